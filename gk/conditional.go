@@ -1,0 +1,31 @@
+package gk
+
+// Conditional is a family of conditional expectations
+// g_k(α, x) = E[x_k | x(α) = x] for k = 0 … K over the simplex Δ^K.
+// Both the trained network and the exact oracles satisfy it, so paths,
+// solvers, path optimization and style transfer run against either.
+//
+// Implementations are safe for concurrent use: solvers split batches across
+// goroutines.
+type Conditional interface {
+	// Sizes returns the number of marginals K+1 (the Gaussian included)
+	// and the dimension d.
+	Sizes() (marginals, dim int)
+	// Eval writes g_k(alpha, x_i) into g[k][i*d:(i+1)*d] for every row x_i
+	// of x (n rows of d numbers, row-major) and every k = 0 … K.
+	// alpha has length K+1 and is shared by the whole batch; len(g) is K+1
+	// and every g[k] has len(x) numbers. Mismatched sizes are programmer
+	// errors and panic.
+	Eval(g [][]float64, alpha, x []float64)
+}
+
+// VJPer is implemented by conditional expectations that can differentiate
+// with respect to x: the likelihood (divergence of the velocity) and path
+// optimization need it.
+type VJPer interface {
+	Conditional
+	// VJP writes into dx, row by row, the vector–Jacobian product
+	// u_i^T ∂/∂x [Σ_k w_k g_k(alpha, x)] at x_i, where w has length K+1
+	// and u, x and dx hold n rows of d numbers.
+	VJP(dx []float64, w, alpha, x, u []float64)
+}
