@@ -1,0 +1,133 @@
+package samplefile
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Read reads the samples in the file at path, chosen by its extension:
+// ".csv" (see ReadCSV) or ".npy" (see ReadNPY), in any letter case. It
+// returns the n×d samples row-major in data (len(data) = n*d) and d.
+// Every error names the file.
+func Read(path string) (data []float64, d int, err error) {
+	ext, err := format(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("samplefile: %w", err)
+	}
+	defer f.Close()
+	switch ext {
+	case ".csv":
+		return ReadCSV(f, path)
+	default:
+		return readNPY(bufio.NewReaderSize(f, 1<<16), path)
+	}
+}
+
+// Write writes n = len(data)/d samples of dimension d to the file at path,
+// as CSV or NPY by its extension (see WriteCSV, WriteNPY). The file is
+// replaced atomically: the samples go to a temporary file in the same
+// directory, which is renamed over path only once it is complete, so a
+// crash never leaves a half-written file behind.
+//
+// d < 1 or len(data) not a multiple of d is a programmer error and panics;
+// no samples or non-finite values are errors, because Read refuses such
+// files.
+func Write(path string, data []float64, d int) error {
+	checkShape(data, d)
+	ext, err := format(path)
+	if err != nil {
+		return err
+	}
+	return WriteAtomic(path, func(w io.Writer) error {
+		if ext == ".csv" {
+			return WriteCSV(w, data, d)
+		}
+		return WriteNPY(w, data, d)
+	})
+}
+
+// WriteAtomic creates the file at path by calling write on a buffered
+// temporary file in the same directory, then syncing it and renaming it
+// over path. On any error the temporary file is removed and path is left
+// as it was. The new file has mode 0644.
+func WriteAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return fmt.Errorf("samplefile: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return fmt.Errorf("samplefile: %s: %w", path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("samplefile: %w", err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("samplefile: %w", err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("samplefile: %w", err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("samplefile: %w", err)
+	}
+	return nil
+}
+
+// format returns the lower-case extension of path if it is a sample file
+// format.
+func format(path string) (string, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	switch ext {
+	case ".csv", ".npy":
+		return ext, nil
+	}
+	return "", fmt.Errorf("samplefile: %s: unknown extension %q (want .csv or .npy)", path, ext)
+}
+
+// checkShape panics on a d or len(data) that no caller should pass.
+func checkShape(data []float64, d int) {
+	if d < 1 {
+		panic(fmt.Sprintf("samplefile: dimension %d < 1", d))
+	}
+	if len(data)%d != 0 {
+		panic(fmt.Sprintf("samplefile: %d numbers are not rows of dimension %d", len(data), d))
+	}
+}
+
+// checkWritable returns an error if data cannot be read back: no rows, or
+// a value that is NaN or infinite.
+func checkWritable(data []float64, d int) error {
+	if len(data) == 0 {
+		return errors.New("samplefile: no samples to write")
+	}
+	for i, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("samplefile: sample %d, coordinate %d is %v", i/d, i%d, v)
+		}
+	}
+	return nil
+}
