@@ -1,0 +1,55 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+)
+
+// Energy returns the energy distance between the distributions of the rows
+// of a (n×d) and b (m×d):
+//
+//	D²(P, Q) = 2 E|X − Y| − E|X − X'| − E|Y − Y'| ,  X, X' ~ P, Y, Y' ~ Q,
+//
+// with |·| the Euclidean norm. D² ≥ 0 with equality only for P = Q
+// (Székely & Rizzo), so it is a metric-like two-sample statistic that needs
+// no bandwidth.
+//
+// The estimate is unbiased: the cross term averages all n·m pairs and the
+// within-set terms are U-statistics over the n(n−1)/2 and m(m−1)/2 pairs of
+// distinct points. So for samples of one distribution it scatters around 0
+// and can be slightly negative; the plug-in (V-statistic) version, which
+// also averages the zero diagonal, would be biased upward by exactly
+// E|X − X'|/n + E|Y − Y'|/m.
+//
+// The cost is O((n+m)²·d) time and O(m) memory (O(128·m) for d ≥ 16, where a
+// BLAS product computes the distances): about 0.1 s for n = m = 2000 in 2-D.
+// Subsample beforehand for sets much larger than 10,000 points.
+// It panics if n < 2 or m < 2 or a length is not a multiple of d.
+func Energy(a, b []float64, d int) float64 {
+	n, m := rows(a, d, "a"), rows(b, d, "b")
+	if n < 2 || m < 2 {
+		panic(fmt.Sprintf("metrics: energy distance needs at least 2 rows per set, have %d and %d", n, m))
+	}
+	xy := meanDist(a, b, d, false)
+	xx := meanDist(a, a, d, true)
+	yy := meanDist(b, b, d, true)
+	return 2*xy - xx - yy
+}
+
+// meanDist returns the mean of |a_i − b_j| over all pairs (i, j), or over
+// the pairs i < j when self is set (b is a).
+func meanDist(a, b []float64, d int, self bool) float64 {
+	total := 0.0
+	forEachSqDist(a, b, d, self, func(_, _ int, row []float64) {
+		s := 0.0
+		for _, v := range row {
+			s += math.Sqrt(v)
+		}
+		total += s
+	})
+	n, m := len(a)/d, len(b)/d
+	if self {
+		return total / (float64(n) * float64(n-1) / 2)
+	}
+	return total / (float64(n) * float64(m))
+}
