@@ -1,0 +1,56 @@
+package nn
+
+import "math"
+
+// Adam is the Adam optimizer over one parameter vector.
+type Adam[T Float] struct {
+	Beta1, Beta2, Eps float64
+	M, V              []T
+	Step              int
+}
+
+// NewAdam returns Adam with β1 = 0.9, β2 = 0.999, ε = 1e-8 for n parameters.
+func NewAdam[T Float](n int) *Adam[T] {
+	return &Adam[T]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, M: make([]T, n), V: make([]T, n)}
+}
+
+// Update takes one step params -= lr · m̂/(√v̂ + ε) with the gradient grad.
+//
+// With t = Step after the increment and g = grad:
+//
+//	m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,
+//	m̂ = m/(1−β1^t),  v̂ = v/(1−β2^t),
+//
+// exactly as PyTorch's torch.optim.Adam (without weight decay). The bias
+// corrections are folded into two scalars per step, so the loop over the
+// parameters does two multiply-adds, a square root and a division each,
+// in T's own precision. M and V left nil (a decoded checkpoint without
+// optimizer state, say) are allocated as zeros on the first Update; other
+// length mismatches are programmer errors and panic.
+func (a *Adam[T]) Update(params, grad []T, lr float64) {
+	if len(grad) != len(params) {
+		panic("nn: Adam: len(grad) != len(params)")
+	}
+	if a.M == nil && a.V == nil {
+		a.M, a.V = make([]T, len(params)), make([]T, len(params))
+	}
+	if len(a.M) != len(params) || len(a.V) != len(params) {
+		panic("nn: Adam: state length does not match params")
+	}
+	a.Step++
+	t := float64(a.Step)
+	// params −= lr/(1−β1^t) · m / (√v / √(1−β2^t) + ε)
+	step := T(lr / (1 - math.Pow(a.Beta1, t)))
+	invSqrtBC2 := T(1 / math.Sqrt(1-math.Pow(a.Beta2, t)))
+	b1, b2 := T(a.Beta1), T(a.Beta2)
+	c1, c2 := T(1-a.Beta1), T(1-a.Beta2)
+	eps := T(a.Eps)
+	m, v, g := a.M[:len(params)], a.V[:len(params)], grad[:len(params)]
+	for i := range params {
+		gi := g[i]
+		mi := b1*m[i] + c1*gi
+		vi := b2*v[i] + c2*gi*gi
+		m[i], v[i] = mi, vi
+		params[i] -= step * mi / (T(math.Sqrt(float64(vi)))*invSqrtBC2 + eps)
+	}
+}
