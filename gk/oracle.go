@@ -255,8 +255,8 @@ func (o *Oracle) Eval(g [][]float64, alpha, x []float64) {
 //
 //	uᵀ ∂G/∂x = Σ_c π_c [S_c⁻¹ H_c u − (a_c − ā) z_c],  a_c = uᵀ G_c,  ā = Σ_c π_c a_c.
 //
-// Terms of a_c that do not depend on c (the means, and every marginal with
-// α_k = 0) cancel in a_c − ā and are left out.
+// The terms of a_c from marginals with α_k = 0 do not depend on c, cancel
+// in a_c − ā and are left out.
 func (o *Oracle) VJP(dx []float64, w, alpha, x, u []float64) {
 	d := o.d
 	o.checkBatch(alpha, x)
@@ -273,7 +273,9 @@ func (o *Oracle) VJP(dx []float64, w, alpha, x, u []float64) {
 	for i := 0; i < len(x)/d; i++ {
 		p.posterior(s, x[i*d:(i+1)*d])
 		ui := u[i*d : (i+1)*d]
-		// hw[slot] = w_k α_k Σ_{k,j} u, so that H_c u = Σ_k hw[slot(k, c_k)].
+		// hw[slot] = w_k α_k Σ_{k,j} u, so that H_c u = Σ_k hw[slot(k, c_k)],
+		// and uw[slot] = w_k uᵀμ_{k,j}, so that
+		// a_c = Σ_k uw[slot(k, c_k)] + (H_c u)ᵀ z_c.
 		for a, k := range p.support {
 			m := &o.marg[k]
 			for j := range m.mean {
@@ -281,6 +283,7 @@ func (o *Oracle) VJP(dx []float64, w, alpha, x, u []float64) {
 				h := s.zw[slot*d : (slot+1)*d]
 				clear(h)
 				oracleSymv(d, w[k]*p.alpha[k], m.cov[j], ui, h)
+				s.pw[slot] = w[k] * oracleDot(ui, m.mean[j])
 			}
 		}
 		out := dx[i*d : (i+1)*d]
@@ -295,12 +298,14 @@ func (o *Oracle) VJP(dx []float64, w, alpha, x, u []float64) {
 			}
 			q := s.q
 			clear(q)
+			at := 0.0
 			for a := 0; a < A; a++ {
 				slot := p.off[a] + p.comp[t*A+a]
 				oracleAxpy(q, 1, s.zw[slot*d:(slot+1)*d])
+				at += s.pw[slot]
 			}
 			zt := s.z[t*d : (t+1)*d]
-			at := oracleDot(q, zt)
+			at += oracleDot(q, zt)
 			abar += pt * at
 			oracleAxpy(zbar, pt, zt)
 			oracleAxpy(out, -pt*at, zt)
