@@ -22,7 +22,8 @@ import (
 // E|X − X'|/n + E|Y − Y'|/m.
 //
 // The cost is O((n+m)²·d) time and O(m) memory (O(128·m) for d ≥ 16, where a
-// BLAS product computes the distances): about 0.1 s for n = m = 2000 in 2-D.
+// BLAS product computes the distances): for n = m = 2000 about 0.1 s in
+// 2-D and 2.5 s in 784-D (MNIST) on this project's 2-core machines.
 // Subsample beforehand for sets much larger than 10,000 points.
 // It panics if n < 2 or m < 2 or a length is not a multiple of d.
 func Energy(a, b []float64, d int) float64 {

@@ -7,7 +7,7 @@ import (
 )
 
 // MaxExactPoints is the largest set W2Exact accepts: its O(n³) assignment
-// takes about 10 s at this size and n² numbers of memory (32 MB).
+// takes about 11 s at this size and n² numbers of memory (32 MB).
 const MaxExactPoints = 2000
 
 // W2Exact returns the Wasserstein-2 distance between the uniform empirical
