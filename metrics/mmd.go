@@ -41,6 +41,16 @@ func MMD(a, b []float64, d int, bandwidths []float64) float64 {
 	if len(bandwidths) == 0 {
 		bandwidths = DefaultBandwidths(a, b, d)
 	}
+	coef := kernelCoefs(bandwidths)
+	kxy := meanKernel(a, b, d, false, coef)
+	kxx := meanKernel(a, a, d, true, coef)
+	kyy := meanKernel(b, b, d, true, coef)
+	return kxx + kyy - 2*kxy
+}
+
+// kernelCoefs returns −1/(2σ_l²) for every bandwidth, panicking on a
+// bandwidth that is not positive and finite.
+func kernelCoefs(bandwidths []float64) []float64 {
 	coef := make([]float64, len(bandwidths))
 	for l, s := range bandwidths {
 		if !(s > 0) || math.IsInf(s, 1) {
@@ -48,10 +58,7 @@ func MMD(a, b []float64, d int, bandwidths []float64) float64 {
 		}
 		coef[l] = -1 / (2 * s * s)
 	}
-	kxy := meanKernel(a, b, d, false, coef)
-	kxx := meanKernel(a, a, d, true, coef)
-	kyy := meanKernel(b, b, d, true, coef)
-	return kxx + kyy - 2*kxy
+	return coef
 }
 
 // DefaultBandwidths returns the bandwidths MMD uses when given none:

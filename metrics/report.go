@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -53,11 +54,48 @@ func Compare(a, b []float64, d int, r *rand.Rand) (Report, error) {
 	}
 	sa := Subsample(a, d, CompareMaxPoints, r)
 	sb := Subsample(b, d, CompareMaxPoints, r)
+	energy, mmd := energyMMD(sa, sb, d, DefaultBandwidths(sa, sb, d))
 	return Report{
-		Energy:   Energy(sa, sb, d),
-		MMD:      MMD(sa, sb, d, nil),
+		Energy:   energy,
+		MMD:      mmd,
 		SlicedW2: SlicedW2(a, b, d, DefaultProjections, r),
 	}, nil
+}
+
+// energyMMD returns Energy(a, b, d) and MMD(a, b, d, bandwidths) from one
+// pass over the pairwise distances (the expensive part in high dimension),
+// with the same summation order, so the values are bit-for-bit those of
+// the two functions.
+func energyMMD(a, b []float64, d int, bandwidths []float64) (energy, mmd float64) {
+	coef := kernelCoefs(bandwidths)
+	dxy, kxy := meanDistKernel(a, b, d, false, coef)
+	dxx, kxx := meanDistKernel(a, a, d, true, coef)
+	dyy, kyy := meanDistKernel(b, b, d, true, coef)
+	return 2*dxy - dxx - dyy, kxx + kyy - 2*kxy
+}
+
+// meanDistKernel is meanDist and meanKernel in one pass.
+func meanDistKernel(a, b []float64, d int, self bool, coef []float64) (dist, kern float64) {
+	forEachSqDist(a, b, d, self, func(_, _ int, row []float64) {
+		sd := 0.0
+		for _, v := range row {
+			sd += math.Sqrt(v)
+		}
+		sk := 0.0
+		for _, v := range row {
+			for _, c := range coef {
+				sk += math.Exp(c * v)
+			}
+		}
+		dist += sd
+		kern += sk
+	})
+	n, m := len(a)/d, len(b)/d
+	pairs := float64(n) * float64(m)
+	if self {
+		pairs = float64(n) * float64(n-1) / 2
+	}
+	return dist / pairs, kern / (pairs * float64(len(coef)))
 }
 
 // Subsample returns k rows of x (n×d) drawn uniformly without replacement,
