@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// progress reports long work on stderr: a bar on a terminal, plain lines
+// at most every interval elsewhere (logs, CI), so output stays readable
+// wherever it goes.
+type progress struct {
+	w        io.Writer
+	bar      *progressbar.ProgressBar
+	total    int
+	label    string
+	start    time.Time
+	last     time.Time
+	interval time.Duration
+}
+
+func newProgress(w io.Writer, total int, label string) *progress {
+	p := &progress{w: w, total: total, label: label, start: time.Now(), interval: 5 * time.Second}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription(label),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("steps"),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return p
+}
+
+// update reports that done of total units are finished; detail is a short
+// status such as the current loss.
+func (p *progress) update(done int, detail string) {
+	if p.bar != nil {
+		p.bar.Describe(p.label + " " + detail)
+		_ = p.bar.Set(done)
+		return
+	}
+	now := time.Now()
+	if now.Sub(p.last) < p.interval && done < p.total {
+		return
+	}
+	p.last = now
+	el := now.Sub(p.start)
+	rate := float64(done) / el.Seconds()
+	left := "?"
+	if rate > 0 {
+		left = time.Duration(float64(p.total-done) / rate * float64(time.Second)).Round(time.Second).String()
+	}
+	fmt.Fprintf(p.w, "%s %d/%d %s %.1f/s elapsed %s left %s\n", p.label, done, p.total, detail, rate,
+		el.Round(time.Second), left)
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}

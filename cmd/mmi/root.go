@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses of DESIGN.md's command-line contract.
+const (
+	exitOK    = 0
+	exitFail  = 1 // a failure that is not the user's input
+	exitUsage = 2 // bad flags or bad input
+)
+
+// usageError marks an error caused by the user's flags or input files:
+// the command exits with status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// badInput wraps err as a usage error; nil stays nil.
+func badInput(err error) error {
+	if err == nil {
+		return nil
+	}
+	return usageError{err}
+}
+
+// usagef returns a usage error with a formatted message.
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// run executes the command line args and returns the exit status; main is
+// one call to it, so the whole command is testable in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	msg := strings.TrimSpace(err.Error())
+	fmt.Fprintf(stderr, "mmi: %s\n", firstLine(msg))
+	var u usageError
+	if errors.As(err, &u) || strings.HasPrefix(msg, "unknown command") {
+		return exitUsage
+	}
+	return exitFail
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mmi",
+		Short: "Multimarginal generative modeling with stochastic interpolants",
+		Long: `mmi learns, in one model, the conditional expectations g_k(α, x) = E[x_k | Σ_j α_j x_j = x]
+of K data marginals and a Gaussian (marginal 0) over the whole simplex, then
+generates along any path α(t): noise → any marginal, marginal i → marginal j,
+noise → barycenters.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(
+		newDatasetsCmd(),
+		newSampleCmd(),
+		newEvalCmd(),
+	)
+	for _, c := range root.Commands() {
+		c.Args = noArgs
+	}
+	return root
+}
+
+// noArgs refuses positional arguments: every input is a flag.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments (got %q); see 'mmi %s --help'", cmd.Name(), args[0], cmd.Name())
+	}
+	return nil
+}
