@@ -84,6 +84,7 @@ noise → barycenters.`,
 		newDatasetsCmd(),
 		newSampleCmd(),
 		newEvalCmd(),
+		newPathCmd(),
 	)
 	for _, c := range root.Commands() {
 		c.Args = noArgs
