@@ -1,0 +1,75 @@
+package nn
+
+import (
+	"math"
+	"testing"
+)
+
+// TestTanh32 measures the rational float32 tanh against math.Tanh on a
+// fine grid of [−12, 12] and on small arguments.
+func TestTanh32(t *testing.T) {
+	worst := 0.0
+	check := func(x float32) {
+		want := math.Tanh(float64(x))
+		got := float64(tanh32(x))
+		// Error in units of |tanh x|·2⁻²³, an upper bound of float32's
+		// spacing at tanh x (relative, so tiny x count too).
+		ulp := math.Max(math.Abs(want), 1e-30) * 0x1p-23
+		if e := math.Abs(got-want) / ulp; e > worst {
+			worst = e
+		}
+	}
+	for i := -120000; i <= 120000; i++ {
+		check(float32(i) * 1e-4)
+	}
+	for x := float32(1e-30); x < 1; x *= 1.01 {
+		check(x)
+		check(-x)
+	}
+	t.Logf("tanh32: worst error %.2f ulp", worst)
+	// Eigen documents this approximation at a few ulp; float32
+	// rounding of a 13/6 rational evaluated by Horner's rule alone costs
+	// ~2 ulp. 6 ulp (relative 7e-7) is far below anything training can
+	// see, and a wrong coefficient in any term shows up as ≥ 100 ulp.
+	if worst > 6 {
+		t.Errorf("tanh32 worst error %.2f ulp > 6", worst)
+	}
+}
+
+// TestActivationDeriv checks Deriv against central differences of Apply,
+// and the batched kernels (biasAct, mulDeriv) against Apply and Deriv.
+func TestActivationDeriv(t *testing.T) {
+	for _, act := range acts {
+		for x := -8.0; x <= 8; x += 0.01 {
+			const h = 1e-5
+			fd := (act.Apply(x+h) - act.Apply(x-h)) / (2 * h)
+			// Truncation h²/6·|f'''| ≤ 2e-11, rounding ε/h ≈ 2e-11;
+			// 1e-9 has margin. Using tanh' = 1 − x² or σ' for SiLU' is
+			// off by > 1e-2 for some x in the range.
+			if math.Abs(fd-act.Deriv(x)) > 1e-9 {
+				t.Errorf("%v'(%v) = %v, finite difference %v", act, x, act.Deriv(x), fd)
+			}
+		}
+		// Kernels, one row of 1601 columns, bias −0.25.
+		var z, b []float64
+		for x := -8.0; x <= 8; x += 0.01 {
+			z = append(z, x+0.25)
+			b = append(b, -0.25)
+		}
+		s := make([]float64, len(z))
+		a := append([]float64(nil), z...)
+		biasAct(act, false, a, s, b, 1)
+		d := make([]float64, len(z))
+		for i := range d {
+			d[i] = 1
+		}
+		mulDeriv(act, d, a, s)
+		for i := range z {
+			x := z[i] + b[i]
+			// Same formula up to rounding (σ computed once vs twice).
+			if math.Abs(a[i]-act.Apply(x)) > 1e-15*math.Max(1, math.Abs(x)) || math.Abs(d[i]-act.Deriv(x)) > 1e-14 {
+				t.Fatalf("%v kernels at %v: %v, %v; want %v, %v", act, x, a[i], d[i], act.Apply(x), act.Deriv(x))
+			}
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package nn
+
+import (
+	"math"
+	"testing"
+)
+
+// TestAdamTwoSteps checks two Adam steps against values worked out by hand
+// from the definition (β1 = 0.9, β2 = 0.999, lr = 0.1):
+//
+//	step 1, g = 1:  m = 0.1, v = 0.001, m̂ = 1, v̂ = 1,
+//	                θ1 = θ0 − 0.1·1/(1 + ε)
+//	step 2, g = −2: m = 0.9·0.1 − 0.1·2 = −0.11,  m̂ = −0.11/(1 − 0.81)
+//	                v = 0.999·0.001 + 0.001·4 = 0.004999, v̂ = 0.004999/0.001999
+//	                θ2 = θ1 + 0.1·(0.11/0.19)/(√v̂ + ε)
+//
+// A second element with zero gradient must not move, and a third with
+// gradient scaled by 1000 must move exactly like the first when ε is tiny
+// (Adam is invariant to the gradient's scale). With ε = 0.5 the placement
+// of ε (outside √v̂, after the bias correction) is tested too: √v + ε or
+// √(v̂ + ε) would give other numbers.
+func TestAdamTwoSteps(t *testing.T) {
+	for _, eps := range []float64{1e-8, 0.5} {
+		want1 := 1 - 0.1*1/(1+eps)
+		want2 := want1 + 0.1*(0.11/0.19)/(math.Sqrt(0.004999/0.001999)+eps)
+		wantBig1 := 1 - 0.1*1000/(1000+eps)
+		wantBig2 := wantBig1 + 0.1*(110/0.19)/(1000*math.Sqrt(0.004999/0.001999)+eps)
+
+		a := NewAdam[float64](3)
+		a.Eps = eps
+		p := []float64{1, -3, 1}
+		a.Update(p, []float64{1, 0, 1000}, 0.1)
+		// The closed forms and the implementation differ only in
+		// rounding (a few ulps of 1): 1e-14.
+		if math.Abs(p[0]-want1) > 1e-14 || math.Abs(p[2]-wantBig1) > 1e-14 {
+			t.Errorf("ε=%v step 1: θ = %v, want %v, %v", eps, p, want1, wantBig1)
+		}
+		a.Update(p, []float64{-2, 0, -2000}, 0.1)
+		if math.Abs(p[0]-want2) > 1e-14 || math.Abs(p[2]-wantBig2) > 1e-14 {
+			t.Errorf("ε=%v step 2: θ = %v, want %v, %v", eps, p, want2, wantBig2)
+		}
+		if p[1] != -3 {
+			t.Errorf("ε=%v: a parameter with zero gradient moved to %v", eps, p[1])
+		}
+		if a.Step != 2 {
+			t.Errorf("Step = %d after two updates", a.Step)
+		}
+	}
+}
+
+// TestAdamFloat32 checks that float32 Adam follows float64 Adam over many
+// steps of the same gradients.
+func TestAdamFloat32(t *testing.T) {
+	a64, a32 := NewAdam[float64](4), NewAdam[float32](4)
+	p64 := []float64{0.5, -1, 2, 0}
+	p32 := []float32{0.5, -1, 2, 0}
+	g64 := make([]float64, 4)
+	g32 := make([]float32, 4)
+	for step := range 50 {
+		for i := range g64 {
+			g64[i] = math.Sin(float64(step*(i+1))) * math.Pow(10, float64(i-2))
+			g32[i] = float32(g64[i])
+		}
+		a64.Update(p64, g64, 0.01)
+		a32.Update(p32, g32, 0.01)
+	}
+	for i := range p64 {
+		// 50 steps of size ≤ 0.01, each with float32 relative error
+		// ~1e-7: the paths differ by ≲ 50·0.01·1e-6; 1e-5 has margin.
+		if math.Abs(float64(p32[i])-p64[i]) > 1e-5 {
+			t.Errorf("θ[%d]: float32 %v, float64 %v", i, p32[i], p64[i])
+		}
+	}
+}
+
+func TestAdamNilState(t *testing.T) {
+	a := &Adam[float64]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+	p := []float64{1}
+	a.Update(p, []float64{1}, 0.1)
+	if len(a.M) != 1 || math.Abs(p[0]-(1-0.1/(1+1e-8))) > 1e-15 {
+		t.Errorf("Adam with nil state: θ = %v, M = %v", p, a.M)
+	}
+}
