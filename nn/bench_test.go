@@ -14,7 +14,7 @@ var benchNets = []struct {
 	sizes []int
 	f32   bool
 }{
-	{"small", []int{5, 256, 256, 256, 6}, false},       // float64
+	{"small", []int{5, 256, 256, 256, 6}, false},        // float64
 	{"mnist", []int{791, 1024, 1024, 1024, 5488}, true}, // float32
 }
 
