@@ -24,7 +24,7 @@ func (Smoothstep) Warp(t float64) (phi, dphi float64) {
 }
 
 // Smootherstep is the time warp φ(t) = 6t⁵ − 15t⁴ + 10t³,
-// φ'(t) = 30t²(1−t)²: also φ'' vanishes at both ends.
+// φ'(t) = 30t²(1−t)²: also φ” vanishes at both ends.
 type Smootherstep struct{}
 
 // Warp implements TimeWarp.
