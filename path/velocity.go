@@ -163,7 +163,7 @@ func (ws *workspace) evalBlock(g gk.Conditional, dst, x, alpha, w []float64) {
 // divergence adds to div[i] the divergence ∇·(Σ_k w_k g_k)(x_i) of each row
 // of the block x, exactly when probes is nil (one VJP per coordinate with
 // the basis vector e_j: the diagonal of the Jacobian), or else Hutchinson's
-// estimate Σ_m u_mᵀ J u_m with the probe vectors probes[m] (rows matching x).
+// estimate (1/M) Σ_m u_mᵀ J u_m with the M probe vectors probes[m] (rows matching x).
 func (ws *workspace) divergence(g gk.VJPer, div, x, alpha, w []float64, probes [][]float64) {
 	d := ws.d
 	m := len(x)
@@ -181,6 +181,7 @@ func (ws *workspace) divergence(g gk.VJPer, div, x, alpha, w []float64, probes [
 		}
 		return
 	}
+	inv := 1 / float64(len(probes))
 	for _, pr := range probes {
 		g.VJP(dx, w, alpha, x, pr)
 		for i := range div {
@@ -188,7 +189,7 @@ func (ws *workspace) divergence(g gk.VJPer, div, x, alpha, w []float64, probes [
 			for j := i * d; j < (i+1)*d; j++ {
 				s += dx[j] * pr[j]
 			}
-			div[i] += s
+			div[i] += inv * s
 		}
 	}
 }
