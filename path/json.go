@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -74,10 +75,19 @@ func Save(w io.Writer, p Path) error {
 	if err := json.Indent(&buf, data, "", "  "); err != nil {
 		return fmt.Errorf("path: %w", err)
 	}
-	buf.WriteByte('\n')
-	_, err = w.Write(buf.Bytes())
+	// One line per point: json.Indent puts every number on its own line.
+	out := numberArray.ReplaceAllFunc(buf.Bytes(), func(m []byte) []byte {
+		fields := bytes.Fields(m[1 : len(m)-1])
+		return append(append([]byte{'['}, bytes.Join(fields, []byte{' '})...), ']')
+	})
+	out = append(out, '\n')
+	_, err = w.Write(out)
 	return err
 }
+
+// numberArray matches a JSON array of numbers only, as json.Indent lays it
+// out over several lines.
+var numberArray = regexp.MustCompile(`\[[-+0-9.eE,\s]*\]`)
 
 // Load reads one path written by Save (or by hand in the same format) and
 // validates it as its constructor would.

@@ -363,9 +363,11 @@ func Check(p Path) error {
 
 func clone(a []float64) []float64 { return append([]float64(nil), a...) }
 
+// scale sets a *= s, with +0 for zero results (a reversed or stopped path
+// prints 0, not −0).
 func scale(a []float64, s float64) {
 	for i := range a {
-		a[i] *= s
+		a[i] = a[i]*s + 0
 	}
 }
 
