@@ -12,24 +12,6 @@ import (
 	"sync"
 )
 
-// The JSON format of a path is one object whose "kind" field says what it
-// is; the other fields depend on the kind:
-//
-//	{"kind": "segment",  "from": [1, 0, 0], "to": [0, 1, 0]}
-//	{"kind": "polyline", "points": [[1, 0, 0], [0.5, 0.25, 0.25], [0, 0, 1]]}
-//	{"kind": "concat",   "paths": [PATH, PATH, …]}
-//	{"kind": "reverse",  "path": PATH}
-//	{"kind": "reparam",  "warp": "smoothstep", "path": PATH}
-//
-// where PATH is again such an object and "warp" is "smoothstep" or
-// "smootherstep". Points are simplex coordinates (α_0 is the Gaussian).
-// Loading runs the same validation as the constructors, and unknown fields
-// are errors (a misspelt field is not silently ignored).
-//
-// Other packages add kinds (a path optimizer's "straight line + sine
-// series") with RegisterKind and by giving their path type a MarshalJSON
-// method that writes its "kind".
-
 // Decoder builds a path of one kind from its JSON object (the whole object,
 // "kind" included).
 type Decoder func(data []byte) (Path, error)
@@ -65,7 +47,25 @@ func RegisterKind(kind string, decode Decoder) {
 	kinds[kind] = decode
 }
 
-// Save writes p as indented JSON (format above) followed by a newline.
+// Save writes p as indented JSON followed by a newline, one line per point.
+//
+// The format is one JSON object whose "kind" field says what it
+// is; the other fields depend on the kind:
+//
+//	{"kind": "segment",  "from": [1, 0, 0], "to": [0, 1, 0]}
+//	{"kind": "polyline", "points": [[1, 0, 0], [0.5, 0.25, 0.25], [0, 0, 1]]}
+//	{"kind": "concat",   "paths": [PATH, PATH, …]}
+//	{"kind": "reverse",  "path": PATH}
+//	{"kind": "reparam",  "warp": "smoothstep", "path": PATH}
+//
+// where PATH is again such an object and "warp" is "smoothstep" or
+// "smootherstep". Points are simplex coordinates (α_0 is the Gaussian).
+// Loading runs the same validation as the constructors, and unknown fields
+// are errors (a misspelt field is not silently ignored).
+//
+// Other packages add kinds (a path optimizer's "straight line + sine
+// series") with RegisterKind and by giving their path type a MarshalJSON
+// method that writes its "kind".
 func Save(w io.Writer, p Path) error {
 	data, err := Marshal(p)
 	if err != nil {

@@ -128,9 +128,13 @@ func TestNoiseToMarginals(t *testing.T) {
 	}{{"2-D", mix2(), 2000}, {"5-D", mix5(), 1500}} {
 		o := oracle(t, c.data)
 		_, d := o.Sizes()
-		out, st, err := SampleAll(context.Background(), o, normals(c.n*d, newRand(10)), Dopri5{}, nil)
+		noise := normals(c.n*d, newRand(10))
+		out, st, err := SampleAll(context.Background(), o, noise, Dopri5{}, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if !slices.Equal(noise, normals(c.n*d, newRand(10))) || !slices.Equal(out[0], noise) {
+			t.Error("SampleAll modified the noise or did not return it as out[0]")
 		}
 		t.Logf("%s: %d marginals, %+v", c.name, len(out)-1, st)
 		for k := 1; k < len(out); k++ {

@@ -150,7 +150,7 @@ func (r *reparam) AlphaDotLeft(dst []float64, t float64) {
 // breaks, so that p sees the break and picks the side asked for.
 func (r *reparam) snapBreak(phi, t float64) float64 {
 	for i, b := range r.breaks {
-		if b == t {
+		if math.Abs(b-t) <= snap {
 			return breaksOf(r.p)[i]
 		}
 	}

@@ -60,6 +60,9 @@ func (l linear) Eval(g [][]float64, alpha, x []float64) {
 // nothing per step: the allocations of a whole integration do not grow
 // with the number of steps.
 func TestNoAllocationPerStep(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
 	l := linear{3, 4}
 	p := mustPath(Polyline(vertex(3, 0), []float64{0.2, 0.3, 0.5}, vertex(3, 2)))
 	v := &Velocity{G: l, P: p}
