@@ -27,12 +27,70 @@ func TestTanh32(t *testing.T) {
 		check(-x)
 	}
 	t.Logf("tanh32: worst error %.2f ulp", worst)
+	// The batched kernel inlines tanh32: it must agree bit for bit.
+	var z []float32
+	for i := -120000; i <= 120000; i++ {
+		z = append(z, float32(i)*1e-4)
+	}
+	got := append([]float32(nil), z...)
+	biasActRows(Tanh, false, got, nil, make([]float32, len(z)), 0, 1)
+	for i, x := range z {
+		if got[i] != tanh32(x) {
+			t.Fatalf("kernel tanh(%v) = %v, tanh32 %v", x, got[i], tanh32(x))
+		}
+	}
 	// Eigen documents this approximation at a few ulp; float32
 	// rounding of a 13/6 rational evaluated by Horner's rule alone costs
 	// ~2 ulp. 6 ulp (relative 7e-7) is far below anything training can
 	// see, and a wrong coefficient in any term shows up as ≥ 100 ulp.
 	if worst > 6 {
 		t.Errorf("tanh32 worst error %.2f ulp > 6", worst)
+	}
+}
+
+// TestTanh64 measures tanh64 against math.Tanh on a fine grid of
+// [−30, 30] and on small arguments.
+func TestTanh64(t *testing.T) {
+	worst := 0.0
+	check := func(x float64) {
+		want := math.Tanh(x)
+		if want == 0 {
+			if tanh64(x) != 0 {
+				t.Errorf("tanh64(%v) = %v", x, tanh64(x))
+			}
+			return
+		}
+		if e := math.Abs(tanh64(x)-want) / math.Abs(want) / 0x1p-52; e > worst {
+			worst = e
+		}
+	}
+	for i := -300000; i <= 300000; i++ {
+		check(float64(i)*1e-4 + 1e-9*float64(i%7))
+	}
+	for x := 1e-300; x < 1; x *= 1.001 {
+		check(x)
+		check(-x)
+	}
+	t.Logf("tanh64: worst error %.2f ulp of math.Tanh", worst)
+	// The batched kernel inlines tanh64: it must agree bit for bit.
+	var z []float64
+	for i := -300000; i <= 300000; i++ {
+		z = append(z, float64(i)*1e-4)
+	}
+	got := append([]float64(nil), z...)
+	biasActRows(Tanh, false, got, nil, make([]float64, len(z)), 0, 1)
+	for i, x := range z {
+		if got[i] != tanh64(x) {
+			t.Fatalf("kernel tanh(%v) = %v, tanh64 %v", x, got[i], tanh64(x))
+		}
+	}
+	// Both sides are math.Tanh's algorithm; ours evaluates exp inline
+	// without Ldexp and math.Exp may use assembly, so they may differ by
+	// the ~1 ulp each, plus the ulp of the final 1 − 2/(e+1): 4 ulp
+	// (relative 9e-16). A wrong exp coefficient or a wrong 2^k is off
+	// by ≫ 100 ulp.
+	if worst > 4 {
+		t.Errorf("tanh64 worst error %.2f ulp > 4", worst)
 	}
 }
 
@@ -58,12 +116,12 @@ func TestActivationDeriv(t *testing.T) {
 		}
 		s := make([]float64, len(z))
 		a := append([]float64(nil), z...)
-		biasAct(act, false, a, s, b, 1)
+		biasActRows(act, false, a, s, b, 0, 1)
 		d := make([]float64, len(z))
 		for i := range d {
 			d[i] = 1
 		}
-		mulDeriv(act, d, a, s)
+		mulDerivRange(act, d, a, s, 0, len(d))
 		for i := range z {
 			x := z[i] + b[i]
 			// Same formula up to rounding (σ computed once vs twice).

@@ -38,6 +38,23 @@ func gemm[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, 
 	if m == 0 || n == 0 {
 		return
 	}
+	switch {
+	case m == 1 && tA == blas.NoTrans:
+		// One row (a batch of one sample): c = op(b)ᵀ·a is a
+		// matrix–vector product, which BLAS does without the packing
+		// and threading overhead of Gemm.
+		t := blas.Trans
+		rows, cols := k, n
+		if tB == blas.Trans {
+			t, rows, cols = blas.NoTrans, n, k
+		}
+		gemv(t, rows, cols, alpha, b, ldb, a, beta, c)
+		return
+	case k == 1 && beta == 1 && tA == blas.Trans && tB == blas.NoTrans:
+		// c += alpha·a·b with a column and a row: a rank-one update.
+		ger(m, n, alpha, a[:m], b[:n], c, ldc)
+		return
+	}
 	if is32[T]() {
 		blas32.Implementation().Sgemm(tA, tB, m, n, k, float32(alpha), as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc)
 		return
@@ -56,4 +73,22 @@ func colSumAdd[T Float](m, n int, a, ones, y []T) {
 		return
 	}
 	blas64.Implementation().Dgemv(blas.Trans, m, n, 1, as64(a), n, as64(ones), 1, 1, as64(y), 1)
+}
+
+// gemv computes y = alpha·op(a)·x + beta·y for the rows×cols row-major a.
+func gemv[T Float](tA blas.Transpose, rows, cols int, alpha T, a []T, lda int, x []T, beta T, y []T) {
+	if is32[T]() {
+		blas32.Implementation().Sgemv(tA, rows, cols, float32(alpha), as32(a), lda, as32(x), 1, float32(beta), as32(y), 1)
+		return
+	}
+	blas64.Implementation().Dgemv(tA, rows, cols, float64(alpha), as64(a), lda, as64(x), 1, float64(beta), as64(y), 1)
+}
+
+// ger computes a += alpha·x·yᵀ for the len(x)×len(y) row-major a.
+func ger[T Float](m, n int, alpha T, x, y, a []T, lda int) {
+	if is32[T]() {
+		blas32.Implementation().Sger(m, n, float32(alpha), as32(x), 1, as32(y), 1, as32(a), lda)
+		return
+	}
+	blas64.Implementation().Dger(m, n, float64(alpha), as64(x), 1, as64(y), 1, as64(a), lda)
 }

@@ -151,6 +151,8 @@ type Workspace[T Float] struct {
 	d [2][]T
 	// ones is the vector of ones of the bias gradient's Gemv.
 	ones []T
+	// job holds the arguments of the elementwise passes run in parallel.
+	job *actJob[T]
 }
 
 // NewWorkspace returns a workspace for batches of up to rows rows.
@@ -166,6 +168,7 @@ func (m *MLP[T]) NewWorkspace(rows int) *Workspace[T] {
 		n:     -1,
 		a:     make([][]T, L),
 		ones:  make([]T, rows),
+		job:   newActJob[T](),
 	}
 	wide := 0
 	for l := 0; l < L; l++ {
@@ -233,7 +236,7 @@ func (m *MLP[T]) Forward(ws *Workspace[T], in []T, n int) []T {
 		if l < L-1 && ws.s != nil {
 			s = ws.s[l]
 		}
-		biasAct(m.Act, l == L-1, z, s, b, n)
+		ws.job.biasAct(m.Act, l == L-1, z, s, b, n)
 		x = z
 	}
 	return x
@@ -300,7 +303,7 @@ func (m *MLP[T]) Backward(ws *Workspace[T], dOut, grad, dIn []T) {
 		if ws.s != nil {
 			s = ws.s[l-1]
 		}
-		mulDeriv(m.Act, next, x, s)
+		ws.job.mulDeriv(m.Act, next, x, s)
 		d = next
 	}
 }

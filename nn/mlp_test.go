@@ -153,9 +153,13 @@ func lossAt(m *MLP[float64], ws *Workspace[float64], in, target []float64, n int
 // every input.
 func TestBackwardFiniteDifferences(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, act := range acts {
+	// n = 1 goes through Gemv and Ger instead of Gemm.
+	for _, c := range []struct {
+		act Activation
+		n   int
+	}{{Tanh, 7}, {SiLU, 7}, {Tanh, 1}, {SiLU, 1}} {
+		act, n := c.act, c.n
 		m := randomNet[float64]([]int{3, 6, 5, 2}, act, r)
-		const n = 7
 		ws := m.NewWorkspace(n)
 		in := randSlice[float64](r, n*3, 1)
 		target := randSlice[float64](r, n*2, 1)
@@ -186,13 +190,13 @@ func TestBackwardFiniteDifferences(t *testing.T) {
 		tol := 1e-7 * maxAbs(grad)
 		for i := range m.Params {
 			if e := fd(m.Params, i); math.Abs(e-grad[i]) > tol {
-				t.Errorf("%v: ∂L/∂θ[%d] = %v, finite difference %v", act, i, grad[i], e)
+				t.Errorf("%v n=%d: ∂L/∂θ[%d] = %v, finite difference %v", act, n, i, grad[i], e)
 			}
 		}
 		tol = 1e-7 * maxAbs(dIn)
 		for i := range in {
 			if e := fd(in, i); math.Abs(e-dIn[i]) > tol {
-				t.Errorf("%v: ∂L/∂in[%d] = %v, finite difference %v", act, i, dIn[i], e)
+				t.Errorf("%v n=%d: ∂L/∂in[%d] = %v, finite difference %v", act, n, i, dIn[i], e)
 			}
 		}
 	}
@@ -381,5 +385,57 @@ func TestTrainingReducesLoss(t *testing.T) {
 		if !(last < first/10) {
 			t.Errorf("%v: loss %v → %v after 300 steps", act, first, last)
 		}
+	}
+}
+
+func TestMSE(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 4, 7, 33} {
+		out, target := randSlice[float64](r, n, 1), randSlice[float64](r, n, 1)
+		d := make([]float64, n)
+		got := MSE(d, out, target)
+		want := 0.0
+		for i := range out {
+			want += (out[i] - target[i]) * (out[i] - target[i]) / float64(n)
+			// Gradient 2e/N: one rounding each.
+			if math.Abs(d[i]-2*(out[i]-target[i])/float64(n)) > 1e-15 {
+				t.Errorf("n=%d: dOut[%d] = %v", n, i, d[i])
+			}
+		}
+		// Sums of ≤ 33 positive terms in another order: 1e-14 relative.
+		if math.Abs(got-want) > 1e-14*want {
+			t.Errorf("n=%d: MSE = %v, want %v", n, got, want)
+		}
+	}
+}
+
+// TestParallelAllocs checks that the elementwise passes allocate nothing
+// when they are large enough to be split across goroutines, and that the
+// split gives the serial result.
+func TestParallelAllocs(t *testing.T) {
+	const n = 8 * grain
+	r := rand.New(rand.NewPCG(17, 18))
+	p, g := randSlice[float32](r, n, 1), randSlice[float32](r, n, 1)
+	a := NewAdam[float32](n)
+	a.Update(p, g, 1e-3)
+	if allocs := testing.AllocsPerRun(5, func() { a.Update(p, g, 1e-3) }); allocs != 0 {
+		t.Errorf("Adam.Update: %v allocations", allocs)
+	}
+	z := randSlice[float64](r, n, 1)
+	want := append([]float64(nil), z...)
+	b := randSlice[float64](r, 64, 1)
+	job := newActJob[float64]()
+	job.biasAct(Tanh, false, z, nil, b, n/64)
+	biasActRows(Tanh, false, want, nil, b, 0, n/64)
+	for i := range z {
+		if z[i] != want[i] {
+			t.Fatalf("parallel biasAct differs at %d: %v, serial %v", i, z[i], want[i])
+		}
+	}
+	if allocs := testing.AllocsPerRun(5, func() {
+		job.biasAct(Tanh, false, z, nil, b, n/64)
+		job.mulDeriv(Tanh, want, z, nil)
+	}); allocs != 0 {
+		t.Errorf("biasAct, mulDeriv: %v allocations", allocs)
 	}
 }
