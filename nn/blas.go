@@ -6,6 +6,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // The BLAS boundary. The engine is generic over T, but BLAS is not: a T with
@@ -91,4 +92,35 @@ func ger[T Float](m, n int, alpha T, x, y, a []T, lda int) {
 		return
 	}
 	blas64.Implementation().Dger(m, n, float64(alpha), as64(x), 1, as64(y), 1, as64(a), lda)
+}
+
+// nativeBLAS reports whether gonum's pure-Go BLAS does T's products. Its
+// Gemm with a transposed first operand runs 3–4× slower than without
+// (it streams rank-one updates through C), so the weight gradient aᵀ·δ
+// transposes a first when it does.
+func nativeBLAS[T Float]() bool {
+	if is32[T]() {
+		_, ok := blas32.Implementation().(gonum.Implementation)
+		return ok
+	}
+	_, ok := blas64.Implementation().(gonum.Implementation)
+	return ok
+}
+
+// transpose writes the transpose of the rows×cols row-major a into the
+// cols×rows row-major t, in 32×32 tiles so that both sides stay in cache.
+func transpose[T Float](t, a []T, rows, cols int) {
+	const tile = 32
+	for i0 := 0; i0 < rows; i0 += tile {
+		i1 := min(i0+tile, rows)
+		for j0 := 0; j0 < cols; j0 += tile {
+			j1 := min(j0+tile, cols)
+			for i := i0; i < i1; i++ {
+				row := a[i*cols : i*cols+cols]
+				for j := j0; j < j1; j++ {
+					t[j*rows+i] = row[j]
+				}
+			}
+		}
+	}
 }

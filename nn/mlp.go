@@ -153,6 +153,9 @@ type Workspace[T Float] struct {
 	ones []T
 	// job holds the arguments of the elementwise passes run in parallel.
 	job *actJob[T]
+	// xT holds the transpose of a layer's input for the weight gradient,
+	// with gonum's pure-Go BLAS only (see nativeBLAS).
+	xT []T
 }
 
 // NewWorkspace returns a workspace for batches of up to rows rows.
@@ -182,6 +185,9 @@ func (m *MLP[T]) NewWorkspace(rows int) *Workspace[T] {
 		for l := range ws.s {
 			ws.s[l] = make([]T, rows*m.Sizes[l+1])
 		}
+	}
+	if nativeBLAS[T]() {
+		ws.xT = make([]T, rows*max(wide, m.Sizes[0]))
 	}
 	ws.d[0] = make([]T, rows*wide)
 	ws.d[1] = make([]T, rows*wide)
@@ -287,7 +293,13 @@ func (m *MLP[T]) Backward(ws *Workspace[T], dOut, grad, dIn []T) {
 		w, _ := m.Layer(l)
 		if grad != nil {
 			gw, gb := m.layerOf(grad, l)
-			gemm(blas.Trans, blas.NoTrans, din, dout, n, 1, x, din, d, dout, 1, gw, dout)
+			if ws.xT != nil && n > 1 && nativeBLAS[T]() {
+				xT := ws.xT[:n*din]
+				transpose(xT, x, n, din)
+				gemm(blas.NoTrans, blas.NoTrans, din, dout, n, 1, xT, n, d, dout, 1, gw, dout)
+			} else {
+				gemm(blas.Trans, blas.NoTrans, din, dout, n, 1, x, din, d, dout, 1, gw, dout)
+			}
 			colSumAdd(n, dout, d, ws.ones, gb)
 		}
 		if l == 0 {
