@@ -174,9 +174,17 @@ func biasActRows[T Float](act Activation, linear bool, z, s, b []T, lo, hi int) 
 		}
 	case act == Tanh && is32[T]():
 		z32, b32 := as32(z), as32(b)
+		w8 := 0
+		if haveAVX2 {
+			w8 = w &^ 7
+		}
 		for i := lo; i < hi; i++ {
 			row := z32[i*w : i*w+w]
-			for j, bj := range b32 {
+			if w8 > 0 {
+				tanhBias32AVX2(&row[0], &b32[0], w8, &tanh32Consts)
+			}
+			for j := w8; j < w; j++ {
+				bj := b32[j]
 				// tanh32, inlined.
 				x := row[j] + bj
 				if x > 9 {

@@ -77,6 +77,11 @@ func adamRange[T Float](ctx any, lo, hi int) {
 	j := ctx.(*adamJob[T])
 	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
 	b1, b2, c1, c2, step, eps := j.b1, j.b2, j.c1, j.c2, j.step, j.eps
+	if n8 := len(p) &^ 7; is32[T]() && haveAVX2 && n8 > 0 {
+		adam32AVX2(&as32(p)[0], &as32(g)[0], &as32(m)[0], &as32(v)[0], n8,
+			float32(b1), float32(b2), float32(c1), float32(c2), float32(step), float32(eps))
+		p, g, m, v = p[n8:], g[n8:], m[n8:], v[n8:]
+	}
 	for i := range p {
 		gi := g[i]
 		mi := b1*m[i] + c1*gi

@@ -1,0 +1,84 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func adam32AVX2(p, gr, m, v *float32, n int, b1, b2, c1, c2, step, eps float32)
+TEXT ·adam32AVX2(SB), NOSPLIT, $0-64
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	VBROADCASTSS b1+40(FP), Y8
+	VBROADCASTSS b2+44(FP), Y9
+	VBROADCASTSS c1+48(FP), Y10
+	VBROADCASTSS c2+52(FP), Y11
+	VBROADCASTSS step+56(FP), Y12
+	VBROADCASTSS eps+60(FP), Y13
+	XORQ AX, AX
+
+adamloop:
+	CMPQ AX, CX
+	JGE  adamdone
+	VMOVUPS     (SI)(AX*4), Y0      // g
+	VMULPS      (R8)(AX*4), Y8, Y1  // b1·m
+	VFMADD231PS Y0, Y10, Y1         // m = b1·m + c1·g
+	VMULPS      Y0, Y0, Y2          // g²
+	VMULPS      (R9)(AX*4), Y9, Y3  // b2·v
+	VFMADD231PS Y2, Y11, Y3         // v = b2·v + c2·g²
+	VMOVUPS     Y1, (R8)(AX*4)
+	VMOVUPS     Y3, (R9)(AX*4)
+	VSQRTPS     Y3, Y4
+	VADDPS      Y13, Y4, Y4         // √v + eps
+	VMULPS      Y12, Y1, Y5         // step·m
+	VDIVPS      Y4, Y5, Y5          // step·m/(√v + eps)
+	VMOVUPS     (DI)(AX*4), Y6
+	VSUBPS      Y5, Y6, Y6
+	VMOVUPS     Y6, (DI)(AX*4)
+	ADDQ        $8, AX
+	JMP         adamloop
+
+adamdone:
+	VZEROUPPER
+	RET
+
+// func tanhBias32AVX2(z, b *float32, n int, c *[13][8]float32)
+TEXT ·tanhBias32AVX2(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ c+24(FP), R10
+	VMOVUPS 0(R10), Y8              // 9
+	VMOVUPS 32(R10), Y9             // −9
+	VMOVUPS 64(R10), Y10            // a13
+	VMOVUPS 288(R10), Y11           // b6
+	XORQ    AX, AX
+
+tanhloop:
+	CMPQ AX, CX
+	JGE  tanhdone
+	VMOVUPS     (DI)(AX*4), Y0
+	VADDPS      (SI)(AX*4), Y0, Y0  // x = z + b
+	VMINPS      Y0, Y8, Y0          // min(9, x), NaN stays NaN
+	VMAXPS      Y0, Y9, Y0          // max(−9, x)
+	VMULPS      Y0, Y0, Y1          // x²
+	VMOVAPS     Y10, Y2             // p = a13
+	VFMADD213PS 96(R10), Y1, Y2     // p = p·x² + a11
+	VFMADD213PS 128(R10), Y1, Y2    // a9
+	VFMADD213PS 160(R10), Y1, Y2    // a7
+	VFMADD213PS 192(R10), Y1, Y2    // a5
+	VFMADD213PS 224(R10), Y1, Y2    // a3
+	VFMADD213PS 256(R10), Y1, Y2    // a1
+	VMULPS      Y0, Y2, Y2          // p·x
+	VMOVAPS     Y11, Y3             // q = b6
+	VFMADD213PS 320(R10), Y1, Y3    // q = q·x² + b4
+	VFMADD213PS 352(R10), Y1, Y3    // b2
+	VFMADD213PS 384(R10), Y1, Y3    // b0
+	VDIVPS      Y3, Y2, Y2          // p/q
+	VMOVUPS     Y2, (DI)(AX*4)
+	ADDQ        $8, AX
+	JMP         tanhloop
+
+tanhdone:
+	VZEROUPPER
+	RET

@@ -1,0 +1,16 @@
+//go:build !amd64 || purego
+
+package nn
+
+// Without amd64 assembly the Go loops do all the work.
+const haveAVX2 = false
+
+func adam32AVX2(p, gr, m, v *float32, n int, b1, b2, c1, c2, step, eps float32) {
+	panic("nn: no assembly kernels")
+}
+
+func tanhBias32AVX2(z, b *float32, n int, c *[13][8]float32) {
+	panic("nn: no assembly kernels")
+}
+
+var tanh32Consts [13][8]float32
