@@ -1,4 +1,37 @@
 // Package nn is the network engine of mmi: a multilayer perceptron on gonum
 // BLAS with forward and backward passes (gradients with respect to the
 // weights and the inputs) and Adam, allocating nothing per training step.
+//
+// # Layout
+//
+// A batch of n samples of dimension d is a flat row-major []T of n·d
+// numbers. Layer l holds W_l (Sizes[l] × Sizes[l+1], row-major) and b_l, so
+// a batch X goes through it as one matrix product X·W_l (BLAS Gemm, no
+// transposes), followed by one fused pass X ← act(X·W_l + b_l). Every
+// weight and bias lives in MLP.Params, one vector, so that the optimizer,
+// an exponential moving average and checkpoints treat them alike.
+//
+// Backward runs the chain rule layer by layer with three products per
+// layer (∂W += aᵀ·δ, δ ← δ·Wᵀ ⊙ act'(z)) and a Gemv for ∂b; ∂L/∂in costs one
+// more product and is computed only when asked for. A batch of one row
+// uses Gemv and Ger instead of Gemm.
+//
+// # Speed
+//
+// Every buffer lives in a Workspace made once per batch size, so
+// Forward, Backward and Adam.Update allocate nothing. The matrix products
+// go to whatever gonum's blas32/blas64 use: gonum's pure Go by default, or
+// OpenBLAS when built with the openblas tag (cgo and libopenblas-dev
+// needed; OPENBLAS_NUM_THREADS sets its threads):
+//
+//	go test -tags openblas ./nn/
+//
+// The elementwise work of float32 training (the fused bias + tanh and
+// Adam) runs in AVX2 assembly on amd64 (the purego tag turns it off), and
+// large elementwise passes are split across GOMAXPROCS goroutines.
+//
+// The engine is generic over float32 and float64: float32 for speed,
+// float64 where gradients are checked to many digits. Its gradients are
+// tested against finite differences and against gorgonia's automatic
+// differentiation of the same network.
 package nn
