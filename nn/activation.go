@@ -201,9 +201,17 @@ func biasActRows[T Float](act Activation, linear bool, z, s, b []T, lo, hi int) 
 		}
 	case act == Tanh:
 		z64, b64 := as64(z), as64(b)
+		w4 := 0
+		if haveAVX2 {
+			w4 = w &^ 3
+		}
 		for i := lo; i < hi; i++ {
 			row := z64[i*w : i*w+w]
-			for j, bj := range b64 {
+			if w4 > 0 {
+				tanhBias64AVX2(&row[0], &b64[0], w4, &tanh64Consts)
+			}
+			for j := w4; j < w; j++ {
+				bj := b64[j]
 				// tanh64, inlined.
 				x := row[j] + bj
 				a := math.Abs(x)

@@ -82,3 +82,81 @@ tanhloop:
 tanhdone:
 	VZEROUPPER
 	RET
+
+// func tanhBias64AVX2(z, b *float64, n int, c *[31][4]uint64)
+//
+// Per four lanes: x = z + b, a = min(|x|, 22);
+// big = 1 − 2/(e^{2a} + 1) with e^{2a} = 2^k·e^r, k = round(2a·log2e),
+// r = 2a − k·ln2 (ln2 in two parts), e^r by Taylor to degree 13, 2^k from
+// the bits of k + 1.5·2^52; small = a + a·s·P(s)/Q(s), s = a² (Cephes,
+// for a < 0.625); result = (a < 0.625 ? small : big) with the sign of x.
+TEXT ·tanhBias64AVX2(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ c+24(FP), R10
+	VMOVUPD 0(R10), Y14             // |x| mask
+	VMOVUPD 704(R10), Y15           // 1
+	XORQ    AX, AX
+
+tanh64loop:
+	CMPQ AX, CX
+	JGE  tanh64done
+	VMOVUPD      (DI)(AX*8), Y0
+	VADDPD       (SI)(AX*8), Y0, Y0 // x = z + b
+	VANDPD       Y14, Y0, Y1        // |x|
+	VMOVUPD      32(R10), Y2
+	VMINPD       Y1, Y2, Y1         // a = min(22, |x|), NaN stays NaN
+
+	// e^{2a}
+	VADDPD       Y1, Y1, Y2         // y = 2a
+	VMOVUPD      128(R10), Y3       // shifter
+	VFMADD231PD  96(R10), Y2, Y3    // t = y·log2e + shifter: k in the low bits
+	VSUBPD       128(R10), Y3, Y4   // k as a float
+	VFNMADD231PD 160(R10), Y4, Y2   // r = y − k·ln2Hi
+	VFNMADD231PD 192(R10), Y4, Y2   //   − k·ln2Lo
+	VMOVUPD      256(R10), Y5       // 1/13!
+	VFMADD213PD  288(R10), Y2, Y5   // p = p·r + 1/12!
+	VFMADD213PD  320(R10), Y2, Y5
+	VFMADD213PD  352(R10), Y2, Y5
+	VFMADD213PD  384(R10), Y2, Y5
+	VFMADD213PD  416(R10), Y2, Y5
+	VFMADD213PD  448(R10), Y2, Y5
+	VFMADD213PD  480(R10), Y2, Y5
+	VFMADD213PD  512(R10), Y2, Y5
+	VFMADD213PD  544(R10), Y2, Y5
+	VFMADD213PD  576(R10), Y2, Y5
+	VFMADD213PD  608(R10), Y2, Y5
+	VFMADD213PD  640(R10), Y2, Y5
+	VFMADD213PD  672(R10), Y2, Y5   // p = p·r + 1: e^r
+	VPSLLQ       $52, Y3, Y3        // k << 52
+	VPADDQ       224(R10), Y3, Y3   // 2^k
+	VMULPD       Y3, Y5, Y5         // e^{2a}
+	VADDPD       Y15, Y5, Y5        // e^{2a} + 1
+	VMOVUPD      736(R10), Y6       // 2
+	VDIVPD       Y5, Y6, Y6         // 2/(e^{2a} + 1)
+	VSUBPD       Y6, Y15, Y6        // big
+
+	// Cephes' rational for small a
+	VMULPD       Y1, Y1, Y7         // s = a²
+	VMOVUPD      768(R10), Y8       // P0
+	VFMADD213PD  800(R10), Y7, Y8   // P0·s + P1
+	VFMADD213PD  832(R10), Y7, Y8   // (…)·s + P2
+	VADDPD       864(R10), Y7, Y9   // s + Q0
+	VFMADD213PD  896(R10), Y7, Y9   // (…)·s + Q1
+	VFMADD213PD  928(R10), Y7, Y9   // (…)·s + Q2
+	VDIVPD       Y9, Y8, Y8         // P/Q
+	VMULPD       Y7, Y8, Y8         // s·P/Q
+	VFMADD213PD  Y1, Y1, Y8         // small = a·(s·P/Q) + a
+
+	VCMPPD       $1, 64(R10), Y1, Y10 // a < 0.625
+	VBLENDVPD    Y10, Y8, Y6, Y6    // small where a < 0.625, else big
+	VANDPD       960(R10), Y0, Y0   // sign of x
+	VORPD        Y0, Y6, Y6
+	VMOVUPD      Y6, (DI)(AX*8)
+	ADDQ         $4, AX
+	JMP          tanh64loop
+
+tanh64done:
+	VZEROUPPER
+	RET

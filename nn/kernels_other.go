@@ -14,3 +14,9 @@ func tanhBias32AVX2(z, b *float32, n int, c *[13][8]float32) {
 }
 
 var tanh32Consts [13][8]float32
+
+func tanhBias64AVX2(z, b *float64, n int, c *[31][4]uint64) {
+	panic("nn: no assembly kernels")
+}
+
+var tanh64Consts [31][4]uint64
