@@ -124,10 +124,10 @@ func tanh64(x float64) float64 {
 }
 
 // grain is the smallest number of elements worth handing to another core
-// (a few hundred microseconds of work). Measured on two shared cores with
-// OpenBLAS, whose idle threads spin for a while after each product,
+// (a hundred microseconds of work or more). Measured on two shared cores
+// with OpenBLAS, whose idle threads spin for a while after each product,
 // smaller pieces only add handover latency.
-const grain = 1 << 16
+const grain = 1 << 18
 
 // actJob is the context of a layer's parallel elementwise passes; each
 // Workspace owns one.

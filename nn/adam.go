@@ -82,6 +82,11 @@ func adamRange[T Float](ctx any, lo, hi int) {
 			float32(b1), float32(b2), float32(c1), float32(c2), float32(step), float32(eps))
 		p, g, m, v = p[n8:], g[n8:], m[n8:], v[n8:]
 	}
+	if n4 := len(p) &^ 3; !is32[T]() && haveAVX2 && n4 > 0 {
+		adam64AVX2(&as64(p)[0], &as64(g)[0], &as64(m)[0], &as64(v)[0], n4,
+			float64(b1), float64(b2), float64(c1), float64(c2), float64(step), float64(eps))
+		p, g, m, v = p[n4:], g[n4:], m[n4:], v[n4:]
+	}
 	for i := range p {
 		gi := g[i]
 		mi := b1*m[i] + c1*gi

@@ -23,6 +23,11 @@ var haveAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func adam32AVX2(p, gr, m, v *float32, n int, b1, b2, c1, c2, step, eps float32)
 
+// adam64AVX2 is adam32AVX2 in float64, n a multiple of 4.
+//
+//go:noescape
+func adam64AVX2(p, gr, m, v *float64, n int, b1, b2, c1, c2, step, eps float64)
+
 // tanhBias32AVX2 sets z[i] = tanh(z[i] + b[i]) for i < n, n a multiple of
 // 8, with tanh32's rational function; c points to tanh32Consts.
 //

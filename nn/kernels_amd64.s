@@ -160,3 +160,43 @@ tanh64loop:
 tanh64done:
 	VZEROUPPER
 	RET
+
+// func adam64AVX2(p, gr, m, v *float64, n int, b1, b2, c1, c2, step, eps float64)
+TEXT ·adam64AVX2(SB), NOSPLIT, $0-88
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	VBROADCASTSD b1+40(FP), Y8
+	VBROADCASTSD b2+48(FP), Y9
+	VBROADCASTSD c1+56(FP), Y10
+	VBROADCASTSD c2+64(FP), Y11
+	VBROADCASTSD step+72(FP), Y12
+	VBROADCASTSD eps+80(FP), Y13
+	XORQ AX, AX
+
+adam64loop:
+	CMPQ AX, CX
+	JGE  adam64done
+	VMOVUPD     (SI)(AX*8), Y0      // g
+	VMULPD      (R8)(AX*8), Y8, Y1  // b1·m
+	VFMADD231PD Y0, Y10, Y1         // m = b1·m + c1·g
+	VMULPD      Y0, Y0, Y2          // g²
+	VMULPD      (R9)(AX*8), Y9, Y3  // b2·v
+	VFMADD231PD Y2, Y11, Y3         // v = b2·v + c2·g²
+	VMOVUPD     Y1, (R8)(AX*8)
+	VMOVUPD     Y3, (R9)(AX*8)
+	VSQRTPD     Y3, Y4
+	VADDPD      Y13, Y4, Y4         // √v + eps
+	VMULPD      Y12, Y1, Y5         // step·m
+	VDIVPD      Y4, Y5, Y5          // step·m/(√v + eps)
+	VMOVUPD     (DI)(AX*8), Y6
+	VSUBPD      Y5, Y6, Y6
+	VMOVUPD     Y6, (DI)(AX*8)
+	ADDQ        $4, AX
+	JMP         adam64loop
+
+adam64done:
+	VZEROUPPER
+	RET
