@@ -26,10 +26,11 @@ func NewAdam[T Float](n int) *Adam[T] {
 //	m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,
 //	m̂ = m/(1−β1^t),  v̂ = v/(1−β2^t),
 //
-// exactly as PyTorch's torch.optim.Adam (without weight decay). The bias
-// corrections are folded into two scalars per step, so the loop over the
-// parameters does two multiply-adds, a square root and a division each,
-// in T's own precision, split across the cores. An Adam is used by one
+// the update of PyTorch's torch.optim.Adam (without weight decay), up to
+// rounding. The bias corrections are folded into two scalars per step, so
+// the loop over the parameters does two multiply-adds, a square root and a
+// division each, in T's own precision (eight float32 or four float64 lanes
+// at a time with AVX2), split across the cores for large vectors. An Adam is used by one
 // goroutine at a time. M and V left nil (a decoded checkpoint without
 // optimizer state, say) are allocated as zeros on the first Update; other
 // length mismatches are programmer errors and panic.
