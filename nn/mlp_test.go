@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -437,5 +438,39 @@ func TestParallelAllocs(t *testing.T) {
 		job.mulDeriv(Tanh, want, z, nil)
 	}); allocs != 0 {
 		t.Errorf("biasAct, mulDeriv: %v allocations", allocs)
+	}
+}
+
+// TestConcurrentForward runs Forward from several goroutines, each with its
+// own Workspace, over batches large enough to use the shared worker pool;
+// each must get what a lone call gets (run with -race to check sharing).
+func TestConcurrentForward(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	m := randomNet[float32]([]int{3, 1024, 4}, Tanh, r)
+	const n = 2 * grain / 1024 // two grains in the hidden layer
+	in := randSlice[float32](r, n*3, 1)
+	want := append([]float32(nil), m.Forward(m.NewWorkspace(n), in, n)...)
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := m.NewWorkspace(n)
+			for range 3 {
+				got := m.Forward(ws, in, n)
+				for i := range got {
+					if got[i] != want[i] {
+						errs <- fmt.Sprintf("out[%d] = %v, alone %v", i, got[i], want[i])
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
