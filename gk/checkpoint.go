@@ -1,0 +1,532 @@
+package gk
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/mmi-go/mmi/marginals"
+	"github.com/mmi-go/mmi/nn"
+	"github.com/mmi-go/mmi/simplex"
+)
+
+// CheckpointVersion is the format version this build writes and reads.
+const CheckpointVersion = 1
+
+// checkpointMagic opens every checkpoint.
+const checkpointMagic = "mmi-checkpoint"
+
+// ErrNotCheckpoint is returned (wrapped) by Load and Resume for a file that
+// does not start like an mmi checkpoint.
+var ErrNotCheckpoint = errors.New("not an mmi checkpoint")
+
+// ErrCorruptCheckpoint is returned (wrapped) for a checkpoint that is
+// truncated, has trailing bytes or fails its checksum.
+var ErrCorruptCheckpoint = errors.New("corrupt or truncated mmi checkpoint")
+
+// A checkpoint file is one MessagePack array of four elements, so generic
+// MessagePack tools can read it:
+//
+//	[ "mmi-checkpoint" (str), version (uint32), CRC-32 (IEEE) of the payload
+//	  (uint32), payload (bin32) ]
+//
+// The header is written with fixed-width encodings (fixarray, fixstr,
+// uint32, uint32, bin32), so it is always the same 31 bytes and its fields
+// are checked before anything is decoded. The payload is the MessagePack
+// map of checkpointPayload; float vectors are little-endian binary blobs.
+const headerLen = 1 + 1 + len(checkpointMagic) + 5 + 5 + 5
+
+func header(crc uint32, n int) []byte {
+	h := make([]byte, 0, headerLen)
+	h = append(h, 0x94, 0xa0|byte(len(checkpointMagic)))
+	h = append(h, checkpointMagic...)
+	h = append(h, 0xce)
+	h = binary.BigEndian.AppendUint32(h, CheckpointVersion)
+	h = append(h, 0xce)
+	h = binary.BigEndian.AppendUint32(h, crc)
+	h = append(h, 0xc6)
+	return binary.BigEndian.AppendUint32(h, uint32(n))
+}
+
+type ckptFeatures struct {
+	Kind        string  `msgpack:"kind"`
+	Frequencies int     `msgpack:"frequencies"`
+	Scale       float64 `msgpack:"scale"`
+	B           []byte  `msgpack:"b"` // float64 LE, M×(K+1)
+}
+
+type ckptArch struct {
+	Marginals  int          `msgpack:"marginals"`
+	Dim        int          `msgpack:"dim"`
+	Sizes      []int        `msgpack:"sizes"` // full layer sizes, for inspection
+	Hidden     []int        `msgpack:"hidden"`
+	Activation string       `msgpack:"activation"`
+	Float      string       `msgpack:"float"` // "float32" or "float64"
+	Features   ckptFeatures `msgpack:"features"`
+	Heads      string       `msgpack:"heads"`
+}
+
+type ckptNorm struct {
+	Center []byte  `msgpack:"center"` // float64 LE, d numbers or empty
+	Scale  float64 `msgpack:"scale"`
+}
+
+type ckptAdam struct {
+	Beta1 float64 `msgpack:"beta1"`
+	Beta2 float64 `msgpack:"beta2"`
+	Eps   float64 `msgpack:"eps"`
+	M     []byte  `msgpack:"m"`
+	V     []byte  `msgpack:"v"`
+	Step  int     `msgpack:"step"`
+}
+
+type ckptSettings struct {
+	Steps           int           `msgpack:"steps"`
+	Batch           int           `msgpack:"batch"`
+	LR              float64       `msgpack:"lr"`
+	Warmup          int           `msgpack:"warmup"`
+	Schedule        int           `msgpack:"schedule"`
+	FinalLR         float64       `msgpack:"final_lr"`
+	Clip            float64       `msgpack:"clip"`
+	EMA             float64       `msgpack:"ema"`
+	Seed            uint64        `msgpack:"seed"`
+	Alpha           []float64     `msgpack:"alpha"` // interior, faces, edges, vertices
+	CustomAlpha     string        `msgpack:"custom_alpha,omitempty"`
+	CheckpointEvery time.Duration `msgpack:"checkpoint_every"`
+	RecordEvery     int           `msgpack:"record_every"`
+	NormSamples     int           `msgpack:"norm_samples"`
+}
+
+type ckptTraining struct {
+	Params   []byte       `msgpack:"params"` // live weights
+	Adam     ckptAdam     `msgpack:"adam"`
+	Step     int          `msgpack:"step"`
+	RNG      []byte       `msgpack:"rng"` // rand.PCG MarshalBinary
+	Settings ckptSettings `msgpack:"settings"`
+}
+
+type checkpointPayload struct {
+	Arch  ckptArch `msgpack:"arch"`
+	Specs []string `msgpack:"specs"` // data marginals 1 … K as given
+	Norm  ckptNorm `msgpack:"norm"`
+	// Weights are the weights a loaded Model evaluates with: the EMA
+	// weights of a trainer.
+	Weights  []byte        `msgpack:"weights"`
+	Training *ckptTraining `msgpack:"training,omitempty"`
+	Saved    time.Time     `msgpack:"saved"`
+}
+
+// floatBytes encodes a []float32 or []float64 as little-endian bytes.
+func floatBytes(v any) []byte {
+	switch x := v.(type) {
+	case []float32:
+		b := make([]byte, 0, 4*len(x))
+		for _, f := range x {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f))
+		}
+		return b
+	case []float64:
+		b := make([]byte, 0, 8*len(x))
+		for _, f := range x {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+		}
+		return b
+	}
+	panic(fmt.Sprintf("gk: floatBytes of %T", v))
+}
+
+// setFloats decodes b into dst ([]float32 or []float64), which must have
+// exactly the matching length.
+func setFloats(dst any, b []byte, what string) error {
+	switch x := dst.(type) {
+	case []float32:
+		if len(b) != 4*len(x) {
+			return fmt.Errorf("%s has %d bytes, want %d float32", what, len(b), len(x))
+		}
+		for i := range x {
+			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+		return nil
+	case []float64:
+		if len(b) != 8*len(x) {
+			return fmt.Errorf("%s has %d bytes, want %d float64", what, len(b), len(x))
+		}
+		for i := range x {
+			x[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+		return nil
+	}
+	panic(fmt.Sprintf("gk: setFloats into %T", dst))
+}
+
+func (m *Model) payload() *checkpointPayload {
+	c := m.cfg
+	float := "float64"
+	if m.eng.float32() {
+		float = "float32"
+	}
+	p := &checkpointPayload{
+		Arch: ckptArch{
+			Marginals: c.Marginals, Dim: c.Dim,
+			Sizes:      c.sizes(m.feat.dim()),
+			Hidden:     c.Hidden,
+			Activation: c.Activation.String(),
+			Float:      float,
+			Features: ckptFeatures{
+				Kind: c.Features.Kind.String(), Frequencies: c.Features.Frequencies,
+				Scale: c.Features.Scale, B: floatBytes(m.feat.b),
+			},
+			Heads: c.Heads.String(),
+		},
+		Specs:   c.Specs,
+		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
+		Weights: floatBytes(m.eng.params()),
+		Saved:   time.Now().UTC(),
+	}
+	return p
+}
+
+// Save writes the model alone (no training state: it cannot be resumed)
+// to path, atomically.
+func (m *Model) Save(path string) error { return writeCheckpoint(path, m.payload()) }
+
+// Save writes the trainer's whole state to path atomically: a temporary
+// file in the same directory is written, synced and renamed over path, so
+// a crash leaves either the old or the new checkpoint.
+func (t *Trainer) Save(path string) error {
+	p := t.model.payload()
+	m, v, step := t.opt.adam()
+	rng, err := t.pcg.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("gk: saving random state: %w", err)
+	}
+	s := t.set
+	cs := ckptSettings{
+		Steps: s.Steps, Batch: s.Batch, LR: s.LR, Warmup: s.Warmup, Schedule: int(s.Schedule),
+		FinalLR: s.FinalLR, Clip: s.Clip, EMA: s.EMA, Seed: s.Seed,
+		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices},
+		CheckpointEvery: s.CheckpointEvery, RecordEvery: s.RecordEvery, NormSamples: s.NormSamples,
+	}
+	if t.custom {
+		cs.CustomAlpha = fmt.Sprintf("%T", t.alpha)
+	}
+	p.Training = &ckptTraining{
+		Params: floatBytes(t.live.params()),
+		Adam: ckptAdam{
+			Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
+			M: floatBytes(m), V: floatBytes(v), Step: step,
+		},
+		Step: t.step, RNG: rng, Settings: cs,
+	}
+	if a := t.adamHyper(); a != nil {
+		p.Training.Adam.Beta1, p.Training.Adam.Beta2, p.Training.Adam.Eps = a[0], a[1], a[2]
+	}
+	if err := writeCheckpoint(path, p); err != nil {
+		return err
+	}
+	t.savedStep = t.step
+	return nil
+}
+
+func (t *Trainer) adamHyper() []float64 {
+	switch o := t.opt.(type) {
+	case *optState[float32]:
+		return []float64{o.opt.Beta1, o.opt.Beta2, o.opt.Eps}
+	case *optState[float64]:
+		return []float64{o.opt.Beta1, o.opt.Beta2, o.opt.Eps}
+	}
+	return nil
+}
+
+func writeCheckpoint(path string, p *checkpointPayload) error {
+	body, err := msgpack.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("gk: encoding checkpoint: %w", err)
+	}
+	if len(body) > math.MaxUint32 {
+		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return fmt.Errorf("gk: writing checkpoint: %w", err)
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("gk: writing checkpoint %s: %w", path, err)
+	}
+	if _, err := f.Write(header(crc32.ChecksumIEEE(body), len(body))); err != nil {
+		return fail(err)
+	}
+	if _, err := f.Write(body); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("gk: writing checkpoint %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("gk: writing checkpoint %s: %w", path, err)
+	}
+	// Persist the rename itself; not every system can sync a directory.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// readCheckpoint reads and verifies path and decodes its payload.
+func readCheckpoint(path string) (*checkpointPayload, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("gk: %w", err)
+	}
+	p, err := decodeCheckpoint(data)
+	if err != nil {
+		return nil, fmt.Errorf("gk: %s: %w", path, err)
+	}
+	return p, nil
+}
+
+func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
+	magic := header(0, 0)[:2+len(checkpointMagic)]
+	if len(data) < len(magic) || !bytes.Equal(data[:len(magic)], magic) {
+		return nil, ErrNotCheckpoint
+	}
+	if len(data) < headerLen {
+		return nil, fmt.Errorf("%w: %d bytes, shorter than the %d-byte header", ErrCorruptCheckpoint, len(data), headerLen)
+	}
+	h := data[len(magic):headerLen]
+	if h[0] != 0xce || h[5] != 0xce || h[10] != 0xc6 {
+		return nil, fmt.Errorf("%w: malformed header", ErrCorruptCheckpoint)
+	}
+	if v := binary.BigEndian.Uint32(h[1:]); v != CheckpointVersion {
+		return nil, fmt.Errorf("checkpoint format version %d, this build reads version %d", v, CheckpointVersion)
+	}
+	crc := binary.BigEndian.Uint32(h[6:])
+	n := int64(binary.BigEndian.Uint32(h[11:]))
+	body := data[headerLen:]
+	switch {
+	case int64(len(body)) < n:
+		return nil, fmt.Errorf("%w: payload has %d of %d bytes (truncated)", ErrCorruptCheckpoint, len(body), n)
+	case int64(len(body)) > n:
+		return nil, fmt.Errorf("%w: %d bytes after the payload", ErrCorruptCheckpoint, int64(len(body))-n)
+	}
+	if got := crc32.ChecksumIEEE(body); got != crc {
+		return nil, fmt.Errorf("%w: checksum %08x, header says %08x", ErrCorruptCheckpoint, got, crc)
+	}
+	p := new(checkpointPayload)
+	if err := msgpack.Unmarshal(body, p); err != nil {
+		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
+	}
+	return p, nil
+}
+
+func parseFeatureKind(s string) (FeatureKind, error) {
+	for _, k := range []FeatureKind{FeaturesPlain, FeaturesFourier} {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown feature kind %q", s)
+}
+
+func parseHeads(s string) (Heads, error) {
+	for _, h := range []Heads{HeadsProjected, HeadsDirect} {
+		if h.String() == s {
+			return h, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown head layout %q", s)
+}
+
+func parseActivation(s string) (nn.Activation, error) {
+	for _, a := range []nn.Activation{nn.Tanh, nn.SiLU} {
+		if a.String() == s {
+			return a, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown activation %q", s)
+}
+
+func decodeFloat64s(b []byte, what string) ([]float64, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	if len(b)%8 != 0 {
+		return nil, fmt.Errorf("%s has %d bytes, not a multiple of 8", what, len(b))
+	}
+	x := make([]float64, len(b)/8)
+	return x, setFloats(x, b, what)
+}
+
+// model rebuilds the Model of a payload with the given weights (a blob of
+// the network's float width).
+func (p *checkpointPayload) model(weights []byte) (*Model, error) {
+	a := p.Arch
+	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs}
+	if cfg.Hidden == nil {
+		cfg.Hidden = []int{}
+	}
+	var err error
+	if cfg.Activation, err = parseActivation(a.Activation); err != nil {
+		return nil, err
+	}
+	switch a.Float {
+	case "float32":
+		cfg.Float32 = true
+	case "float64":
+	default:
+		return nil, fmt.Errorf("unknown float width %q", a.Float)
+	}
+	if cfg.Features.Kind, err = parseFeatureKind(a.Features.Kind); err != nil {
+		return nil, err
+	}
+	cfg.Features.Frequencies, cfg.Features.Scale = a.Features.Frequencies, a.Features.Scale
+	if cfg.Heads, err = parseHeads(a.Heads); err != nil {
+		return nil, err
+	}
+	if cfg.Norm.Center, err = decodeFloat64s(p.Norm.Center, "normalization center"); err != nil {
+		return nil, err
+	}
+	cfg.Norm.Scale = p.Norm.Scale
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	feat := &alphaFeatures{n: cfg.Marginals, kind: cfg.Features.Kind}
+	if cfg.Features.Kind == FeaturesFourier {
+		feat.b = make([]float64, cfg.Features.Frequencies*cfg.Marginals)
+		if err := setFloats(feat.b, a.Features.B, "Fourier frequencies"); err != nil {
+			return nil, err
+		}
+	}
+	sizes := cfg.sizes(feat.dim())
+	// The initial draw is overwritten; any generator will do.
+	r := rand.New(rand.NewPCG(0, 0))
+	var eng engine
+	if cfg.Float32 {
+		eng = newEngine[float32](sizes, cfg.Activation, r)
+	} else {
+		eng = newEngine[float64](sizes, cfg.Activation, r)
+	}
+	if err := setFloats(eng.params(), weights, "weights"); err != nil {
+		return nil, err
+	}
+	return newModel(cfg, feat, eng), nil
+}
+
+// Load reads a checkpoint written by Trainer.Save or Model.Save and returns
+// its model, evaluated with the weights generation uses (the EMA weights of
+// a trainer). It refuses files that are not mmi checkpoints, have another
+// format version, are truncated or fail their checksum.
+func Load(path string) (*Model, error) {
+	p, err := readCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := p.model(p.Weights)
+	if err != nil {
+		return nil, fmt.Errorf("gk: %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Resume reads a checkpoint written by Trainer.Save and returns a trainer
+// that continues it on the coupling c (in data coordinates, the same
+// marginals as the original run). alpha must be given again if the run
+// used Settings.AlphaSampler; nil means the recorded AlphaMix. Path and
+// Recorder of the returned trainer are unset.
+func Resume(path string, c marginals.Coupling, alpha simplex.Sampler) (*Trainer, error) {
+	p, err := readCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := p.trainer(c, alpha)
+	if err != nil {
+		return nil, fmt.Errorf("gk: %s: %w", path, err)
+	}
+	return t, nil
+}
+
+func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler) (*Trainer, error) {
+	tr := p.Training
+	if tr == nil {
+		return nil, errors.New("checkpoint holds a model without training state; it cannot be resumed")
+	}
+	m, err := p.model(p.Weights)
+	if err != nil {
+		return nil, err
+	}
+	if c.Len() != m.cfg.Marginals || c.Dim() != m.cfg.Dim {
+		return nil, fmt.Errorf("checkpoint has %d marginals of dimension %d, coupling %d of dimension %d", m.cfg.Marginals, m.cfg.Dim, c.Len(), c.Dim())
+	}
+	live := m.eng.clone()
+	if err := setFloats(live.params(), tr.Params, "live weights"); err != nil {
+		return nil, err
+	}
+	cs := tr.Settings
+	if len(cs.Alpha) != 4 {
+		return nil, fmt.Errorf("α mixture has %d weights, want 4", len(cs.Alpha))
+	}
+	set := Settings{
+		Steps: cs.Steps, Batch: cs.Batch, LR: cs.LR, Warmup: cs.Warmup, Schedule: Schedule(cs.Schedule),
+		FinalLR: cs.FinalLR, Clip: cs.Clip, EMA: cs.EMA, Seed: cs.Seed,
+		Alpha:           AlphaMix{Interior: cs.Alpha[0], Faces: cs.Alpha[1], Edges: cs.Alpha[2], Vertices: cs.Alpha[3]},
+		CheckpointEvery: cs.CheckpointEvery, RecordEvery: cs.RecordEvery, NormSamples: cs.NormSamples,
+		AlphaSampler: alpha,
+	}
+	if cs.CustomAlpha != "" && alpha == nil {
+		return nil, fmt.Errorf("the run used a custom α sampler (%s); pass it to Resume", cs.CustomAlpha)
+	}
+	if err := set.validate(); err != nil {
+		return nil, err
+	}
+	opt := newOptimizer(live, m.eng)
+	mv, vv, _ := opt.adam()
+	if err := setFloats(mv, tr.Adam.M, "Adam first moments"); err != nil {
+		return nil, err
+	}
+	if err := setFloats(vv, tr.Adam.V, "Adam second moments"); err != nil {
+		return nil, err
+	}
+	opt.setAdamStep(tr.Adam.Step)
+	switch o := opt.(type) {
+	case *optState[float32]:
+		o.opt.Beta1, o.opt.Beta2, o.opt.Eps = tr.Adam.Beta1, tr.Adam.Beta2, tr.Adam.Eps
+	case *optState[float64]:
+		o.opt.Beta1, o.opt.Beta2, o.opt.Eps = tr.Adam.Beta1, tr.Adam.Beta2, tr.Adam.Eps
+	}
+	pcg := new(rand.PCG)
+	if err := pcg.UnmarshalBinary(tr.RNG); err != nil {
+		return nil, fmt.Errorf("random state: %w", err)
+	}
+	if tr.Step < 0 {
+		return nil, fmt.Errorf("step %d", tr.Step)
+	}
+	t, err := newTrainer(m, live, opt, c, set, pcg, tr.Step)
+	if err != nil {
+		return nil, err
+	}
+	t.savedStep = tr.Step
+	return t, nil
+}

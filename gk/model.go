@@ -1,0 +1,368 @@
+package gk
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/mmi-go/mmi/nn"
+)
+
+// Heads selects how the network's outputs become g_0 … g_K.
+type Heads int
+
+const (
+	// HeadsDefault resolves to the measured default, HeadsProjected
+	// (gk/ARCHITECTURE.md has the numbers).
+	HeadsDefault Heads = iota
+	// HeadsProjected predicts K+1 raw heads h_k and projects them onto the
+	// constraint Σ_k α_k g_k = x that the true g satisfies:
+	//
+	//	g_k = h_k + α_k (x − Σ_j α_j h_j)/|α|² ,
+	//
+	// the Euclidean projection of (h_0 … h_K) onto the affine set
+	// {(g_k): Σ α_k g_k = x}. The identity then holds exactly everywhere,
+	// at a vertex e_j it gives g_j = x with no learning, and unlike
+	// g_0 = (x − Σ_{k≥1} α_k g_k)/α_0 nothing is singular as α_0 → 0
+	// (|α|² ≥ 1/(K+1) on the simplex).
+	HeadsProjected
+	// HeadsDirect takes the K+1 heads as they come: g_k = h_k.
+	HeadsDirect
+)
+
+// String returns "projected" or "direct".
+func (h Heads) String() string {
+	switch h {
+	case HeadsDefault:
+		return "default"
+	case HeadsProjected:
+		return "projected"
+	case HeadsDirect:
+		return "direct"
+	}
+	return fmt.Sprintf("Heads(%d)", int(h))
+}
+
+// DefaultHidden is the hidden-layer widths of a Config with Hidden nil.
+var DefaultHidden = []int{256, 256, 256}
+
+// Config describes a Model. A zero field means the documented default.
+type Config struct {
+	// Marginals is K+1, the number of marginals with the Gaussian; ≥ 2.
+	Marginals int
+	// Dim is the dimension d of the samples; ≥ 1.
+	Dim int
+	// Hidden lists the widths of the hidden layers; nil means
+	// DefaultHidden.
+	Hidden []int
+	// Activation follows every hidden layer; the zero value is tanh.
+	Activation nn.Activation
+	// Float32 selects float32 weights and arithmetic in the network
+	// (inputs and outputs stay float64); the default is float64.
+	Float32 bool
+	// Features configures how α enters the network.
+	Features Features
+	// Heads configures how the outputs become g_0 … g_K.
+	Heads Heads
+	// Norm is the normalization of the data marginals; the zero value is
+	// the identity. NewTrainer fits it from the data when it is zero.
+	Norm Affine
+	// Specs describes the data marginals 1 … K as the user gave them
+	// (built-in names, file paths, specification entries); they are
+	// recorded in checkpoints so that a checkpoint can name and resample
+	// its marginals. Nil or length K.
+	Specs []string
+}
+
+func (c Config) withDefaults() Config {
+	if c.Hidden == nil {
+		c.Hidden = DefaultHidden
+	}
+	c.Hidden = append([]int(nil), c.Hidden...)
+	c.Features = c.Features.withDefaults()
+	if c.Heads == HeadsDefault {
+		c.Heads = HeadsProjected
+	}
+	c.Norm = c.Norm.clone()
+	if c.Specs != nil {
+		c.Specs = append([]string(nil), c.Specs...)
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	if c.Marginals < 2 {
+		return fmt.Errorf("gk: model needs at least 2 marginals, got %d", c.Marginals)
+	}
+	if c.Dim < 1 {
+		return fmt.Errorf("gk: model dimension %d, need at least 1", c.Dim)
+	}
+	for i, h := range c.Hidden {
+		if h < 1 {
+			return fmt.Errorf("gk: hidden layer %d has width %d", i, h)
+		}
+	}
+	if c.Activation != nn.Tanh && c.Activation != nn.SiLU {
+		return fmt.Errorf("gk: unknown activation %d", int(c.Activation))
+	}
+	if err := c.Features.validate(); err != nil {
+		return err
+	}
+	if c.Heads != HeadsProjected && c.Heads != HeadsDirect {
+		return fmt.Errorf("gk: unknown head layout %d", int(c.Heads))
+	}
+	if err := c.Norm.validate(c.Dim); err != nil {
+		return err
+	}
+	if c.Specs != nil && len(c.Specs) != c.Marginals-1 {
+		return fmt.Errorf("gk: %d marginal specs for %d data marginals", len(c.Specs), c.Marginals-1)
+	}
+	return nil
+}
+
+// evalChunk is the number of rows Eval and VJP push through the network
+// at once: large enough for efficient matrix products, small enough that
+// a pooled workspace stays small (512 × widest layer).
+const evalChunk = 512
+
+// Model is the neural conditional expectation: an MLP that maps
+// (features(α), x) to g_0(α, x) … g_K(α, x).
+//
+// Coordinates. A Model is defined on normalized data: it is the
+// conditional expectation of the interpolant x(α) = Σ_k α_k x'_k of
+// ρ_0 = N(0, I) and the normalized data marginals x'_k = (x_k − c)/s
+// (Affine, returned by Normalization). Eval, VJP and everything built on
+// them (paths, solvers, likelihoods, transport costs) therefore work in
+// normalized coordinates, where the Gaussian base is exactly N(0, I) and
+// the score is −g_0/α_0, as for the exact oracles. Samples of a data
+// marginal enter through Normalization().Normalize and generated samples
+// leave through Normalization().Denormalize; a log density in data units
+// adds Normalization().LogDetJacobian(d); a coupling that feeds the model
+// is NormalizedCoupling(c, m.Normalization()). With the identity
+// normalization the model and the data coordinates coincide.
+//
+// A Model is safe for concurrent use by Eval and VJP; a Trainer updating
+// it must not run at the same time.
+type Model struct {
+	cfg  Config
+	feat *alphaFeatures
+	eng  engine
+	pool sync.Pool // *modelScratch
+}
+
+var (
+	_ Conditional = (*Model)(nil)
+	_ VJPer       = (*Model)(nil)
+)
+
+// NewModel returns a model with weights and Fourier frequencies drawn from
+// r. The configuration is validated and its defaults filled in.
+func NewModel(cfg Config, r *rand.Rand) (*Model, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, errors.New("gk: NewModel needs a random generator")
+	}
+	feat := newAlphaFeatures(cfg.Features, cfg.Marginals, r)
+	sizes := cfg.sizes(feat.dim())
+	var eng engine
+	if cfg.Float32 {
+		eng = newEngine[float32](sizes, cfg.Activation, r)
+	} else {
+		eng = newEngine[float64](sizes, cfg.Activation, r)
+	}
+	return newModel(cfg, feat, eng), nil
+}
+
+func newModel(cfg Config, feat *alphaFeatures, eng engine) *Model {
+	m := &Model{cfg: cfg, feat: feat, eng: eng}
+	m.pool.New = func() any { return m.newScratch() }
+	return m
+}
+
+// sizes returns the layer sizes: features(α) ++ x → Hidden → (K+1)·d.
+func (c Config) sizes(featDim int) []int {
+	s := []int{featDim + c.Dim}
+	s = append(s, c.Hidden...)
+	return append(s, c.Marginals*c.Dim)
+}
+
+// Sizes returns K+1 and d.
+func (m *Model) Sizes() (marginals, dim int) { return m.cfg.Marginals, m.cfg.Dim }
+
+// Config returns the model's configuration with its defaults filled in.
+func (m *Model) Config() Config { return m.cfg.withDefaults() }
+
+// Normalization returns the map from data to model coordinates.
+func (m *Model) Normalization() Affine { return m.cfg.Norm.clone() }
+
+// Specs returns the descriptions of the data marginals 1 … K recorded in
+// the configuration (nil if none were given).
+func (m *Model) Specs() []string { return append([]string(nil), m.cfg.Specs...) }
+
+// NumParams returns the number of weights and biases of the network.
+func (m *Model) NumParams() int { return m.eng.numParams() }
+
+type modelScratch struct {
+	es    engineScratch
+	feat  []float64 // features of the shared α
+	resid []float64 // d numbers
+	v     []float64 // K+1 head weights of the VJP
+}
+
+func (m *Model) newScratch() *modelScratch {
+	return &modelScratch{
+		es:    m.eng.newScratch(evalChunk),
+		feat:  make([]float64, m.feat.dim()),
+		resid: make([]float64, m.cfg.Dim),
+		v:     make([]float64, m.cfg.Marginals),
+	}
+}
+
+func (m *Model) checkBatch(alpha, x []float64) {
+	if len(alpha) != m.cfg.Marginals {
+		panic(fmt.Sprintf("gk: alpha has %d entries, model has %d marginals", len(alpha), m.cfg.Marginals))
+	}
+	if len(x)%m.cfg.Dim != 0 {
+		panic(fmt.Sprintf("gk: batch of %d numbers is not a multiple of dimension %d", len(x), m.cfg.Dim))
+	}
+}
+
+// fillInput writes rows [start, start+n) of x behind the features.
+func (m *Model) fillInput(s *modelScratch, x []float64, start, n int) {
+	d, f := m.cfg.Dim, len(s.feat)
+	in := s.es.input(n)
+	w := f + d
+	for i := 0; i < n; i++ {
+		copy(in[i*w:], s.feat)
+		copy(in[i*w+f:(i+1)*w], x[(start+i)*d:(start+i+1)*d])
+	}
+}
+
+// Eval writes g_k(alpha, x_i) for every row x_i of x and k = 0 … K into
+// g[k] (model coordinates; see Model). It allocates nothing in steady
+// state.
+func (m *Model) Eval(g [][]float64, alpha, x []float64) {
+	m.checkBatch(alpha, x)
+	kk, d := m.cfg.Marginals, m.cfg.Dim
+	if len(g) != kk {
+		panic(fmt.Sprintf("gk: g has %d rows, model has %d marginals", len(g), kk))
+	}
+	for k := range g {
+		if len(g[k]) != len(x) {
+			panic(fmt.Sprintf("gk: g[%d] has %d numbers, x has %d", k, len(g[k]), len(x)))
+		}
+	}
+	s := m.pool.Get().(*modelScratch)
+	defer m.pool.Put(s)
+	m.feat.compute(s.feat, alpha)
+	n := len(x) / d
+	for start := 0; start < n; start += evalChunk {
+		rows := min(evalChunk, n-start)
+		m.fillInput(s, x, start, rows)
+		out := s.es.forward(rows)
+		for i := 0; i < rows; i++ {
+			row := start + i
+			applyHeads(m.cfg.Heads, g, out[i*kk*d:(i+1)*kk*d], alpha, x[row*d:(row+1)*d], row*d, s.resid)
+		}
+	}
+}
+
+// applyHeads turns one row of raw outputs h (K+1 heads of d numbers) into
+// g_k, written at offset off of every g[k]. resid is d numbers of scratch.
+func applyHeads(heads Heads, g [][]float64, h, alpha, x []float64, off int, resid []float64) {
+	d := len(x)
+	if heads == HeadsDirect {
+		for k := range g {
+			copy(g[k][off:off+d], h[k*d:(k+1)*d])
+		}
+		return
+	}
+	// r = x − Σ_j α_j h_j; g_k = h_k + α_k r/|α|².
+	copy(resid, x)
+	a2 := 0.0
+	for k, a := range alpha {
+		a2 += a * a
+		if a == 0 {
+			continue
+		}
+		hk := h[k*d : (k+1)*d]
+		for j := range resid {
+			resid[j] -= a * hk[j]
+		}
+	}
+	for k, a := range alpha {
+		c := a / a2
+		hk := h[k*d : (k+1)*d]
+		gk := g[k][off : off+d]
+		for j := range gk {
+			gk[j] = hk[j] + c*resid[j]
+		}
+	}
+}
+
+// VJP writes into dx the vector–Jacobian products
+// u_i^T ∂/∂x [Σ_k w_k g_k(alpha, x)] at every row x_i (model coordinates).
+//
+// With projected heads g_k = h_k + α_k (x − Σ_j α_j h_j)/|α|², so
+//
+//	Σ_k w_k g_k = Σ_j v_j h_j + (w·α/|α|²) x,  v_j = w_j − α_j (w·α)/|α|²,
+//
+// and the product is the network's input gradient for the output
+// cotangent (v_j u_i)_j plus (w·α/|α|²) u_i.
+func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
+	m.checkBatch(alpha, x)
+	kk, d := m.cfg.Marginals, m.cfg.Dim
+	if len(w) != kk {
+		panic(fmt.Sprintf("gk: w has %d entries, model has %d marginals", len(w), kk))
+	}
+	if len(u) != len(x) || len(dx) != len(x) {
+		panic(fmt.Sprintf("gk: VJP with x, u, dx of %d, %d, %d numbers", len(x), len(u), len(dx)))
+	}
+	s := m.pool.Get().(*modelScratch)
+	defer m.pool.Put(s)
+	m.feat.compute(s.feat, alpha)
+	direct := 0.0
+	copy(s.v, w)
+	if m.cfg.Heads == HeadsProjected {
+		a2, wa := 0.0, 0.0
+		for k, a := range alpha {
+			a2 += a * a
+			wa += w[k] * a
+		}
+		direct = wa / a2
+		for k, a := range alpha {
+			s.v[k] = w[k] - a*direct
+		}
+	}
+	f := len(s.feat)
+	n := len(x) / d
+	for start := 0; start < n; start += evalChunk {
+		rows := min(evalChunk, n-start)
+		m.fillInput(s, x, start, rows)
+		s.es.forward(rows)
+		dOut := s.es.dOut(rows)
+		for i := 0; i < rows; i++ {
+			ui := u[(start+i)*d : (start+i+1)*d]
+			for k, vk := range s.v {
+				o := dOut[(i*kk+k)*d : (i*kk+k+1)*d]
+				for j, uj := range ui {
+					o[j] = vk * uj
+				}
+			}
+		}
+		dIn := s.es.backward(nil, true)
+		for i := 0; i < rows; i++ {
+			row := start + i
+			src := dIn[i*(f+d)+f : (i+1)*(f+d)]
+			dst := dx[row*d : (row+1)*d]
+			ui := u[row*d : (row+1)*d]
+			for j := range dst {
+				dst[j] = src[j] + direct*ui[j]
+			}
+		}
+	}
+}

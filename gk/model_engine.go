@@ -1,0 +1,136 @@
+package gk
+
+import (
+	"math/rand/v2"
+
+	"github.com/mmi-go/mmi/nn"
+)
+
+// engine is a network of either float width behind float64 inputs and
+// outputs: the model and the trainer compute in float64 and the engine
+// converts at its boundary (no copy when T is float64).
+type engine interface {
+	// newScratch returns buffers for batches of up to rows rows; a scratch
+	// is used by one goroutine at a time.
+	newScratch(rows int) engineScratch
+	numParams() int
+	// float32 reports whether the parameters are float32.
+	float32() bool
+	// params returns the parameter vector ([]float32 or []float64).
+	params() any
+	// clone returns a deep copy (the EMA of the live network).
+	clone() engine
+}
+
+type engineScratch interface {
+	// input returns the n×in float64 input buffer to fill before forward.
+	input(n int) []float64
+	// forward evaluates the network on the first n rows of the input
+	// buffer and returns the n×out outputs as float64 (a view valid until
+	// the next call).
+	forward(n int) []float64
+	// dOut returns the n×out float64 buffer for ∂L/∂out.
+	dOut(n int) []float64
+	// backward back-propagates the dOut buffer through the last forward:
+	// it adds ∂L/∂params into grad (a []T of the engine's width) when grad
+	// is not nil, and returns ∂L/∂in (n×in, float64) when wantIn is true.
+	backward(grad any, wantIn bool) []float64
+}
+
+type mlpEngine[T nn.Float] struct{ net *nn.MLP[T] }
+
+func newEngine[T nn.Float](sizes []int, act nn.Activation, r *rand.Rand) *mlpEngine[T] {
+	return &mlpEngine[T]{net: nn.NewMLP[T](sizes, act, r)}
+}
+
+func (e *mlpEngine[T]) numParams() int { return len(e.net.Params) }
+func (e *mlpEngine[T]) float32() bool  { var z T; _, ok := any(z).(float32); return ok }
+func (e *mlpEngine[T]) params() any    { return e.net.Params }
+func (e *mlpEngine[T]) clone() engine  { return &mlpEngine[T]{net: e.net.Clone()} }
+
+func (e *mlpEngine[T]) newScratch(rows int) engineScratch {
+	in, out := e.net.In(), e.net.Out()
+	s := &mlpScratch[T]{
+		net:    e.net,
+		ws:     e.net.NewWorkspace(rows),
+		in64:   make([]float64, rows*in),
+		dOut64: make([]float64, rows*out),
+		dIn64:  make([]float64, rows*in),
+	}
+	if e.float32() {
+		s.inT = make([]T, rows*in)
+		s.out64 = make([]float64, rows*out)
+		s.dOutT = make([]T, rows*out)
+		s.dInT = make([]T, rows*in)
+	}
+	return s
+}
+
+type mlpScratch[T nn.Float] struct {
+	net *nn.MLP[T]
+	ws  *nn.Workspace[T]
+	n   int
+	// float64 views that callers fill and read.
+	in64, out64, dOut64, dIn64 []float64
+	// T copies, used only when T is float32.
+	inT, dOutT, dInT []T
+}
+
+func (s *mlpScratch[T]) input(n int) []float64 { return s.in64[:n*s.net.In()] }
+func (s *mlpScratch[T]) dOut(n int) []float64  { return s.dOut64[:n*s.net.Out()] }
+
+func (s *mlpScratch[T]) forward(n int) []float64 {
+	s.n = n
+	in := s.in64[:n*s.net.In()]
+	if s.inT == nil {
+		out := s.net.Forward(s.ws, any(in).([]T), n)
+		return any(out).([]float64)
+	}
+	inT := s.inT[:len(in)]
+	for i, v := range in {
+		inT[i] = T(v)
+	}
+	out := s.net.Forward(s.ws, inT, n)
+	o := s.out64[:len(out)]
+	for i, v := range out {
+		o[i] = float64(v)
+	}
+	return o
+}
+
+func (s *mlpScratch[T]) backward(grad any, wantIn bool) []float64 {
+	n := s.n
+	var g []T
+	if grad != nil {
+		g = grad.([]T)
+	}
+	dOut := s.dOut64[:n*s.net.Out()]
+	dIn := s.dIn64[:n*s.net.In()]
+	if s.inT == nil {
+		var di []T
+		if wantIn {
+			di = any(dIn).([]T)
+		}
+		s.net.Backward(s.ws, any(dOut).([]T), g, di)
+		if !wantIn {
+			return nil
+		}
+		return dIn
+	}
+	dOutT := s.dOutT[:len(dOut)]
+	for i, v := range dOut {
+		dOutT[i] = T(v)
+	}
+	var di []T
+	if wantIn {
+		di = s.dInT[:len(dIn)]
+	}
+	s.net.Backward(s.ws, dOutT, g, di)
+	if !wantIn {
+		return nil
+	}
+	for i, v := range di {
+		dIn[i] = float64(v)
+	}
+	return dIn
+}

@@ -1,0 +1,547 @@
+package gk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/mmi-go/mmi/marginals"
+	"github.com/mmi-go/mmi/simplex"
+)
+
+// Schedule is the shape of the learning rate after the warm-up.
+type Schedule int
+
+const (
+	// ScheduleCosine (the default) decays from LR to FinalLR·LR along
+	// half a cosine: lr = LR·(f + (1−f)(1 + cos πp)/2), p the fraction of
+	// the post-warm-up steps done.
+	ScheduleCosine Schedule = iota
+	// ScheduleConstant keeps LR after the warm-up.
+	ScheduleConstant
+)
+
+// AlphaMix is the default distribution ν of α for training: a mixture of
+// Dirichlet(1) on the whole simplex (Interior), uniform on the
+// 2-dimensional faces (Faces; only when K ≥ 3, otherwise its weight goes
+// to Interior), uniform on the edges (Edges) and the vertices (Vertices).
+// Paths between two marginals run along edges, where a Dirichlet puts no
+// mass, so the edges need their own share. The zero AlphaMix means the
+// measured default DefaultAlphaMix (gk/ARCHITECTURE.md has the numbers).
+type AlphaMix struct {
+	Interior, Faces, Edges, Vertices float64
+}
+
+// DefaultAlphaMix is the α-distribution of a zero AlphaMix.
+var DefaultAlphaMix = AlphaMix{Interior: 0.4, Faces: 0.1, Edges: 0.4, Vertices: 0.1}
+
+func (a AlphaMix) isZero() bool { return a == AlphaMix{} }
+
+// Sampler returns the mixture as a simplex.Sampler for K+1 marginals.
+func (a AlphaMix) Sampler(marginals int) (simplex.Sampler, error) {
+	if a.isZero() {
+		a = DefaultAlphaMix
+	}
+	interior, faces := a.Interior, a.Faces
+	if marginals < 4 { // no 2-face short of the whole simplex
+		interior, faces = interior+faces, 0
+	}
+	dir, err := simplex.NewSymmetricDirichlet(marginals, 1)
+	if err != nil {
+		return nil, fmt.Errorf("gk: %w", err)
+	}
+	var ss []simplex.Sampler
+	var ws []float64
+	add := func(s simplex.Sampler, w float64) {
+		if w != 0 {
+			ss = append(ss, s)
+			ws = append(ws, w)
+		}
+	}
+	add(dir, interior)
+	add(simplex.Faces{Dim: 2}, faces)
+	add(simplex.Edges{}, a.Edges)
+	add(simplex.Vertices{}, a.Vertices)
+	m, err := simplex.NewMixture(ss, ws)
+	if err != nil {
+		return nil, fmt.Errorf("gk: α mixture: %w", err)
+	}
+	return m, nil
+}
+
+// Settings configures training. A zero field means the documented
+// default (DefaultSettings returns them filled in).
+type Settings struct {
+	// Steps is the number of optimizer steps; default 3000.
+	Steps int
+	// Batch is the number of joint samples (each with its own α) per
+	// step; default 512.
+	Batch int
+	// LR is the peak learning rate of Adam; default 2e-3.
+	LR float64
+	// Warmup is the number of steps of linear warm-up from 0 to LR;
+	// default Steps/20; negative means none.
+	Warmup int
+	// Schedule is the decay after the warm-up; default cosine.
+	Schedule Schedule
+	// FinalLR is the learning rate at the end of a cosine schedule as a
+	// fraction of LR; default 0.02; negative means 0.
+	FinalLR float64
+	// Clip is the bound on the global Euclidean norm of the gradient of
+	// the per-coordinate loss: a larger gradient is scaled down to it.
+	// Default 1; negative means no clipping.
+	Clip float64
+	// EMA is the decay β of the exponential moving average of the weights
+	// that the Model (and generation) uses, with a warm-up (see emaDecay);
+	// default 0.999; negative means no averaging (the Model follows the
+	// live weights).
+	EMA float64
+	// Seed determines the initial weights, the normalization fit and
+	// every training draw: the same seed gives bit-identical weights.
+	Seed uint64
+	// Alpha is the distribution of α; default DefaultAlphaMix.
+	Alpha AlphaMix
+	// AlphaSampler, if not nil, replaces Alpha. It is not stored in
+	// checkpoints: Resume needs it again.
+	AlphaSampler simplex.Sampler `msgpack:"-"`
+	// CheckpointEvery is the wall-clock interval of periodic checkpoints
+	// while training (when Trainer.Path is set); default 10 s.
+	CheckpointEvery time.Duration
+	// RecordEvery is the number of steps between progress records;
+	// default 50.
+	RecordEvery int
+	// NormSamples is the number of joint draws from which NewTrainer fits
+	// the normalization when the Config has none; default 4096.
+	NormSamples int
+}
+
+// DefaultSettings returns the settings of a zero Settings, filled in.
+func DefaultSettings() Settings { return Settings{}.withDefaults() }
+
+func (s Settings) withDefaults() Settings {
+	if s.Steps == 0 {
+		s.Steps = 3000
+	}
+	if s.Batch == 0 {
+		s.Batch = 512
+	}
+	if s.LR == 0 {
+		s.LR = 2e-3
+	}
+	if s.Warmup == 0 {
+		s.Warmup = s.Steps / 20
+	}
+	if s.FinalLR == 0 {
+		s.FinalLR = 0.02
+	}
+	if s.Clip == 0 {
+		s.Clip = 1
+	}
+	if s.EMA == 0 {
+		s.EMA = 0.999
+	}
+	if s.Alpha.isZero() {
+		s.Alpha = DefaultAlphaMix
+	}
+	if s.CheckpointEvery == 0 {
+		s.CheckpointEvery = 10 * time.Second
+	}
+	if s.RecordEvery == 0 {
+		s.RecordEvery = 50
+	}
+	if s.NormSamples == 0 {
+		s.NormSamples = 4096
+	}
+	return s
+}
+
+func (s Settings) validate() error {
+	switch {
+	case s.Steps < 0:
+		return fmt.Errorf("gk: %d training steps", s.Steps)
+	case s.Batch < 1:
+		return fmt.Errorf("gk: batch size %d", s.Batch)
+	case !(s.LR > 0) || math.IsInf(s.LR, 0):
+		return fmt.Errorf("gk: learning rate %v, need positive and finite", s.LR)
+	case s.Schedule != ScheduleCosine && s.Schedule != ScheduleConstant:
+		return fmt.Errorf("gk: unknown schedule %d", int(s.Schedule))
+	case math.IsNaN(s.Clip) || math.IsNaN(s.FinalLR) || math.IsNaN(s.EMA):
+		return errors.New("gk: NaN in settings")
+	case s.EMA >= 1:
+		return fmt.Errorf("gk: EMA decay %v, need < 1", s.EMA)
+	case s.CheckpointEvery < 0:
+		return fmt.Errorf("gk: checkpoint interval %v", s.CheckpointEvery)
+	case s.RecordEvery < 1:
+		return fmt.Errorf("gk: record interval %d", s.RecordEvery)
+	case s.NormSamples < 1:
+		return fmt.Errorf("gk: %d normalization samples", s.NormSamples)
+	}
+	for _, w := range []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices} {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("gk: α mixture weight %v, need finite and ≥ 0", w)
+		}
+	}
+	return nil
+}
+
+// lr returns the learning rate of 0-based step t: linear warm-up
+// LR·(t+1)/Warmup, then the schedule.
+func (s Settings) lr(t int) float64 {
+	if s.Warmup > 0 && t < s.Warmup {
+		return s.LR * float64(t+1) / float64(s.Warmup)
+	}
+	if s.Schedule == ScheduleConstant {
+		return s.LR
+	}
+	w := max(s.Warmup, 0)
+	p := 1.0
+	if s.Steps > w+1 {
+		p = float64(t-w) / float64(s.Steps-w-1)
+	}
+	f := max(s.FinalLR, 0)
+	return s.LR * (f + (1-f)*(1+math.Cos(math.Pi*p))/2)
+}
+
+func (s Settings) emaBeta(t int) float64 {
+	if s.EMA < 0 {
+		return 0
+	}
+	return emaDecay(s.EMA, t)
+}
+
+// Progress is what a Trainer reports to its Recorder.
+type Progress struct {
+	// Step is the number of steps done, of Steps.
+	Step, Steps int
+	// Loss is the mean per-coordinate training loss
+	// (1/d) Σ_k |ĝ_k − x_k|² over the steps since the last record.
+	Loss float64
+	// LR is the learning rate of the last step.
+	LR float64
+	// StepsPerSecond and SamplesPerSecond are the training speed since the
+	// last record.
+	StepsPerSecond, SamplesPerSecond float64
+	// Elapsed is the wall-clock time of this Run so far.
+	Elapsed time.Duration
+	// Checkpoint is the path of a checkpoint written since the last
+	// record, if any.
+	Checkpoint string
+}
+
+// Recorder receives training progress; the library itself never prints.
+type Recorder interface {
+	Record(Progress)
+}
+
+// RecorderFunc adapts a function to a Recorder.
+type RecorderFunc func(Progress)
+
+// Record calls f(p).
+func (f RecorderFunc) Record(p Progress) { f(p) }
+
+// ErrNonFiniteLoss is returned (wrapped) by Run when a step's loss or
+// gradient is NaN or infinite. The weights are not updated by that step,
+// and no checkpoint is written over the last good one.
+var ErrNonFiniteLoss = errors.New("gk: non-finite training loss")
+
+// Seeds of the independent streams derived from Settings.Seed.
+const (
+	streamInit  = 0x6d6d69_01 // initial weights and Fourier frequencies
+	streamNorm  = 0x6d6d69_02 // fitting the normalization
+	streamTrain = 0x6d6d69_03 // α, coupling draws
+)
+
+// Trainer fits a Model by minimizing the joint regression loss
+//
+//	L = E_{α~ν} E_{(x_0 … x_K)~ρ} (1/d) Σ_k |ĝ_k(α, x(α)) − x_k|² ,
+//	x(α) = Σ_k α_k x_k,
+//
+// whose minimizer is g_k(α, x) = E[x_k | x(α) = x], with one α per sample,
+// Adam, a linear warm-up and cosine decay of the learning rate, global-norm
+// gradient clipping and an exponential moving average of the weights. All
+// of its state (weights, average, Adam moments, step, random generator) is
+// saved in checkpoints, so a run resumed from a checkpoint produces the same
+// weights bit for bit as one that was never interrupted.
+//
+// A Trainer is used by one goroutine at a time.
+type Trainer struct {
+	// Path is where Run writes checkpoints, periodically and at the end;
+	// "" writes none.
+	Path string
+	// Recorder receives progress records; nil records nothing.
+	Recorder Recorder
+
+	set      Settings
+	model    *Model // evaluated with the EMA weights
+	live     engine
+	opt      optimizer
+	coupling marginals.Coupling // in model coordinates
+	alpha    simplex.Sampler
+	custom   bool // alpha came from Settings.AlphaSampler
+	pcg      *rand.PCG
+	rng      *rand.Rand
+	step     int
+
+	// step buffers
+	alphas []float64   // Batch × (K+1)
+	xs     [][]float64 // K+1 batches of Batch × d
+	es     engineScratch
+	g, dg  [][]float64 // K+1 rows of d: heads of one sample and ∂L/∂g
+	resid  []float64
+
+	savedStep int // step of the last checkpoint written by this trainer, −1 if none
+}
+
+// NewTrainer returns a trainer of a new model with configuration cfg on
+// the coupling c, whose marginal 0 must be N(0, I_d) and marginals 1 … K
+// the data (in data coordinates). cfg.Marginals and cfg.Dim may be left 0
+// to take them from c. If cfg.Norm is the zero Affine (Center nil, Scale
+// 0) it is fitted from set.NormSamples draws of c (FitAffine); pass
+// Affine{Scale: 1} for no normalization.
+func NewTrainer(cfg Config, c marginals.Coupling, set Settings) (*Trainer, error) {
+	set = set.withDefaults()
+	if err := set.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Marginals == 0 {
+		cfg.Marginals = c.Len()
+	}
+	if cfg.Dim == 0 {
+		cfg.Dim = c.Dim()
+	}
+	if cfg.Marginals != c.Len() || cfg.Dim != c.Dim() {
+		return nil, fmt.Errorf("gk: model has %d marginals of dimension %d, coupling %d of dimension %d", cfg.Marginals, cfg.Dim, c.Len(), c.Dim())
+	}
+	if cfg.Norm.Center == nil && cfg.Norm.Scale == 0 {
+		a, err := FitAffine(c, set.NormSamples, rand.New(rand.NewPCG(set.Seed, streamNorm)))
+		if err != nil {
+			return nil, err
+		}
+		cfg.Norm = a
+	}
+	m, err := NewModel(cfg, rand.New(rand.NewPCG(set.Seed, streamInit)))
+	if err != nil {
+		return nil, err
+	}
+	live := m.eng.clone()
+	pcg := rand.NewPCG(set.Seed, streamTrain)
+	return newTrainer(m, live, newOptimizer(live, m.eng), c, set, pcg, 0)
+}
+
+func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set Settings, pcg *rand.PCG, step int) (*Trainer, error) {
+	t := &Trainer{
+		set: set, model: m, live: live, opt: opt,
+		coupling: NormalizedCoupling(c, m.cfg.Norm),
+		pcg:      pcg, rng: rand.New(pcg), step: step, savedStep: -1,
+	}
+	if set.AlphaSampler != nil {
+		t.alpha, t.custom = set.AlphaSampler, true
+	} else {
+		a, err := set.Alpha.Sampler(m.cfg.Marginals)
+		if err != nil {
+			return nil, err
+		}
+		t.alpha = a
+	}
+	kk, d, b := m.cfg.Marginals, m.cfg.Dim, set.Batch
+	t.alphas = make([]float64, b*kk)
+	t.xs = make([][]float64, kk)
+	t.g = make([][]float64, kk)
+	t.dg = make([][]float64, kk)
+	for k := range t.xs {
+		t.xs[k] = make([]float64, b*d)
+		t.g[k] = make([]float64, d)
+		t.dg[k] = make([]float64, d)
+	}
+	t.resid = make([]float64, d)
+	t.es = live.newScratch(b)
+	return t, nil
+}
+
+// Model returns the model being trained, evaluated with the EMA weights
+// (the live weights if Settings.EMA < 0). It must not be used while Run
+// is running.
+func (t *Trainer) Model() *Model { return t.model }
+
+// LiveModel returns a model that shares the live (not averaged) weights.
+// It must not be used while Run is running.
+func (t *Trainer) LiveModel() *Model { return newModel(t.model.cfg, t.model.feat, t.live) }
+
+// Step returns the number of steps done.
+func (t *Trainer) Step() int { return t.step }
+
+// Settings returns the settings with defaults filled in.
+func (t *Trainer) Settings() Settings { return t.set }
+
+// Run trains until Settings.Steps steps are done, ctx is cancelled, or a
+// step's loss is not finite. With Path set it writes a checkpoint every
+// Settings.CheckpointEvery, when it finishes and when ctx is cancelled
+// (then it returns ctx.Err() after the checkpoint is written). A
+// non-finite loss returns an error wrapping ErrNonFiniteLoss without
+// writing a checkpoint, so the last good one stays on disk.
+func (t *Trainer) Run(ctx context.Context) error {
+	start := time.Now()
+	lastSave, lastRec := start, start
+	recStep, lossSum, lossN := t.step, 0.0, 0
+	var saved string
+	record := func(now time.Time) {
+		if t.Recorder == nil {
+			return
+		}
+		p := Progress{Step: t.step, Steps: t.set.Steps, LR: t.set.lr(max(t.step-1, 0)), Elapsed: now.Sub(start), Checkpoint: saved}
+		p.Loss = math.NaN()
+		if lossN > 0 {
+			p.Loss = lossSum / float64(lossN)
+		}
+		if dt := now.Sub(lastRec).Seconds(); dt > 0 && t.step > recStep {
+			p.StepsPerSecond = float64(t.step-recStep) / dt
+			p.SamplesPerSecond = p.StepsPerSecond * float64(t.set.Batch)
+		}
+		t.Recorder.Record(p)
+		lastRec, recStep, lossSum, lossN, saved = now, t.step, 0, 0, ""
+	}
+	save := func() error {
+		if t.Path == "" {
+			return nil
+		}
+		if err := t.Save(t.Path); err != nil {
+			return err
+		}
+		lastSave, saved = time.Now(), t.Path
+		return nil
+	}
+	for t.step < t.set.Steps {
+		if err := ctx.Err(); err != nil {
+			if serr := save(); serr != nil {
+				return errors.Join(err, serr)
+			}
+			record(time.Now())
+			return err
+		}
+		loss, err := t.trainStep()
+		if err != nil {
+			if t.Path != "" && t.savedStep >= 0 {
+				return fmt.Errorf("%w (last good checkpoint %s at step %d)", err, t.Path, t.savedStep)
+			}
+			return err
+		}
+		lossSum += loss
+		lossN++
+		if t.Path != "" && time.Since(lastSave) >= t.set.CheckpointEvery {
+			if err := save(); err != nil {
+				return err
+			}
+		}
+		if t.step%t.set.RecordEvery == 0 {
+			record(time.Now())
+		}
+	}
+	if err := save(); err != nil {
+		return err
+	}
+	if lossN > 0 || saved != "" {
+		record(time.Now())
+	}
+	return nil
+}
+
+// trainStep draws a batch, takes one optimizer step and returns the loss.
+func (t *Trainer) trainStep() (float64, error) {
+	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
+	feat := t.model.feat
+	f := feat.dim()
+	w := f + d
+	heads := t.model.cfg.Heads
+
+	for i := 0; i < b; i++ {
+		t.alpha.Sample(t.alphas[i*kk:(i+1)*kk], t.rng)
+	}
+	t.coupling.Sample(t.xs, t.rng)
+
+	// Inputs: features(α_i) ++ x(α_i), x(α_i) = Σ_k α_ik x_ik.
+	in := t.es.input(b)
+	for i := 0; i < b; i++ {
+		a := t.alphas[i*kk : (i+1)*kk]
+		row := in[i*w : (i+1)*w]
+		feat.compute(row[:f], a)
+		xi := row[f:]
+		clear(xi)
+		for k, ak := range a {
+			if ak == 0 {
+				continue
+			}
+			xk := t.xs[k][i*d : (i+1)*d]
+			for j := range xi {
+				xi[j] += ak * xk[j]
+			}
+		}
+	}
+	out := t.es.forward(b)
+	dOut := t.es.dOut(b)
+
+	// Loss (1/(b d)) Σ_i Σ_k |g_ik − x_ik|² and its gradient with respect
+	// to the raw heads: ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the
+	// projection (a symmetric linear map of the heads)
+	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k α_k ∂L/∂g_k / |α|².
+	scale := 2 / float64(b*d)
+	loss := 0.0
+	for i := 0; i < b; i++ {
+		a := t.alphas[i*kk : (i+1)*kk]
+		h := out[i*kk*d : (i+1)*kk*d]
+		xi := in[i*w+f : (i+1)*w]
+		applyHeads(heads, t.g, h, a, xi, 0, t.resid)
+		for k := 0; k < kk; k++ {
+			xk := t.xs[k][i*d : (i+1)*d]
+			gk, dgk := t.g[k], t.dg[k]
+			for j := range gk {
+				e := gk[j] - xk[j]
+				loss += e * e
+				dgk[j] = scale * e
+			}
+		}
+		dh := dOut[i*kk*d : (i+1)*kk*d]
+		for k := 0; k < kk; k++ {
+			copy(dh[k*d:(k+1)*d], t.dg[k])
+		}
+		if heads == HeadsProjected {
+			// resid := Σ_k α_k ∂L/∂g_k / |α|²
+			clear(t.resid)
+			a2 := 0.0
+			for k, ak := range a {
+				a2 += ak * ak
+				for j, v := range t.dg[k] {
+					t.resid[j] += ak * v
+				}
+			}
+			for k, ak := range a {
+				c := ak / a2
+				if c == 0 {
+					continue
+				}
+				dk := dh[k*d : (k+1)*d]
+				for j := range dk {
+					dk[j] -= c * t.resid[j]
+				}
+			}
+		}
+	}
+	loss /= float64(b * d)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, fmt.Errorf("%w at step %d: %v", ErrNonFiniteLoss, t.step+1, loss)
+	}
+	t.opt.zeroGrad()
+	t.es.backward(t.opt.grad(), false)
+	norm := t.opt.gradNorm()
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return loss, fmt.Errorf("%w at step %d: gradient norm %v", ErrNonFiniteLoss, t.step+1, norm)
+	}
+	if t.set.Clip > 0 && norm > t.set.Clip {
+		t.opt.scaleGrad(t.set.Clip / norm)
+	}
+	t.opt.update(t.set.lr(t.step), t.set.emaBeta(t.step))
+	t.step++
+	return loss, nil
+}

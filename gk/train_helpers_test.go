@@ -1,0 +1,195 @@
+package gk
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mmi-go/mmi/marginals"
+)
+
+// trGauss returns N(mean, [[a, b], [b, c]]).
+func trGauss(t testing.TB, mx, my, a, b, c float64) *marginals.Gaussian {
+	t.Helper()
+	g, err := marginals.NewGaussian([]float64{mx, my}, mat.NewSymDense(2, []float64{a, b, b, c}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func trMix(t testing.TB, w []float64, comps ...*marginals.Gaussian) *marginals.Mixture {
+	t.Helper()
+	m, err := marginals.NewMixture(w, comps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// trMixtures returns three visually distinct 2-D Gaussian mixtures: two
+// blobs side by side, a triangle of three tight blobs, and one elongated
+// tilted Gaussian with a small satellite. Their scales (a few units) and
+// offsets make g depend strongly on α and x, so a wrong model shows.
+func trMixtures(t testing.TB) []*marginals.Mixture {
+	return []*marginals.Mixture{
+		trMix(t, []float64{0.5, 0.5},
+			trGauss(t, -1.5, 2, 0.15, 0, 0.15),
+			trGauss(t, 1.5, 2, 0.15, 0, 0.15)),
+		trMix(t, []float64{1, 1, 1},
+			trGauss(t, -3, -1, 0.1, 0, 0.1),
+			trGauss(t, -1.5, -1, 0.1, 0, 0.1),
+			trGauss(t, -2.25, 0.3, 0.1, 0, 0.1)),
+		trMix(t, []float64{0.8, 0.2},
+			trGauss(t, 2.5, -1.5, 0.8, 0.6, 0.6),
+			trGauss(t, 0.5, -3, 0.05, 0, 0.05)),
+	}
+}
+
+// trCoupling is the independent coupling of N(0, I) and the mixtures.
+func trCoupling(t testing.TB, mix []*marginals.Mixture) marginals.Coupling {
+	t.Helper()
+	ms := []marginals.Marginal{marginals.StandardGaussian(mix[0].Dim())}
+	for _, m := range mix {
+		ms = append(ms, m)
+	}
+	c, err := marginals.NewIndependent(ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// trNormalizeMixtures maps each mixture by x' = (x − c)/s: means
+// (μ − c)/s, covariances Σ/s². The exact oracle of the result is the
+// truth for a model with normalization a.
+func trNormalizeMixtures(t testing.TB, mix []*marginals.Mixture, a Affine) []*marginals.Mixture {
+	t.Helper()
+	s := a.scale()
+	var out []*marginals.Mixture
+	for _, m := range mix {
+		var comps []*marginals.Gaussian
+		for _, g := range m.Components {
+			mu := append([]float64(nil), g.Mean...)
+			a.Normalize(mu)
+			cov := mat.NewSymDense(len(mu), nil)
+			cov.ScaleSym(1/(s*s), g.Cov)
+			ng, err := marginals.NewGaussian(mu, cov)
+			if err != nil {
+				t.Fatal(err)
+			}
+			comps = append(comps, ng)
+		}
+		out = append(out, trMix(t, m.Weights, comps...))
+	}
+	return out
+}
+
+func trOracle(t testing.TB, mix []*marginals.Mixture) *Oracle {
+	t.Helper()
+	o, err := NewOracle(mix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// trInterpolant draws n points x(α) = Σ_k α_k x_k from the coupling c.
+func trInterpolant(c marginals.Coupling, alpha []float64, n int, r *rand.Rand) []float64 {
+	d := c.Dim()
+	xs := make([][]float64, c.Len())
+	for k := range xs {
+		xs[k] = make([]float64, n*d)
+	}
+	c.Sample(xs, r)
+	x := make([]float64, n*d)
+	for k, a := range alpha {
+		for i, v := range xs[k] {
+			x[i] += a * v
+		}
+	}
+	return x
+}
+
+func trNewG(kk, n int) [][]float64 {
+	g := make([][]float64, kk)
+	for k := range g {
+		g[k] = make([]float64, n)
+	}
+	return g
+}
+
+// trRelErr returns the relative error of model against truth at alpha,
+//
+//	Σ_k E|ĝ_k − g_k|² / Σ_k E|g_k − E g_k|² ,
+//
+// over n points x(α) of the coupling c (in the model's coordinates). 0 is
+// perfect; predicting the mean E g_k everywhere scores 1.
+func trRelErr(model, truth Conditional, c marginals.Coupling, alpha []float64, n int, r *rand.Rand) float64 {
+	kk, d := truth.Sizes()
+	x := trInterpolant(c, alpha, n, r)
+	gm, gt := trNewG(kk, n*d), trNewG(kk, n*d)
+	model.Eval(gm, alpha, x)
+	truth.Eval(gt, alpha, x)
+	var num, den float64
+	for k := 0; k < kk; k++ {
+		mean := make([]float64, d)
+		for i, v := range gt[k] {
+			mean[i%d] += v / float64(n)
+		}
+		for i, v := range gt[k] {
+			e := gm[k][i] - v
+			num += e * e
+			f := v - mean[i%d]
+			den += f * f
+		}
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
+}
+
+// trEdgeAlphas returns points on the edges e_i–e_j at t ∈ {0.25, 0.5, 0.75}
+// for all pairs, and trInteriorAlphas a fixed set of interior points.
+func trEdgeAlphas(kk int) [][]float64 {
+	var out [][]float64
+	for i := 0; i < kk; i++ {
+		for j := i + 1; j < kk; j++ {
+			for _, s := range []float64{0.25, 0.5, 0.75} {
+				a := make([]float64, kk)
+				a[i], a[j] = 1-s, s
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func trInteriorAlphas(kk int, n int, r *rand.Rand) [][]float64 {
+	var out [][]float64
+	for len(out) < n {
+		a := make([]float64, kk)
+		s := 0.0
+		for k := range a {
+			a[k] = r.ExpFloat64()
+			s += a[k]
+		}
+		for k := range a {
+			a[k] /= s
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// trMeanRelErr averages trRelErr over a set of α.
+func trMeanRelErr(model, truth Conditional, c marginals.Coupling, alphas [][]float64, n int, r *rand.Rand) float64 {
+	s := 0.0
+	for _, a := range alphas {
+		s += trRelErr(model, truth, c, a, n, r)
+	}
+	return s / float64(len(alphas))
+}

@@ -1,0 +1,86 @@
+package gk
+
+import (
+	"math"
+
+	"github.com/mmi-go/mmi/nn"
+)
+
+// optimizer is the training state of one float width: the live network,
+// its exponential moving average (the Model's network), the gradient
+// buffer and Adam.
+type optimizer interface {
+	grad() any
+	zeroGrad()
+	// gradNorm returns the Euclidean norm of the gradient (accumulated in
+	// float64).
+	gradNorm() float64
+	scaleGrad(c float64)
+	// update takes one Adam step with learning rate lr and then moves the
+	// EMA towards the new weights with decay beta.
+	update(lr, beta float64)
+	adam() (m, v any, step int)
+	setAdamStep(step int)
+}
+
+type optState[T nn.Float] struct {
+	live, ema *nn.MLP[T]
+	g         []T
+	opt       *nn.Adam[T]
+}
+
+func newOptState[T nn.Float](live, ema *mlpEngine[T]) *optState[T] {
+	n := len(live.net.Params)
+	return &optState[T]{live: live.net, ema: ema.net, g: make([]T, n), opt: nn.NewAdam[T](n)}
+}
+
+func (o *optState[T]) grad() any { return o.g }
+func (o *optState[T]) zeroGrad() { nn.ZeroGrad(o.g) }
+
+func (o *optState[T]) gradNorm() float64 {
+	// Scaled sum of squares, like BLAS nrm2, so float32 gradients cannot
+	// overflow the accumulation.
+	scale, ssq := 0.0, 1.0
+	for _, v := range o.g {
+		a := math.Abs(float64(v))
+		if a == 0 {
+			continue
+		}
+		if math.IsNaN(a) || math.IsInf(a, 0) {
+			return math.NaN()
+		}
+		if scale < a {
+			ssq = 1 + ssq*(scale/a)*(scale/a)
+			scale = a
+		} else {
+			ssq += (a / scale) * (a / scale)
+		}
+	}
+	return scale * math.Sqrt(ssq)
+}
+
+func (o *optState[T]) scaleGrad(c float64) {
+	ct := T(c)
+	for i := range o.g {
+		o.g[i] *= ct
+	}
+}
+
+func (o *optState[T]) update(lr, beta float64) {
+	o.opt.Update(o.live.Params, o.g, lr)
+	emaUpdate(o.ema.Params, o.live.Params, beta)
+}
+
+func (o *optState[T]) adam() (m, v any, step int) { return o.opt.M, o.opt.V, o.opt.Step }
+func (o *optState[T]) setAdamStep(step int)       { o.opt.Step = step }
+
+// newOptimizer pairs the live engine with the model's (EMA) engine.
+func newOptimizer(live, ema engine) optimizer {
+	switch l := live.(type) {
+	case *mlpEngine[float32]:
+		return newOptState(l, ema.(*mlpEngine[float32]))
+	case *mlpEngine[float64]:
+		return newOptState(l, ema.(*mlpEngine[float64]))
+	}
+	panic("gk: unknown engine type")
+}
