@@ -2,6 +2,7 @@ package gk
 
 import (
 	"math/rand/v2"
+	"unsafe"
 
 	"github.com/mmi-go/mmi/nn"
 )
@@ -62,6 +63,11 @@ func (e *mlpEngine[T]) newScratch(rows int) engineScratch {
 		s.out64 = make([]float64, rows*out)
 		s.dOutT = make([]T, rows*out)
 		s.dInT = make([]T, rows*in)
+	} else {
+		// T is float64: the T buffers alias the float64 ones (converting
+		// through an interface would allocate on every call).
+		s.inT, s.dOutT, s.dInT = asT[T](s.in64), asT[T](s.dOut64), asT[T](s.dIn64)
+		s.same = true
 	}
 	return s
 }
@@ -72,8 +78,19 @@ type mlpScratch[T nn.Float] struct {
 	n   int
 	// float64 views that callers fill and read.
 	in64, out64, dOut64, dIn64 []float64
-	// T copies, used only when T is float32.
+	// T buffers: copies when T is float32, aliases when T is float64.
 	inT, dOutT, dInT []T
+	same             bool // T is float64
+}
+
+// asT reinterprets a []float64 as []T; only called when T is float64.
+func asT[T nn.Float](x []float64) []T {
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+// as64 reinterprets a []T as []float64; only called when T is float64.
+func as64[T nn.Float](x []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
 func (s *mlpScratch[T]) input(n int) []float64 { return s.in64[:n*s.net.In()] }
@@ -82,9 +99,8 @@ func (s *mlpScratch[T]) dOut(n int) []float64  { return s.dOut64[:n*s.net.Out()]
 func (s *mlpScratch[T]) forward(n int) []float64 {
 	s.n = n
 	in := s.in64[:n*s.net.In()]
-	if s.inT == nil {
-		out := s.net.Forward(s.ws, any(in).([]T), n)
-		return any(out).([]float64)
+	if s.same {
+		return as64(s.net.Forward(s.ws, s.inT[:len(in)], n))
 	}
 	inT := s.inT[:len(in)]
 	for i, v := range in {
@@ -106,12 +122,12 @@ func (s *mlpScratch[T]) backward(grad any, wantIn bool) []float64 {
 	}
 	dOut := s.dOut64[:n*s.net.Out()]
 	dIn := s.dIn64[:n*s.net.In()]
-	if s.inT == nil {
+	if s.same {
 		var di []T
 		if wantIn {
-			di = any(dIn).([]T)
+			di = s.dInT[:len(dIn)]
 		}
-		s.net.Backward(s.ws, any(dOut).([]T), g, di)
+		s.net.Backward(s.ws, s.dOutT[:len(dOut)], g, di)
 		if !wantIn {
 			return nil
 		}

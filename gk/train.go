@@ -450,16 +450,40 @@ func (t *Trainer) Run(ctx context.Context) error {
 
 // trainStep draws a batch, takes one optimizer step and returns the loss.
 func (t *Trainer) trainStep() (float64, error) {
+	t.drawBatch()
+	loss := t.lossGrad()
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, fmt.Errorf("%w at step %d: %v", ErrNonFiniteLoss, t.step+1, loss)
+	}
+	norm := t.opt.gradNorm()
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return loss, fmt.Errorf("%w at step %d: gradient norm %v", ErrNonFiniteLoss, t.step+1, norm)
+	}
+	if t.set.Clip > 0 && norm > t.set.Clip {
+		t.opt.scaleGrad(t.set.Clip / norm)
+	}
+	t.opt.update(t.set.lr(t.step), t.set.emaBeta(t.step))
+	t.step++
+	return loss, nil
+}
+
+// drawBatch draws one α per row and a joint sample of the coupling.
+func (t *Trainer) drawBatch() {
+	kk := t.model.cfg.Marginals
+	for i := 0; i < t.set.Batch; i++ {
+		t.alpha.Sample(t.alphas[i*kk:(i+1)*kk], t.rng)
+	}
+	t.coupling.Sample(t.xs, t.rng)
+}
+
+// lossGrad evaluates the live network on the drawn batch and returns the
+// loss; the optimizer's gradient buffer holds its gradient afterwards.
+func (t *Trainer) lossGrad() float64 {
 	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
 	feat := t.model.feat
 	f := feat.dim()
 	w := f + d
 	heads := t.model.cfg.Heads
-
-	for i := 0; i < b; i++ {
-		t.alpha.Sample(t.alphas[i*kk:(i+1)*kk], t.rng)
-	}
-	t.coupling.Sample(t.xs, t.rng)
 
 	// Inputs: features(α_i) ++ x(α_i), x(α_i) = Σ_k α_ik x_ik.
 	in := t.es.input(b)
@@ -507,7 +531,7 @@ func (t *Trainer) trainStep() (float64, error) {
 			copy(dh[k*d:(k+1)*d], t.dg[k])
 		}
 		if heads == HeadsProjected {
-			// resid := Σ_k α_k ∂L/∂g_k / |α|²
+			// resid := Σ_k α_k ∂L/∂g_k
 			clear(t.resid)
 			a2 := 0.0
 			for k, ak := range a {
@@ -530,18 +554,9 @@ func (t *Trainer) trainStep() (float64, error) {
 	}
 	loss /= float64(b * d)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, fmt.Errorf("%w at step %d: %v", ErrNonFiniteLoss, t.step+1, loss)
+		return loss
 	}
 	t.opt.zeroGrad()
 	t.es.backward(t.opt.grad(), false)
-	norm := t.opt.gradNorm()
-	if math.IsNaN(norm) || math.IsInf(norm, 0) {
-		return loss, fmt.Errorf("%w at step %d: gradient norm %v", ErrNonFiniteLoss, t.step+1, norm)
-	}
-	if t.set.Clip > 0 && norm > t.set.Clip {
-		t.opt.scaleGrad(t.set.Clip / norm)
-	}
-	t.opt.update(t.set.lr(t.step), t.set.emaBeta(t.step))
-	t.step++
-	return loss, nil
+	return loss
 }
