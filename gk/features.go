@@ -10,8 +10,8 @@ import (
 type FeatureKind int
 
 const (
-	// FeaturesDefault resolves to the measured default, FeaturesPlain
-	// (gk/ARCHITECTURE.md has the numbers).
+	// FeaturesDefault resolves to the measured default, FeaturesFourier
+	// with 16 frequencies of scale 1 (gk/ARCHITECTURE.md has the numbers).
 	FeaturesDefault FeatureKind = iota
 	// FeaturesPlain feeds α itself: K+1 inputs.
 	FeaturesPlain
@@ -49,7 +49,7 @@ type Features struct {
 
 func (f Features) withDefaults() Features {
 	if f.Kind == FeaturesDefault {
-		f.Kind = FeaturesPlain
+		f.Kind = FeaturesFourier
 	}
 	if f.Kind == FeaturesFourier {
 		if f.Frequencies == 0 {

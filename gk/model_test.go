@@ -84,7 +84,7 @@ func TestModelIdentity(t *testing.T) {
 }
 
 // VJP against central finite differences of u·Σ_k w_k g_k. With step
-// h = 1e-5 the truncation error is O(h²|g”'|) ~ 1e-10 and the rounding
+// h = 1e-5 the truncation error is O(h²·|third derivative of g|) ~ 1e-10 and the rounding
 // error O(ε|g|/h) ~ 1e-11, so 1e-7 (relative to the largest entry) catches
 // a missing projection term (O(1)) or a wrong row offset.
 func TestModelVJP(t *testing.T) {
