@@ -103,6 +103,23 @@ func TestTrainOracle(t *testing.T) {
 		t.Errorf("relative error edges %.3f, interior %.3f, want ≤ 0.35", edge, interior)
 	}
 
+	// Direct heads satisfy Σ_k α_k g_k = x only as learned: log how well.
+	var num, den float64
+	for _, a := range trInteriorAlphas(4, 8, rand.New(rand.NewPCG(6, 6))) {
+		x := trInterpolant(NormalizedCoupling(c, m.Normalization()), a, 500, rand.New(rand.NewPCG(7, 7)))
+		g := trNewG(4, len(x))
+		m.Eval(g, a, x)
+		for i, v := range x {
+			s := -v
+			for k := range g {
+				s += a[k] * g[k][i]
+			}
+			num += s * s
+			den += v * v
+		}
+	}
+	t.Logf("identity residual of the trained model: rms(Σα_k g_k − x)/rms(x) = %.3f", math.Sqrt(num/den))
+
 	swapped := trSwapHeads{m, 1, 2}
 	se, si := measure(swapped, m.Normalization())
 	t.Logf("negative control, heads 1 and 2 swapped: edges %.3f, interior %.3f", se, si)
