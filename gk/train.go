@@ -218,7 +218,9 @@ type Progress struct {
 	// Step is the number of steps done, of Steps.
 	Step, Steps int
 	// Loss is the mean per-coordinate training loss
-	// (1/d) Σ_k |ĝ_k − x_k|² over the steps since the last record.
+	// (1/d) Σ_k |ĝ_k − x_k|² over the steps since the last record (the
+	// previous record's value if no step was taken since; NaN if none in
+	// this Run).
 	Loss float64
 	// LR is the learning rate of the last step.
 	LR float64
@@ -387,16 +389,18 @@ func (t *Trainer) Run(ctx context.Context) error {
 	start := time.Now()
 	lastSave, lastRec := start, start
 	recStep, lossSum, lossN := t.step, 0.0, 0
+	prevLoss := math.NaN()
 	var saved string
 	record := func(now time.Time) {
 		if t.Recorder == nil {
 			return
 		}
 		p := Progress{Step: t.step, Steps: t.set.Steps, LR: t.set.lr(max(t.step-1, 0)), Elapsed: now.Sub(start), Checkpoint: saved}
-		p.Loss = math.NaN()
+		p.Loss = prevLoss // nothing trained since the last record
 		if lossN > 0 {
 			p.Loss = lossSum / float64(lossN)
 		}
+		prevLoss = p.Loss
 		if dt := now.Sub(lastRec).Seconds(); dt > 0 && t.step > recStep {
 			p.StepsPerSecond = float64(t.step-recStep) / dt
 			p.SamplesPerSecond = p.StepsPerSecond * float64(t.set.Batch)

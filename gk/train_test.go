@@ -389,3 +389,35 @@ func TestEMA(t *testing.T) {
 		t.Errorf("EMA update gives %v, want [1.5 2]", ema)
 	}
 }
+
+// With a tiny CheckpointEvery every step writes a checkpoint, the recorder
+// hears of it, and the file on disk is at the last step; the final record
+// reports the whole run.
+func TestTrainPeriodicCheckpoint(t *testing.T) {
+	tr := trTrainer(t, Config{Hidden: []int{4}}, Settings{Steps: 6, Batch: 4, CheckpointEvery: time.Nanosecond, RecordEvery: 2})
+	tr.Path = filepath.Join(t.TempDir(), "p.mmi")
+	var recs []Progress
+	tr.Recorder = RecorderFunc(func(p Progress) { recs = append(recs, p) })
+	if err := tr.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 3 || recs[0].Checkpoint != tr.Path || recs[len(recs)-1].Step != 6 {
+		t.Fatalf("records %+v", recs)
+	}
+	for _, p := range recs {
+		if !(p.Loss > 0) || p.Steps != 6 || !(p.LR > 0) {
+			t.Errorf("record %+v", p)
+		}
+	}
+	r, err := Resume(tr.Path, trCoupling(t, trMixtures(t)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Step() != 6 {
+		t.Errorf("checkpoint at step %d, want 6", r.Step())
+	}
+	// Running a finished trainer again does nothing and succeeds.
+	if err := r.Run(context.Background()); err != nil || r.Step() != 6 {
+		t.Errorf("re-run: step %d, %v", r.Step(), err)
+	}
+}
