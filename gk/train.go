@@ -373,6 +373,18 @@ func (t *Trainer) Model() *Model { return t.model }
 // It must not be used while Run is running.
 func (t *Trainer) LiveModel() *Model { return newModel(t.model.cfg, t.model.feat, t.live) }
 
+// SetSteps changes the total number of steps, for example to continue a
+// resumed run beyond its original length. The cosine schedule is
+// recomputed for the new length, so the result differs from a run that had
+// this length from the start. n must be at least Step().
+func (t *Trainer) SetSteps(n int) error {
+	if n < t.step {
+		return fmt.Errorf("gk: %d steps requested, %d already done", n, t.step)
+	}
+	t.set.Steps = n
+	return nil
+}
+
 // Step returns the number of steps done.
 func (t *Trainer) Step() int { return t.step }
 

@@ -38,16 +38,23 @@ func (o *optState[T]) grad() any { return o.g }
 func (o *optState[T]) zeroGrad() { nn.ZeroGrad(o.g) }
 
 func (o *optState[T]) gradNorm() float64 {
-	// Scaled sum of squares, like BLAS nrm2, so float32 gradients cannot
-	// overflow the accumulation.
+	ss := 0.0
+	for _, v := range o.g {
+		ss += float64(v) * float64(v)
+	}
+	if !math.IsInf(ss, 1) {
+		return math.Sqrt(ss) // NaN stays NaN
+	}
+	// Overflow of the plain sum: rescale as BLAS nrm2 does, so a huge but
+	// finite gradient is clipped rather than reported as non-finite.
 	scale, ssq := 0.0, 1.0
 	for _, v := range o.g {
 		a := math.Abs(float64(v))
 		if a == 0 {
 			continue
 		}
-		if math.IsNaN(a) || math.IsInf(a, 0) {
-			return math.NaN()
+		if math.IsInf(a, 0) {
+			return a
 		}
 		if scale < a {
 			ssq = 1 + ssq*(scale/a)*(scale/a)

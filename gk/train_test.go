@@ -420,4 +420,31 @@ func TestTrainPeriodicCheckpoint(t *testing.T) {
 	if err := r.Run(context.Background()); err != nil || r.Step() != 6 {
 		t.Errorf("re-run: step %d, %v", r.Step(), err)
 	}
+	// SetSteps extends a finished run.
+	if err := r.SetSteps(3); err == nil {
+		t.Error("SetSteps below the steps done: no error")
+	}
+	if err := r.SetSteps(8); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Run(context.Background()); err != nil || r.Step() != 8 {
+		t.Errorf("extended run: step %d, %v", r.Step(), err)
+	}
+}
+
+// The gradient norm is the Euclidean norm, also past the overflow of the
+// plain sum of squares (1e200² overflows float64), and NaN stays NaN.
+func TestGradNorm(t *testing.T) {
+	o := &optState[float64]{g: []float64{3, 4}}
+	if n := o.gradNorm(); n != 5 {
+		t.Errorf("norm of (3, 4) = %v", n)
+	}
+	o.g = []float64{3e200, 4e200}
+	if n := o.gradNorm(); math.Abs(n/5e200-1) > 1e-15 {
+		t.Errorf("norm of (3e200, 4e200) = %v", n)
+	}
+	o.g = []float64{1, math.NaN()}
+	if n := o.gradNorm(); !math.IsNaN(n) {
+		t.Errorf("norm with a NaN = %v", n)
+	}
 }
