@@ -51,6 +51,23 @@ func benchTrainStep[T Float](b *testing.B, sizes []int, n int) {
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.N*n)/sec, "samples/s")
 	b.ReportMetric(float64(b.N)/sec, "steps/s")
+	b.ReportMetric(float64(b.N)*stepFlops(sizes, n)/sec/1e9, "GFLOP/s")
+}
+
+// stepFlops counts the multiply-adds of a training step's matrix products,
+// two flops each: X·W and ∂W += aᵀ·δ for every layer, δ·Wᵀ for every layer
+// but the first. Read against BenchmarkGemm it gives the share of the
+// machine's peak.
+func stepFlops(sizes []int, n int) float64 {
+	f := 0.0
+	for l := 0; l+1 < len(sizes); l++ {
+		k := 2.0
+		if l > 0 {
+			k = 3
+		}
+		f += k * 2 * float64(n) * float64(sizes[l]) * float64(sizes[l+1])
+	}
+	return f
 }
 
 // BenchmarkForward times Forward alone at batch 1 (a sample inside an ODE
