@@ -84,7 +84,7 @@ type Settings struct {
 	// LR is the peak learning rate of Adam; default 2e-3.
 	LR float64
 	// Warmup is the number of steps of linear warm-up from 0 to LR;
-	// default Steps/20; negative means none.
+	// default Steps/20, at most Steps/2; negative means none.
 	Warmup int
 	// Schedule is the decay after the warm-up; default cosine.
 	Schedule Schedule
@@ -189,15 +189,17 @@ func (s Settings) validate() error {
 }
 
 // lr returns the learning rate of 0-based step t: linear warm-up
-// LR·(t+1)/Warmup, then the schedule.
+// LR·(t+1)/w over w = min(Warmup, Steps/2) steps, then the schedule. The
+// cap keeps a warm-up meant for a long run (DefaultSettings with Steps
+// lowered afterwards) from taking the whole of a short one.
 func (s Settings) lr(t int) float64 {
-	if s.Warmup > 0 && t < s.Warmup {
-		return s.LR * float64(t+1) / float64(s.Warmup)
+	w := min(max(s.Warmup, 0), s.Steps/2)
+	if w > 0 && t < w {
+		return s.LR * float64(t+1) / float64(w)
 	}
 	if s.Schedule == ScheduleConstant {
 		return s.LR
 	}
-	w := max(s.Warmup, 0)
 	p := 1.0
 	if s.Steps > w+1 {
 		p = float64(t-w) / float64(s.Steps-w-1)

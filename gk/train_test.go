@@ -448,3 +448,12 @@ func TestGradNorm(t *testing.T) {
 		t.Errorf("norm with a NaN = %v", n)
 	}
 }
+
+// A warm-up longer than half the run is capped at Steps/2.
+func TestSettingsWarmupCap(t *testing.T) {
+	s := DefaultSettings() // Warmup 400 for 8000 steps
+	s.Steps = 100
+	if got := s.lr(49); got != s.LR {
+		t.Errorf("lr at step 49 of 100 with warm-up 400: %v, want the peak %v", got, s.LR)
+	}
+}
