@@ -17,14 +17,16 @@ type progress struct {
 	w        io.Writer
 	bar      *progressbar.ProgressBar
 	total    int
+	from     int // units already done when the work started
+	reported int // units done at the last line printed
 	label    string
 	start    time.Time
 	last     time.Time
 	interval time.Duration
 }
 
-func newProgress(w io.Writer, total int, label string) *progress {
-	p := &progress{w: w, total: total, label: label, start: time.Now(), interval: 5 * time.Second}
+func newProgress(w io.Writer, from, total int, label string) *progress {
+	p := &progress{w: w, from: from, reported: -1, total: total, label: label, start: time.Now(), interval: 5 * time.Second}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(w),
@@ -49,12 +51,12 @@ func (p *progress) update(done int, detail string) {
 		return
 	}
 	now := time.Now()
-	if now.Sub(p.last) < p.interval && done < p.total {
+	if (now.Sub(p.last) < p.interval && done < p.total) || done == p.reported {
 		return
 	}
-	p.last = now
+	p.last, p.reported = now, done
 	el := now.Sub(p.start)
-	rate := float64(done) / el.Seconds()
+	rate := float64(done-p.from) / el.Seconds()
 	left := "?"
 	if rate > 0 {
 		left = time.Duration(float64(p.total-done) / rate * float64(time.Second)).Round(time.Second).String()

@@ -81,6 +81,7 @@ noise → barycenters.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
+		newTrainCmd(),
 		newDatasetsCmd(),
 		newSampleCmd(),
 		newEvalCmd(),
