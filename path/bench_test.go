@@ -1,6 +1,7 @@
 package path
 
 import (
+	"cmp"
 	"context"
 	"testing"
 
@@ -14,9 +15,24 @@ import (
 var benchModels = []struct {
 	name string
 	make func(b *testing.B) gk.Conditional
+	rows int // batch size; 0 means benchRows
 }{
-	{"oracle-2d-K3", func(b *testing.B) gk.Conditional { return oracle(b, mix2()) }},
-	{"oracle-5d-K2", func(b *testing.B) gk.Conditional { return oracle(b, mix5()) }},
+	{"oracle-2d-K3", func(b *testing.B) gk.Conditional { return oracle(b, mix2()) }, 0},
+	{"oracle-5d-K2", func(b *testing.B) gk.Conditional { return oracle(b, mix5()) }, 0},
+	// The networks of gk's BenchmarkTrainStep: small (K = 2, 2-D, 3×256
+	// tanh, float64) and MNIST-size (K = 6, 784-D, 3×1024 tanh, float32).
+	// Speed does not depend on the weights, so they are untrained; Dopri5's
+	// NFE on a trained field differs.
+	{"net-small", func(b *testing.B) gk.Conditional { return network(b, 3, 2, 256, false) }, 0},
+	{"net-mnist", func(b *testing.B) gk.Conditional { return network(b, 7, 784, 1024, true) }, 256},
+}
+
+func network(b *testing.B, k1, d, width int, f32 bool) gk.Conditional {
+	m, err := gk.NewModel(gk.Config{Marginals: k1, Dim: d, Hidden: []int{width, width, width}, Float32: f32}, newRand(3))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
 }
 
 const benchRows = 4096
@@ -29,8 +45,9 @@ func BenchmarkVelocity(b *testing.B) {
 		b.Run(m.name, func(b *testing.B) {
 			g := m.make(b)
 			k1, d := g.Sizes()
+			rows := cmp.Or(m.rows, benchRows)
 			v := &Velocity{G: g, P: mustPath(Segment(vertex(k1, 0), vertex(k1, k1-1)))}
-			x := normals(benchRows*d, newRand(1))
+			x := normals(rows*d, newRand(1))
 			dst := make([]float64, len(x))
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -39,7 +56,7 @@ func BenchmarkVelocity(b *testing.B) {
 			}
 			s := b.Elapsed().Seconds()
 			b.ReportMetric(float64(b.N)/s, "NFE/s")
-			b.ReportMetric(float64(b.N*benchRows)/s, "rows/s")
+			b.ReportMetric(float64(b.N*rows)/s, "rows/s")
 		})
 	}
 }
@@ -56,8 +73,9 @@ func BenchmarkSample(b *testing.B) {
 			b.Run(m.name+"/"+s.name, func(b *testing.B) {
 				g := m.make(b)
 				k1, d := g.Sizes()
+				rows := cmp.Or(m.rows, benchRows)
 				v := &Velocity{G: g, P: mustPath(Segment(vertex(k1, 0), vertex(k1, k1-1)))}
-				x0 := normals(benchRows*d, newRand(1))
+				x0 := normals(rows*d, newRand(1))
 				x := make([]float64, len(x0))
 				nfe := 0
 				b.ResetTimer()
@@ -69,7 +87,7 @@ func BenchmarkSample(b *testing.B) {
 					}
 					nfe = st.NFE
 				}
-				b.ReportMetric(float64(b.N*benchRows)/b.Elapsed().Seconds(), "samples/s")
+				b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "samples/s")
 				b.ReportMetric(float64(nfe), "NFE")
 			})
 		}

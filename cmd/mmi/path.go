@@ -299,6 +299,12 @@ func drawPath(file string, m *model, start, end []float64, d int, tr *path.Traje
 				trajs = append(trajs, line)
 			}
 		}
+		if !startData && endData {
+			// Noise lives in model coordinates; draw it where the
+			// trajectories start, in data coordinates.
+			start = append([]float64(nil), start...)
+			m.toData(start)
+		}
 		return viz.Trajectories2D(file, "", start, end, trajs)
 	}
 	if m.image == nil {
