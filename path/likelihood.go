@@ -54,8 +54,8 @@ func LogLikelihood(ctx context.Context, v *Velocity, x, logp0 []float64, s Solve
 		return nil, Stats{}, err
 	}
 	_, d := v.G.Sizes()
-	if len(x)%d != 0 {
-		return nil, Stats{}, fmt.Errorf("path: batch of %d numbers is not a whole number of rows of dimension %d", len(x), d)
+	if err := checkBatch(x, d); err != nil {
+		return nil, Stats{}, err
 	}
 	n := len(x) / d
 	if logp0 != nil && len(logp0) != n {
@@ -96,8 +96,8 @@ func MarginalLogLikelihood(ctx context.Context, g gk.Conditional, y []float64, k
 	if k < 0 || k >= k1 {
 		return nil, Stats{}, fmt.Errorf("path: marginal %d out of range [0, %d)", k, k1)
 	}
-	if len(y)%d != 0 {
-		return nil, Stats{}, fmt.Errorf("path: batch of %d numbers is not a whole number of rows of dimension %d", len(y), d)
+	if err := checkBatch(y, d); err != nil {
+		return nil, Stats{}, err
 	}
 	x := clone(y)
 	n := len(y) / d

@@ -109,6 +109,14 @@ func (rc *recorder) record(t float64, y []float64) {
 	rc.tr.X = append(rc.tr.X, row)
 }
 
+// checkBatch returns an error unless x holds whole rows of dimension d.
+func checkBatch(x []float64, d int) error {
+	if len(x)%d != 0 {
+		return fmt.Errorf("path: batch of %d numbers is not a whole number of rows of dimension %d", len(x), d)
+	}
+	return nil
+}
+
 // problem is an ODE dy/dt = f(t, y) on [0, 1] whose right-hand side may
 // jump at the breaks; f evaluates from the left at a break when left is set.
 type problem struct {
@@ -132,8 +140,8 @@ func Integrate(ctx context.Context, v *Velocity, x []float64, s Solver, opts *Op
 		return Stats{}, err
 	}
 	_, d := v.G.Sizes()
-	if len(x)%d != 0 {
-		return Stats{}, fmt.Errorf("path: batch of %d numbers is not a whole number of rows of dimension %d", len(x), d)
+	if err := checkBatch(x, d); err != nil {
+		return Stats{}, err
 	}
 	n := len(x) / d
 	rec, err := newRecorder(opts.trajectory(), n, d)

@@ -154,8 +154,8 @@ func IntegrateSDE(ctx context.Context, v *Velocity, x []float64, eps Diffusion, 
 		return Stats{}, fmt.Errorf("path: IntegrateSDE needs a random source")
 	}
 	_, d := v.G.Sizes()
-	if len(x)%d != 0 {
-		return Stats{}, fmt.Errorf("path: batch of %d numbers is not a whole number of rows of dimension %d", len(x), d)
+	if err := checkBatch(x, d); err != nil {
+		return Stats{}, err
 	}
 	n := len(x) / d
 	rec, err := newRecorder(opts.trajectory(), n, d)

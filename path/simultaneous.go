@@ -17,8 +17,8 @@ import (
 // over the K integrations; opts.Trajectory is not used.
 func SampleAll(ctx context.Context, g gk.Conditional, noise []float64, s Solver, opts *Options) ([][]float64, Stats, error) {
 	k1, d := g.Sizes()
-	if len(noise)%d != 0 {
-		return nil, Stats{}, fmt.Errorf("path: batch of %d numbers is not a whole number of rows of dimension %d", len(noise), d)
+	if err := checkBatch(noise, d); err != nil {
+		return nil, Stats{}, err
 	}
 	var o *Options
 	if opts != nil {

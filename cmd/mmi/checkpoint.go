@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 
@@ -72,11 +73,11 @@ func entryNames(es []datasets.Entry) []string {
 	for i, e := range es {
 		out[i] = e.Name
 		if _, err := os.Stat(e.Name); err == nil {
-			if abs, err := absPath(e.Name); err == nil {
+			if abs, err := filepath.Abs(e.Name); err == nil {
 				out[i] = abs
 			}
 		} else if m := specEntry.FindStringSubmatch(e.Name); m != nil {
-			if abs, err := absPath(m[1]); err == nil {
+			if abs, err := filepath.Abs(m[1]); err == nil {
 				out[i] = fmt.Sprintf("%s[%s]", abs, m[2])
 			}
 		}

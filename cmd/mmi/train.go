@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -16,8 +15,6 @@ import (
 // defaultData are the marginals of a bare `mmi train`: three visually
 // distinct 2-D sets that train in about two minutes on two cores.
 const defaultData = "8gaussians,moons,checkerboard"
-
-func absPath(p string) (string, error) { return filepath.Abs(p) }
 
 func newTrainCmd() *cobra.Command {
 	var (
