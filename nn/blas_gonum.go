@@ -2,6 +2,4 @@
 
 package nn
 
-// OpenBLAS reports whether the engine was built against OpenBLAS (the
-// openblas build tag); without it gonum's pure-Go BLAS does the work.
-const OpenBLAS = false
+const cgoOpenBLAS = false

@@ -17,8 +17,7 @@ import (
 	_ "github.com/mmi-go/mmi/nn/internal/openblas" // -lopenblas
 )
 
-// OpenBLAS reports whether the engine was built against OpenBLAS.
-const OpenBLAS = true
+const cgoOpenBLAS = true
 
 func init() {
 	blas64.Use(netlib.Implementation{})

@@ -328,7 +328,7 @@ func TestTrainStepAllocs(t *testing.T) {
 		n     int
 	}
 	cases := []tc{{[]int{5, 32, 32, 6}, 64}}
-	if OpenBLAS {
+	if info, _ := BLAS(); info.Native() {
 		cases = append(cases, tc{[]int{50, 256, 256, 100}, 256})
 	}
 	for _, c := range cases {

@@ -1,0 +1,281 @@
+package nn
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/mmi-go/mmi/nn/internal/cblas"
+)
+
+// Run-time BLAS selection. At start-up the engine looks for OpenBLAS and,
+// when it is installed, sends its matrix products there (3–9× faster than
+// gonum's pure Go on two cores); otherwise gonum's pure Go does them. No
+// cgo and no build tag are involved: the library is opened with dlopen
+// at run time (package internal/cblas), so one binary is fast where
+// OpenBLAS is installed and still runs where it is not.
+//
+// The environment variable MMI_BLAS overrides the search:
+//
+//	MMI_BLAS=go                     gonum's pure Go
+//	MMI_BLAS=openblas               OpenBLAS, and an error if it is not found
+//	MMI_BLAS=/path/to/libfoo.so     that CBLAS library, and an error if it is not one
+//
+// A request that cannot be met leaves the engine on pure Go and is
+// reported by BLAS (the mmi command exits with status 2 on it), never
+// silently replaced.
+
+// BLASInfo describes the BLAS that does the engine's matrix products.
+type BLASInfo struct {
+	// Name is "gonum" for the pure-Go BLAS, or the library's own
+	// description (OpenBLAS: version, CPU target, threading).
+	Name string
+	// Path is the library opened: a file, or the name the dynamic loader
+	// found; empty for pure Go.
+	Path string
+	// Threads is the library's thread count; for pure Go, the
+	// GOMAXPROCS that bounds gonum's parallel Gemm.
+	Threads int
+	// Request is the MMI_BLAS value (or SelectBLAS argument) that chose
+	// it; empty means automatic.
+	Request string
+	// Missing says why automatic selection fell back to pure Go (no
+	// OpenBLAS installed, or an unsupported platform); empty otherwise.
+	Missing string
+}
+
+// Native reports whether a native library (not gonum's pure Go) is in use.
+func (b BLASInfo) Native() bool { return b.Path != "" }
+
+// String is a one-line description, e.g. "OpenBLAS 0.3.21 … (libopenblas.so.0, 2 threads)".
+func (b BLASInfo) String() string {
+	if !b.Native() {
+		return fmt.Sprintf("gonum pure-Go BLAS (%d goroutines)", b.Threads)
+	}
+	return fmt.Sprintf("%s (%s, %d threads)", b.Name, b.Path, b.Threads)
+}
+
+var (
+	blasMu   sync.Mutex
+	blasCur  BLASInfo
+	blasInit error // the start-up selection's error, if MMI_BLAS could not be met
+)
+
+func init() {
+	if cgoOpenBLAS {
+		blasCur = BLASInfo{Name: "OpenBLAS (cgo, openblas build tag)", Path: "-lopenblas", Request: "tag"}
+		return
+	}
+	req := os.Getenv("MMI_BLAS")
+	if _, err := SelectBLAS(req); err != nil {
+		blasInit = fmt.Errorf("MMI_BLAS=%s: %w", req, err)
+		_, _ = SelectBLAS("go")
+	}
+}
+
+// BLAS returns the BLAS in use and, when the MMI_BLAS request made at
+// start-up could not be met, the error (the engine then runs on pure Go).
+// A program should check the error first thing, so that a user who asked
+// for a library learns that it is not being used.
+func BLAS() (BLASInfo, error) {
+	blasMu.Lock()
+	defer blasMu.Unlock()
+	return blasCur, blasInit
+}
+
+// SelectBLAS chooses the BLAS of every later matrix product of the process
+// (the engine's and any other user of gonum's blas32/blas64): request is
+// "go", "openblas", a library path, or "" / "auto" to use OpenBLAS when
+// it is installed and pure Go otherwise. On error the current choice
+// stays. It is meant for start-up (init already calls it with MMI_BLAS)
+// and for tests; products running meanwhile in other goroutines may use
+// either library.
+//
+// OpenBLAS's thread count is left to OPENBLAS_NUM_THREADS (or
+// OMP_NUM_THREADS for the OpenMP build) when set, and is otherwise set to
+// defaultThreads().
+func SelectBLAS(request string) (BLASInfo, error) {
+	info := BLASInfo{Request: request, Name: "gonum", Threads: runtime.GOMAXPROCS(0)}
+	var lib *cblas.Lib
+	var err error
+	switch strings.ToLower(strings.TrimSpace(request)) {
+	case "go", "gonum":
+	case "", "auto":
+		if lib, err = cblas.Find(cblas.Candidates()); err != nil {
+			info.Missing, lib, err = err.Error(), nil, nil
+		}
+	case "openblas":
+		lib, err = cblas.Find(cblas.Candidates())
+	default:
+		lib, err = cblas.Open(request)
+		if err != nil && !strings.ContainsAny(request, "/.") {
+			err = fmt.Errorf("want go, openblas or a library path (%w)", err)
+		}
+	}
+	if err != nil {
+		return info, err
+	}
+	if lib != nil {
+		if os.Getenv("OPENBLAS_NUM_THREADS") == "" && os.Getenv("OMP_NUM_THREADS") == "" {
+			lib.SetThreads(defaultThreads())
+		}
+		info.Name, info.Path, info.Threads = lib.Name(), lib.Path(), lib.Threads()
+		blas32.Use(cblasImpl{lib: lib})
+		blas64.Use(cblasImpl{lib: lib})
+	} else {
+		blas32.Use(gonum.Implementation{})
+		blas64.Use(gonum.Implementation{})
+	}
+	blasMu.Lock()
+	blasCur = info
+	blasMu.Unlock()
+	return info, nil
+}
+
+// defaultThreads is OpenBLAS's thread count when the environment does not
+// set one: GOMAXPROCS, the cores the engine's own goroutines may use.
+func defaultThreads() int { return runtime.GOMAXPROCS(0) }
+
+// cblasImpl is gonum's pure-Go BLAS with the routines the engine uses
+// (Gemm, Gemv, Ger, in both precisions) sent to a native library. Every
+// call is checked as gonum checks it, since the library itself would
+// write out of bounds on a wrong dimension.
+type cblasImpl struct {
+	gonum.Implementation
+	lib *cblas.Lib
+}
+
+func trans(t blas.Transpose) bool {
+	switch t {
+	case blas.NoTrans:
+		return false
+	case blas.Trans, blas.ConjTrans:
+		return true
+	}
+	panic("blas: illegal transpose")
+}
+
+// checkGemm panics, as gonum does, on dimensions that do not fit the
+// slices; it reports whether there is anything to compute.
+func checkGemm(tA, tB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) bool {
+	ar, ac := m, k
+	if tA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB {
+		br, bc = n, k
+	}
+	switch {
+	case m < 0 || n < 0 || k < 0:
+		panic("blas: negative dimension")
+	case lda < max(1, ac) || ldb < max(1, bc) || ldc < max(1, n):
+		panic("blas: bad leading dimension")
+	case m == 0 || n == 0:
+		return false
+	case (ar > 0 && la < (ar-1)*lda+ac) || (br > 0 && lb < (br-1)*ldb+bc) || lc < (m-1)*ldc+n:
+		panic("blas: slice too short")
+	}
+	return true
+}
+
+// checkGemv is checkGemm for y = op(a)·x with a m×n.
+func checkGemv(tA bool, m, n, la, lda, lx, incX, ly, incY int) bool {
+	lenX, lenY := n, m
+	if tA {
+		lenX, lenY = m, n
+	}
+	switch {
+	case m < 0 || n < 0:
+		panic("blas: negative dimension")
+	case lda < max(1, n):
+		panic("blas: bad leading dimension")
+	case incX <= 0 || incY <= 0:
+		panic("blas: non-positive increment") // the engine uses 1; gonum handles the rest
+	case m == 0 || n == 0:
+		return false
+	case la < (m-1)*lda+n || lx <= (lenX-1)*incX || ly <= (lenY-1)*incY:
+		panic("blas: slice too short")
+	}
+	return true
+}
+
+// checkGer is checkGemm for a += x·yᵀ with a m×n.
+func checkGer(m, n, lx, incX, ly, incY, la, lda int) bool {
+	switch {
+	case m < 0 || n < 0:
+		panic("blas: negative dimension")
+	case lda < max(1, n):
+		panic("blas: bad leading dimension")
+	case incX <= 0 || incY <= 0:
+		panic("blas: non-positive increment")
+	case m == 0 || n == 0:
+		return false
+	case la < (m-1)*lda+n || lx <= (m-1)*incX || ly <= (n-1)*incY:
+		panic("blas: slice too short")
+	}
+	return true
+}
+
+func (c cblasImpl) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, cc []float32, ldc int) {
+	ta, tb := trans(tA), trans(tB)
+	if checkGemm(ta, tb, m, n, k, len(a), lda, len(b), ldb, len(cc), ldc) {
+		c.lib.Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
+	}
+}
+
+func (c cblasImpl) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, cc []float64, ldc int) {
+	ta, tb := trans(tA), trans(tB)
+	if checkGemm(ta, tb, m, n, k, len(a), lda, len(b), ldb, len(cc), ldc) {
+		c.lib.Dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
+	}
+}
+
+func (c cblasImpl) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
+	if incX <= 0 || incY <= 0 {
+		c.Implementation.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
+	ta := trans(tA)
+	if checkGemv(ta, m, n, len(a), lda, len(x), incX, len(y), incY) {
+		c.lib.Sgemv(ta, m, n, alpha, a, lda, x, incX, beta, y, incY)
+	}
+}
+
+func (c cblasImpl) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int) {
+	if incX <= 0 || incY <= 0 {
+		c.Implementation.Dgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
+	ta := trans(tA)
+	if checkGemv(ta, m, n, len(a), lda, len(x), incX, len(y), incY) {
+		c.lib.Dgemv(ta, m, n, alpha, a, lda, x, incX, beta, y, incY)
+	}
+}
+
+func (c cblasImpl) Sger(m, n int, alpha float32, x []float32, incX int, y []float32, incY int, a []float32, lda int) {
+	if incX <= 0 || incY <= 0 {
+		c.Implementation.Sger(m, n, alpha, x, incX, y, incY, a, lda)
+		return
+	}
+	if checkGer(m, n, len(x), incX, len(y), incY, len(a), lda) {
+		c.lib.Sger(m, n, alpha, x, incX, y, incY, a, lda)
+	}
+}
+
+func (c cblasImpl) Dger(m, n int, alpha float64, x []float64, incX int, y []float64, incY int, a []float64, lda int) {
+	if incX <= 0 || incY <= 0 {
+		c.Implementation.Dger(m, n, alpha, x, incX, y, incY, a, lda)
+		return
+	}
+	if checkGer(m, n, len(x), incX, len(y), incY, len(a), lda) {
+		c.lib.Dger(m, n, alpha, x, incX, y, incY, a, lda)
+	}
+}
