@@ -102,17 +102,22 @@ func BLAS() (BLASInfo, error) {
 // OMP_NUM_THREADS for the OpenMP build) when set, and is otherwise set to
 // defaultThreads().
 func SelectBLAS(request string) (BLASInfo, error) {
+	return selectBLAS(request, cblas.Candidates())
+}
+
+// selectBLAS is SelectBLAS searching the library names in candidates.
+func selectBLAS(request string, candidates []string) (BLASInfo, error) {
 	info := BLASInfo{Request: request, Name: "gonum", Threads: runtime.GOMAXPROCS(0)}
 	var lib *cblas.Lib
 	var err error
 	switch strings.ToLower(strings.TrimSpace(request)) {
 	case "go", "gonum":
 	case "", "auto":
-		if lib, err = cblas.Find(cblas.Candidates()); err != nil {
+		if lib, err = cblas.Find(candidates); err != nil {
 			info.Missing, lib, err = err.Error(), nil, nil
 		}
 	case "openblas":
-		lib, err = cblas.Find(cblas.Candidates())
+		lib, err = cblas.Find(candidates)
 	default:
 		lib, err = cblas.Open(request)
 		if err != nil && !strings.ContainsAny(request, "/.") {

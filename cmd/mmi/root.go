@@ -80,12 +80,14 @@ noise → barycenters.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.PersistentPreRunE = checkBLAS
 	root.AddCommand(
 		newTrainCmd(),
 		newDatasetsCmd(),
 		newSampleCmd(),
 		newEvalCmd(),
 		newPathCmd(),
+		newVersionCmd(),
 	)
 	for _, c := range root.Commands() {
 		c.Args = noArgs

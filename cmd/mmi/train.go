@@ -10,6 +10,7 @@ import (
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
+	"github.com/mmi-go/mmi/nn"
 )
 
 // defaultData are the marginals of a bare `mmi train`: three visually
@@ -88,8 +89,9 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 			t.Path = out
 			stderr := cmd.ErrOrStderr()
 			s := t.Settings()
-			fmt.Fprintf(stderr, "training %d marginals (with the Gaussian) from step %d to %d, batch %d; checkpoint %s\n",
-				t.Model().Config().Marginals, t.Step(), s.Steps, s.Batch, out)
+			blas, _ := nn.BLAS()
+			fmt.Fprintf(stderr, "training %d marginals (with the Gaussian) from step %d to %d, batch %d, on %s; checkpoint %s\n%s",
+				t.Model().Config().Marginals, t.Step(), s.Steps, s.Batch, blasLine(blas), out, fastPathHint(blas))
 			bar := newProgress(stderr, t.Step(), s.Steps, "train")
 			t.Recorder = gk.RecorderFunc(func(p gk.Progress) {
 				bar.update(p.Step, fmt.Sprintf("loss %.4f", p.Loss))
