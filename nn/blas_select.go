@@ -40,6 +40,9 @@ type BLASInfo struct {
 	// Path is the library opened: a file, or the name the dynamic loader
 	// found; empty for pure Go.
 	Path string
+	// File is the file the library was loaded from, when it can be told
+	// (Linux): Path with the loader's search and links resolved.
+	File string
 	// Threads is the library's thread count; for pure Go, the
 	// GOMAXPROCS that bounds gonum's parallel Gemm.
 	Threads int
@@ -69,10 +72,6 @@ var (
 )
 
 func init() {
-	if cgoOpenBLAS {
-		blasCur = BLASInfo{Name: "OpenBLAS (cgo, openblas build tag)", Path: "-lopenblas", Request: "tag"}
-		return
-	}
 	req := os.Getenv("MMI_BLAS")
 	if _, err := SelectBLAS(req); err != nil {
 		blasInit = fmt.Errorf("MMI_BLAS=%s: %w", req, err)
@@ -131,7 +130,7 @@ func selectBLAS(request string, candidates []string) (BLASInfo, error) {
 		if os.Getenv("OPENBLAS_NUM_THREADS") == "" && os.Getenv("OMP_NUM_THREADS") == "" {
 			lib.SetThreads(defaultThreads())
 		}
-		info.Name, info.Path, info.Threads = lib.Name(), lib.Path(), lib.Threads()
+		info.Name, info.Path, info.File, info.Threads = lib.Name(), lib.Path(), lib.File(), lib.Threads()
 		blas32.Use(cblasImpl{lib: lib})
 		blas64.Use(cblasImpl{lib: lib})
 	} else {

@@ -20,11 +20,15 @@
 //
 // Every buffer lives in a Workspace made once per batch size, so
 // Forward, Backward and Adam.Update allocate nothing. The matrix products
-// go to whatever gonum's blas32/blas64 use: gonum's pure Go by default, or
-// OpenBLAS when built with the openblas tag (cgo and libopenblas-dev
-// needed; OPENBLAS_NUM_THREADS sets its threads):
+// go to whatever gonum's blas32/blas64 use, which this package sets at
+// start-up: OpenBLAS when it is installed, found and loaded at run time
+// without cgo or build tags (package internal/cblas; Debian's libopenblas0),
+// and gonum's pure Go otherwise. MMI_BLAS=go|openblas|/path/to/lib.so
+// overrides the choice, OPENBLAS_NUM_THREADS sets OpenBLAS's threads
+// (default GOMAXPROCS), and BLAS reports what is in use:
 //
-//	go test -tags openblas ./nn/
+//	go test ./nn/                 # OpenBLAS if installed
+//	MMI_BLAS=go go test ./nn/     # pure Go
 //
 // The elementwise work of float32 training (the fused bias + tanh and
 // Adam) runs in AVX2 assembly on amd64 (the purego tag turns it off), and

@@ -80,7 +80,11 @@ overrides the choice; OPENBLAS_NUM_THREADS sets OpenBLAS's threads.`,
 			fmt.Fprintf(w, "go:       %s %s/%s, GOMAXPROCS %d\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
 			if b.Native() {
 				fmt.Fprintf(w, "blas:     %s\n", b.Name)
-				fmt.Fprintf(w, "library:  %s\n", b.Path)
+				lib := b.Path
+				if b.File != "" && b.File != b.Path {
+					lib += " → " + b.File
+				}
+				fmt.Fprintf(w, "library:  %s\n", lib)
 				src := "GOMAXPROCS"
 				if v := os.Getenv("OPENBLAS_NUM_THREADS"); v != "" {
 					src = "OPENBLAS_NUM_THREADS=" + v

@@ -1,5 +1,0 @@
-//go:build !openblas
-
-package nn
-
-const cgoOpenBLAS = false
