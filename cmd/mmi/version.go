@@ -31,7 +31,7 @@ func blasLine(b nn.BLASInfo) string {
 		name = f[0] + " " + f[1]
 	}
 	if b.Threads > 0 {
-		return fmt.Sprintf("%s, %d threads", name, b.Threads)
+		return fmt.Sprintf("%s, %s", name, plural(b.Threads, "thread"))
 	}
 	return name
 }
@@ -101,4 +101,12 @@ overrides the choice; OPENBLAS_NUM_THREADS sets OpenBLAS's threads.`,
 			return nil
 		},
 	}
+}
+
+// plural is "1 thread", "2 threads".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
