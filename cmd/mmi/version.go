@@ -86,8 +86,10 @@ overrides the choice; OPENBLAS_NUM_THREADS sets OpenBLAS's threads.`,
 				}
 				fmt.Fprintf(w, "library:  %s\n", lib)
 				src := "GOMAXPROCS"
-				if v := os.Getenv("OPENBLAS_NUM_THREADS"); v != "" {
-					src = "OPENBLAS_NUM_THREADS=" + v
+				for _, env := range []string{"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"} {
+					if v := os.Getenv(env); v != "" {
+						src = env + "=" + v
+					}
 				}
 				fmt.Fprintf(w, "threads:  %d (%s)\n", b.Threads, src)
 			} else {
