@@ -176,4 +176,3 @@ func (t *Table) WritePNG(file string, d int, shape *datasets.ImageShape) error {
 }
 
 func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }
-
