@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
@@ -90,12 +91,14 @@ func (g *Generator) Normalization() gk.Affine { return g.norm }
 // Names returns the labels of the data marginals 1 … K (index k−1).
 func (g *Generator) Names() []string { return append([]string(nil), g.names...) }
 
-// Name returns the label of marginal k, "Gaussian" for 0.
+// Name returns a short label of marginal k for tables and pictures: the
+// base name of what Names records (a sample file without its directory),
+// "Gaussian" for 0.
 func (g *Generator) Name(k int) string {
 	if k == 0 {
 		return "Gaussian"
 	}
-	return g.names[k-1]
+	return filepath.Base(g.names[k-1])
 }
 
 // Image returns the image shape of the data when they are images of a

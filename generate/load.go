@@ -30,7 +30,7 @@ func Load(spec string) (*Generator, error) {
 		}
 		names := make([]string, len(mix))
 		for i := range mix {
-			names[i] = fmt.Sprintf("%s[%d]", spec, i)
+			names[i] = fmt.Sprintf("%s[%d]", filepath.Base(spec), i)
 		}
 		return FromOracle(o, names)
 	}

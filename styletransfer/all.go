@@ -49,7 +49,11 @@ func AllToAll(ctx context.Context, gen *generate.Generator, n int, seed uint64, 
 	if n < 2 {
 		return nil, fmt.Errorf("styletransfer: all-to-all needs at least 2 samples, got %d", n)
 	}
-	t := &Table{Names: gen.Names(), N: n, Energy: make([][]float64, K), Samples: make([][][]float64, K), Truth: make([][]float64, K)}
+	names := make([]string, K)
+	for k := range names {
+		names[k] = gen.Name(k + 1)
+	}
+	t := &Table{Names: names, N: n, Energy: make([][]float64, K), Samples: make([][][]float64, K), Truth: make([][]float64, K)}
 	for j := 1; j <= K; j++ {
 		x, err := gen.Draw(j, n, generate.ChunkRand(^seed, j))
 		if err != nil {

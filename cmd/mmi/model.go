@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -141,4 +143,17 @@ func readInput(file string, d int) ([]float64, error) {
 		return nil, usagef("%s has dimension %d, the model has %d", file, din, d)
 	}
 	return x, nil
+}
+
+// checkOut refuses an --out file that samplefile cannot write, before any
+// work is done.
+func checkOut(file string) error {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".csv", ".npy":
+		return nil
+	}
+	if file == "" {
+		return nil
+	}
+	return usagef("--out %s: the extension must be .csv or .npy", file)
 }

@@ -116,6 +116,9 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOut(f.out); err != nil {
+		return err
+	}
 	m, err := loadModel(f.model)
 	if err != nil {
 		return err
