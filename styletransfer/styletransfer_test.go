@@ -2,8 +2,11 @@ package styletransfer_test
 
 import (
 	"context"
+	"image/png"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -15,6 +18,7 @@ import (
 	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/styletransfer"
+	"github.com/mmi-go/mmi/viz"
 )
 
 const mix3 = "../examples/mix3.json"
@@ -298,3 +302,48 @@ func TestAllToAllOracle(t *testing.T) {
 }
 
 func pathDopri(tol float64) path.Solver { return path.Dopri5{Atol: tol, Rtol: tol} }
+
+// Images: the all-to-all picture of 2×2-pixel "images" (a 4-D mixture
+// oracle) is a grid of K columns and 4 rows per source, each tile
+// enlarged by viz.ImageScale.
+func TestAllToAllImagePicture(t *testing.T) {
+	var mix []*marginals.Mixture
+	for k := 0; k < 2; k++ {
+		mu := []float64{-0.5, 0.5, 0, 0}
+		mu[2+k] = 0.8
+		g, _ := marginals.NewGaussian(mu, mat.NewSymDense(4, []float64{0.01, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0.01}))
+		m, _ := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{g})
+		mix = append(mix, m)
+	}
+	o, err := gk.NewOracle(mix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, _ := generate.FromOracle(o, []string{"a", "b"})
+	shape := &datasets.ImageShape{Width: 2, Height: 2}
+	tab, err := styletransfer.AllToAll(context.Background(), gen, 20, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "all.png")
+	if err := tab.WritePNG(file, 4, shape); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := viz.ImageScale(2, 2)
+	wantW, wantH := 2*2*s+3*viz.GridPad, 8*2*s+9*viz.GridPad
+	if b := img.Bounds(); b.Dx() != wantW || b.Dy() != wantH {
+		t.Errorf("picture %v, want %d×%d (2 columns, 2 sources × 4 rows)", b, wantW, wantH)
+	}
+	if err := tab.WritePNG(file, 4, nil); err == nil {
+		t.Error("a 4-D picture without an image shape accepted")
+	}
+}
