@@ -67,11 +67,12 @@ func normalizedOracle(t *testing.T) (*generate.Generator, []*marginals.Mixture) 
 }
 
 // energyTol is the tolerance of the energy distance between n = 1500
-// generated and exact samples of mix3's marginals. Two exact sets of this
-// size have distance mean 0 and spread ≈ 0.003 (TestPathOracle in cmd/mmi
-// measures it); Dopri5 at 1e-5 adds nothing visible. Samples of the
-// wrong marginal are ≥ 1 away, samples scaled by the normalization's
-// s = 2.5 or shifted by its centre ≥ 0.5.
+// generated and exact samples of mix3's marginals. The distance between
+// two exact sets of n = 1500, measured over 100 pairs per marginal, has
+// 99th percentile 0.0073 and maximum 0.0093 (marginal 1: its two distant
+// modes make the mode weights fluctuate); Dopri5 at 1e-5 adds nothing
+// visible. Samples of the wrong marginal are ≥ 1 away, samples scaled by
+// the normalization's s = 2.5 or shifted by its centre ≥ 0.5.
 const energyTol = 0.015
 
 func TestOracleInDataUnits(t *testing.T) {

@@ -24,11 +24,12 @@ import (
 const mix3 = "../examples/mix3.json"
 
 // energyTol bounds the energy distance between n = 1500 generated and
-// exact samples of laws of the scale of mix3.json. Two exact sets of
-// this size have distance with mean 0 and spread ≈ 0.003 (logged below
-// as "two exact sets"); 0.015 is five of those spreads. The wrong
-// marginal or the other barycenter mode is ≥ 0.05 away (checked below, so
-// the tolerance is shown to separate).
+// exact samples of laws of the scale of mix3.json. Measured spread of the
+// distance between two exact sets of n = 1500 (100 pairs per marginal):
+// 99th percentile 0.0073, largest 0.0093 (marginal 1, whose two distant
+// modes make the mode weights fluctuate); at n = 2000 largest 0.0071.
+// The wrong marginal or the other barycenter mode is ≥ 0.05 away (checked
+// below, so the tolerance is shown to separate).
 const energyTol = 0.015
 
 func exact(t *testing.T) (*generate.Generator, []*marginals.Mixture) {
@@ -276,19 +277,18 @@ func TestCoupledBarycenterGaussianExact(t *testing.T) {
 // noise level of two exact sets, the same source samples in every row.
 func TestAllToAllOracle(t *testing.T) {
 	gen, _ := exact(t)
-	tab, err := styletransfer.AllToAll(context.Background(), gen, 1000, 1, nil)
+	tab, err := styletransfer.AllToAll(context.Background(), gen, 1500, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, row := range tab.Energy {
 		for j, e := range row {
-			// n = 1000: spread of two exact sets ≈ 0.004; 0.02 is five.
-			if e > 0.02 || math.IsNaN(e) {
-				t.Errorf("all-to-all %d → %d: energy distance %.4f > 0.02", i+1, j+1, e)
+			if e > energyTol || math.IsNaN(e) {
+				t.Errorf("all-to-all %d → %d: energy distance %.4f > %.3f", i+1, j+1, e, energyTol)
 			}
 		}
 	}
-	if len(tab.Samples[0][1]) != 2000 {
+	if len(tab.Samples[0][1]) != 3000 {
 		t.Fatalf("cell (1, 2) has %d numbers", len(tab.Samples[0][1]))
 	}
 	gen1, _ := generate.Load(mix3)

@@ -11,8 +11,8 @@ import (
 // TestTransferAndBarycenterOracle runs the commands on the exact oracle of
 // examples/mix3.json: their summaries report the energy distance to exact
 // samples of the target (transfer) or of Σ w_k x_k (law barycenter), which
-// must be at the level of two exact sets (spread ≈ 0.003 at n = 2000,
-// tolerance 0.015 as in TestPathOracle).
+// must be at the level of two exact sets: their distance at n = 2000
+// measured at most 0.0071 over 100 pairs per marginal of mix3.json.
 func TestTransferAndBarycenterOracle(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{
