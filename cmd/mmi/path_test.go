@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mmi-go/mmi/datasets"
@@ -139,4 +140,46 @@ func TestShardsByteIdentical(t *testing.T) {
 	shardsIdentical(t, 3, "path", "--model", mix3, "--from", "0", "--to", "2", "--n", "2500")
 	shardsIdentical(t, 2, "path", "--model", mix3, "--from", "0", "--to", "1", "--n", "2100", "--sde", "--steps", "20")
 	shardsIdentical(t, 2, "path", "--model", mix3, "--from", "1", "--to", "3", "--in", in, "--solver", "rk4", "--steps", "10")
+}
+
+// TestShardsNPYCat: .npy shards merged by mmi cat are byte-identical to
+// the one-machine .npy output.
+func TestShardsNPYCat(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"barycenter", "--model", mix3, "--weights", "0.2,0.3,0.5", "--n", "2100", "--coupled"}
+	whole := filepath.Join(dir, "whole.npy")
+	if code, _, stderr := mmi(t, append(args, "--out", whole)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	catArgs := []string{"cat", "--out", filepath.Join(dir, "merged.npy")}
+	for i := 0; i < 3; i++ {
+		part := filepath.Join(dir, fmt.Sprintf("part%d.npy", i))
+		if code, _, stderr := mmi(t, append(args, "--out", part, "--shard", fmt.Sprintf("%d/3", i))...); code != 0 {
+			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
+		}
+		catArgs = append(catArgs, part)
+	}
+	if code, _, stderr := mmi(t, catArgs...); code != 0 {
+		t.Fatalf("cat: exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(whole)
+	b, _ := os.ReadFile(filepath.Join(dir, "merged.npy"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Errorf("merged shards (%d bytes) differ from the whole run (%d bytes)", len(b), len(a))
+	}
+	three := filepath.Join(dir, "three.csv")
+	os.WriteFile(three, []byte("1,2,3\n"), 0o644)
+	for _, bad := range [][]string{
+		{"cat", "--out", filepath.Join(dir, "x.npy")},
+		{"cat", whole},
+		{"cat", "--out", filepath.Join(dir, "x.npy"), whole, three},
+		{"cat", "--out", filepath.Join(dir, "x.txt"), whole},
+	} {
+		if code, _, stderr := mmi(t, bad...); code != 2 || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("mmi %v: exit %d, %q; want 2 and one line", bad, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "x.npy")); err == nil {
+			t.Errorf("mmi %v wrote x.npy", bad)
+		}
+	}
 }
