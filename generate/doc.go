@@ -15,7 +15,7 @@
 // barycenters between data marginals mean the same in both coordinates.
 //
 // Determinism across machines. Generation is embarrassingly parallel;
-// Chunks cuts a run of n rows into fixed chunks of ChunkRows rows, each with
+// EachChunk cuts a run of n rows into fixed chunks of ChunkRows rows, each with
 // its own random stream derived from (seed, chunk index), so that a run
 // split into shards (Shard) produces, concatenated, exactly the rows of the
 // one-machine run.

@@ -93,7 +93,8 @@ func (g *Generator) checkBatch(x []float64) error {
 //
 // A transfer from data marginal i to j is Transport along
 // Polyline(K+1, i, j) of samples of i; generation from noise is Transport
-// of noise along Polyline(K+1, 0, j).
+// of noise along Polyline(K+1, 0, j). After an error (a cancelled context,
+// a solver that gave up) the content of x is unspecified.
 func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *rand.Rand, o *Options) (path.Stats, error) {
 	if err := g.checkBatch(x); err != nil {
 		return path.Stats{}, err
@@ -125,12 +126,12 @@ func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *
 	if !AtNoise(a1) {
 		g.ToData(x)
 	}
-	g.trajectoryToData(o, a0)
+	g.trajectoryToData(o)
 	return st, nil
 }
 
 // trajectoryToData maps the recorded trajectory to data coordinates.
-func (g *Generator) trajectoryToData(o *Options, a0 []float64) {
+func (g *Generator) trajectoryToData(o *Options) {
 	if o == nil || o.Trajectory == nil {
 		return
 	}
@@ -233,7 +234,7 @@ func (g *Generator) TransportLogLikelihood(ctx context.Context, z []float64, p p
 			ll[i] += g.LogScale()
 		}
 	}
-	g.trajectoryToData(o, a0)
+	g.trajectoryToData(o)
 	return ll, st, nil
 }
 
