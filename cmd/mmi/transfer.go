@@ -48,7 +48,9 @@ coordinates.
 With --all, every data marginal is translated to every other from the same
 --n source samples: a table of energy distances to fresh samples of each
 target (the diagonal compares two exact sets of one marginal: the floor) and,
-with --png, a grid of pictures (a row per source, a column per target).`,
+with --png, a grid of pictures: a column per target; for 2-D data a row of
+scatter panels per source, for images four rows per source (one source image
+per row, on the diagonal, and its translations).`,
 		Example: `  mmi transfer --model examples/mix3.json --from 1 --to 3 --n 2000 --out t13.csv --png t13.png --json
   mmi transfer --from 1 --to 3 --via 2 --in mine.csv --out translated.csv
   mmi transfer --all --n 2000 --png all.png --json`,
