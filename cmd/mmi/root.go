@@ -87,10 +87,13 @@ noise → barycenters.`,
 		newSampleCmd(),
 		newEvalCmd(),
 		newPathCmd(),
+		newTransferCmd(), newBarycenterCmd(), newCatCmd(),
 		newVersionCmd(),
 	)
 	for _, c := range root.Commands() {
-		c.Args = noArgs
+		if c.Args == nil {
+			c.Args = noArgs
+		}
 	}
 	return root
 }
