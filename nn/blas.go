@@ -33,8 +33,8 @@ func as64[T Float](x []T) []float64 {
 
 // gemm computes c = alpha·op(a)·op(b) + beta·c for row-major matrices with
 // op(a) m×k, op(b) k×n and c m×n, through whichever implementation
-// blas32.Use / blas64.Use installed (gonum's pure Go by default, OpenBLAS
-// with the openblas build tag).
+// blas32.Use / blas64.Use installed (OpenBLAS when found at start-up,
+// gonum's pure Go otherwise; see SelectBLAS).
 func gemm[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return

@@ -16,8 +16,9 @@ import (
 )
 
 // Run-time BLAS selection. At start-up the engine looks for OpenBLAS and,
-// when it is installed, sends its matrix products there (3–9× faster than
-// gonum's pure Go on two cores); otherwise gonum's pure Go does them. No
+// when it is installed, sends its matrix products there (`mmi train` runs
+// about 4× faster than on gonum's pure Go on two cores, README); otherwise
+// gonum's pure Go does them. No
 // cgo and no build tag are involved: the library is opened with dlopen
 // at run time (package internal/cblas), so one binary is fast where
 // OpenBLAS is installed and still runs where it is not.
@@ -62,7 +63,7 @@ func (b BLASInfo) String() string {
 	if !b.Native() {
 		return fmt.Sprintf("gonum pure-Go BLAS (%d goroutines)", b.Threads)
 	}
-	return fmt.Sprintf("%s (%s, %d threads)", b.Name, b.Path, b.Threads)
+	return fmt.Sprintf("%s (%s, %d thread(s))", b.Name, b.Path, b.Threads)
 }
 
 var (
