@@ -158,7 +158,7 @@ func TestSelectBLASErrors(t *testing.T) {
 			t.Errorf("%s: no error", c.request)
 			continue
 		}
-		if unsupported := strings.Contains(err.Error(), "not supported on"); unsupported {
+		if strings.Contains(err.Error(), "BLAS loading is not supported") {
 			continue
 		}
 		for _, w := range c.want {
@@ -176,7 +176,7 @@ func TestSelectBLASErrors(t *testing.T) {
 	// Automatic selection with nothing to find is pure Go, no error, and
 	// says why.
 	info, err := selectBLAS("", fake)
-	if err != nil || info.Native() || !strings.Contains(info.Missing, fake[0]) {
+	if err != nil || info.Native() || !(strings.Contains(info.Missing, fake[0]) || strings.Contains(info.Missing, "not supported")) {
 		t.Errorf("automatic selection without OpenBLAS: %+v, %v; want pure Go saying what it tried", info, err)
 	}
 }

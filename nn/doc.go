@@ -31,7 +31,8 @@
 //	MMI_BLAS=go go test ./nn/     # pure Go
 //
 // The elementwise work of float32 training (the fused bias + tanh and
-// Adam) runs in AVX2 assembly on amd64 (the purego tag turns it off), and
+// Adam) runs in AVX2 assembly on amd64 (the purego tag turns it off, and
+// the run-time BLAS loader with it), and
 // large elementwise passes are split across GOMAXPROCS goroutines.
 //
 // The engine is generic over float32 and float64: float32 for speed,

@@ -39,7 +39,7 @@ func blasLine(b nn.BLASInfo) string {
 // fastPathHint is said once when a bare run fell back to pure Go because
 // no OpenBLAS is installed (not when MMI_BLAS=go asked for it).
 func fastPathHint(b nn.BLASInfo) string {
-	if b.Native() || b.Missing == "" || runtime.GOARCH != "amd64" {
+	if b.Native() || b.Missing == "" || strings.Contains(b.Missing, "not supported") {
 		return "" // nothing to install where the loader is not supported
 	}
 	if runtime.GOOS == "darwin" {

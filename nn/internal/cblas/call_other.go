@@ -1,11 +1,22 @@
-//go:build !((linux || darwin) && amd64)
+//go:build !((linux || darwin) && amd64) || purego
 
 package cblas
 
-// Without a call trampoline for this platform, Open and Find return
-// ErrUnsupported and the engine keeps gonum's pure-Go BLAS.
+import "runtime"
+
+// Without a call trampoline for this platform, or with the purego build
+// tag (no assembly, no dynamic loader: CGO_ENABLED=0 -tags purego gives a
+// fully static binary), Open and Find return ErrUnsupported and the engine
+// keeps gonum's pure-Go BLAS.
 
 const supported = false
+
+var unsupported = func() string {
+	if runtime.GOARCH == "amd64" && (runtime.GOOS == "linux" || runtime.GOOS == "darwin") {
+		return "run-time BLAS loading is not supported in builds with the purego tag"
+	}
+	return "run-time BLAS loading is not supported on " + runtime.GOOS + "/" + runtime.GOARCH
+}()
 
 func dlopen(string) (uintptr, error) { return 0, ErrUnsupported }
 func dlsym(uintptr, string) uintptr  { return 0 }

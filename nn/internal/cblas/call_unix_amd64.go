@@ -1,4 +1,4 @@
-//go:build linux || darwin
+//go:build (linux || darwin) && !purego
 
 package cblas
 
@@ -10,7 +10,10 @@ import (
 	"github.com/ebitengine/purego"
 )
 
-const supported = true
+const (
+	supported   = true
+	unsupported = ""
+)
 
 // frame is what the trampoline callC loads into registers and onto the
 // stack before it calls fn with the System V AMD64 calling convention:

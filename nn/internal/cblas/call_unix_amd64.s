@@ -1,4 +1,4 @@
-//go:build linux || darwin
+//go:build (linux || darwin) && !purego
 
 #include "textflag.h"
 #include "go_asm.h"

@@ -70,8 +70,9 @@ func (l *Lib) SetThreads(n int) bool {
 var required = []string{"cblas_sgemm", "cblas_dgemm", "cblas_sgemv", "cblas_dgemv", "cblas_sger", "cblas_dger"}
 
 // ErrUnsupported is returned by Open on platforms where this package has no
-// call trampoline; the caller then keeps its pure-Go BLAS.
-var ErrUnsupported = fmt.Errorf("run-time BLAS loading is not supported on %s/%s", runtime.GOOS, runtime.GOARCH)
+// call trampoline, and in builds with the purego tag; the caller then keeps
+// its pure-Go BLAS.
+var ErrUnsupported = errors.New(unsupported)
 
 // Open loads the library at path (a file, or a bare name that the dynamic
 // loader searches for) and looks up its CBLAS routines. A file that does
