@@ -32,8 +32,8 @@
 //
 // The elementwise work of float32 training (the fused bias + tanh and
 // Adam) runs in AVX2 assembly on amd64 (the purego tag turns it off, and
-// the run-time BLAS loader with it), and
-// large elementwise passes are split across GOMAXPROCS goroutines.
+// the run-time BLAS loader with it), and large elementwise passes are
+// split across GOMAXPROCS goroutines.
 //
 // The engine is generic over float32 and float64: float32 for speed,
 // float64 where gradients are checked to many digits. Its gradients are
