@@ -209,3 +209,39 @@ func BenchmarkCall(b *testing.B) {
 		l.Sgemv(false, 1, 1, 1, a, 1, x, 1, 0, y, 1)
 	}
 }
+
+// TestConcurrent calls the library from several goroutines at once (the
+// engine's callers may evaluate separate batches in parallel): each must
+// get its own product.
+func TestConcurrent(t *testing.T) {
+	l := openOrSkip(t)
+	const m, n, k, workers = 64, 48, 80, 4
+	r := rand.New(rand.NewPCG(9, 9))
+	b := randf(r, k*n)
+	as := make([][]float64, workers)
+	want := make([][]float64, workers)
+	for w := range as {
+		as[w] = randf(r, m*k)
+		want[w] = make([]float64, m*n)
+		naive(false, false, m, n, k, 1, as[w], k, b, n, 0, want[w], n)
+	}
+	errs := make(chan string, workers)
+	for w := range workers {
+		go func() {
+			got := make([]float64, m*n)
+			for range 200 {
+				l.Dgemm(false, false, m, n, k, 1, as[w], k, b, n, 0, got, n)
+				if e := maxRel(got, want[w]); e > 1e-13 {
+					errs <- "wrong product"
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range workers {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+}
