@@ -1,0 +1,215 @@
+package pathopt
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"gonum.org/v1/gonum/optimize"
+)
+
+// Progress is one report of an optimization run.
+type Progress struct {
+	// Iter is the major iteration (0 for the straight path).
+	Iter int
+	// Cost is the estimate at the current point, in data units, and
+	// StdErr its standard error.
+	Cost, StdErr float64
+	// GradNorm is the Euclidean norm of the gradient with respect to the
+	// parameters.
+	GradNorm float64
+}
+
+// Recorder receives progress reports; the library never prints. A command
+// line prints them to stderr.
+type Recorder interface {
+	Record(Progress)
+}
+
+// RecorderFunc adapts a function to Recorder.
+type RecorderFunc func(Progress)
+
+// Record calls f(p).
+func (f RecorderFunc) Record(p Progress) { f(p) }
+
+// Settings configures Optimize. A zero field means the documented default;
+// a nil *Settings means all defaults.
+type Settings struct {
+	// Iters is the maximum number of major iterations of L-BFGS; 0 means
+	// 100.
+	Iters int
+	// GradTol stops when the largest gradient entry falls below it, in
+	// data units; 0 means 1e-7 times the straight path's cost.
+	GradTol float64
+	// Recorder receives a report at every major iteration; nil means none.
+	Recorder Recorder
+}
+
+// Result is the outcome of Optimize.
+type Result struct {
+	// Path is the best path found and Theta its parameters.
+	Path  *Sine
+	Theta []float64
+	// Straight is the estimate at θ = 0 (the polyline through the
+	// points), Optimized at Theta, on the same draws.
+	Straight, Optimized Estimate
+	// Iters counts major iterations, Evals cost-and-gradient evaluations.
+	Iters, Evals int
+	// Seconds is the wall-clock time.
+	Seconds float64
+	// Status is gonum's termination status ("GradientThreshold",
+	// "IterationLimit", …) or "Canceled".
+	Status string
+}
+
+// Optimize minimizes the estimated transport cost over the family f with
+// L-BFGS (gonum/optimize), from θ = 0, the polyline through f.Points.
+// The objective is e's estimate on its fixed draws, which is deterministic
+// and, where the path stays inside the simplex, smooth, so a quasi-Newton
+// method with a line search applies; its gradient is CostGrad.
+//
+// It returns the best point evaluated, never worse than the straight path.
+// When ctx is canceled it stops at the next evaluation and returns the
+// best path so far together with ctx's error; other failures of the line
+// search end the run the same way with Status naming them and a nil error.
+func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Result, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	var set Settings
+	if s != nil {
+		set = *s
+	}
+	if set.Iters == 0 {
+		set.Iters = 100
+	}
+	if set.Iters < 0 {
+		return nil, fmt.Errorf("pathopt: %d iterations", set.Iters)
+	}
+	start := time.Now()
+	dim := f.Dim()
+	theta0 := make([]float64, dim)
+	grad0 := make([]float64, dim)
+	straight, err := e.CostGrad(f, theta0, grad0)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Theta: theta0, Straight: straight, Optimized: straight, Evals: 1}
+	if set.Recorder != nil {
+		set.Recorder.Record(Progress{Iter: 0, Cost: straight.Cost, StdErr: straight.StdErr, GradNorm: norm(grad0)})
+	}
+	if set.GradTol == 0 {
+		set.GradTol = 1e-7 * math.Max(straight.Cost, 1e-300)
+	}
+
+	// gonum calls Func and Grad separately at the same point; one
+	// evaluation serves both.
+	var (
+		lastX    []float64
+		lastEst  Estimate
+		lastGrad = make([]float64, dim)
+		evalErr  error
+	)
+	evaluate := func(x []float64) {
+		if lastX != nil && equal(lastX, x) {
+			return
+		}
+		if ctx.Err() != nil {
+			evalErr = ctx.Err()
+			lastX, lastEst = append(lastX[:0], x...), Estimate{Cost: math.NaN()}
+			return
+		}
+		est, err := e.CostGrad(f, x, lastGrad)
+		res.Evals++
+		if err != nil {
+			evalErr = err
+			est.Cost = math.NaN()
+		}
+		lastX, lastEst = append(lastX[:0], x...), est
+		if est.Cost < res.Optimized.Cost {
+			res.Optimized = est
+			res.Theta = append([]float64(nil), x...)
+		}
+	}
+	prob := optimize.Problem{
+		Func: func(x []float64) float64 { evaluate(x); return lastEst.Cost },
+		Grad: func(g, x []float64) { evaluate(x); copy(g, lastGrad) },
+		Status: func() (optimize.Status, error) {
+			if evalErr != nil {
+				return optimize.Failure, evalErr
+			}
+			return optimize.NotTerminated, nil
+		},
+	}
+	rec := &gonumRecorder{r: set.Recorder, est: &lastEst}
+	settings := &optimize.Settings{
+		MajorIterations:   set.Iters,
+		GradientThreshold: set.GradTol,
+		Converger:         &optimize.FunctionConverge{Relative: 1e-9, Iterations: 10},
+		Recorder:          rec,
+	}
+	r, err := optimize.Minimize(prob, theta0, settings, &optimize.LBFGS{})
+	res.Iters = rec.iters
+	if r != nil {
+		res.Status = r.Status.String()
+	}
+	switch {
+	case ctx.Err() != nil:
+		res.Status = "Canceled"
+		err = ctx.Err()
+	case err != nil && evalErr == nil:
+		// A line search that cannot make progress (a kink of the
+		// projection, or the noise floor of the estimate) ends the run
+		// with the best point found.
+		res.Status = err.Error()
+		err = nil
+	}
+	res.Path, _ = f.Path(res.Theta)
+	res.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// gonumRecorder forwards gonum's major iterations to a Recorder.
+type gonumRecorder struct {
+	r     Recorder
+	est   *Estimate
+	iters int
+}
+
+func (g *gonumRecorder) Init() error { return nil }
+
+func (g *gonumRecorder) Record(loc *optimize.Location, op optimize.Operation, _ *optimize.Stats) error {
+	if op != optimize.MajorIteration {
+		return nil
+	}
+	g.iters++
+	if g.r != nil {
+		g.r.Record(Progress{Iter: g.iters, Cost: loc.F, StdErr: g.est.StdErr, GradNorm: norm(loc.Gradient)})
+	}
+	return nil
+}
+
+func norm(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v * v
+	}
+	return math.Sqrt(s)
+}
+
+func equal(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
