@@ -13,7 +13,7 @@ import (
 // every parameter. The estimate is a deterministic function of θ (fixed
 // draws and nodes), smooth where no coordinate of the path crosses 0 at a
 // node, so the difference quotient with h = 1e-6 has truncation error
-// h²|C'''| ~ 1e-12·|C'''| and rounding ε|C|/h ~ 1e-10·|C|; tol is relative
+// h²|C”'| ~ 1e-12·|C”'| and rounding ε|C|/h ~ 1e-10·|C|; tol is relative
 // to the largest gradient entry.
 func checkGrad(t *testing.T, name string, e *Estimator, f *Family, theta []float64, tol float64) {
 	t.Helper()
@@ -84,10 +84,10 @@ func TestCostGradOracle(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	bary := []float64{0.25, 0.25, 0.25, 0.25}
 	fams := map[string]*Family{
-		"noise→2":          {Points: [][]float64{simplex.Vertex(4, 0), simplex.Vertex(4, 2)}, Modes: 3},
-		"1→3":              {Points: [][]float64{simplex.Vertex(4, 1), simplex.Vertex(4, 3)}, Modes: 3},
-		"1→3 reparam":      {Points: [][]float64{simplex.Vertex(4, 1), simplex.Vertex(4, 3)}, Modes: 3, Reparam: true},
-		"0→bary→3":         {Points: [][]float64{simplex.Vertex(4, 0), bary, simplex.Vertex(4, 3)}, Modes: 2},
+		"noise→2":           {Points: [][]float64{simplex.Vertex(4, 0), simplex.Vertex(4, 2)}, Modes: 3},
+		"1→3":               {Points: [][]float64{simplex.Vertex(4, 1), simplex.Vertex(4, 3)}, Modes: 3},
+		"1→3 reparam":       {Points: [][]float64{simplex.Vertex(4, 1), simplex.Vertex(4, 3)}, Modes: 3, Reparam: true},
+		"0→bary→3":          {Points: [][]float64{simplex.Vertex(4, 0), bary, simplex.Vertex(4, 3)}, Modes: 2},
 		"1→2 via 3 reparam": {Points: [][]float64{simplex.Vertex(4, 1), simplex.Vertex(4, 3), simplex.Vertex(4, 2)}, Modes: 2, Reparam: true},
 	}
 	for name, f := range fams {
@@ -124,4 +124,3 @@ func TestCostGradNetwork(t *testing.T) {
 		checkGrad(t, heads.String(), e, f, randomTheta(f, r), 1e-5)
 	}
 }
-

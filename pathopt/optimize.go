@@ -212,4 +212,3 @@ func equal(a, b []float64) bool {
 	}
 	return true
 }
-
