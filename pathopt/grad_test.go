@@ -13,7 +13,7 @@ import (
 // every parameter. The estimate is a deterministic function of θ (fixed
 // draws and nodes), smooth where no coordinate of the path crosses 0 at a
 // node, so the difference quotient with h = 1e-6 has truncation error
-// h²|C”'| ~ 1e-12·|C”'| and rounding ε|C|/h ~ 1e-10·|C|; tol is relative
+// h²·|third derivative| ~ 1e-12·|third derivative| and rounding ε|C|/h ~ 1e-10·|C|; tol is relative
 // to the largest gradient entry.
 func checkGrad(t *testing.T, name string, e *Estimator, f *Family, theta []float64, tol float64) {
 	t.Helper()

@@ -68,3 +68,5 @@ func estimator(t testing.TB, g gk.Conditional, c marginals.Coupling, seed uint64
 func edge(k1, i, j int) *Family {
 	return &Family{Points: [][]float64{simplex.Vertex(k1, i), simplex.Vertex(k1, j)}, Modes: 4}
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 99)) }

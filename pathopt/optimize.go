@@ -96,9 +96,6 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		return nil, err
 	}
 	res := &Result{Theta: theta0, Straight: straight, Optimized: straight, Evals: 1}
-	if set.Recorder != nil {
-		set.Recorder.Record(Progress{Iter: 0, Cost: straight.Cost, StdErr: straight.StdErr, GradNorm: norm(grad0)})
-	}
 	if set.GradTol == 0 {
 		set.GradTol = 1e-7 * math.Max(straight.Cost, 1e-300)
 	}
@@ -150,7 +147,7 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		Recorder:          rec,
 	}
 	r, err := optimize.Minimize(prob, theta0, settings, &optimize.LBFGS{})
-	res.Iters = rec.iters
+	res.Iters = max(rec.iters-1, 0)
 	if r != nil {
 		res.Status = r.Status.String()
 	}
@@ -186,10 +183,12 @@ func (g *gonumRecorder) Record(loc *optimize.Location, op optimize.Operation, _ 
 	if op != optimize.MajorIteration {
 		return nil
 	}
-	g.iters++
+	// gonum reports the starting point as its first major iteration;
+	// it is iteration 0 here.
 	if g.r != nil {
 		g.r.Record(Progress{Iter: g.iters, Cost: loc.F, StdErr: g.est.StdErr, GradNorm: norm(loc.Gradient)})
 	}
+	g.iters++
 	return nil
 }
 

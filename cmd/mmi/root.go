@@ -86,6 +86,7 @@ noise → barycenters.`,
 		newSampleCmd(),
 		newEvalCmd(),
 		newPathCmd(),
+		newPathoptCmd(),
 	)
 	for _, c := range root.Commands() {
 		c.Args = noArgs
