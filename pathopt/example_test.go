@@ -3,8 +3,8 @@ package pathopt_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"io"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 

@@ -53,7 +53,7 @@ func TestProject(t *testing.T) {
 }
 
 // AlphaDot is the derivative of Alpha: central differences of Alpha agree
-// away from breaks and kinks (h = 1e-6: truncation h²|α'''| ≲ 1e-9 for
+// away from breaks and kinks (h = 1e-6: truncation h²|α”'| ≲ 1e-9 for
 // these modes, rounding 1e-16/h = 1e-10; tolerance 1e-6). The path stays on
 // the simplex (path.Check) and passes through its points.
 func TestSineDerivative(t *testing.T) {
