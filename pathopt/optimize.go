@@ -140,55 +140,75 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		},
 	}
 	rec := &gonumRecorder{r: set.Recorder, est: &lastEst}
-	settings := &optimize.Settings{
-		MajorIterations:   set.Iters,
-		GradientThreshold: set.GradTol,
-		Converger:         &optimize.FunctionConverge{Relative: 1e-9, Iterations: 10},
-		Recorder:          rec,
-	}
-	r, err := optimize.Minimize(prob, theta0, settings, &optimize.LBFGS{})
-	res.Iters = max(rec.iters-1, 0)
-	if r != nil {
-		res.Status = r.Status.String()
-	}
-	switch {
-	case ctx.Err() != nil:
-		res.Status = "Canceled"
-		err = ctx.Err()
-	case err != nil && evalErr == nil:
-		// A line search that cannot make progress (a kink of the
-		// projection, or the noise floor of the estimate) ends the run
-		// with the best point found.
+	for restart := 0; ; restart++ {
+		rec.skip = restart > 0 // the start point was reported already
+		settings := &optimize.Settings{
+			MajorIterations:   set.Iters - res.Iters,
+			GradientThreshold: set.GradTol,
+			Converger:         &optimize.FunctionConverge{Relative: 1e-9, Iterations: 10},
+			Recorder:          rec,
+		}
+		before := res.Optimized.Cost
+		var r *optimize.Result
+		r, err = optimize.Minimize(prob, append([]float64(nil), res.Theta...), settings, &optimize.LBFGS{})
+		res.Iters = rec.iters
+		if r != nil {
+			res.Status = r.Status.String()
+		}
+		if ctx.Err() != nil || evalErr != nil || err == nil {
+			break
+		}
+		// The line search failed: where the estimate is flat to rounding,
+		// or where the quasi-Newton memory is poor after the path's
+		// active set changed. Restart from the best point with a fresh
+		// memory while that still gains.
 		res.Status = err.Error()
 		err = nil
+		if restart == maxRestarts || res.Iters >= set.Iters || !(res.Optimized.Cost < before*(1-1e-9)) {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		res.Status = "Canceled"
+		err = ctx.Err()
 	}
 	res.Path, _ = f.Path(res.Theta)
 	res.Seconds = time.Since(start).Seconds()
-	if err != nil {
-		return res, err
-	}
-	return res, nil
+	return res, err
 }
+
+// maxRestarts bounds the restarts of L-BFGS after failed line searches.
+const maxRestarts = 5
 
 // gonumRecorder forwards gonum's major iterations to a Recorder.
 type gonumRecorder struct {
 	r     Recorder
 	est   *Estimate
-	iters int
+	iters int  // major iterations after the start point
+	first bool // the next major iteration is a run's start point
+	skip  bool // do not report the start point (a restart)
 }
 
-func (g *gonumRecorder) Init() error { return nil }
+func (g *gonumRecorder) Init() error { g.first = true; return nil }
 
 func (g *gonumRecorder) Record(loc *optimize.Location, op optimize.Operation, _ *optimize.Stats) error {
 	if op != optimize.MajorIteration {
 		return nil
 	}
-	// gonum reports the starting point as its first major iteration;
-	// it is iteration 0 here.
+	// gonum reports the start point as the first major iteration of
+	// every run; it is iteration 0 of the first run and not reported
+	// again after a restart.
+	if g.first {
+		g.first = false
+		if g.skip {
+			return nil
+		}
+	} else {
+		g.iters++
+	}
 	if g.r != nil {
 		g.r.Record(Progress{Iter: g.iters, Cost: loc.F, StdErr: g.est.StdErr, GradNorm: norm(loc.Gradient)})
 	}
-	g.iters++
 	return nil
 }
 
