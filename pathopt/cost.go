@@ -134,11 +134,15 @@ func (e *Estimator) N() int { return e.n }
 type node struct {
 	alpha, alphaDot []float64
 	weight          float64
-	// For gradients of a Family: piece j, local time s, and the active
-	// set of the projection.
-	piece  int
-	s      float64
-	active []bool
+	// For gradients of a Family: piece j, local time s, the active set of
+	// the projection, and where the node sits in its stretch: s = lo +
+	// (hi − lo) u between the kinks kinkLo and kinkHi (−1: an end of the
+	// piece, which does not move), with weight (hi − lo) wq.
+	piece          int
+	s              float64
+	active         []bool
+	u, wq          float64
+	kinkLo, kinkHi int
 }
 
 // Cost estimates C of any path on K+1 marginals, with Gauss–Legendre nodes
@@ -163,31 +167,107 @@ func (e *Estimator) Cost(p path.Path) (Estimate, error) {
 			nodes = append(nodes, nd)
 		}
 	}
-	est, _ := e.run(nodes, false)
+	est, _, _ := e.run(nodes, false)
 	return est, nil
 }
 
-// familyNodes returns the quadrature nodes of f's path at theta, with what
-// the gradient needs.
+// familyNodes returns the quadrature nodes of f's path sp: Gauss–Legendre
+// on every smooth stretch of every piece (between the kinks), with what
+// the gradient needs. Kinks are numbered in the order of sp.kinks.
 func (e *Estimator) familyNodes(f *Family, sp *Sine) []node {
 	m := f.pieces()
 	n := e.k1
 	var nodes []node
 	w, dw, tmp := make([]float64, n), make([]float64, n), make([]float64, n)
+	kink := 0
 	for j := 0; j < m; j++ {
-		for q, s := range e.nodes {
-			nd := node{alpha: make([]float64, n), alphaDot: make([]float64, n), active: make([]bool, n),
-				weight: e.weights[q] / float64(m), piece: j, s: s}
-			sp.raw(w, dw, j, s)
-			tau := project(nd.alpha, w, tmp)
-			projectDeriv(nd.alphaDot, nd.active, w, dw, tau, 1)
-			for k := range nd.alphaDot {
-				nd.alphaDot[k] *= float64(m)
+		ends := append(append([]float64{0}, sp.kinks[j]...), 1)
+		for i := 0; i+1 < len(ends); i++ {
+			lo, hi := ends[i], ends[i+1]
+			klo, khi := -1, -1
+			if i > 0 {
+				klo = kink + i - 1
 			}
-			nodes = append(nodes, nd)
+			if i+2 < len(ends) {
+				khi = kink + i
+			}
+			for q, u := range e.nodes {
+				s := lo + (hi-lo)*u
+				wq := e.weights[q] / float64(m)
+				nd := node{alpha: make([]float64, n), alphaDot: make([]float64, n), active: make([]bool, n),
+					weight: (hi - lo) * wq, piece: j, s: s, u: u, wq: wq, kinkLo: klo, kinkHi: khi}
+				sp.raw(w, dw, j, s)
+				tau := project(nd.alpha, w, tmp)
+				projectDeriv(nd.alphaDot, nd.active, w, dw, tau, 1)
+				for k := range nd.alphaDot {
+					nd.alphaDot[k] *= float64(m)
+				}
+				nodes = append(nodes, nd)
+			}
 		}
+		kink += len(sp.kinks[j])
 	}
 	return nodes
+}
+
+// kinkDeriv returns ∂s*/∂c_{j,n} (modes vectors of K+1) of a kink at local
+// time s of piece j, or nil where it is not defined (several coordinates
+// change at once, or the crossing is tangent). At the kink coordinate k
+// reaches 0: s* is the root of h(s) = w_k(s) − τ_A(s), τ_A = (Σ_{l∈A} w_l
+// − 1)/|A| with A the active set on the side where k is active, and by the
+// implicit function theorem
+//
+//	∂s*/∂c_{n,l} = −sin(nπs*)(δ_kl − [l∈A]/|A|) / ∂_s h.
+func kinkDeriv(sp *Sine, j int, s float64) [][]float64 {
+	n := sp.Len()
+	w, dw, al, v := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	actL, actR := make([]bool, n), make([]bool, n)
+	sp.raw(w, dw, j, s)
+	tau := project(al, w, v)
+	projectDeriv(v, actL, w, dw, tau, -1)
+	projectDeriv(v, actR, w, dw, tau, 1)
+	k, changes := -1, 0
+	for l := range actL {
+		if actL[l] != actR[l] {
+			k = l
+			changes++
+		}
+	}
+	if changes != 1 {
+		return nil
+	}
+	act := actL
+	if actR[k] {
+		act = actR
+	}
+	size, mean := 0, 0.0
+	for l, a := range act {
+		if a {
+			size++
+			mean += dw[l]
+		}
+	}
+	dsh := dw[k] - mean/float64(size)
+	if dsh == 0 {
+		return nil
+	}
+	out := make([][]float64, sp.modes)
+	for mode := 1; mode <= sp.modes; mode++ {
+		sn := math.Sin(float64(mode) * math.Pi * s)
+		d := make([]float64, n)
+		for l, a := range act {
+			dh := 0.0
+			if l == k {
+				dh = 1
+			}
+			if a {
+				dh -= 1 / float64(size)
+			}
+			d[l] = -sn * dh / dsh
+		}
+		out[mode-1] = d
+	}
+	return out
 }
 
 // CostGrad estimates C of the path f.Path(theta) and writes its exact
@@ -222,7 +302,7 @@ func (e *Estimator) CostGrad(f *Family, theta, grad []float64) (Estimate, error)
 		return Estimate{}, err
 	}
 	nodes := e.familyNodes(f, sp)
-	est, ng := e.run(nodes, true)
+	est, ng, fq := e.run(nodes, true)
 	n := e.k1
 	m := float64(f.pieces())
 	dcoef := make([][]float64, f.pieces()*f.Modes)
@@ -241,6 +321,52 @@ func (e *Estimator) CostGrad(f *Family, theta, grad []float64) (Estimate, error)
 			dc := dcoef[nd.piece*f.Modes+mode-1]
 			for k := range dc {
 				dc[k] += sn*ga[k] + fv*gv[k]
+			}
+		}
+	}
+	// The nodes move with the kinks: with W = (hi − lo) wq and
+	// s = lo + (hi − lo) u, the term W F(s) of a node changes by
+	// wq F (∂hi − ∂lo) + W F'(s) ((1 − u) ∂lo + u ∂hi), where
+	// W F'(s) = ∂(W F)/∂α · dα/ds + ∂(W F)/∂α̇ · dα̇/ds along the stretch
+	// (dα/ds = α̇/m; dα̇/ds = m Π_A(d²w/ds²) with Π_A the centring on the
+	// active set, constant on a stretch).
+	nk := 0
+	for _, k := range sp.kinks {
+		nk += len(k)
+	}
+	if nk > 0 {
+		dk := make([]float64, nk) // ∂C/∂s* of every kink
+		w, dw, ddw := make([]float64, n), make([]float64, n), make([]float64, n)
+		for q, nd := range nodes {
+			if nd.kinkLo < 0 && nd.kinkHi < 0 {
+				continue
+			}
+			sp.raw(w, dw, nd.piece, nd.s)
+			sp.raw2(ddw, nd.piece, nd.s)
+			centerActive(ddw, nd.active)
+			fs := 0.0
+			for k := 0; k < n; k++ {
+				fs += ng[q][k]*nd.alphaDot[k]/m + ng[q][n+k]*m*ddw[k]
+			}
+			if nd.kinkLo >= 0 {
+				dk[nd.kinkLo] += -nd.wq*fq[q] + fs*(1-nd.u)
+			}
+			if nd.kinkHi >= 0 {
+				dk[nd.kinkHi] += nd.wq*fq[q] + fs*nd.u
+			}
+		}
+		i := 0
+		for j, kinks := range sp.kinks {
+			for _, s := range kinks {
+				if ds := kinkDeriv(sp, j, s); ds != nil {
+					for mode, d := range ds {
+						dc := dcoef[j*f.Modes+mode]
+						for l, v := range d {
+							dc[l] += dk[i] * v
+						}
+					}
+				}
+				i++
 			}
 		}
 	}
@@ -269,7 +395,7 @@ func (e *Estimator) newWork() *costWork {
 // estimate and, if grad, for every node ∂C/∂α (K+1 numbers) followed by
 // ∂C/∂α̇ (K+1 numbers), all in data units. Per-node results are reduced in
 // node order, so the numbers do not depend on the number of workers.
-func (e *Estimator) run(nodes []node, grad bool) (Estimate, [][]float64) {
+func (e *Estimator) run(nodes []node, grad bool) (Estimate, [][]float64, []float64) {
 	y := make([][]float64, len(nodes)) // per node, per draw: |b_i|²
 	var g [][]float64
 	if grad {
@@ -321,7 +447,15 @@ func (e *Estimator) run(nodes []node, grad bool) (Estimate, [][]float64) {
 			gq[k] *= e.scale2
 		}
 	}
-	return Estimate{Cost: mean * e.scale2, StdErr: se * e.scale2}, g
+	fq := make([]float64, len(nodes))
+	for q, yq := range y {
+		s := 0.0
+		for _, v := range yq {
+			s += v
+		}
+		fq[q] = s / float64(e.n) * e.scale2
+	}
+	return Estimate{Cost: mean * e.scale2, StdErr: se * e.scale2}, g, fq
 }
 
 // evalNode writes |b_i|² of every draw into y and, when grad is not nil,

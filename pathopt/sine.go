@@ -26,17 +26,20 @@ import (
 // Why the projection: it is the identity on the simplex, so every path of
 // the family that stays inside is exactly the additive "segment plus sine
 // series", and the derivative lets coordinates at 0 grow (see projectDeriv).
-// Where a coordinate is clipped the path has a kink in t (α̇ jumps); the
-// cost stays continuous in the coefficients but only piecewise smooth.
+// Where a coordinate reaches 0 inside a piece and is clipped the path has a
+// kink (α̇ jumps): NewSine finds these times and reports them as breaks with
+// the interior points, so integrators step onto them and the cost
+// estimator integrates each smooth stretch on its own.
 //
-// A Sine is immutable and implements path.Piecewise (breaks at the interior
-// points) and json.Marshaler; package pathopt registers its kind "sine"
-// with path.RegisterKind, so path.Load reads it back.
+// A Sine is immutable and implements path.Piecewise and json.Marshaler;
+// package pathopt registers its kind "sine" with path.RegisterKind, so
+// path.Load reads it back.
 type Sine struct {
 	points [][]float64
 	modes  int
 	coef   [][]float64 // coef[j*modes+n-1] = c_{j,n}
-	breaks []float64
+	kinks  [][]float64 // per piece, the local times in (0, 1) where the active set changes
+	breaks []float64   // interior points and kinks, global times
 }
 
 var (
@@ -70,9 +73,6 @@ func NewSine(points [][]float64, modes int, coef [][]float64) (*Sine, error) {
 		s.points = append(s.points, append([]float64(nil), p...))
 	}
 	pieces := len(points) - 1
-	for j := 1; j < pieces; j++ {
-		s.breaks = append(s.breaks, float64(j)/float64(pieces))
-	}
 	if coef == nil {
 		coef = make([][]float64, pieces*modes)
 		for i := range coef {
@@ -103,7 +103,82 @@ func NewSine(points [][]float64, modes int, coef [][]float64) (*Sine, error) {
 		}
 		s.coef = append(s.coef, cc)
 	}
+	for j := 0; j < pieces; j++ {
+		if j > 0 {
+			s.breaks = append(s.breaks, float64(j)/float64(pieces))
+		}
+		k := s.findKinks(j)
+		s.kinks = append(s.kinks, k)
+		for _, u := range k {
+			s.breaks = append(s.breaks, (float64(j)+u)/float64(pieces))
+		}
+	}
 	return s, nil
+}
+
+// kinkGrid is the number of intervals per piece on which NewSine looks
+// for changes of the active set; a coordinate that rises from 0 and
+// falls back within one interval is missed (its excursion, and the
+// error of treating the stretch as smooth, are then tiny).
+const kinkGrid = 256
+
+// findKinks returns the local times in (0, 1) of piece j where a coordinate
+// of the path reaches 0 or leaves it, by a scan of kinkGrid intervals and
+// bisection to rounding.
+func (s *Sine) findKinks(j int) []float64 {
+	n := s.Len()
+	w, dw, tmp := make([]float64, n), make([]float64, n), make([]float64, n)
+	// The signature of a time is the active set of the projection's
+	// derivative from the right: coordinates inside the simplex, and those
+	// at 0 that are moving inward. It is constant on a smooth stretch (so a
+	// coordinate that leaves 0 at a vertex end is not a kink) and changes
+	// at a kink.
+	sig := func(u float64, dst []bool) {
+		s.raw(w, dw, j, u)
+		tau := project(tmp, w, tmp)
+		projectDeriv(tmp, dst, w, dw, tau, 1)
+	}
+	a, b, m := make([]bool, n), make([]bool, n), make([]bool, n)
+	var out []float64
+	sig(0, a)
+	prev := 0.0
+	for i := 1; i <= kinkGrid; i++ {
+		u := float64(i) / kinkGrid
+		if i == kinkGrid {
+			u = math.Nextafter(1, 0)
+		}
+		sig(u, b)
+		if !sameBools(a, b) {
+			lo, hi := prev, u
+			for {
+				mid := 0.5 * (lo + hi)
+				if mid <= lo || mid >= hi {
+					break
+				}
+				sig(mid, m)
+				if sameBools(m, a) {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			if hi > 1e-9 && hi < 1-1e-9 {
+				out = append(out, hi)
+			}
+		}
+		a, b = b, a
+		prev = u
+	}
+	return out
+}
+
+func sameBools(a, b []bool) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Len returns K+1.
@@ -121,7 +196,8 @@ func (s *Sine) Points() [][]float64 {
 	return out
 }
 
-// Breaks returns the interior points' times j/m.
+// Breaks returns the times j/m of the interior points and the times where
+// a coordinate reaches or leaves 0, in increasing order.
 func (s *Sine) Breaks() []float64 { return s.breaks }
 
 // piece returns the piece that covers t (the one on the left at a break if
@@ -154,6 +230,18 @@ func (s *Sine) raw(w, dw []float64, j int, u float64) {
 		for k, v := range c {
 			w[k] += sn * v
 			dw[k] += f * v
+		}
+	}
+}
+
+// raw2 writes d²w/ds² of piece j into ddw.
+func (s *Sine) raw2(ddw []float64, j int, u float64) {
+	clear(ddw)
+	for n := 1; n <= s.modes; n++ {
+		f := float64(n) * math.Pi
+		sn := math.Sin(f * u)
+		for k, v := range s.coef[j*s.modes+n-1] {
+			ddw[k] -= f * f * sn * v
 		}
 	}
 }
