@@ -27,7 +27,8 @@ type EstimatorSettings struct {
 	// N is the number of joint draws (x_0 … x_K); 0 means 1024.
 	N int
 	// Nodes is the number of Gauss–Legendre nodes per smooth piece of a
-	// path; 0 means 16.
+	// path; 0 means 16. A stretch of a Sine path between kinks gets its
+	// share by length, at least 4.
 	Nodes int
 	// Scale converts costs from the conditional's coordinates to data
 	// units: data cost = cost × Scale². For a trained model it is
@@ -59,8 +60,7 @@ type Estimator struct {
 	n       int
 	draws   [][]float64 // K+1 batches of n rows, the conditional's coordinates
 	scale2  float64
-	nodes   []float64 // Gauss–Legendre nodes on [0, 1]
-	weights []float64
+	rules   [][2][]float64 // rules[n]: n Gauss–Legendre nodes and weights on [0, 1], n = 1 … Nodes
 	workers int
 	pool    sync.Pool // *costWork
 }
@@ -119,9 +119,12 @@ func NewEstimator(g gk.Conditional, c marginals.Coupling, r *rand.Rand, s *Estim
 			}
 		}
 	}
-	e.nodes = make([]float64, set.Nodes)
-	e.weights = make([]float64, set.Nodes)
-	quad.Legendre{}.FixedLocations(e.nodes, e.weights, 0, 1)
+	e.rules = make([][2][]float64, set.Nodes+1)
+	for n := 1; n <= set.Nodes; n++ {
+		x, w := make([]float64, n), make([]float64, n)
+		quad.Legendre{}.FixedLocations(x, w, 0, 1)
+		e.rules[n] = [2][]float64{x, w}
+	}
 	e.pool.New = func() any { return e.newWork() }
 	return e, nil
 }
@@ -151,6 +154,12 @@ func (e *Estimator) Cost(p path.Path) (Estimate, error) {
 	if p.Len() != e.k1 {
 		return Estimate{}, fmt.Errorf("pathopt: path on %d marginals, the conditional has %d", p.Len(), e.k1)
 	}
+	if sp, ok := p.(*Sine); ok {
+		// The same nodes as CostGrad, so that both give the same number.
+		f := &Family{Points: sp.points, Modes: sp.modes}
+		est, _, _ := e.run(e.familyNodes(f, sp), false)
+		return est, nil
+	}
 	ends := []float64{0}
 	if pw, ok := p.(path.Piecewise); ok {
 		ends = append(ends, pw.Breaks()...)
@@ -159,9 +168,10 @@ func (e *Estimator) Cost(p path.Path) (Estimate, error) {
 	var nodes []node
 	for j := 0; j+1 < len(ends); j++ {
 		lo, hi := ends[j], ends[j+1]
-		for q, s := range e.nodes {
+		rule := e.rules[len(e.rules)-1]
+		for q, s := range rule[0] {
 			t := lo + (hi-lo)*s
-			nd := node{alpha: make([]float64, e.k1), alphaDot: make([]float64, e.k1), weight: (hi - lo) * e.weights[q]}
+			nd := node{alpha: make([]float64, e.k1), alphaDot: make([]float64, e.k1), weight: (hi - lo) * rule[1][q]}
 			p.Alpha(nd.alpha, t)
 			p.AlphaDot(nd.alphaDot, t)
 			nodes = append(nodes, nd)
@@ -191,9 +201,10 @@ func (e *Estimator) familyNodes(f *Family, sp *Sine) []node {
 			if i+2 < len(ends) {
 				khi = kink + i
 			}
-			for q, u := range e.nodes {
+			rule := e.rule(hi - lo)
+			for q, u := range rule[0] {
 				s := lo + (hi-lo)*u
-				wq := e.weights[q] / float64(m)
+				wq := rule[1][q] / float64(m)
 				nd := node{alpha: make([]float64, n), alphaDot: make([]float64, n), active: make([]bool, n),
 					weight: (hi - lo) * wq, piece: j, s: s, u: u, wq: wq, kinkLo: klo, kinkHi: khi}
 				sp.raw(w, dw, j, s)
@@ -208,6 +219,19 @@ func (e *Estimator) familyNodes(f *Family, sp *Sine) []node {
 		kink += len(sp.kinks[j])
 	}
 	return nodes
+}
+
+// minStretchNodes is the fewest Gauss–Legendre nodes a stretch between
+// kinks gets.
+const minStretchNodes = 4
+
+// rule returns the Gauss–Legendre rule for a stretch of the given length
+// (a fraction of its piece): Nodes times the length, at least
+// minStretchNodes, at most Nodes.
+func (e *Estimator) rule(length float64) [2][]float64 {
+	full := len(e.rules) - 1
+	n := min(full, max(minStretchNodes, int(math.Ceil(float64(full)*length))))
+	return e.rules[n]
 }
 
 // kinkDeriv returns ∂s*/∂c_{j,n} (modes vectors of K+1) of a kink at local

@@ -42,6 +42,12 @@ type Settings struct {
 	// GradTol stops when the largest gradient entry falls below it, in
 	// data units; 0 means 1e-7 times the straight path's cost.
 	GradTol float64
+	// FuncTol stops when five iterations in a row lower the cost by less
+	// than it each, in data units; 0 means 2 % of the straight path's
+	// standard error: gains far below the Monte Carlo error of the
+	// estimate are not worth the time, as they do not carry over to
+	// other draws.
+	FuncTol float64
 	// Recorder receives a report at every major iteration; nil means none.
 	Recorder Recorder
 }
@@ -99,6 +105,9 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 	if set.GradTol == 0 {
 		set.GradTol = 1e-7 * math.Max(straight.Cost, 1e-300)
 	}
+	if set.FuncTol == 0 {
+		set.FuncTol = 0.02 * straight.StdErr
+	}
 
 	// gonum calls Func and Grad separately at the same point; one
 	// evaluation serves both.
@@ -145,7 +154,7 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		settings := &optimize.Settings{
 			MajorIterations:   set.Iters - res.Iters,
 			GradientThreshold: set.GradTol,
-			Converger:         &optimize.FunctionConverge{Relative: 1e-9, Iterations: 10},
+			Converger:         &optimize.FunctionConverge{Absolute: set.FuncTol, Relative: 1e-9, Iterations: 5},
 			Recorder:          rec,
 		}
 		before := res.Optimized.Cost
