@@ -37,13 +37,14 @@ func (f RecorderFunc) Record(p Progress) { f(p) }
 // a nil *Settings means all defaults.
 type Settings struct {
 	// Iters is the maximum number of major iterations of L-BFGS; 0 means
-	// 100.
+	// 100. The run also stops after 3·Iters + 10 evaluations of the cost
+	// and its gradient (line searches included).
 	Iters int
 	// GradTol stops when the largest gradient entry falls below it, in
 	// data units; 0 means 1e-7 times the straight path's cost.
 	GradTol float64
 	// FuncTol stops when five iterations in a row lower the cost by less
-	// than it each, in data units; 0 means 2 % of the straight path's
+	// than it each, in data units; 0 means 5 % of the straight path's
 	// standard error: gains far below the Monte Carlo error of the
 	// estimate are not worth the time, as they do not carry over to
 	// other draws.
@@ -106,7 +107,7 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		set.GradTol = 1e-7 * math.Max(straight.Cost, 1e-300)
 	}
 	if set.FuncTol == 0 {
-		set.FuncTol = 0.02 * straight.StdErr
+		set.FuncTol = 0.05 * straight.StdErr
 	}
 
 	// gonum calls Func and Grad separately at the same point; one
@@ -153,6 +154,7 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		rec.skip = restart > 0 // the start point was reported already
 		settings := &optimize.Settings{
 			MajorIterations:   set.Iters - res.Iters,
+			FuncEvaluations:   max(1, 3*set.Iters+10-res.Evals),
 			GradientThreshold: set.GradTol,
 			Converger:         &optimize.FunctionConverge{Absolute: set.FuncTol, Relative: 1e-9, Iterations: 5},
 			Recorder:          rec,
@@ -173,7 +175,7 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		// memory while that still gains.
 		res.Status = err.Error()
 		err = nil
-		if restart == maxRestarts || res.Iters >= set.Iters || !(res.Optimized.Cost < before*(1-1e-9)) {
+		if restart == maxRestarts || res.Iters >= set.Iters || res.Evals >= 3*set.Iters+10 || !(res.Optimized.Cost < before*(1-1e-9)) {
 			break
 		}
 	}

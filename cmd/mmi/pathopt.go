@@ -64,7 +64,7 @@ are then folders).`,
 	fl.StringVar(&f.via, "via", "", "marginals to pass through, comma-separated")
 	fl.BoolVar(&f.all, "all", false, "optimize every pair i < j (cores in parallel) and print one table")
 	fl.IntVar(&f.modes, "modes", 4, "sine modes per segment")
-	fl.IntVar(&f.iters, "iters", 50, "maximum L-BFGS iterations")
+	fl.IntVar(&f.iters, "iters", 30, "maximum L-BFGS iterations (and 3·iters+10 cost evaluations)")
 	fl.IntVar(&f.n, "n", 1024, "Monte Carlo draws of the cost estimate")
 	fl.IntVar(&f.nodes, "nodes", 16, "Gauss–Legendre nodes in time per segment")
 	fl.BoolVar(&f.reparam, "reparam", false, "only time reparameterizations of the straight path")
