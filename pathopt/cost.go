@@ -27,8 +27,9 @@ type EstimatorSettings struct {
 	// N is the number of joint draws (x_0 … x_K); 0 means 1024.
 	N int
 	// Nodes is the number of Gauss–Legendre nodes per smooth piece of a
-	// path; 0 means 16. A stretch of a Sine path between kinks gets its
-	// share by length, at least 4.
+	// path (each stretch of a Sine path between kinks is one); 0 means
+	// 12. The number does not depend on a stretch's length: a count that
+	// changed as a kink moved would make the estimate jump.
 	Nodes int
 	// Scale converts costs from the conditional's coordinates to data
 	// units: data cost = cost × Scale². For a trained model it is
@@ -60,7 +61,7 @@ type Estimator struct {
 	n       int
 	draws   [][]float64 // K+1 batches of n rows, the conditional's coordinates
 	scale2  float64
-	rules   [][2][]float64 // rules[n]: n Gauss–Legendre nodes and weights on [0, 1], n = 1 … Nodes
+	gx, gw  []float64 // Gauss–Legendre nodes and weights on [0, 1]
 	workers int
 	pool    sync.Pool // *costWork
 }
@@ -82,7 +83,7 @@ func NewEstimator(g gk.Conditional, c marginals.Coupling, r *rand.Rand, s *Estim
 		set.N = 1024
 	}
 	if set.Nodes == 0 {
-		set.Nodes = 16
+		set.Nodes = 12
 	}
 	if set.Scale == 0 {
 		set.Scale = 1
@@ -119,12 +120,8 @@ func NewEstimator(g gk.Conditional, c marginals.Coupling, r *rand.Rand, s *Estim
 			}
 		}
 	}
-	e.rules = make([][2][]float64, set.Nodes+1)
-	for n := 1; n <= set.Nodes; n++ {
-		x, w := make([]float64, n), make([]float64, n)
-		quad.Legendre{}.FixedLocations(x, w, 0, 1)
-		e.rules[n] = [2][]float64{x, w}
-	}
+	e.gx, e.gw = make([]float64, set.Nodes), make([]float64, set.Nodes)
+	quad.Legendre{}.FixedLocations(e.gx, e.gw, 0, 1)
 	e.pool.New = func() any { return e.newWork() }
 	return e, nil
 }
@@ -168,10 +165,9 @@ func (e *Estimator) Cost(p path.Path) (Estimate, error) {
 	var nodes []node
 	for j := 0; j+1 < len(ends); j++ {
 		lo, hi := ends[j], ends[j+1]
-		rule := e.rules[len(e.rules)-1]
-		for q, s := range rule[0] {
+		for q, s := range e.gx {
 			t := lo + (hi-lo)*s
-			nd := node{alpha: make([]float64, e.k1), alphaDot: make([]float64, e.k1), weight: (hi - lo) * rule[1][q]}
+			nd := node{alpha: make([]float64, e.k1), alphaDot: make([]float64, e.k1), weight: (hi - lo) * e.gw[q]}
 			p.Alpha(nd.alpha, t)
 			p.AlphaDot(nd.alphaDot, t)
 			nodes = append(nodes, nd)
@@ -201,10 +197,9 @@ func (e *Estimator) familyNodes(f *Family, sp *Sine) []node {
 			if i+2 < len(ends) {
 				khi = kink + i
 			}
-			rule := e.rule(hi - lo)
-			for q, u := range rule[0] {
+			for q, u := range e.gx {
 				s := lo + (hi-lo)*u
-				wq := rule[1][q] / float64(m)
+				wq := e.gw[q] / float64(m)
 				nd := node{alpha: make([]float64, n), alphaDot: make([]float64, n), active: make([]bool, n),
 					weight: (hi - lo) * wq, piece: j, s: s, u: u, wq: wq, kinkLo: klo, kinkHi: khi}
 				sp.raw(w, dw, j, s)
@@ -219,19 +214,6 @@ func (e *Estimator) familyNodes(f *Family, sp *Sine) []node {
 		kink += len(sp.kinks[j])
 	}
 	return nodes
-}
-
-// minStretchNodes is the fewest Gauss–Legendre nodes a stretch between
-// kinks gets.
-const minStretchNodes = 4
-
-// rule returns the Gauss–Legendre rule for a stretch of the given length
-// (a fraction of its piece): Nodes times the length, at least
-// minStretchNodes, at most Nodes.
-func (e *Estimator) rule(length float64) [2][]float64 {
-	full := len(e.rules) - 1
-	n := min(full, max(minStretchNodes, int(math.Ceil(float64(full)*length))))
-	return e.rules[n]
 }
 
 // kinkDeriv returns ∂s*/∂c_{j,n} (modes vectors of K+1) of a kink at local

@@ -36,8 +36,7 @@ func TestPathoptTable(t *testing.T) {
 	dir := t.TempDir()
 	gaussian := model == "gaussian"
 	if gaussian {
-		model = filepath.Join(dir, "gaussian.json")
-		os.WriteFile(model, []byte(gaussianPairSpec), 0o644)
+		model = gaussianPair
 	}
 	m, err := loadModel(model)
 	if err != nil {
@@ -102,19 +101,14 @@ func TestPathoptTable(t *testing.T) {
 	fmt.Printf("\n%s\n%s\n%s\n", head, sep, strings.Join(rows, "\n"))
 }
 
-// gaussianPairSpec is the README's Gaussian pair: centred, standard
+// gaussianPair is the README's Gaussian pair: centred, standard
 // deviations (1, 0.8) and (0.8, 1).
-const gaussianPairSpec = `{"dim": 2, "marginals": [
-  {"weights": [1], "means": [[0, 0]], "covs": [[[1, 0], [0, 0.64]]]},
-  {"weights": [1], "means": [[0, 0]], "covs": [[[0.64, 0], [0, 1]]]}
-]}`
+const gaussianPair = "../../examples/gaussian_pair.json"
 
-// gaussianPairW2 returns W2² between marginals i and j of gaussianPairSpec
+// gaussianPairW2 returns W2² between marginals i and j of gaussianPair
 // (0 is N(0, I)) in closed form.
 func gaussianPairW2(t *testing.T, i, j int) float64 {
-	f := filepath.Join(t.TempDir(), "g.json")
-	os.WriteFile(f, []byte(gaussianPairSpec), 0o644)
-	mix, err := datasets.ReadSpec(f)
+	mix, err := datasets.ReadSpec(gaussianPair)
 	if err != nil {
 		t.Fatal(err)
 	}
