@@ -153,7 +153,7 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 	for restart := 0; ; restart++ {
 		rec.skip = restart > 0 // the start point was reported already
 		settings := &optimize.Settings{
-			MajorIterations:   set.Iters - res.Iters,
+			MajorIterations:   set.Iters - res.Iters + 1, // gonum counts the start point
 			FuncEvaluations:   max(1, 3*set.Iters+10-res.Evals),
 			GradientThreshold: set.GradTol,
 			Converger:         &optimize.FunctionConverge{Absolute: set.FuncTol, Relative: 1e-9, Iterations: 5},
