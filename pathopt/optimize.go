@@ -72,9 +72,12 @@ type Result struct {
 
 // Optimize minimizes the estimated transport cost over the family f with
 // L-BFGS (gonum/optimize), from θ = 0, the polyline through f.Points.
-// The objective is e's estimate on its fixed draws, which is deterministic
-// and, where the path stays inside the simplex, smooth, so a quasi-Newton
-// method with a line search applies; its gradient is CostGrad.
+// The objective is e's estimate on its fixed draws: deterministic,
+// continuous, and smooth except where the path's set of non-zero
+// coordinates changes, so a quasi-Newton method with a line search
+// applies; its gradient is CostGrad. A line search that fails (at such a
+// change, or where the estimate is flat to rounding) restarts L-BFGS from
+// the best point while that gains, at most maxRestarts times.
 //
 // It returns the best point evaluated, never worse than the straight path.
 // When ctx is canceled it stops at the next evaluation and returns the
