@@ -372,7 +372,8 @@ func drawPathopt(file string, job pathoptJob, k1 int, r *pathopt.Result) error {
 		return c
 	}
 	s, o := sample(straight), sample(r.Path)
-	s.Title = fmt.Sprintf("straight: cost %.4g", r.Straight.Cost)
-	o.Title = fmt.Sprintf("optimized: cost %.4g", r.Optimized.Cost)
+	route := strings.ReplaceAll(job.name(), "-", " → ")
+	s.Title = fmt.Sprintf("straight %s: cost %.4g", route, r.Straight.Cost)
+	o.Title = fmt.Sprintf("optimized %s: cost %.4g ± %.2g", route, r.Optimized.Cost, r.Optimized.StdErr)
 	return viz.SimplexPaths(file, s, o)
 }
