@@ -143,44 +143,58 @@ func TestNoPathBelowW2(t *testing.T) {
 }
 
 // Generation along an optimized path lands on the target: noise → marginal
-// 2 of mix3 (three components), optimized, then 2000 samples of N(0, I)
-// pushed along it with RK4, 40 steps, and compared with 2000 exact samples
-// by the energy distance. The reference is the noise level: the energy
-// distance between two independent exact sets of the same size, whose
-// spread over seeds is ~1e-3 here; a generator that lands on the wrong
-// mixture weights or stops short is above 0.02.
+// 1 of the elongated Gaussian pair (the cost drops by about 13 %), 2000
+// samples of N(0, I) pushed along it with RK4, 40 steps, and compared with
+// 2000 exact samples by the energy distance. The reference is the noise
+// level, the energy distance between two independent exact sets of that
+// size (spread ~1e-3 here); a flow that stops short or lands on the wrong
+// covariance is above 0.01. And the point of the optimization: with 4 Euler
+// steps the optimized path is closer to the target than the straight one
+// (0.020 against 0.033 at 4000 samples in the README's table), by more than
+// the noise level.
 func TestGenerationOnTarget(t *testing.T) {
-	mix := mix3(t)
+	mix := elongated(t, 1, 0.8)
 	o, c := oracleSetup(t, mix)
-	e := estimator(t, o, c, 7, &EstimatorSettings{N: 512})
-	f := &Family{Points: [][]float64{simplex.Vertex(4, 0), simplex.Vertex(4, 2)}, Modes: 4}
-	res, err := Optimize(context.Background(), e, f, &Settings{Iters: 30})
+	e := estimator(t, o, c, 7, &EstimatorSettings{N: 1024})
+	res, err := Optimize(context.Background(), e, edge(3, 0, 1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Optimized.Cost >= res.Straight.Cost {
-		t.Fatalf("optimizer did not improve: %v → %v", res.Straight, res.Optimized)
+	if res.Optimized.Cost >= 0.95*res.Straight.Cost {
+		t.Fatalf("optimizer gained less than 5 %%: %v → %v", res.Straight, res.Optimized)
 	}
 	r := newRand(8)
 	const n, d = 2000, 2
-	x := make([]float64, n*d)
-	marginals.StandardGaussian(d).Sample(x, r)
-	v, err := path.NewVelocity(o, res.Path)
+	truth := make([]float64, n*d)
+	mix[0].Sample(truth, r)
+	truth2 := make([]float64, n*d)
+	mix[0].Sample(truth2, r)
+	floor := metrics.Energy(truth2, truth, d)
+	x0 := make([]float64, n*d)
+	marginals.StandardGaussian(d).Sample(x0, r)
+	push := func(p path.Path, s path.Solver) float64 {
+		x := append([]float64(nil), x0...)
+		v, err := path.NewVelocity(o, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := path.Integrate(context.Background(), v, x, s, nil); err != nil {
+			t.Fatal(err)
+		}
+		return metrics.Energy(x, truth, d)
+	}
+	straight, err := path.Segment(simplex.Vertex(3, 0), simplex.Vertex(3, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := path.Integrate(context.Background(), v, x, path.RK4{Steps: 40}, nil); err != nil {
-		t.Fatal(err)
-	}
-	truth := make([]float64, n*d)
-	mix[1].Sample(truth, r)
-	truth2 := make([]float64, n*d)
-	mix[1].Sample(truth2, r)
-	got := metrics.Energy(x, truth, d)
-	floor := metrics.Energy(truth2, truth, d)
-	t.Logf("cost straight %.4f, optimized %.4f; energy distance to exact samples %.5f (two exact sets: %.5f)",
-		res.Straight.Cost, res.Optimized.Cost, got, floor)
+	got := push(res.Path, path.RK4{Steps: 40})
+	e4s, e4o := push(straight, path.Euler{Steps: 4}), push(res.Path, path.Euler{Steps: 4})
+	t.Logf("cost straight %.4f, optimized %.4f; energy distance to exact samples: RK4-40 optimized %.5f (two exact sets %.5f); Euler-4 straight %.4f, optimized %.4f",
+		res.Straight.Cost, res.Optimized.Cost, got, floor, e4s, e4o)
 	if got > math.Abs(floor)+0.005 {
 		t.Errorf("energy distance %.4g to the target, noise level %.4g", got, floor)
+	}
+	if e4o > e4s-0.005 {
+		t.Errorf("4 Euler steps: optimized path %.4g, straight %.4g: no gain beyond the noise level", e4o, e4s)
 	}
 }
