@@ -279,9 +279,10 @@ func kinkDeriv(sp *Sine, j int, s float64) [][]float64 {
 // CostGrad estimates C of the path f.Path(theta) and writes its exact
 // gradient with respect to theta into grad (length f.Dim()). The
 // conditional must implement gk.AlphaVJPer. The gradient is that of the
-// estimate (fixed draws, fixed nodes), which is what an optimizer of the
-// estimate needs; where a coordinate of the path touches 0 it is the
-// one-sided derivative into the simplex (see projectDeriv).
+// estimate (fixed draws; nodes fixed on each stretch between kinks and
+// moving with the kinks), which is what an optimizer of the estimate
+// needs; where a coordinate of the path stays at 0 along a stretch it is
+// the one-sided derivative into the simplex (see projectDeriv).
 //
 // With b_i = Σ_k α̇_k g_k(α, x_i) at a node of weight W,
 //
