@@ -66,7 +66,7 @@ are then folders).`,
 	fl.IntVar(&f.modes, "modes", 4, "sine modes per segment")
 	fl.IntVar(&f.iters, "iters", 30, "maximum L-BFGS iterations (and 3·iters+10 cost evaluations)")
 	fl.IntVar(&f.n, "n", 1024, "Monte Carlo draws of the cost estimate")
-	fl.IntVar(&f.nodes, "nodes", 12, "Gauss–Legendre nodes in time per segment")
+	fl.IntVar(&f.nodes, "nodes", 12, "Gauss–Legendre nodes in time per smooth stretch of a segment")
 	fl.BoolVar(&f.reparam, "reparam", false, "only time reparameterizations of the straight path")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed of the Monte Carlo draws")
 	fl.StringVar(&f.out, "out", "", "write the optimized path (.json; with --all a folder)")
