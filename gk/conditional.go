@@ -29,3 +29,23 @@ type VJPer interface {
 	// and u, x and dx hold n rows of d numbers.
 	VJP(dx []float64, w, alpha, x, u []float64)
 }
+
+// AlphaVJPer is implemented by conditional expectations that can also
+// differentiate with respect to α. Path optimization needs it: α(t) enters
+// the transport cost through the α-input of g as well as through α̇ and
+// x(α), so the gradient of the cost with respect to a path's parameters
+// needs ∂g/∂α.
+type AlphaVJPer interface {
+	VJPer
+	// VJPAlpha computes, for G(α, x) = Σ_k w_k g_k(α, x) and cotangents
+	// u_i at the rows x_i,
+	//
+	//	dalpha_m = Σ_i u_iᵀ ∂G/∂α_m (alpha, x_i),  m = 0 … K (summed over the batch),
+	//	dx_i     = u_iᵀ ∂G/∂x (alpha, x_i)         (row by row, as VJP).
+	//
+	// α is treated as a free vector of R^{K+1} (not constrained to the
+	// simplex), so ∂/∂α_m is defined also where α_m = 0, on the faces and
+	// edges. dalpha has length K+1 and is overwritten; dx is skipped when
+	// nil. Mismatched sizes are programmer errors and panic.
+	VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64)
+}

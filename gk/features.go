@@ -118,3 +118,26 @@ func (a *alphaFeatures) compute(dst, alpha []float64) {
 		dst[a.n+m+i] = cs
 	}
 }
+
+// vjp adds Jᵀ dfeat to dalpha (length K+1), where J = ∂features/∂α is the
+// Jacobian of compute: the identity for the first K+1 features,
+// 2π cos(2π b_m·α) b_m for sin(2π b_m·α) and −2π sin(2π b_m·α) b_m for
+// cos(2π b_m·α). Path optimization back-propagates through it.
+func (a *alphaFeatures) vjp(dalpha, alpha, dfeat []float64) {
+	for k := 0; k < a.n; k++ {
+		dalpha[k] += dfeat[k]
+	}
+	m := len(a.b) / a.n
+	for i := 0; i < m; i++ {
+		row := a.b[i*a.n : (i+1)*a.n]
+		s := 0.0
+		for k, v := range row {
+			s += v * alpha[k]
+		}
+		sn, cs := math.Sincos(2 * math.Pi * s)
+		c := 2 * math.Pi * (cs*dfeat[a.n+i] - sn*dfeat[a.n+m+i])
+		for k, v := range row {
+			dalpha[k] += c * v
+		}
+	}
+}

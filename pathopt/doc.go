@@ -1,3 +1,24 @@
 // Package pathopt optimizes paths on the simplex for low transport cost
-// C[α] = ∫ E|Σ_k α̇_k g_k(α(t), x(α(t)))|² dt with fixed end points.
+//
+//	C[α] = ∫_0^1 E |Σ_k α̇_k g_k(α(t), x(α(t)))|² dt
+//
+// with fixed end points (and optional waypoints). The cheaper the path, the
+// straighter the flow it generates and the fewer solver steps a good sample
+// needs; from the Gaussian it is the choice of a noise schedule.
+//
+// Three parts, one file each:
+//
+//   - Sine and Family (sine.go): the straight segment plus a sine series,
+//     projected onto the simplex (simplexmap.go). θ = 0 is the straight
+//     path; the family contains its time reparameterizations; a Sine is a
+//     path.Path saved as JSON of kind "sine", which path.Load reads.
+//   - Estimator (cost.go): a simulation-free Monte Carlo estimate of C with
+//     common random numbers (fixed draws of the coupling), Gauss–Legendre
+//     in time on every smooth stretch, a standard error, data units; and
+//     CostGrad, its exact gradient with respect to θ, which needs
+//     gk.AlphaVJPer.
+//   - Optimize (optimize.go): L-BFGS from the straight path, progress
+//     through a Recorder, cancellation returning the best path so far.
+//
+// The README's "Path optimization" section has the measurements.
 package pathopt

@@ -2,39 +2,20 @@ package main
 
 import (
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/generate"
-	"github.com/mmi-go/mmi/gk"
-	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
 // model is what the generating commands need of --model: the generator in
-// data units (package generate) and, for code written before it, a view of
-// the same things as fields.
-type model struct {
-	gen *generate.Generator
-
-	// The fields below are views of gen, kept for commands that predate
-	// package generate; new code calls gen.
-	g     gk.Conditional
-	data  []marginals.Marginal
-	names []string
-	// toModel and toData map data coordinates to the model's and back, in
-	// place; the Gaussian ρ_0 is N(0, I) in model coordinates.
-	toModel, toData func(x []float64)
-	// logScale is log|det ∂(data)/∂(model)|.
-	logScale float64
-	image    *datasets.ImageShape
-}
+// data units (package generate).
+type model struct{ gen *generate.Generator }
 
 func (m *model) sizes() (k1, d int) { return m.gen.Sizes() }
 
@@ -49,30 +30,7 @@ func loadModel(spec string) (*model, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	return wrapModel(gen), nil
-}
-
-func wrapModel(gen *generate.Generator) *model {
-	k1, _ := gen.Sizes()
-	m := &model{gen: gen, g: gen.Conditional(), names: gen.Names(), toModel: gen.ToModel, toData: gen.ToData,
-		logScale: -gen.LogScale(), image: gen.Image()}
-	for k := 1; k < k1; k++ {
-		mg, _ := gen.Marginal(k)
-		m.data = append(m.data, mg)
-	}
-	return m
-}
-
-// sampleStart draws n samples of marginal i in model coordinates.
-func (m *model) sampleStart(i, n int, r *rand.Rand) ([]float64, error) {
-	x, err := m.gen.Draw(i, n, r)
-	if err != nil {
-		return nil, usagef("%v; give starting samples with --in", err)
-	}
-	if i > 0 {
-		m.toModel(x)
-	}
-	return x, nil
+	return &model{gen: gen}, nil
 }
 
 // solverFlags are the integration flags shared by the generating commands.

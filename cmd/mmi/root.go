@@ -89,6 +89,7 @@ noise → barycenters.`,
 		newPathCmd(),
 		newTransferCmd(), newBarycenterCmd(), newCatCmd(),
 		newVersionCmd(),
+		newPathoptCmd(),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

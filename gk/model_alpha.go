@@ -1,0 +1,102 @@
+package gk
+
+import "fmt"
+
+var _ AlphaVJPer = (*Model)(nil)
+
+// VJPAlpha computes dalpha_m = Σ_i u_iᵀ ∂G/∂α_m (α, x_i) for
+// G = Σ_k w_k g_k and, when dx is not nil, the row-wise x-products of VJP
+// (model coordinates), with one forward and one backward pass per chunk.
+//
+// α reaches the output through the α-features (their Jacobian, see
+// alphaFeatures.vjp, carries the network's input gradient back to α) and,
+// with projected heads, through the projection: with s = w·α/|α|² and
+// v_j = w_j − α_j s, G = Σ_j v_j h_j + s x, so the explicit part is
+//
+//	uᵀ∂G/∂α_m = −s uᵀh_m + (∂s/∂α_m)(uᵀx − Σ_j α_j uᵀh_j),  ∂s/∂α_m = (w_m − 2α_m s)/|α|².
+func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
+	m.checkBatch(alpha, x)
+	kk, d := m.cfg.Marginals, m.cfg.Dim
+	if len(w) != kk || len(dalpha) != kk {
+		panic(fmt.Sprintf("gk: w has %d entries and dalpha %d, model has %d marginals", len(w), len(dalpha), kk))
+	}
+	if len(u) != len(x) || (dx != nil && len(dx) != len(x)) {
+		panic(fmt.Sprintf("gk: VJPAlpha with x, u, dx of %d, %d, %d numbers", len(x), len(u), len(dx)))
+	}
+	s := m.pool.Get().(*modelScratch)
+	defer m.pool.Put(s)
+	m.feat.compute(s.feat, alpha)
+	projected := m.cfg.Heads == HeadsProjected
+	var sc, a2 float64
+	copy(s.v, w)
+	if projected {
+		wa := 0.0
+		for k, a := range alpha {
+			a2 += a * a
+			wa += w[k] * a
+		}
+		sc = wa / a2
+		for k, a := range alpha {
+			s.v[k] = w[k] - a*sc
+		}
+	}
+	f := len(s.feat)
+	dfeat := make([]float64, f)
+	uh := make([]float64, kk)
+	clear(dalpha)
+	n := len(x) / d
+	for start := 0; start < n; start += evalChunk {
+		rows := min(evalChunk, n-start)
+		m.fillInput(s, x, start, rows)
+		out := s.es.forward(rows)
+		if projected {
+			for i := 0; i < rows; i++ {
+				row := start + i
+				ui := u[row*d : (row+1)*d]
+				ux, ah := 0.0, 0.0
+				for j, v := range ui {
+					ux += v * x[row*d+j]
+				}
+				for k := range uh {
+					h := out[(i*kk+k)*d : (i*kk+k+1)*d]
+					t := 0.0
+					for j, v := range ui {
+						t += v * h[j]
+					}
+					uh[k] = t
+					ah += alpha[k] * t
+				}
+				for k := range dalpha {
+					ds := (w[k] - 2*alpha[k]*sc) / a2
+					dalpha[k] += -sc*uh[k] + ds*(ux-ah)
+				}
+			}
+		}
+		dOut := s.es.dOut(rows)
+		for i := 0; i < rows; i++ {
+			ui := u[(start+i)*d : (start+i+1)*d]
+			for k, vk := range s.v {
+				o := dOut[(i*kk+k)*d : (i*kk+k+1)*d]
+				for j, uj := range ui {
+					o[j] = vk * uj
+				}
+			}
+		}
+		dIn := s.es.backward(nil, true)
+		for i := 0; i < rows; i++ {
+			row := start + i
+			src := dIn[i*(f+d) : (i+1)*(f+d)]
+			for j := 0; j < f; j++ {
+				dfeat[j] += src[j]
+			}
+			if dx != nil {
+				dst := dx[row*d : (row+1)*d]
+				ui := u[row*d : (row+1)*d]
+				for j := range dst {
+					dst[j] = src[f+j] + sc*ui[j]
+				}
+			}
+		}
+	}
+	m.feat.vjp(dalpha, alpha, dfeat)
+}

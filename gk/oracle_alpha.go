@@ -1,0 +1,181 @@
+package gk
+
+import (
+	"fmt"
+	"math"
+)
+
+var _ AlphaVJPer = (*Oracle)(nil)
+
+// VJPAlpha computes dalpha_m = Σ_i u_iᵀ ∂G/∂α_m (α, x_i) for
+// G = Σ_k w_k g_k, and (when dx is not nil) the row-wise dx_i = u_iᵀ ∂G/∂x
+// of VJP, in one pass over the tuples.
+//
+// Per tuple c (notation of Oracle and VJP: z_c = S_c⁻¹(x − m_c),
+// H_c = Σ_k w_k α_k Σ_{k,c_k}, q_c = S_c⁻¹ H_c u, a_c = uᵀG_c), with
+// ∂m_c/∂α_m = μ_{m,c_m} and ∂S_c/∂α_m = 2α_m Σ_{m,c_m},
+//
+//	∂ log N(x; m_c, S_c)/∂α_m = ℓ_c = z_cᵀμ_{m,c_m} + α_m z_cᵀΣ_{m,c_m}z_c − α_m tr(S_c⁻¹Σ_{m,c_m}),
+//	uᵀ∂G_c/∂α_m = w_m uᵀΣ_{m,c_m}z_c − q_cᵀ(2α_m Σ_{m,c_m} z_c + μ_{m,c_m}),
+//
+// and since ∂π_c/∂α_m = π_c (ℓ_c − ℓ̄),
+//
+//	uᵀ∂G/∂α_m = Σ_c π_c [ℓ_c (a_c − ā) + uᵀ∂G_c/∂α_m].
+//
+// A marginal m with α_m = 0 is summed out of the tuples (see Oracle), but
+// its derivative is not zero: moving α_m off 0 makes x(α) depend on x_m.
+// Its components are then independent of the others under the posterior
+// (their likelihood does not depend on them at α_m = 0), and averaging the
+// formula over them gives, with μ̄_m = E[x_m], V_m = Cov[x_m] (the whole
+// mixture's) and z̄ = Σ_c π_c z_c,
+//
+//	uᵀ∂G/∂α_m = w_m uᵀV_m z̄ + Σ_c π_c (z_cᵀμ̄_m)(a_c − ā) − Σ_c π_c q_cᵀμ̄_m.
+//
+// It allocates O(T·K + K·d²) numbers per call (T tuples), nothing per row.
+func (o *Oracle) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
+	d := o.d
+	o.checkBatch(alpha, x)
+	k1 := len(o.marg)
+	if len(w) != k1 || len(dalpha) != k1 {
+		panic(fmt.Sprintf("gk: oracle: len(w) = %d, len(dalpha) = %d, want %d", len(w), len(dalpha), k1))
+	}
+	if len(u) != len(x) || (dx != nil && len(dx) != len(x)) {
+		panic(fmt.Sprintf("gk: oracle: len(u) = %d, len(dx) = %d, want len(x) = %d", len(u), len(dx), len(x)))
+	}
+	p := o.plan(alpha)
+	s := p.getScratch()
+	defer p.pool.Put(s)
+	A := len(p.support)
+
+	// tr[t*A+a] = tr(S_t⁻¹ Σ_{k,c_k}) for k = support[a], by d solves.
+	tr := make([]float64, p.ntup*A)
+	col := make([]float64, d)
+	for t := 0; t < p.ntup; t++ {
+		for a, k := range p.support {
+			if p.alpha[k] == 0 {
+				continue
+			}
+			cov := o.marg[k].cov[p.comp[t*A+a]]
+			sum := 0.0
+			for i := 0; i < d; i++ {
+				for r := 0; r < d; r++ {
+					col[r] = cov[r*d+i]
+				}
+				p.solve(t, col)
+				sum += col[i]
+			}
+			tr[t*A+a] = sum
+		}
+	}
+	// V_f, the covariance of every fixed marginal f (α_f = 0).
+	vcov := make([][]float64, len(p.fixed))
+	for i, f := range p.fixed {
+		m := &o.marg[f]
+		v := make([]float64, d*d)
+		for j := range m.mean {
+			wj := math.Exp(m.logw[j])
+			for r := 0; r < d; r++ {
+				for c := 0; c < d; c++ {
+					v[r*d+c] += wj * (m.cov[j][r*d+c] + m.mean[j][r]*m.mean[j][c])
+				}
+			}
+		}
+		for r := 0; r < d; r++ {
+			for c := 0; c < d; c++ {
+				v[r*d+c] -= m.avg[r] * m.avg[c]
+			}
+		}
+		vcov[i] = v
+	}
+	// Per-row accumulators: for support marginals l1 = Σπℓa, l2 = Σπℓ,
+	// tg = Σπ uᵀ∂G_c/∂α; for fixed ones f1 = Σπ(zᵀμ̄)a, f2 = Σπ zᵀμ̄,
+	// f3 = Σπ qᵀμ̄.
+	l1, l2, tg := make([]float64, A), make([]float64, A), make([]float64, A)
+	nf := len(p.fixed)
+	f1, f2, f3 := make([]float64, nf), make([]float64, nf), make([]float64, nf)
+	y := make([]float64, d)
+	hu := make([]float64, d)
+
+	clear(dalpha)
+	for i := 0; i < len(x)/d; i++ {
+		p.posterior(s, x[i*d:(i+1)*d])
+		ui := u[i*d : (i+1)*d]
+		for a, k := range p.support {
+			m := &o.marg[k]
+			for j := range m.mean {
+				slot := p.off[a] + j
+				h := s.zw[slot*d : (slot+1)*d]
+				clear(h)
+				oracleSymv(d, w[k]*p.alpha[k], m.cov[j], ui, h)
+				s.pw[slot] = w[k] * oracleDot(ui, m.mean[j])
+			}
+		}
+		var out []float64
+		if dx != nil {
+			out = dx[i*d : (i+1)*d]
+			clear(out)
+		}
+		zbar := s.r
+		clear(zbar)
+		abar := 0.0
+		clear(l1)
+		clear(l2)
+		clear(tg)
+		clear(f1)
+		clear(f2)
+		clear(f3)
+		for t := 0; t < p.ntup; t++ {
+			pt := s.pi[t]
+			if pt == 0 {
+				continue
+			}
+			q := s.q
+			clear(hu)
+			at := 0.0
+			for a := 0; a < A; a++ {
+				slot := p.off[a] + p.comp[t*A+a]
+				oracleAxpy(hu, 1, s.zw[slot*d:(slot+1)*d])
+				at += s.pw[slot]
+			}
+			zt := s.z[t*d : (t+1)*d]
+			at += oracleDot(hu, zt)
+			abar += pt * at
+			oracleAxpy(zbar, pt, zt)
+			copy(q, hu)
+			p.solve(t, q) // q ← S_c⁻¹ H_c u
+			if out != nil {
+				oracleAxpy(out, -pt*at, zt)
+				oracleAxpy(out, pt, q)
+			}
+			for a, k := range p.support {
+				j := p.comp[t*A+a]
+				m := &o.marg[k]
+				ak := p.alpha[k]
+				clear(y)
+				oracleSymv(d, 1, m.cov[j], zt, y) // y = Σ_{k,j} z_c
+				mz := oracleDot(zt, m.mean[j])
+				l := mz + ak*oracleDot(zt, y) - ak*tr[t*A+a]
+				l1[a] += pt * l * at
+				l2[a] += pt * l
+				tg[a] += pt * (w[k]*oracleDot(ui, y) - 2*ak*oracleDot(q, y) - oracleDot(q, m.mean[j]))
+			}
+			for b, f := range p.fixed {
+				e := oracleDot(zt, o.marg[f].avg)
+				f1[b] += pt * e * at
+				f2[b] += pt * e
+				f3[b] += pt * oracleDot(q, o.marg[f].avg)
+			}
+		}
+		if out != nil {
+			oracleAxpy(out, abar, zbar)
+		}
+		for a, k := range p.support {
+			dalpha[k] += l1[a] - abar*l2[a] + tg[a]
+		}
+		for b, f := range p.fixed {
+			clear(y)
+			oracleSymv(d, 1, vcov[b], zbar, y)
+			dalpha[f] += w[f]*oracleDot(ui, y) + f1[b] - abar*f2[b] - f3[b]
+		}
+	}
+}
