@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/internal/jsonpos"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/samplefile"
 )
@@ -82,7 +83,7 @@ func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return nil, fmt.Errorf("datasets: %s: specification ends early (truncated JSON)", name)
 		}
-		return nil, fmt.Errorf("datasets: %s%s: %w", name, jsonPosition(data, err), err)
+		return nil, fmt.Errorf("datasets: %s%s: %w", name, jsonpos.Of(data, err), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("datasets: %s: unexpected data after the specification object", name)
@@ -156,29 +157,6 @@ func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
 		out[k] = mix
 	}
 	return out, nil
-}
-
-// jsonPosition returns ":LINE:COLUMN" (1-based) of a JSON syntax or type
-// error in data, or "" for other errors. encoding/json gives the offset
-// just after the offending byte (of a syntax error) or value (of a type
-// error); the position is that of its last byte.
-func jsonPosition(data []byte, err error) string {
-	var off int64
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	default:
-		return ""
-	}
-	off = min(max(off-1, 0), int64(len(data)))
-	before := data[:off]
-	line := bytes.Count(before, []byte{'\n'}) + 1
-	col := len(before) - bytes.LastIndexByte(before, '\n')
-	return fmt.Sprintf(":%d:%d", line, col)
 }
 
 // symmetric checks that rows form a dim×dim symmetric matrix and returns
