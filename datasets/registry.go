@@ -99,8 +99,9 @@ func List() []Info {
 //     which contributes all its marginals, in its own order.
 //
 // Names are matched without regard to case; spaces around elements are
-// ignored; control characters (a newline) are refused. All marginals must have one dimension. Errors name the element
-// at fault; an unknown name lists the known ones.
+// ignored; control characters (a newline) are refused. All marginals must
+// have one dimension. Errors name the element at fault; an unknown name
+// lists the known ones.
 func Open(spec string) ([]Entry, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, errors.New("datasets: no data sets given")
