@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/samplefile"
@@ -98,8 +99,9 @@ func List() []Info {
 //     which contributes all its marginals, in its own order.
 //
 // Names are matched without regard to case; spaces around elements are
-// ignored. All marginals must have one dimension. Errors name the element
-// at fault; an unknown name lists the known ones.
+// ignored; control characters (a newline) are refused. All marginals must
+// have one dimension. Errors name the element at fault; an unknown name
+// lists the known ones.
 func Open(spec string) ([]Entry, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, errors.New("datasets: no data sets given")
@@ -109,6 +111,10 @@ func Open(spec string) ([]Entry, error) {
 		elem = strings.TrimSpace(elem)
 		if elem == "" {
 			return nil, fmt.Errorf("datasets: empty element in data list %q", spec)
+		}
+		if strings.ContainsFunc(elem, unicode.IsControl) {
+			// A newline in a name would split every message about it.
+			return nil, fmt.Errorf("datasets: element %q of the data list contains a control character", elem)
 		}
 		es, err := openOne(elem)
 		if err != nil {

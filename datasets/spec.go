@@ -9,8 +9,10 @@ import (
 	"math"
 	"os"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/internal/jsonpos"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/samplefile"
 )
@@ -67,14 +69,21 @@ func ReadSpec(path string) ([]*marginals.Mixture, error) {
 // Errors name the marginal and the component by their 0-based position
 // in the JSON arrays.
 func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var sf specFile
 	if err := dec.Decode(&sf); err != nil {
-		if errors.Is(err, io.EOF) {
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil, fmt.Errorf("datasets: %s: empty specification", name)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("datasets: %s: specification ends early (truncated JSON)", name)
 		}
-		return nil, fmt.Errorf("datasets: %s: %w", name, err)
+		return nil, fmt.Errorf("datasets: %s%s: %w", name, jsonpos.Of(data, err), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("datasets: %s: unexpected data after the specification object", name)
@@ -129,9 +138,21 @@ func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
 			}
 			comps[c] = g
 		}
+		given := weights
+		if sum := floats.Sum(weights); math.IsInf(sum, 0) {
+			// Huge weights (1e308, 1e308) overflow their sum: scale them
+			// down first, or each would normalize to 0.
+			weights = append([]float64(nil), weights...)
+			floats.Scale(1/floats.Max(weights), weights)
+		}
 		mix, err := marginals.NewMixture(weights, comps)
 		if err != nil {
 			return fail("marginal %d: %v", k, err)
+		}
+		for c, w := range mix.Weights {
+			if w == 0 {
+				return fail("marginal %d, component %d: weight %v is too small next to the others (normalized, it is 0)", k, c, given[c])
+			}
 		}
 		out[k] = mix
 	}

@@ -73,13 +73,15 @@ func TestParseSpecErrors(t *testing.T) {
 		want     []string
 	}{
 		{"empty", "", []string{"empty specification"}},
-		{"not JSON", "dim: 2", []string{"invalid character"}},
+		{"not JSON", "dim: 2", []string{"bad.json:1:1: invalid character 'd'"}},
+		{"not JSON, line 3", "{\"dim\": 2,\n\"marginals\":\n  [x]}", []string{"bad.json:3:4: invalid character 'x'"}},
+		{"truncated", spec("2", good)[:30], []string{"truncated JSON"}},
 		{"trailing data", spec("2", good) + " {}", []string{"after the specification"}},
 		{"unknown key", `{"dim": 2, "marginal": []}`, []string{"unknown field \"marginal\""}},
 		{"unknown marginal key", spec("2", `{"means": [[0,0]], "cov": [[[1,0],[0,1]]]}`), []string{"unknown field \"cov\""}},
 		{"missing dim", `{"marginals": [` + good + `]}`, []string{"missing \"dim\""}},
 		{"zero dim", spec("0", good), []string{"dim is 0"}},
-		{"fractional dim", spec("1.5", good), []string{"dim"}},
+		{"fractional dim", spec("1.5", good), []string{"bad.json:1:11:", "dim"}},
 		{"no marginals", spec("2"), []string{"no marginals"}},
 		{"no components", spec("2", good, `{"means": [], "covs": []}`), []string{"marginal 1", "no components"}},
 		{"covs count", spec("2", `{"means": [[0,0],[1,1]], "covs": [[[1,0],[0,1]]]}`), []string{"marginal 0", "2 means but 1 covs"}},
@@ -100,7 +102,7 @@ func TestParseSpecErrors(t *testing.T) {
 			t.Errorf("%s: no error", c.name)
 			continue
 		}
-		for _, w := range append([]string{"datasets: bad.json: "}, c.want...) {
+		for _, w := range append([]string{"datasets: bad.json"}, c.want...) {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %q does not mention %q", c.name, err, w)
 			}

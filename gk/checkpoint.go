@@ -334,6 +334,9 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if got := crc32.ChecksumIEEE(body); got != crc {
 		return nil, fmt.Errorf("%w: checksum %08x, header says %08x", ErrCorruptCheckpoint, got, crc)
 	}
+	if err := checkPayload(body); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptCheckpoint, err)
+	}
 	p := new(checkpointPayload)
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
@@ -411,6 +414,9 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	cfg.Norm.Scale = p.Norm.Scale
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkDeclaredSizes(cfg, len(a.Features.B), len(weights)); err != nil {
 		return nil, err
 	}
 	feat := &alphaFeatures{n: cfg.Marginals, kind: cfg.Features.Kind}
@@ -499,6 +505,9 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 		return nil, fmt.Errorf("the run used a custom α sampler (%s); pass it to Resume", cs.CustomAlpha)
 	}
 	if err := set.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkBatchMemory(set.Batch, m.cfg.Marginals, m.cfg.Dim, m.cfg.sizes(m.feat.dim())); err != nil {
 		return nil, err
 	}
 	opt := newOptimizer(live, m.eng)

@@ -77,11 +77,13 @@ func splitFields(text string, dst []string) []string {
 }
 
 // isHeader reports whether no field of a first line parses as a number.
-// A field that parses as NaN or ±Inf counts as a number, so that "nan,1"
-// is reported as a bad value rather than silently skipped.
+// A field that parses as NaN or ±Inf, or is a number out of float64's
+// range (1e999), counts as a number, so that "nan,1" or "1e999" is
+// reported as a bad value rather than silently skipped.
 func isHeader(fields []string) bool {
 	for _, f := range fields {
-		if _, err := strconv.ParseFloat(f, 64); err == nil {
+		_, err := strconv.ParseFloat(f, 64)
+		if ne, ok := err.(*strconv.NumError); err == nil || ok && ne.Err == strconv.ErrRange {
 			return false
 		}
 	}

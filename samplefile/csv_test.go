@@ -54,6 +54,7 @@ func TestReadCSVErrors(t *testing.T) {
 		{"nan first line", "nan,1\n", []string{"t.csv:1", "not finite"}},
 		{"Inf", "1,2\n3,-inf\n", []string{"t.csv:2", "field 2", "not finite"}},
 		{"overflow", "1,2\n3,1e999\n", []string{"t.csv:2", "overflows"}},
+		{"overflow in the first line is not a header", "1e999\n2\n", []string{"t.csv:1", "overflows"}},
 		{"mixed first line", "1,x\n2,3\n", []string{"t.csv:1", "field 2", "not a number"}},
 	} {
 		_, _, err := ReadCSV(strings.NewReader(c.in), "t.csv")

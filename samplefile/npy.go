@@ -31,9 +31,15 @@ const maxNPYHeader = 1 << 20
 // missing data and bytes after the array.
 //
 // Malformed files of any kind give an error, never a panic, and memory is
-// allocated as data arrives, not on the header's word.
+// allocated as data arrives, not on the header's word. If r tells how many
+// bytes it holds (a Len method, as *bytes.Reader has), the size the header
+// declares is checked against it before any data is read.
 func ReadNPY(r io.Reader) (data []float64, d int, err error) {
-	return readNPY(r, "npy")
+	size := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = int64(l.Len())
+	}
+	return readNPY(r, "npy", size)
 }
 
 // npyHeader is the decoded header dictionary of an NPY file.
@@ -45,7 +51,9 @@ type npyHeader struct {
 	shape   []int
 }
 
-func readNPY(r io.Reader, name string) ([]float64, int, error) {
+// readNPY reads an NPY file of size bytes (-1 if unknown) from r; name
+// is the file name used in errors.
+func readNPY(r io.Reader, name string, size int64) ([]float64, int, error) {
 	fail := func(format string, a ...any) ([]float64, int, error) {
 		return nil, 0, fmt.Errorf("samplefile: %s: "+format, append([]any{name}, a...)...)
 	}
@@ -57,14 +65,14 @@ func readNPY(r io.Reader, name string) ([]float64, int, error) {
 		return fail("not an NPY file (no \\x93NUMPY magic)")
 	}
 	major, minor := pre[6], pre[7]
-	var hlen int
+	var hlen, lenBytes int
 	switch major {
 	case 1:
 		var b [2]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
 			return fail("header length: %v", eofIsShort(err))
 		}
-		hlen = int(binary.LittleEndian.Uint16(b[:]))
+		hlen, lenBytes = int(binary.LittleEndian.Uint16(b[:])), 2
 	case 2, 3:
 		var b [4]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
@@ -74,7 +82,7 @@ func readNPY(r io.Reader, name string) ([]float64, int, error) {
 		if hlen64 > maxNPYHeader {
 			return fail("header length %d is implausibly large", hlen64)
 		}
-		hlen = int(hlen64)
+		hlen, lenBytes = int(hlen64), 4
 	default:
 		return fail("unsupported NPY format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
 	}
@@ -104,6 +112,18 @@ func readNPY(r io.Reader, name string) ([]float64, int, error) {
 	}
 	if n > math.MaxInt/d || n*d > math.MaxInt/h.size {
 		return fail("array shape %s is too large", shapeString(h.shape))
+	}
+	if size >= 0 {
+		// Check the declared size against the file before reading.
+		want := int64(n * d * h.size)
+		have := size - int64(len(pre)+lenBytes+hlen)
+		switch {
+		case have < want:
+			return fail("header declares shape %s of %d-byte numbers, %d bytes of data, but only %d bytes follow the header (file is truncated)",
+				shapeString(h.shape), h.size, want, have)
+		case have > want:
+			return fail("unexpected %d bytes after the %s array", have-want, shapeString(h.shape))
+		}
 	}
 	data, err := readElements(r, n*d, h)
 	if err != nil {

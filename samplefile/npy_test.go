@@ -148,9 +148,9 @@ func TestReadNPYErrors(t *testing.T) {
 		{"no rows", npyFile(1, dict("<f8", "False", "(0, 3)"), nil), "no samples"},
 		{"no columns", npyFile(1, dict("<f8", "False", "(3, 0)"), nil), "no samples"},
 		{"too large", npyFile(1, dict("<f8", "False", "(4611686018427387904, 4611686018427387904)"), f8(1)), "too large"},
-		{"truncated data", npyFile(1, dict("<f8", "False", "(2, 3)"), f8(5)), "truncated after 0 of 6"},
+		{"truncated data", npyFile(1, dict("<f8", "False", "(2, 3)"), f8(5)), "48 bytes of data, but only 40 bytes follow the header (file is truncated)"},
 		{"huge claim, little data", huge, "truncated"},
-		{"trailing bytes", npyFile(1, dict("<f8", "False", "(1, 2)"), f8(3)), "unexpected bytes after"},
+		{"trailing bytes", npyFile(1, dict("<f8", "False", "(1, 2)"), f8(3)), "unexpected 8 bytes after the (1, 2) array"},
 		{"NaN", npyFile(1, dict("<f8", "False", "(2, 2)"), pack(le, []float64{1, 2, 3, math.NaN()})), "sample 1, coordinate 1 is NaN"},
 		{"Inf f4 fortran", npyFile(1, dict("<f4", "True", "(2, 2)"), pack(le, []float32{1, float32(math.Inf(1)), 3, 4})), "sample 1, coordinate 0 is +Inf"},
 		{"deep nesting", npyFile(1, strings.Repeat("[", 100)+strings.Repeat("]", 100), nil), "nested too deeply"},
@@ -268,45 +268,6 @@ print(repr(float(x.sum())))
 	if _, _, err := Read(filepath.Join(dir, "oned.npy")); err == nil || !strings.Contains(err.Error(), "oned.npy") {
 		t.Errorf("1-D numpy file: err = %v, want an error naming the file", err)
 	}
-}
-
-// FuzzReadNPY checks that no input makes ReadNPY panic, and that whatever
-// it accepts is a well-formed finite batch that survives a write and read.
-// Without -fuzz it runs the seeds below as a normal test.
-func FuzzReadNPY(f *testing.F) {
-	six := pack(le, []float64{1, 2, 3, 4, 5, 6})
-	for _, seed := range [][]byte{
-		npyFile(1, dict("<f8", "False", "(2, 3)"), six),
-		npyFile(2, dict("<f4", "True", "(3, 1)"), pack(le, []float32{1, 2, 3})),
-		npyFile(3, dict(">i2", "False", "(1, 2)"), pack(be, []int16{1, -2})),
-		npyFile(1, dict("|u1", "False", "(1, 1)"), []byte{9}),
-		npyFile(1, dict("<f8", "False", "(5,)"), six),
-		npyFile(1, dict("<f8", "False", "(1099511627776, 3)"), six),
-		npyFile(1, "{'descr': [('a', '<f8')], 'shape': ((1, 2),)}", six),
-		npyFile(1, "{'descr': '\\", nil),
-		[]byte("\x93NUMPY\x01\x00\x05\x00{'a':"),
-		[]byte("\x93NUMPY\x02\x00\x00\x00\x01\x00"),
-		nil,
-	} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		x, d, err := ReadNPY(bytes.NewReader(b))
-		if err != nil {
-			return
-		}
-		if d < 1 || len(x) == 0 || len(x)%d != 0 {
-			t.Fatalf("accepted %d numbers with d=%d", len(x), d)
-		}
-		var out bytes.Buffer
-		if err := WriteNPY(&out, x, d); err != nil {
-			t.Fatalf("accepted values cannot be written: %v", err)
-		}
-		y, dy, err := ReadNPY(&out)
-		if err != nil || dy != d || !equalBits(x, y) {
-			t.Fatalf("rewritten file reads back differently: %v", err)
-		}
-	})
 }
 
 func ExampleWrite() {

@@ -29,7 +29,11 @@ func Read(path string) (data []float64, d int, err error) {
 	case ".csv":
 		return ReadCSV(f, path)
 	default:
-		return readNPY(bufio.NewReaderSize(f, 1<<16), path)
+		size := int64(-1)
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+		return readNPY(bufio.NewReaderSize(f, 1<<16), path, size)
 	}
 }
 
