@@ -33,6 +33,15 @@ const (
 // measured default DefaultAlphaMix (gk/ARCHITECTURE.md has the numbers).
 type AlphaMix struct {
 	Interior, Faces, Edges, Vertices float64
+	// EdgeBeta is the concentration of the position t on an edge,
+	// t ~ Beta(EdgeBeta, EdgeBeta); 0 means 1 (uniform). Below 1 it puts
+	// more of the edge mass near the vertices.
+	EdgeBeta float64
+	// DataEdges is the share of the edge draws that fall on edges between
+	// two data marginals (K ≥ 2), the rest on edges from the Gaussian; 0
+	// means every edge equally likely (K−1 of every K+1 draws on data–data
+	// edges).
+	DataEdges float64
 }
 
 // DefaultAlphaMix is the α-distribution of a zero AlphaMix.
@@ -63,7 +72,19 @@ func (a AlphaMix) Sampler(marginals int) (simplex.Sampler, error) {
 	}
 	add(dir, interior)
 	add(simplex.Faces{Dim: 2}, faces)
-	add(simplex.Edges{}, a.Edges)
+	if a.EdgeBeta == 0 || a.EdgeBeta == 1 {
+		if a.DataEdges == 0 {
+			add(simplex.Edges{}, a.Edges)
+		} else {
+			add(&alphaEdges{beta: 1, dataShare: a.DataEdges}, a.Edges)
+		}
+	} else {
+		e, err := newAlphaEdges(a.EdgeBeta, a.DataEdges)
+		if err != nil {
+			return nil, fmt.Errorf("gk: edge concentration: %w", err)
+		}
+		add(e, a.Edges)
+	}
 	add(simplex.Vertices{}, a.Vertices)
 	m, err := simplex.NewMixture(ss, ws)
 	if err != nil {
@@ -180,10 +201,13 @@ func (s Settings) validate() error {
 	case s.NormSamples < 1:
 		return fmt.Errorf("gk: %d normalization samples", s.NormSamples)
 	}
-	for _, w := range []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices} {
+	for _, w := range []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta} {
 		if !(w >= 0) || math.IsInf(w, 0) {
 			return fmt.Errorf("gk: α mixture weight %v, need finite and ≥ 0", w)
 		}
+	}
+	if !(s.Alpha.DataEdges >= 0 && s.Alpha.DataEdges <= 1) {
+		return fmt.Errorf("gk: share of data–data edges %v, need in [0, 1]", s.Alpha.DataEdges)
 	}
 	return nil
 }
