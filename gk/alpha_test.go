@@ -65,20 +65,25 @@ func TestAlphaEdges(t *testing.T) {
 	}
 }
 
-// The edge settings survive a checkpoint: a resumed trainer samples α as
-// the original one did.
+// The edge settings and the head loss survive a checkpoint: a resumed
+// trainer samples α and computes its loss as the original one did.
 func TestAlphaMixCheckpoint(t *testing.T) {
 	mix := AlphaMix{Interior: 0.3, Faces: 0.1, Edges: 0.5, Vertices: 0.1, EdgeBeta: 0.5, DataEdges: 0.7}
-	tr := trTrainer(t, Config{Hidden: []int{4}}, Settings{Steps: 2, Batch: 4, Alpha: mix})
-	file := filepath.Join(t.TempDir(), "a.mmi")
-	if err := tr.Save(file); err != nil {
-		t.Fatal(err)
-	}
-	back, err := Resume(file, trCoupling(t, trMixtures(t)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := back.Settings().Alpha; got != mix {
-		t.Errorf("resumed α mixture %+v, want %+v", got, mix)
+	for _, through := range []bool{false, true} {
+		tr := trTrainer(t, Config{Hidden: []int{4}, Heads: HeadsProjected}, Settings{Steps: 2, Batch: 4, Alpha: mix, LossThroughProjection: through})
+		file := filepath.Join(t.TempDir(), "a.mmi")
+		if err := tr.Save(file); err != nil {
+			t.Fatal(err)
+		}
+		back, err := Resume(file, trCoupling(t, trMixtures(t)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := back.Settings().Alpha; got != mix {
+			t.Errorf("resumed α mixture %+v, want %+v", got, mix)
+		}
+		if got := back.Settings().LossThroughProjection; got != through {
+			t.Errorf("resumed loss through projection %v, want %v", got, through)
+		}
 	}
 }

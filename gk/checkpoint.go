@@ -104,6 +104,10 @@ type ckptSettings struct {
 	CheckpointEvery time.Duration `msgpack:"checkpoint_every"`
 	RecordEvery     int           `msgpack:"record_every"`
 	NormSamples     int           `msgpack:"norm_samples"`
+	// HeadLoss is "raw" or "projected" (Settings.LossThroughProjection);
+	// files written before it existed trained projected heads through the
+	// projection.
+	HeadLoss string `msgpack:"head_loss,omitempty"`
 }
 
 type ckptTraining struct {
@@ -215,6 +219,10 @@ func (t *Trainer) Save(path string) error {
 		FinalLR: s.FinalLR, Clip: s.Clip, EMA: s.EMA, Seed: s.Seed,
 		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta, s.Alpha.DataEdges},
 		CheckpointEvery: s.CheckpointEvery, RecordEvery: s.RecordEvery, NormSamples: s.NormSamples,
+		HeadLoss: "raw",
+	}
+	if s.LossThroughProjection {
+		cs.HeadLoss = "projected"
 	}
 	if t.custom {
 		cs.CustomAlpha = fmt.Sprintf("%T", t.alpha)
@@ -498,6 +506,13 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 		Alpha:           alphaMix,
 		CheckpointEvery: cs.CheckpointEvery, RecordEvery: cs.RecordEvery, NormSamples: cs.NormSamples,
 		AlphaSampler: alpha,
+	}
+	switch cs.HeadLoss {
+	case "", "projected": // "": written before raw-head losses existed
+		set.LossThroughProjection = true
+	case "raw":
+	default:
+		return nil, fmt.Errorf("unknown head loss %q", cs.HeadLoss)
 	}
 	if cs.CustomAlpha != "" && alpha == nil {
 		return nil, fmt.Errorf("the run used a custom α sampler (%s); pass it to Resume", cs.CustomAlpha)

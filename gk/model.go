@@ -372,3 +372,21 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 		}
 	}
 }
+
+// WithHeads returns a model that shares m's network, features and
+// normalization but turns the raw outputs into g_0 … g_K by heads h.
+// HeadsDirect and HeadsProjected read the same raw outputs, so a network
+// trained with the loss on its raw heads can be evaluated projected: the
+// projection onto {Σ_k α_k g_k = x}, an affine set that holds the true g,
+// never increases the error Σ_k |ĝ_k − g_k|² at any point (a Euclidean
+// projection onto a convex set is non-expansive) and makes the identity
+// exact. The returned model must not be used while m's trainer runs.
+func (m *Model) WithHeads(h Heads) (*Model, error) {
+	cfg := m.cfg
+	cfg.Heads = h
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return newModel(cfg, m.feat, m.eng), nil
+}

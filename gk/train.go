@@ -138,6 +138,14 @@ type Settings struct {
 	// NormSamples is the number of joint draws from which NewTrainer fits
 	// the normalization when the Config has none; default 4096.
 	NormSamples int
+	// LossThroughProjection applies the loss of a model with projected
+	// heads to the projected g_k, as in the original HeadsProjected
+	// training. By default (false) the loss is applied to the raw heads
+	// h_k, as for direct heads, and the projection is used only when the
+	// model is evaluated: it measured lower errors (gk/ARCHITECTURE.md),
+	// and the projection can only reduce the error of any raw heads
+	// (Model.WithHeads). Models with direct heads ignore it.
+	LossThroughProjection bool
 }
 
 // DefaultSettings returns the settings of a zero Settings, filled in.
@@ -527,6 +535,9 @@ func (t *Trainer) lossGrad() float64 {
 	f := feat.dim()
 	w := f + d
 	heads := t.model.cfg.Heads
+	if !t.set.LossThroughProjection {
+		heads = HeadsDirect // loss on the raw heads; Eval projects
+	}
 
 	// Inputs: features(α_i) ++ x(α_i), x(α_i) = Σ_k α_ik x_ik.
 	in := t.es.input(b)

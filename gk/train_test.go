@@ -29,10 +29,18 @@ func trTrainer(t testing.TB, cfg Config, set Settings) *Trainer {
 // order 1 leaves rounding ~1e-10 and truncation ~1e-12, so 1e-6 relative
 // to the largest gradient entry catches a wrong projection backward (for
 // example forgetting the α_j Σ α_k ∂L/∂g_k term) or a wrong 2/(bd) factor.
+//
+// Projected heads are checked with the loss through the projection and on
+// the raw heads (the default); the second must also differ from the first,
+// or the option would do nothing.
 func TestTrainGradient(t *testing.T) {
-	for _, heads := range []Heads{HeadsProjected, HeadsDirect} {
+	for _, hc := range []struct {
+		heads   Heads
+		through bool
+	}{{HeadsProjected, true}, {HeadsProjected, false}, {HeadsDirect, false}} {
+		heads := hc.heads
 		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier} {
-			tr := trTrainer(t, Config{Hidden: []int{8, 8}, Heads: heads, Features: Features{Kind: feat}}, Settings{Batch: 16, Seed: 3})
+			tr := trTrainer(t, Config{Hidden: []int{8, 8}, Heads: heads, Features: Features{Kind: feat}}, Settings{Batch: 16, Seed: 3, LossThroughProjection: hc.through})
 			tr.drawBatch()
 			tr.lossGrad()
 			grad := append([]float64(nil), tr.opt.grad().([]float64)...)
@@ -56,7 +64,14 @@ func TestTrainGradient(t *testing.T) {
 				params[i] = p
 				fd := (lp - lm) / (2 * h)
 				if math.Abs(fd-grad[i]) > 1e-6*scale {
-					t.Errorf("%v heads, %v features: ∂L/∂θ_%d = %g, finite difference %g", heads, feat, i, grad[i], fd)
+					t.Errorf("%v heads (through projection %v), %v features: ∂L/∂θ_%d = %g, finite difference %g", heads, hc.through, feat, i, grad[i], fd)
+				}
+			}
+			if heads == HeadsProjected {
+				other := *tr
+				other.set.LossThroughProjection = !hc.through
+				if lo, l := other.lossGrad(), tr.lossGrad(); lo == l {
+					t.Errorf("projected heads: loss %v with and without the projection in the loss", l)
 				}
 			}
 		}
