@@ -113,10 +113,11 @@ func TestCompareOracleWrong(t *testing.T) {
 
 // A small model trained briefly (3×64, 1200 steps of 256, as
 // TestTrainOracle) scores well below the mean predictor (1) in every
-// region; its errors measured 0.05–0.3 (the near-vertex regions of the
-// tight three-mode marginal 2 are the hardest), so 0.5 leaves room for
-// seeds and BLAS rounding while the negative controls above score > 0.3
-// everywhere and ≥ 4 on average.
+// region; its errors measured 0.006–0.13 with the default learning rate
+// 8e-3 (0.02–0.29 with the former 2e-3; the near-vertex region of the
+// tight three-mode marginal 2 is the hardest), so 0.3 leaves room for
+// seeds and BLAS rounding while the negative controls above score ≥ 3 for
+// swapped heads and > 4 on average.
 func TestCompareOracleTrained(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a model")
@@ -140,8 +141,8 @@ func TestCompareOracleTrained(t *testing.T) {
 	}
 	for _, e := range rep.Regions {
 		t.Logf("%-16s %.4f (worst α %.4f, identity %.4f)", e.Name(), e.RelErr, e.MaxRelErr, e.Identity)
-		if e.RelErr > 0.5 {
-			t.Errorf("%s: relative error %.3f, want ≤ 0.5", e.Name(), e.RelErr)
+		if e.RelErr > 0.3 {
+			t.Errorf("%s: relative error %.3f, want ≤ 0.3", e.Name(), e.RelErr)
 		}
 	}
 	t.Logf("identity residual %.4f", rep.Identity)
