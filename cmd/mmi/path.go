@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -12,27 +10,26 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
-	"github.com/mmi-go/mmi/simplex"
 	"github.com/mmi-go/mmi/viz"
 )
 
 type pathFlags struct {
-	model          string
-	from, to       int
-	via            string
-	pathFile       string
-	n              int
-	in             string
-	solver         string
-	steps          int
-	atol, rtol     float64
+	model    string
+	from, to int
+	via      string
+	pathFile string
+	n        int
+	in       string
+	solverFlags
 	sde            bool
 	eps            float64
 	seed           uint64
 	out, png       string
 	asJSON, loglik bool
+	shard          string
 }
 
 func newPathCmd() *cobra.Command {
@@ -61,10 +58,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) instead of --from/--to/--via")
 	fl.IntVar(&f.n, "n", 1000, "number of samples")
 	fl.StringVar(&f.in, "in", "", "starting samples (.csv or .npy) instead of fresh samples of --from")
-	fl.StringVar(&f.solver, "solver", "dopri5", "euler, heun, rk4 or dopri5")
-	fl.IntVar(&f.steps, "steps", 100, "steps of a fixed-step solver or of the SDE")
-	fl.Float64Var(&f.atol, "atol", 1e-5, "absolute tolerance of dopri5")
-	fl.Float64Var(&f.rtol, "rtol", 1e-5, "relative tolerance of dopri5")
+	addSolverFlags(cmd, &f.solverFlags)
 	fl.BoolVar(&f.sde, "sde", false, "integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun)")
 	fl.Float64Var(&f.eps, "eps", 1, "noise level E of the SDE: ε(t) = E·α_0(t)")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
@@ -72,6 +66,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.StringVar(&f.png, "png", "", "write a picture: start and end points with trajectories (2-D), or an image grid")
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
 	fl.BoolVar(&f.loglik, "loglik", false, "compute each sample's log-likelihood log ρ(α(1), X(1)) (paths from the Gaussian)")
+	addShardFlag(cmd, &f.shard)
 	return cmd
 }
 
@@ -79,19 +74,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 // marginals.
 func buildPath(f *pathFlags, k1 int) (path.Path, error) {
 	if f.pathFile != "" {
-		file, err := os.Open(f.pathFile)
-		if err != nil {
-			return nil, badInput(err)
-		}
-		defer file.Close()
-		p, err := path.Load(file)
-		if err != nil {
-			return nil, badInput(fmt.Errorf("%s: %w", f.pathFile, err))
-		}
-		if p.Len() != k1 {
-			return nil, usagef("%s is a path on %d marginals, the model has %d", f.pathFile, p.Len(), k1)
-		}
-		return p, nil
+		return loadPathFile(f.pathFile, k1)
 	}
 	stops := []int{f.from}
 	if f.via != "" {
@@ -104,152 +87,105 @@ func buildPath(f *pathFlags, k1 int) (path.Path, error) {
 		}
 	}
 	stops = append(stops, f.to)
-	pts := make([][]float64, len(stops))
-	for i, s := range stops {
-		if s < 0 || s >= k1 {
-			return nil, usagef("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
-		}
-		if i > 0 && s == stops[i-1] {
-			return nil, usagef("the path stays at marginal %d: consecutive stops must differ", s)
-		}
-		pts[i] = simplex.Vertex(k1, s)
-	}
-	p, err := path.Polyline(pts...)
+	p, err := generate.Polyline(k1, stops...)
 	return p, badInput(err)
 }
 
-func pickSolver(f *pathFlags) (path.Solver, error) {
-	if f.steps <= 0 {
-		return nil, usagef("--steps must be positive, got %d", f.steps)
+// loadPathFile reads a saved path (path.Save) for a model of k1 marginals.
+func loadPathFile(file string, k1 int) (path.Path, error) {
+	r, err := os.Open(file)
+	if err != nil {
+		return nil, badInput(err)
 	}
-	switch f.solver {
-	case "euler":
-		return path.Euler{Steps: f.steps}, nil
-	case "heun":
-		return path.Heun{Steps: f.steps}, nil
-	case "rk4":
-		return path.RK4{Steps: f.steps}, nil
-	case "dopri5":
-		if !(f.atol > 0) || !(f.rtol > 0) {
-			return nil, usagef("--atol and --rtol must be positive")
-		}
-		return path.Dopri5{Atol: f.atol, Rtol: f.rtol}, nil
+	defer r.Close()
+	p, err := path.Load(r)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("%s: %w", file, err))
 	}
-	return nil, usagef("unknown solver %q: want euler, heun, rk4 or dopri5", f.solver)
+	if p.Len() != k1 {
+		return nil, usagef("%s is a path on %d marginals, the model has %d", file, p.Len(), k1)
+	}
+	return p, nil
 }
-
-// isGaussianVertex reports whether α is e_0.
-func isGaussianVertex(alpha []float64) bool { return math.Abs(alpha[0]-1) < 1e-12 }
 
 func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if f.n <= 0 && f.in == "" {
 		return usagef("--n must be positive, got %d", f.n)
 	}
+	shard, err := parseShard(f.shard)
+	if err != nil {
+		return err
+	}
+	if err := checkOut(f.out); err != nil {
+		return err
+	}
 	m, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
-	k1, d := m.sizes()
+	gen := m.gen
+	k1, d := gen.Sizes()
 	p, err := buildPath(f, k1)
 	if err != nil {
 		return err
 	}
-	solver, err := pickSolver(f)
+	opts, err := solverOptions(&f.solverFlags)
 	if err != nil {
 		return err
 	}
-	a0, a1 := make([]float64, k1), make([]float64, k1)
-	p.Alpha(a0, 0)
-	p.Alpha(a1, 1)
-	startGauss, endGauss := isGaussianVertex(a0), isGaussianVertex(a1)
-	if f.loglik && !startGauss {
+	if f.sde {
+		opts.Eps = path.EpsAlpha0(f.eps)
+		opts.SDE = path.EulerMaruyama{Steps: f.steps}
+		if f.solver == "heun" {
+			opts.SDE = path.StochasticHeun{Steps: f.steps}
+		}
+	}
+	from := generate.StartVertex(p)
+	if f.loglik && from != 0 {
 		return usagef("--loglik needs a path that starts at the Gaussian (marginal 0)")
 	}
 	if f.loglik && f.sde {
 		return usagef("--loglik follows the probability flow; it cannot be combined with --sde")
 	}
-	r := rand.New(rand.NewPCG(f.seed, 0))
-
-	var x []float64
+	job := generate.Job{Path: p, N: f.n, Seed: f.seed, Shard: shard, Options: opts, LogLikelihood: f.loglik}
 	if f.in != "" {
-		var din int
-		x, din, err = samplefile.Read(f.in)
-		if err != nil {
-			return badInput(err)
-		}
-		if din != d {
-			return usagef("%s has dimension %d, the model has %d", f.in, din, d)
-		}
-		if !startGauss {
-			m.toModel(x)
-		}
-	} else {
-		from := 0
-		for k, a := range a0 {
-			if a == 1 {
-				from = k
-			}
-		}
-		if a0[from] != 1 {
-			return usagef("the path does not start at a vertex; give starting samples with --in")
-		}
-		if x, err = m.sampleStart(from, f.n, r); err != nil {
+		if job.In, err = readInput(f.in, d); err != nil {
 			return err
 		}
+	} else if from < 0 {
+		return usagef("the path does not start at a vertex; give starting samples with --in")
+	} else if _, err := gen.Marginal(from); err != nil {
+		return usagef("%v; give starting samples with --in", err)
 	}
-	n := len(x) / d
-	start := append([]float64(nil), x...)
-
-	v, err := path.NewVelocity(m.g, p)
-	if err != nil {
-		return badInput(err)
+	rows := job.N
+	if job.In != nil {
+		rows = len(job.In) / d
 	}
-	var opts path.Options
+	if err := checkShardRows(shard, rows); err != nil {
+		return err
+	}
 	if f.png != "" && d == 2 {
-		// A few evenly spread samples are drawn with their trajectories.
-		tr := &path.Trajectory{}
-		for i := 0; i < min(n, 24); i++ {
-			tr.Rows = append(tr.Rows, i*max(1, n/24))
-		}
-		opts.Trajectory = tr
+		job.TrajectoryRows = 24
+	}
+	if f.png != "" && d != 2 && gen.Image() == nil {
+		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
 	}
 
 	t0 := time.Now()
-	var st path.Stats
-	var ll []float64
-	switch {
-	case f.sde:
-		var s path.SDESolver = path.EulerMaruyama{Steps: f.steps}
-		if f.solver == "heun" {
-			s = path.StochasticHeun{Steps: f.steps}
-		}
-		st, err = path.IntegrateSDE(cmd.Context(), v, x, path.EpsAlpha0(f.eps), s, r, &opts)
-	case f.loglik:
-		ll, st, err = path.LogLikelihood(cmd.Context(), v, x, nil, solver, r, &path.LikelihoodOptions{Options: opts})
-	default:
-		st, err = path.Integrate(cmd.Context(), v, x, solver, &opts)
-	}
+	res, err := gen.Run(cmd.Context(), job)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return err
 	}
-	if !endGauss {
-		m.toData(x)
-		for i := range ll {
-			ll[i] -= m.logScale
-		}
-	}
-	if !startGauss {
-		m.toData(start)
-	}
+	n := len(res.X) / d
 
 	if f.out != "" {
-		outX, outD := x, d
+		outX, outD := res.X, d
 		if f.loglik {
 			outD = d + 1
 			outX = make([]float64, 0, n*outD)
 			for i := 0; i < n; i++ {
-				outX = append(append(outX, x[i*d:(i+1)*d]...), ll[i])
+				outX = append(append(outX, res.X[i*d:(i+1)*d]...), res.LogLik[i])
 			}
 		}
 		if err := samplefile.Write(f.out, outX, outD); err != nil {
@@ -257,15 +193,16 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 		}
 	}
 	if f.png != "" {
-		if err := drawPath(f.png, m, start, x, d, opts.Trajectory, !startGauss, !endGauss); err != nil {
+		if err := drawPath(f.png, gen, p, res); err != nil {
 			return err
 		}
 	}
 
+	st := res.Stats
 	sum := map[string]any{"n": n, "nfe": st.NFE, "accepted": st.Accepted, "rejected": st.Rejected, "seconds": secs}
 	if f.loglik {
 		var mean float64
-		for _, l := range ll {
+		for _, l := range res.LogLik {
 			mean += l
 		}
 		sum["loglik_mean"] = mean / float64(n)
@@ -284,34 +221,38 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 
 // drawPath writes the picture of a path run: 2-D start and end points with
 // trajectories, or a grid of the first images (start row above end row).
-func drawPath(file string, m *model, start, end []float64, d int, tr *path.Trajectory, startData, endData bool) error {
+func drawPath(file string, gen *generate.Generator, p path.Path, res *generate.Result) error {
+	_, d := gen.Sizes()
+	start := res.Start
 	if d == 2 {
 		var trajs [][]float64
-		if tr != nil {
+		if tr := res.Trajectory; tr != nil {
 			for j := range tr.Rows {
 				line := make([]float64, 0, 2*len(tr.X))
 				for _, xs := range tr.X {
 					line = append(line, xs[2*j], xs[2*j+1])
 				}
-				if startData || endData {
-					m.toData(line) // trajectories are drawn in data coordinates
-				}
 				trajs = append(trajs, line)
 			}
 		}
-		if !startData && endData {
-			// Noise lives in model coordinates; draw it where the
+		if generate.StartVertex(p) == 0 && !generate.AtNoise(pathEnd(p)) {
+			// Noise is exchanged as N(0, I); draw it where the
 			// trajectories start, in data coordinates.
 			start = append([]float64(nil), start...)
-			m.toData(start)
+			gen.ToData(start)
 		}
-		return viz.Trajectories2D(file, "", start, end, trajs)
+		return viz.Trajectories2D(file, "", start, res.X, trajs)
 	}
-	if m.image == nil {
-		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
-	}
-	n := len(end) / d
+	img := gen.Image()
+	n := len(res.X) / d
 	cols := min(n, 10)
-	imgs := append(append([]float64(nil), start[:cols*d]...), end[:cols*d]...)
-	return viz.ImageGrid(file, imgs, m.image.Width, m.image.Height, cols, -1, 1)
+	imgs := append(append([]float64(nil), start[:cols*d]...), res.X[:cols*d]...)
+	return viz.ImageGrid(file, imgs, img.Width, img.Height, cols, -1, 1)
+}
+
+// pathEnd returns α(1).
+func pathEnd(p path.Path) []float64 {
+	a := make([]float64, p.Len())
+	p.Alpha(a, 1)
+	return a
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mmi-go/mmi/datasets"
@@ -81,6 +84,9 @@ func TestPathBadInput(t *testing.T) {
 		{"--in", filepath.Join(dir, "missing.csv")},
 		{"--loglik", "--from", "1", "--to", "2"},
 		{"--path", filepath.Join(dir, "missing.json")},
+		{"--shard", "2/2"},
+		{"--shard", "1"},
+		{"--shard", "1/2", "--n", "1000"}, // one chunk, two shards
 	} {
 		code, _, stderr := mmi(t, append([]string{"path", "--model", mix3}, args...)...)
 		if code != 2 {
@@ -89,5 +95,91 @@ func TestPathBadInput(t *testing.T) {
 	}
 	if code, _, stderr := mmi(t, "path", "--model", notModel); code != 2 {
 		t.Errorf("a file that is not a model: exit %d, want 2 (%s)", code, stderr)
+	}
+}
+
+// shardsIdentical runs args once whole and as n shards (CSV out) and
+// checks that the shard files, concatenated, are byte-identical to the
+// whole run's file: what `cat shard-*.csv > all.csv` relies on.
+func shardsIdentical(t *testing.T, n int, args ...string) {
+	t.Helper()
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.csv")
+	if code, _, stderr := mmi(t, append(args, "--out", whole)...); code != 0 {
+		t.Fatalf("mmi %v: exit %d: %s", args, code, stderr)
+	}
+	var cat []byte
+	for i := 0; i < n; i++ {
+		part := filepath.Join(dir, fmt.Sprintf("part%d.csv", i))
+		a := append(append([]string(nil), args...), "--out", part, "--shard", fmt.Sprintf("%d/%d", i, n))
+		if code, _, stderr := mmi(t, a...); code != 0 {
+			t.Fatalf("mmi %v: exit %d: %s", a, code, stderr)
+		}
+		b, err := os.ReadFile(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat = append(cat, b...)
+	}
+	w, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w) == 0 || !bytes.Equal(w, cat) {
+		t.Errorf("mmi %v: %d shards concatenated (%d bytes) differ from the whole run (%d bytes)", args, n, len(cat), len(w))
+	}
+}
+
+func TestShardsByteIdentical(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	if code, _, stderr := mmi(t, "sample", "--data", mix3, "--k", "1", "--n", "2100", "--seed", "3", "--out", in); code != 0 {
+		t.Fatalf("sample: %s", stderr)
+	}
+	shardsIdentical(t, 3, "sample", "--data", mix3, "--k", "2", "--n", "3000", "--seed", "2")
+	shardsIdentical(t, 3, "path", "--model", mix3, "--from", "0", "--to", "2", "--n", "2500")
+	shardsIdentical(t, 2, "path", "--model", mix3, "--from", "0", "--to", "1", "--n", "2100", "--sde", "--steps", "20")
+	shardsIdentical(t, 2, "path", "--model", mix3, "--from", "1", "--to", "3", "--in", in, "--solver", "rk4", "--steps", "10")
+}
+
+// TestShardsNPYCat: .npy shards merged by mmi cat are byte-identical to
+// the one-machine .npy output.
+func TestShardsNPYCat(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"barycenter", "--model", mix3, "--weights", "0.2,0.3,0.5", "--n", "2100", "--coupled"}
+	whole := filepath.Join(dir, "whole.npy")
+	if code, _, stderr := mmi(t, append(args, "--out", whole)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	catArgs := []string{"cat", "--out", filepath.Join(dir, "merged.npy")}
+	for i := 0; i < 3; i++ {
+		part := filepath.Join(dir, fmt.Sprintf("part%d.npy", i))
+		if code, _, stderr := mmi(t, append(args, "--out", part, "--shard", fmt.Sprintf("%d/3", i))...); code != 0 {
+			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
+		}
+		catArgs = append(catArgs, part)
+	}
+	if code, _, stderr := mmi(t, catArgs...); code != 0 {
+		t.Fatalf("cat: exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(whole)
+	b, _ := os.ReadFile(filepath.Join(dir, "merged.npy"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Errorf("merged shards (%d bytes) differ from the whole run (%d bytes)", len(b), len(a))
+	}
+	three := filepath.Join(dir, "three.csv")
+	os.WriteFile(three, []byte("1,2,3\n"), 0o644)
+	for _, bad := range [][]string{
+		{"cat", "--out", filepath.Join(dir, "x.npy")},
+		{"cat", whole},
+		{"cat", "--out", filepath.Join(dir, "x.npy"), whole, three},
+		{"cat", "--out", filepath.Join(dir, "x.txt"), whole},
+	} {
+		if code, _, stderr := mmi(t, bad...); code != 2 || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("mmi %v: exit %d, %q; want 2 and one line", bad, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "x.npy")); err == nil {
+			t.Errorf("mmi %v wrote x.npy", bad)
+		}
 	}
 }

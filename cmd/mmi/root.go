@@ -86,9 +86,12 @@ noise → barycenters.`,
 		newSampleCmd(),
 		newEvalCmd(),
 		newPathCmd(),
+		newTransferCmd(), newBarycenterCmd(), newCatCmd(),
 	)
 	for _, c := range root.Commands() {
-		c.Args = noArgs
+		if c.Args == nil {
+			c.Args = noArgs
+		}
 	}
 	return root
 }

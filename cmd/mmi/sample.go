@@ -2,21 +2,22 @@ package main
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
 func newSampleCmd() *cobra.Command {
 	var (
-		data string
-		k, n int
-		seed uint64
-		out  string
+		data  string
+		k, n  int
+		seed  uint64
+		out   string
+		shard string
 	)
 	cmd := &cobra.Command{
 		Use:   "sample",
@@ -34,6 +35,13 @@ rows; a sample file resampled rows.`,
 			if n <= 0 {
 				return usagef("sample: --n must be positive, got %d", n)
 			}
+			sh, err := parseShard(shard)
+			if err != nil {
+				return err
+			}
+			if err := checkShardRows(sh, n); err != nil {
+				return err
+			}
 			ms, err := openMarginals(data)
 			if err != nil {
 				return err
@@ -41,9 +49,19 @@ rows; a sample file resampled rows.`,
 			if k < 0 || k >= len(ms) {
 				return usagef("sample: --k %d is out of range: marginals are 0 (Gaussian) … %d", k, len(ms)-1)
 			}
+			// Drawn chunk by chunk, each chunk from its own stream, so
+			// that --shard parts concatenate to the whole run.
 			d := ms[0].Dim()
-			x := make([]float64, n*d)
-			ms[k].Sample(x, rand.New(rand.NewPCG(seed, 0)))
+			var x []float64
+			err = generate.EachChunk(cmd.Context(), n, sh, seed, func(c generate.Chunk) error {
+				part := make([]float64, c.Len()*d)
+				ms[k].Sample(part, c.Rand)
+				x = append(x, part...)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 			return writeSamples(cmd, out, x, d)
 		},
 	}
@@ -53,6 +71,7 @@ rows; a sample file resampled rows.`,
 	f.IntVar(&n, "n", 1000, "number of samples")
 	f.Uint64Var(&seed, "seed", 1, "random seed")
 	f.StringVar(&out, "out", "", "output file (.csv or .npy); CSV on stdout when empty")
+	addShardFlag(cmd, &shard)
 	return cmd
 }
 

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mmi-go/mmi/samplefile"
+)
+
+func newCatCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "cat --out FILE FILE…",
+		Short: "Concatenate sample files (the shards of a --shard run) into one",
+		Long: `Concatenate the rows of sample files (.csv or .npy, in any mix), in the order
+given, into --out (.csv or .npy). The shards of a run with --shard i/n, given
+in shard order, give exactly the one-machine output: for .npy the same bytes
+as a one-machine --out .npy.`,
+		Example: `  mmi cat --out all.npy part-00.npy part-01.npy part-02.npy
+  mmi cat --out all.npy part-*.npy        # the shell sorts zero-padded names`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("cat: name the files to concatenate")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, files []string) error {
+			if err := checkOut(out); err != nil {
+				return err
+			}
+			if out == "" {
+				return usagef("cat: --out is required (.csv or .npy)")
+			}
+			var all []float64
+			d := 0
+			for _, f := range files {
+				x, df, err := samplefile.Read(f)
+				if err != nil {
+					return badInput(err)
+				}
+				if d != 0 && df != d {
+					return usagef("cat: %s has dimension %d, %s has %d", f, df, files[0], d)
+				}
+				d = df
+				all = append(all, x...)
+			}
+			if err := samplefile.Write(out, all, d); err != nil {
+				return fmt.Errorf("writing samples: %w", err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "output file (.csv or .npy)")
+	return cmd
+}

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mmi-go/mmi/generate"
+	"github.com/mmi-go/mmi/metrics"
+	"github.com/mmi-go/mmi/path"
+	"github.com/mmi-go/mmi/samplefile"
+	"github.com/mmi-go/mmi/styletransfer"
+	"github.com/mmi-go/mmi/viz"
+)
+
+type transferFlags struct {
+	model    string
+	from, to int
+	via      string
+	pathFile string
+	all      bool
+	n        int
+	in       string
+	solverFlags
+	seed          uint64
+	out, png      string
+	asJSON        bool
+	shard         string
+	evalN         int
+	fromSet, nSet bool
+}
+
+func newTransferCmd() *cobra.Command {
+	var f transferFlags
+	cmd := &cobra.Command{
+		Use:   "transfer",
+		Short: "Translate samples or images of one data marginal into another; all-to-all grids",
+		Long: `Translate samples of data marginal --from into samples of marginal --to by
+the probability flow along the straight edge e_from → e_to, a polyline through
+the vertices of --via, or a saved path (--path, e.g. from mmi pathopt). The
+starting samples are fresh draws of --from (--n) or the rows of --in, in data
+coordinates.
+
+With --all, every data marginal is translated to every other from the same
+--n source samples: a table of energy distances to fresh samples of each
+target (the diagonal compares two exact sets of one marginal: the floor) and,
+with --png, a grid of pictures: a column per target; for 2-D data a row of
+scatter panels per source, for images four rows per source (one source image
+per row, on the diagonal, and its translations).`,
+		Example: `  mmi transfer --model examples/mix3.json --from 1 --to 3 --n 2000 --out t13.csv --png t13.png --json
+  mmi transfer --from 1 --to 3 --via 2 --in mine.csv --out translated.csv
+  mmi transfer --all --n 2000 --png all.png --json`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.fromSet = cmd.Flags().Changed("from") || cmd.Flags().Changed("to")
+			f.nSet = cmd.Flags().Changed("n")
+			if f.all {
+				return runTransferAll(cmd, &f)
+			}
+			return runTransfer(cmd, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.model, "model", "model.mmi", "checkpoint from mmi train, or a .json Gaussian-mixture specification (exact oracle)")
+	fl.IntVar(&f.from, "from", 1, "source data marginal (1…K)")
+	fl.IntVar(&f.to, "to", 2, "target data marginal (1…K)")
+	fl.StringVar(&f.via, "via", "", "marginals to pass through, comma-separated")
+	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) from --from to --to")
+	fl.BoolVar(&f.all, "all", false, "every data marginal to every other: table and grid picture")
+	fl.IntVar(&f.n, "n", 1000, "number of source samples (per source with --all)")
+	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates) instead of fresh draws of --from")
+	addSolverFlags(cmd, &f.solverFlags)
+	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
+	fl.StringVar(&f.out, "out", "", "write the translated samples (.csv or .npy)")
+	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter or image grid)")
+	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary (with --all: the table)")
+	fl.IntVar(&f.evalN, "eval-n", 2000, "fresh target samples for the energy distance in the summary (0: skip)")
+	addShardFlag(cmd, &f.shard)
+	return cmd
+}
+
+func parseInts(flag, s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return nil, usagef("%s: %q is not a marginal index", flag, p)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func runTransfer(cmd *cobra.Command, f *transferFlags) error {
+	if f.in != "" && f.nSet {
+		return usagef("transfer: give --in or --n, not both")
+	}
+	if f.in == "" && f.n <= 0 {
+		return usagef("--n must be positive, got %d", f.n)
+	}
+	if f.from == f.to {
+		return usagef("transfer: --from and --to are both %d; they must differ", f.from)
+	}
+	shard, err := parseShard(f.shard)
+	if err != nil {
+		return err
+	}
+	if err := checkOut(f.out); err != nil {
+		return err
+	}
+	via, err := parseInts("--via", f.via)
+	if err != nil {
+		return err
+	}
+	opts, err := solverOptions(&f.solverFlags)
+	if err != nil {
+		return err
+	}
+	m, err := loadModel(f.model)
+	if err != nil {
+		return err
+	}
+	gen := m.gen
+	k1, d := gen.Sizes()
+	for _, k := range []int{f.from, f.to} {
+		if k < 1 || k >= k1 {
+			return usagef("transfer: marginal %d is not a data marginal: the model has data marginals 1 … %d (mmi path starts from noise)", k, k1-1)
+		}
+	}
+	var saved path.Path
+	if f.pathFile != "" {
+		if saved, err = loadPathFile(f.pathFile, k1); err != nil {
+			return err
+		}
+	}
+	route, err := styletransfer.Route(k1, f.from, f.to, via, saved)
+	if err != nil {
+		return badInput(err)
+	}
+	job := generate.Job{Path: route, N: f.n, Seed: f.seed, Shard: shard, Options: opts}
+	if f.in != "" {
+		if job.In, err = readInput(f.in, d); err != nil {
+			return err
+		}
+	} else if _, err := gen.Marginal(f.from); err != nil {
+		return usagef("%v; give source samples with --in", err)
+	}
+	rows := job.N
+	if job.In != nil {
+		rows = len(job.In) / d
+	}
+	if err := checkShardRows(shard, rows); err != nil {
+		return err
+	}
+	if f.png != "" && d != 2 && gen.Image() == nil {
+		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
+	}
+
+	t0 := time.Now()
+	res, err := gen.Run(cmd.Context(), job)
+	secs := time.Since(t0).Seconds()
+	if err != nil {
+		return err
+	}
+	n := len(res.X) / d
+	sum := map[string]any{"from": f.from, "to": f.to, "n": n, "nfe": res.Stats.NFE, "seconds": secs}
+	var truth []float64
+	if f.evalN > 0 {
+		// The energy distance to fresh samples of the target, when it
+		// can be sampled: how well the transfer hit it.
+		if truth, err = gen.Draw(f.to, f.evalN, generate.ChunkRand(^f.seed, f.to)); err == nil {
+			x := metrics.Subsample(res.X, d, f.evalN, generate.ChunkRand(^f.seed, 0))
+			sum["energy"] = metrics.Energy(x, truth, d)
+		}
+	}
+	if f.out != "" {
+		if err := writeFile(f.out, res.X, d); err != nil {
+			return err
+		}
+	}
+	if f.png != "" {
+		if err := drawTransfer(f.png, gen, f.from, f.to, res.Start, res.X, truth); err != nil {
+			return err
+		}
+	}
+	w := cmd.OutOrStdout()
+	if f.asJSON {
+		return json.NewEncoder(w).Encode(sum)
+	}
+	fmt.Fprintf(w, "%d samples of %d (%s) translated to %d (%s), %d velocity evaluations, %.3g s\n",
+		n, f.from, gen.Name(f.from), f.to, gen.Name(f.to), res.Stats.NFE, secs)
+	if e, ok := sum["energy"]; ok {
+		fmt.Fprintf(w, "energy distance to %d fresh samples of %d: %.4g\n", f.evalN, f.to, e)
+	}
+	return nil
+}
+
+// drawTransfer pictures a transfer: 2-D source, fresh target and
+// translated samples; images: the first ten sources above their
+// translations.
+func drawTransfer(file string, gen *generate.Generator, from, to int, start, end, truth []float64) error {
+	_, d := gen.Sizes()
+	if d == 2 {
+		const max = 2000
+		sets := []viz.Set{{Name: fmt.Sprintf("source: %d %s", from, gen.Name(from)), Points: head(start, 2*max), Color: viz.Palette[0]}}
+		if truth != nil {
+			sets = append(sets, viz.Set{Name: fmt.Sprintf("fresh target: %d %s", to, gen.Name(to)), Points: head(truth, 2*max), Color: viz.Palette[7]})
+		}
+		sets = append(sets, viz.Set{Name: fmt.Sprintf("translated %d → %d", from, to), Points: head(end, 2*max), Color: viz.Palette[3]})
+		return viz.Scatter2D(file, "", sets...)
+	}
+	img := gen.Image()
+	cols := min(len(end)/d, 10)
+	imgs := append(append([]float64(nil), start[:cols*d]...), end[:cols*d]...)
+	return viz.ImageGrid(file, imgs, img.Width, img.Height, cols, -1, 1)
+}
+
+func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }
+
+func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
+	if f.fromSet || f.in != "" || f.via != "" || f.pathFile != "" || f.out != "" || f.shard != "" {
+		return usagef("transfer --all: takes --n, --png, --json, --seed and the solver flags; not --from, --to, --in, --via, --path, --out or --shard")
+	}
+	if f.n < 2 {
+		return usagef("--n must be at least 2, got %d", f.n)
+	}
+	opts, err := solverOptions(&f.solverFlags)
+	if err != nil {
+		return err
+	}
+	m, err := loadModel(f.model)
+	if err != nil {
+		return err
+	}
+	gen := m.gen
+	k1, d := gen.Sizes()
+	if k1 < 3 {
+		return usagef("transfer --all: the model has %d data marginal; all-to-all needs at least two", k1-1)
+	}
+	for k := 1; k < k1; k++ {
+		if _, err := gen.Marginal(k); err != nil {
+			return usagef("transfer --all: %v", err)
+		}
+	}
+	if f.png != "" && d != 2 && gen.Image() == nil {
+		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
+	}
+	tab, err := styletransfer.AllToAll(cmd.Context(), gen, f.n, f.seed, opts)
+	if err != nil {
+		return err
+	}
+	if f.png != "" {
+		if err := tab.WritePNG(f.png, d, gen.Image()); err != nil {
+			return err
+		}
+	}
+	w := cmd.OutOrStdout()
+	if f.asJSON {
+		return json.NewEncoder(w).Encode(tab)
+	}
+	return tab.WriteText(w)
+}
+
+// writeFile writes samples to a .csv or .npy file.
+func writeFile(file string, x []float64, d int) error {
+	if err := samplefile.Write(file, x, d); err != nil {
+		return fmt.Errorf("writing samples: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package generate
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/marginals"
+)
+
+// Load opens a model: a Gaussian-mixture specification (.json, see
+// datasets.ReadSpec) gives the exact oracle of its mixtures; anything else
+// must be a checkpoint written by gk (mmi train), whose data marginals are
+// reopened from the names it records (Reopen). A missing file is an error
+// that wraps os.ErrNotExist.
+func Load(spec string) (*Generator, error) {
+	if strings.HasSuffix(strings.ToLower(spec), ".json") {
+		mix, err := datasets.ReadSpec(spec)
+		if err != nil {
+			return nil, err
+		}
+		o, err := gk.NewOracle(mix)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", spec, err)
+		}
+		names := make([]string, len(mix))
+		for i := range mix {
+			names[i] = fmt.Sprintf("%s[%d]", filepath.Base(spec), i)
+		}
+		return FromOracle(o, names)
+	}
+	if _, err := os.Stat(spec); err != nil {
+		return nil, err
+	}
+	m, err := gk.Load(spec)
+	if err != nil {
+		return nil, err
+	}
+	return FromModel(m)
+}
+
+// FromModel returns the generator of a trained model, with the data
+// marginals reopened from the names recorded in it (Reopen); a marginal
+// that cannot be reopened is left unavailable.
+func FromModel(m *gk.Model) (*Generator, error) {
+	var data []marginals.Marginal
+	var image *datasets.ImageShape
+	specs := m.Specs()
+	k1, _ := m.Sizes()
+	if len(specs) != k1-1 {
+		specs = nil
+	}
+	for _, s := range specs {
+		mg, img := Reopen(s)
+		data = append(data, mg)
+		if img != nil {
+			image = img
+		}
+	}
+	if specs == nil {
+		data = make([]marginals.Marginal, k1-1)
+	}
+	g, err := New(m, m.Normalization(), data, specs)
+	if err != nil {
+		return nil, err
+	}
+	g.image = image
+	return g, nil
+}
+
+var specEntry = regexp.MustCompile(`^(.*\.json)\[(\d+)\]$`)
+
+// Reopen returns the marginal that an entry name recorded by EntryNames
+// (or datasets.Entry.Name) stands for, and its image shape for image
+// classes, or nil if it cannot be opened any more (a sample file that
+// moved).
+func Reopen(name string) (marginals.Marginal, *datasets.ImageShape) {
+	if m := specEntry.FindStringSubmatch(name); m != nil {
+		mix, err := datasets.ReadSpec(m[1])
+		i, _ := strconv.Atoi(m[2])
+		if err != nil || i >= len(mix) {
+			return nil, nil
+		}
+		return mix[i], nil
+	}
+	es, err := datasets.Open(name)
+	if err != nil || len(es) != 1 {
+		return nil, nil
+	}
+	return es[0].Marginal, es[0].Image
+}
+
+// EntryNames returns the names to record in a checkpoint for the entries
+// of a --data list: sample files and specifications by absolute path, so
+// that Reopen finds them from another directory.
+func EntryNames(es []datasets.Entry) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Name
+		if _, err := os.Stat(e.Name); err == nil {
+			if abs, err := filepath.Abs(e.Name); err == nil {
+				out[i] = abs
+			}
+		} else if m := specEntry.FindStringSubmatch(e.Name); m != nil {
+			if abs, err := filepath.Abs(m[1]); err == nil {
+				out[i] = fmt.Sprintf("%s[%s]", abs, m[2])
+			}
+		}
+	}
+	return out
+}

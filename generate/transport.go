@@ -1,0 +1,291 @@
+package generate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/mmi-go/mmi/path"
+	"github.com/mmi-go/mmi/simplex"
+)
+
+// Options are the settings of an integration; nil means the defaults.
+type Options struct {
+	// Solver integrates the probability flow; nil means path.Dopri5{}
+	// (tolerances 1e-5).
+	Solver path.Solver
+	// SDE, when not nil, integrates the stochastic generator instead
+	// (path.IntegrateSDE) with the noise schedule Eps (nil means
+	// path.EpsAlpha0(1), which vanishes off the Gaussian).
+	SDE path.SDESolver
+	Eps path.Diffusion
+	// Workers as in path.Options: goroutines sharing each evaluation;
+	// results do not depend on it.
+	Workers int
+	// Trajectory, when not nil, records the chosen rows (see
+	// path.Trajectory), returned in data coordinates throughout, noise
+	// included, so that the recorded lines are continuous.
+	Trajectory *path.Trajectory
+}
+
+func (o *Options) solver() path.Solver {
+	if o == nil || o.Solver == nil {
+		return path.Dopri5{}
+	}
+	return o.Solver
+}
+
+func (o *Options) pathOptions() *path.Options {
+	if o == nil {
+		return nil
+	}
+	return &path.Options{Workers: o.Workers, Trajectory: o.Trajectory}
+}
+
+// AtNoise reports whether α is the Gaussian vertex e_0, where samples are
+// exchanged as standard-normal noise rather than in data coordinates.
+func AtNoise(alpha []float64) bool { return math.Abs(alpha[0]-1) < 1e-12 }
+
+// ends returns α(0) and α(1) of p.
+func ends(p path.Path) (a0, a1 []float64) {
+	a0, a1 = make([]float64, p.Len()), make([]float64, p.Len())
+	p.Alpha(a0, 0)
+	p.Alpha(a1, 1)
+	return a0, a1
+}
+
+// StartVertex returns k if p starts at the vertex e_k, or −1.
+func StartVertex(p path.Path) int {
+	a0, _ := ends(p)
+	for k, a := range a0 {
+		if math.Abs(a-1) < 1e-12 {
+			return k
+		}
+	}
+	return -1
+}
+
+// velocity checks p against the model.
+func (g *Generator) velocity(p path.Path) (*path.Velocity, error) {
+	v, err := path.NewVelocity(g.g, p)
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	return v, nil
+}
+
+func (g *Generator) checkBatch(x []float64) error {
+	_, d := g.Sizes()
+	if len(x) == 0 || len(x)%d != 0 {
+		return fmt.Errorf("generate: %d numbers are not a batch of %d-dimensional samples", len(x), d)
+	}
+	return nil
+}
+
+// Transport pushes the batch x (n rows of d numbers, samples of ρ(α(0)))
+// in place along p, so that on return the rows are samples of ρ(α(1)):
+// the probability flow dX/dt = Σ_k α̇_k g_k(α(t), X) with o.Solver, or the
+// stochastic generator with o.SDE (whose noise comes from r; r may be nil
+// otherwise). x is read and written in data coordinates, except at the
+// Gaussian vertex e_0 (see the package comment): noise in, noise out.
+//
+// A transfer from data marginal i to j is Transport along
+// Polyline(K+1, i, j) of samples of i; generation from noise is Transport
+// of noise along Polyline(K+1, 0, j). After an error (a cancelled context,
+// a solver that gave up) the content of x is unspecified.
+func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *rand.Rand, o *Options) (path.Stats, error) {
+	if err := g.checkBatch(x); err != nil {
+		return path.Stats{}, err
+	}
+	v, err := g.velocity(p)
+	if err != nil {
+		return path.Stats{}, err
+	}
+	a0, a1 := ends(p)
+	if !AtNoise(a0) {
+		g.ToModel(x)
+	}
+	var st path.Stats
+	if o != nil && o.SDE != nil {
+		if r == nil {
+			return st, errors.New("generate: the stochastic generator needs a random source")
+		}
+		eps := o.Eps
+		if eps == nil {
+			eps = path.EpsAlpha0(1)
+		}
+		st, err = path.IntegrateSDE(ctx, v, x, eps, o.SDE, r, o.pathOptions())
+	} else {
+		st, err = path.Integrate(ctx, v, x, o.solver(), o.pathOptions())
+	}
+	if err != nil {
+		return st, err
+	}
+	if !AtNoise(a1) {
+		g.ToData(x)
+	}
+	g.trajectoryToData(o)
+	return st, nil
+}
+
+// trajectoryToData maps the recorded trajectory to data coordinates.
+func (g *Generator) trajectoryToData(o *Options) {
+	if o == nil || o.Trajectory == nil {
+		return
+	}
+	for _, xs := range o.Trajectory.X {
+		g.ToData(xs)
+	}
+}
+
+// Sample generates n samples of marginal k from fresh noise (drawn from r)
+// along the straight edge e_0 → e_k, in data coordinates. k = 0 returns
+// the noise itself.
+func (g *Generator) Sample(ctx context.Context, k, n int, r *rand.Rand, o *Options) ([]float64, path.Stats, error) {
+	k1, _ := g.Sizes()
+	if k < 0 || k >= k1 {
+		return nil, path.Stats{}, fmt.Errorf("generate: marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", k, k1-1)
+	}
+	return g.Law(ctx, simplex.Vertex(k1, k), n, r, o)
+}
+
+// Law samples the law ρ(α*) of the interpolant Σ_k α*_k x_k at a point α*
+// of the simplex: n noise rows pushed along the straight line e_0 → α*.
+// With α*_0 = 0 it is the barycenter law of the data marginals under the
+// coupling the model was trained on (independent: Σ_k α*_k x_k with
+// independent x_k).
+func (g *Generator) Law(ctx context.Context, alpha []float64, n int, r *rand.Rand, o *Options) ([]float64, path.Stats, error) {
+	k1, _ := g.Sizes()
+	if len(alpha) != k1 {
+		return nil, path.Stats{}, fmt.Errorf("generate: α has %d coordinates, the model %d marginals", len(alpha), k1)
+	}
+	if err := simplex.Validate(alpha); err != nil {
+		return nil, path.Stats{}, fmt.Errorf("generate: %w", err)
+	}
+	if n < 1 {
+		return nil, path.Stats{}, fmt.Errorf("generate: %d samples", n)
+	}
+	z, _ := g.Draw(0, n, r)
+	if AtNoise(alpha) {
+		return z, path.Stats{}, nil
+	}
+	p, err := path.Segment(simplex.Vertex(k1, 0), alpha)
+	if err != nil {
+		return nil, path.Stats{}, fmt.Errorf("generate: %w", err)
+	}
+	st, err := g.Transport(ctx, z, p, r, o)
+	return z, st, err
+}
+
+// SampleAll pushes one batch of noise z (n rows, standard normal) to
+// every data marginal at once along the edges e_0 → e_k (path.SampleAll):
+// out[k][i], k = 1 … K, all come from noise row i, in data coordinates;
+// out[0] is a copy of z. z is not modified. o.SDE and o.Trajectory are
+// not used.
+func (g *Generator) SampleAll(ctx context.Context, z []float64, o *Options) ([][]float64, path.Stats, error) {
+	if err := g.checkBatch(z); err != nil {
+		return nil, path.Stats{}, err
+	}
+	var po *path.Options
+	if o != nil {
+		po = &path.Options{Workers: o.Workers}
+	}
+	out, st, err := path.SampleAll(ctx, g.g, z, o.solver(), po)
+	if err != nil {
+		return nil, st, err
+	}
+	for k := 1; k < len(out); k++ {
+		g.ToData(out[k])
+	}
+	return out, st, nil
+}
+
+// TransportLogLikelihood pushes noise z (rows ~ N(0, I)) in place along p,
+// which must start at e_0, and returns with each sample its log density
+// log ρ(α(1), X(1)) in data units (model log density plus LogScale, unless
+// the path ends at e_0). The divergence is exact for d ≤ 32 and
+// Hutchinson's estimate otherwise, with probes from r. Needs a model that
+// implements gk.VJPer (both the network and the oracle do).
+func (g *Generator) TransportLogLikelihood(ctx context.Context, z []float64, p path.Path, r *rand.Rand, o *Options) ([]float64, path.Stats, error) {
+	if err := g.checkBatch(z); err != nil {
+		return nil, path.Stats{}, err
+	}
+	a0, a1 := ends(p)
+	if !AtNoise(a0) {
+		return nil, path.Stats{}, errors.New("generate: a likelihood needs a path that starts at the Gaussian (marginal 0)")
+	}
+	v, err := g.velocity(p)
+	if err != nil {
+		return nil, path.Stats{}, err
+	}
+	var lo *path.LikelihoodOptions
+	if po := o.pathOptions(); po != nil {
+		lo = &path.LikelihoodOptions{Options: *po}
+	}
+	ll, st, err := path.LogLikelihood(ctx, v, z, nil, o.solver(), r, lo)
+	if err != nil {
+		return nil, st, err
+	}
+	if !AtNoise(a1) {
+		g.ToData(z)
+		for i := range ll {
+			ll[i] += g.LogScale()
+		}
+	}
+	g.trajectoryToData(o)
+	return ll, st, nil
+}
+
+// LogLikelihood returns log ρ_k(y_i) in data units for every row y_i of y
+// (data coordinates; noise for k = 0) under the model: the flow from e_k
+// back to e_0 (path.MarginalLogLikelihood). y is not modified.
+func (g *Generator) LogLikelihood(ctx context.Context, y []float64, k int, r *rand.Rand, o *Options) ([]float64, path.Stats, error) {
+	if err := g.checkBatch(y); err != nil {
+		return nil, path.Stats{}, err
+	}
+	k1, _ := g.Sizes()
+	if k < 0 || k >= k1 {
+		return nil, path.Stats{}, fmt.Errorf("generate: marginal %d is out of range", k)
+	}
+	x := append([]float64(nil), y...)
+	if k != 0 {
+		g.ToModel(x)
+	}
+	var lo *path.LikelihoodOptions
+	if o != nil {
+		lo = &path.LikelihoodOptions{Options: path.Options{Workers: o.Workers}}
+	}
+	ll, st, err := path.MarginalLogLikelihood(ctx, g.g, x, k, o.solver(), r, lo)
+	if err != nil {
+		return nil, st, err
+	}
+	if k != 0 {
+		for i := range ll {
+			ll[i] += g.LogScale()
+		}
+	}
+	return ll, st, nil
+}
+
+// Polyline returns the path on Δ^K (k1 = K+1 marginals) through the
+// vertices of the given marginals, in order, each segment taking an equal
+// share of time: Polyline(k1, i, j) is the straight edge e_i → e_j,
+// Polyline(k1, 1, 2, 3) goes from marginal 1 to 3 through 2.
+func Polyline(k1 int, stops ...int) (path.Path, error) {
+	if len(stops) < 2 {
+		return nil, fmt.Errorf("generate: a path needs at least two marginals, got %d", len(stops))
+	}
+	pts := make([][]float64, len(stops))
+	for i, s := range stops {
+		if s < 0 || s >= k1 {
+			return nil, fmt.Errorf("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
+		}
+		if i > 0 && s == stops[i-1] {
+			return nil, fmt.Errorf("the path stays at marginal %d: consecutive stops must differ", s)
+		}
+		pts[i] = simplex.Vertex(k1, s)
+	}
+	return path.Polyline(pts...)
+}
