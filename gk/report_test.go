@@ -113,8 +113,8 @@ func TestCompareOracleWrong(t *testing.T) {
 
 // A small model trained briefly (3×64, 1200 steps of 256, as
 // TestTrainOracle) scores well below the mean predictor (1) in every
-// region; its errors measured 0.006–0.13 with the default learning rate
-// 8e-3 (0.02–0.29 with the former 2e-3; the near-vertex region of the
+// region; its errors measured 0.008–0.17 with the default learning rate
+// 4e-3 (0.02–0.29 with the former 2e-3; the near-vertex region of the
 // tight three-mode marginal 2 is the hardest), so 0.3 leaves room for
 // seeds and BLAS rounding while the negative controls above score ≥ 3 for
 // swapped heads and > 4 on average.

@@ -103,7 +103,7 @@ type Settings struct {
 	// Batch is the number of joint samples (each with its own α) per
 	// step; default 512.
 	Batch int
-	// LR is the peak learning rate of Adam; default 8e-3.
+	// LR is the peak learning rate of Adam; default 4e-3.
 	LR float64
 	// Warmup is the number of steps of linear warm-up from 0 to LR;
 	// default Steps/20, at most Steps/2; negative means none.
@@ -160,7 +160,7 @@ func (s Settings) withDefaults() Settings {
 		s.Batch = 512
 	}
 	if s.LR == 0 {
-		s.LR = 8e-3
+		s.LR = 4e-3
 	}
 	if s.Warmup == 0 {
 		s.Warmup = s.Steps / 20

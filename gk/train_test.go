@@ -84,7 +84,7 @@ func TestTrainGradient(t *testing.T) {
 // trained model with the heads of marginals 1 and 2 swapped.
 //
 // Tolerances: after 1200 steps of a 3×64 network the errors measured are
-// 0.07–0.11 on both sets with the default learning rate 8e-3 (0.14–0.21
+// 0.10–0.15 on both sets with the default learning rate 4e-3 (0.14–0.21
 // with the former 2e-3, seeds 1–3; see ARCHITECTURE.md), so 0.35 leaves
 // room for seed-to-seed spread and the former settings.
 // Predicting E g_k everywhere scores 1, a vertices-only model scores about
