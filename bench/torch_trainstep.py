@@ -11,8 +11,9 @@ and BenchmarkGemm:
 
 with the networks
 
-  small  Linear(5,256) tanh Linear(256,256) tanh Linear(256,256) tanh
-         Linear(256,6), float64
+  small    Linear(5,256) tanh Linear(256,256) tanh Linear(256,256) tanh
+           Linear(256,6), float64
+  small32  the same network in float32 (gk's BenchmarkTrainStep/small32)
   mnist  Linear(791,1024) tanh, 3 hidden layers of 1024, Linear(1024,5488),
          float32
 
@@ -21,6 +22,10 @@ median rate is printed as one JSON line per case (with the min and max of the
 three repeats as the spread). The first line describes the torch build.
 
 Run:  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_trainstep.py [--quick]
+      /usr/bin/python3 bench/torch_trainstep.py --cases small,small32 --threads 1,2
+
+With several --threads, every case runs at each thread count in turn and its
+name gets the suffix "@<threads>t".
 
 OpenMP wait policy: unless OMP_WAIT_POLICY is already set in the environment,
 the script sets it to PASSIVE before importing torch (--omp-wait-policy
@@ -55,6 +60,7 @@ import torch.nn.functional as F  # noqa: E402
 NETS = {
     # name: (layer sizes, dtype)
     "small": ([5, 256, 256, 256, 6], torch.float64),
+    "small32": ([5, 256, 256, 256, 6], torch.float32),
     "mnist": ([791, 1024, 1024, 1024, 5488], torch.float32),
 }
 BATCH = 512
@@ -87,13 +93,16 @@ def rate(step, seconds, warmup_seconds):
             return n / dt
 
 
+SUFFIX = ""  # "@<threads>t" when several thread counts are timed
+
+
 def measure(case, step, samples, seconds, warmup, repeats, extra=None):
     """Times step `repeats` times and prints the median as a JSON line.
     samples is the number of samples one step processes (None for gemm);
     extra maps an output key to a per-step multiplier (e.g. GFLOP per step)."""
     rates = sorted(rate(step, seconds, warmup) for _ in range(repeats))
     med = statistics.median(rates)
-    out = {"case": case, "steps_per_s": round(med, 3)}
+    out = {"case": case + SUFFIX, "steps_per_s": round(med, 3)}
     if samples is not None:
         out["samples_per_s"] = round(med * samples, 1)
     for key, per_step in (extra or {}).items():
@@ -152,7 +161,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true",
                    help="short run (0.5 s per repeat, 1 repeat) to check it works")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", default="2",
+                   help="torch thread count, or a comma-separated list to time each")
     p.add_argument("--omp-wait-policy", choices=["passive", "active", "default"],
                    default="passive",
                    help="OMP_WAIT_POLICY to set when the environment has none "
@@ -161,10 +171,11 @@ def main():
     p.add_argument("--small-seconds", type=float, default=5.0)
     p.add_argument("--mnist-seconds", type=float, default=15.0)
     p.add_argument("--cases", default="small,mnist,gemm",
-                   help="comma-separated subset of small,mnist,gemm")
+                   help="comma-separated subset of small,small32,mnist,gemm")
     args = p.parse_args()
 
-    torch.set_num_threads(args.threads)
+    threads = [int(t) for t in args.threads.split(",")]
+    torch.set_num_threads(threads[0])
     repeats, small_s, mnist_s = args.repeats, args.small_seconds, args.mnist_seconds
     if args.quick:
         repeats, small_s, mnist_s = 1, 0.5, 0.5
@@ -181,14 +192,20 @@ def main():
         "mkldnn": torch.backends.mkldnn.is_available(),
     }), flush=True)
 
+    global SUFFIX
     cases = set(args.cases.split(","))
-    if "small" in cases:
-        bench_net("small", small_s, warm(small_s), repeats)
-    if "mnist" in cases:
-        bench_net("mnist", mnist_s, warm(mnist_s), repeats)
-    if "gemm" in cases:
-        bench_gemm(torch.float64, small_s, warm(small_s), repeats)
-        bench_gemm(torch.float32, small_s, warm(small_s), repeats)
+    for nt in threads:
+        torch.set_num_threads(nt)
+        if len(threads) > 1:
+            SUFFIX = f"@{nt}t"
+        for name in ("small", "small32"):
+            if name in cases:
+                bench_net(name, small_s, warm(small_s), repeats)
+        if "mnist" in cases:
+            bench_net("mnist", mnist_s, warm(mnist_s), repeats)
+        if "gemm" in cases:
+            bench_gemm(torch.float64, small_s, warm(small_s), repeats)
+            bench_gemm(torch.float32, small_s, warm(small_s), repeats)
 
 
 if __name__ == "__main__":

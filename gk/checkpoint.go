@@ -99,11 +99,15 @@ type ckptSettings struct {
 	Clip            float64       `msgpack:"clip"`
 	EMA             float64       `msgpack:"ema"`
 	Seed            uint64        `msgpack:"seed"`
-	Alpha           []float64     `msgpack:"alpha"` // interior, faces, edges, vertices
+	Alpha           []float64     `msgpack:"alpha"` // interior, faces, edges, vertices[, edge beta, data edges]
 	CustomAlpha     string        `msgpack:"custom_alpha,omitempty"`
 	CheckpointEvery time.Duration `msgpack:"checkpoint_every"`
 	RecordEvery     int           `msgpack:"record_every"`
 	NormSamples     int           `msgpack:"norm_samples"`
+	// HeadLoss is "raw" or "projected" (Settings.LossThroughProjection);
+	// files written before it existed trained projected heads through the
+	// projection.
+	HeadLoss string `msgpack:"head_loss,omitempty"`
 }
 
 type ckptTraining struct {
@@ -213,8 +217,12 @@ func (t *Trainer) Save(path string) error {
 	cs := ckptSettings{
 		Steps: s.Steps, Batch: s.Batch, LR: s.LR, Warmup: s.Warmup, Schedule: int(s.Schedule),
 		FinalLR: s.FinalLR, Clip: s.Clip, EMA: s.EMA, Seed: s.Seed,
-		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices},
+		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta, s.Alpha.DataEdges},
 		CheckpointEvery: s.CheckpointEvery, RecordEvery: s.RecordEvery, NormSamples: s.NormSamples,
+		HeadLoss: "raw",
+	}
+	if s.LossThroughProjection {
+		cs.HeadLoss = "projected"
 	}
 	if t.custom {
 		cs.CustomAlpha = fmt.Sprintf("%T", t.alpha)
@@ -491,15 +499,26 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 		return nil, err
 	}
 	cs := tr.Settings
-	if len(cs.Alpha) != 4 {
-		return nil, fmt.Errorf("α mixture has %d weights, want 4", len(cs.Alpha))
+	if len(cs.Alpha) != 4 && len(cs.Alpha) != 6 {
+		return nil, fmt.Errorf("α mixture has %d weights, want 4 or 6", len(cs.Alpha))
+	}
+	alphaMix := AlphaMix{Interior: cs.Alpha[0], Faces: cs.Alpha[1], Edges: cs.Alpha[2], Vertices: cs.Alpha[3]}
+	if len(cs.Alpha) == 6 { // written since the edge refinements (older files: uniform edges)
+		alphaMix.EdgeBeta, alphaMix.DataEdges = cs.Alpha[4], cs.Alpha[5]
 	}
 	set := Settings{
 		Steps: cs.Steps, Batch: cs.Batch, LR: cs.LR, Warmup: cs.Warmup, Schedule: Schedule(cs.Schedule),
 		FinalLR: cs.FinalLR, Clip: cs.Clip, EMA: cs.EMA, Seed: cs.Seed,
-		Alpha:           AlphaMix{Interior: cs.Alpha[0], Faces: cs.Alpha[1], Edges: cs.Alpha[2], Vertices: cs.Alpha[3]},
+		Alpha:           alphaMix,
 		CheckpointEvery: cs.CheckpointEvery, RecordEvery: cs.RecordEvery, NormSamples: cs.NormSamples,
 		AlphaSampler: alpha,
+	}
+	switch cs.HeadLoss {
+	case "", "projected": // "": written before raw-head losses existed
+		set.LossThroughProjection = true
+	case "raw":
+	default:
+		return nil, fmt.Errorf("unknown head loss %q", cs.HeadLoss)
 	}
 	if cs.CustomAlpha != "" && alpha == nil {
 		return nil, fmt.Errorf("the run used a custom α sampler (%s); pass it to Resume", cs.CustomAlpha)

@@ -1,7 +1,6 @@
 package gk
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -67,22 +66,9 @@ func trCoupling(t testing.TB, mix []*marginals.Mixture) marginals.Coupling {
 // truth for a model with normalization a.
 func trNormalizeMixtures(t testing.TB, mix []*marginals.Mixture, a Affine) []*marginals.Mixture {
 	t.Helper()
-	s := a.scale()
-	var out []*marginals.Mixture
-	for _, m := range mix {
-		var comps []*marginals.Gaussian
-		for _, g := range m.Components {
-			mu := append([]float64(nil), g.Mean...)
-			a.Normalize(mu)
-			cov := mat.NewSymDense(len(mu), nil)
-			cov.ScaleSym(1/(s*s), g.Cov)
-			ng, err := marginals.NewGaussian(mu, cov)
-			if err != nil {
-				t.Fatal(err)
-			}
-			comps = append(comps, ng)
-		}
-		out = append(out, trMix(t, m.Weights, comps...))
+	out, err := NormalizeMixtures(mix, a)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -133,23 +119,7 @@ func trRelErr(model, truth Conditional, c marginals.Coupling, alpha []float64, n
 	gm, gt := trNewG(kk, n*d), trNewG(kk, n*d)
 	model.Eval(gm, alpha, x)
 	truth.Eval(gt, alpha, x)
-	var num, den float64
-	for k := 0; k < kk; k++ {
-		mean := make([]float64, d)
-		for i, v := range gt[k] {
-			mean[i%d] += v / float64(n)
-		}
-		for i, v := range gt[k] {
-			e := gm[k][i] - v
-			num += e * e
-			f := v - mean[i%d]
-			den += f * f
-		}
-	}
-	if den == 0 {
-		return math.NaN()
-	}
-	return num / den
+	return relativeError(gm, gt, make([]float64, d))
 }
 
 // trEdgeAlphas returns points on the edges e_i–e_j at t ∈ {0.25, 0.5, 0.75}

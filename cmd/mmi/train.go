@@ -118,7 +118,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 	f.IntVar(&layers, "layers", len(gk.DefaultHidden), "number of hidden layers")
 	f.Float64Var(&lr, "lr", def.LR, "peak learning rate (Adam, warm-up then cosine decay)")
 	f.Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same model")
-	f.BoolVar(&float32, "float32", false, "float32 network (faster for images)")
+	f.BoolVar(&float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&resume, "resume", "", "continue training from this checkpoint")
 	return cmd
