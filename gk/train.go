@@ -96,9 +96,9 @@ func (a AlphaMix) Sampler(marginals int) (simplex.Sampler, error) {
 // Settings configures training. A zero field means the documented
 // default (DefaultSettings returns them filled in).
 type Settings struct {
-	// Steps is the number of optimizer steps; default 40000 (about two
+	// Steps is the number of optimizer steps; default 80000 (about two
 	// minutes for 2-D data and the default network in float32 on two
-	// cores with OpenBLAS; about four times that with pure-Go BLAS).
+	// idle cores with OpenBLAS; about four times that with pure-Go BLAS).
 	Steps int
 	// Batch is the number of joint samples (each with its own α) per
 	// step; default 512.
@@ -154,7 +154,7 @@ func DefaultSettings() Settings { return Settings{}.withDefaults() }
 
 func (s Settings) withDefaults() Settings {
 	if s.Steps == 0 {
-		s.Steps = 40000
+		s.Steps = 80000
 	}
 	if s.Batch == 0 {
 		s.Batch = 512

@@ -36,7 +36,7 @@ vertices of the simplex. The checkpoint is rewritten atomically every 10 s and
 at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
-  mmi train --resume mine.mmi --steps 40000`,
+  mmi train --resume mine.mmi --steps 80000`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			set := gk.DefaultSettings()
 			fl := cmd.Flags()
