@@ -12,7 +12,7 @@ the ratio of Go's float32 to PyTorch's faster dtype.
 
 Run from the repository root:
 
-  /usr/bin/python3 bench/compare_trainstep.py [--tags openblas] [--rounds 2]
+  /usr/bin/python3 bench/compare_trainstep.py [--rounds 2]
 """
 
 import argparse
@@ -58,7 +58,7 @@ def torch_bench(seconds):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--tags", default="", help="go build tags (e.g. openblas)")
+    p.add_argument("--tags", default="", help="go build tags (e.g. purego)")
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--benchtime", default="3s")
     p.add_argument("--torch-seconds", type=float, default=3.0)
