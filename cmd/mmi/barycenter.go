@@ -100,18 +100,17 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModel(f.model)
+	gen, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
-	gen := m.gen
 	k1, d := gen.Sizes()
 	alpha, err := styletransfer.Alpha(k1, w)
 	if err != nil {
 		return badInput(fmt.Errorf("--weights: %w", err))
 	}
-	if f.png != "" && d != 2 && gen.Image() == nil {
-		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
+	if err := checkPNG(f.png, gen); err != nil {
+		return err
 	}
 	t0 := time.Now()
 	var b *styletransfer.Barycenter

@@ -13,16 +13,10 @@ import (
 	"github.com/mmi-go/mmi/samplefile"
 )
 
-// model is what the generating commands need of --model: the generator in
-// data units (package generate).
-type model struct{ gen *generate.Generator }
-
-func (m *model) sizes() (k1, d int) { return m.gen.Sizes() }
-
 // loadModel opens --model (generate.Load): a Gaussian-mixture
 // specification (.json) gives the exact oracle, anything else must be a
 // checkpoint written by mmi train. Every failure is the user's input.
-func loadModel(spec string) (*model, error) {
+func loadModel(spec string) (*generate.Generator, error) {
 	gen, err := generate.Load(spec)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, usagef("model %s does not exist: train one with 'mmi train' or give --model", spec)
@@ -30,7 +24,7 @@ func loadModel(spec string) (*model, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	return &model{gen: gen}, nil
+	return gen, nil
 }
 
 // solverFlags are the integration flags shared by the generating commands.
@@ -114,4 +108,13 @@ func checkOut(file string) error {
 		return nil
 	}
 	return usagef("--out %s: the extension must be .csv or .npy", file)
+}
+
+// checkPNG refuses --png for samples that are neither 2-D points nor
+// images, before any work is done.
+func checkPNG(png string, gen *generate.Generator) error {
+	if _, d := gen.Sizes(); png != "" && d != 2 && gen.Image() == nil {
+		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
+	}
+	return nil
 }

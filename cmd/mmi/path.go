@@ -119,11 +119,10 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err := checkOut(f.out); err != nil {
 		return err
 	}
-	m, err := loadModel(f.model)
+	gen, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
-	gen := m.gen
 	k1, d := gen.Sizes()
 	p, err := buildPath(f, k1)
 	if err != nil {
@@ -167,8 +166,8 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if f.png != "" && d == 2 {
 		job.TrajectoryRows = 24
 	}
-	if f.png != "" && d != 2 && gen.Image() == nil {
-		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
+	if err := checkPNG(f.png, gen); err != nil {
+		return err
 	}
 
 	t0 := time.Now()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/path"
@@ -141,12 +142,12 @@ func (f *pathoptFlags) jobs(k1 int) ([]pathoptJob, error) {
 
 // costCoupling returns the coupling the model's g was trained on, in its
 // coordinates, and the scale that turns its costs into data units.
-func costCoupling(m *model) (marginals.Coupling, float64, error) {
-	c, err := m.gen.Coupling()
+func costCoupling(gen *generate.Generator) (marginals.Coupling, float64, error) {
+	c, err := gen.Coupling()
 	if err != nil {
 		return nil, 0, badInput(fmt.Errorf("the transport cost needs samples of every marginal: %w", err))
 	}
-	scale := m.gen.Normalization().Scale
+	scale := gen.Normalization().Scale
 	if scale == 0 {
 		scale = 1 // the identity normalization of an exact oracle
 	}
@@ -170,19 +171,19 @@ func runPathopt(cmd *cobra.Command, f *pathoptFlags) error {
 	if f.png != "" && !f.all && !strings.HasSuffix(strings.ToLower(f.png), ".png") {
 		return usagef("--png %s: want a .png file", f.png)
 	}
-	m, err := loadModel(f.model)
+	gen, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
-	k1, _ := m.sizes()
+	k1, _ := gen.Sizes()
 	jobs, err := f.jobs(k1)
 	if err != nil {
 		return err
 	}
-	if _, ok := m.gen.Conditional().(gk.AlphaVJPer); !ok {
-		return fmt.Errorf("the model %T cannot differentiate with respect to α", m.gen.Conditional())
+	if _, ok := gen.Conditional().(gk.AlphaVJPer); !ok {
+		return fmt.Errorf("the model %T cannot differentiate with respect to α", gen.Conditional())
 	}
-	c, scale, err := costCoupling(m)
+	c, scale, err := costCoupling(gen)
 	if err != nil {
 		return err
 	}
@@ -199,7 +200,7 @@ func runPathopt(cmd *cobra.Command, f *pathoptFlags) error {
 		// One pair per core: each estimator runs single-threaded.
 		workers = 1
 	}
-	est, err := pathopt.NewEstimator(m.gen.Conditional(), c, rand.New(rand.NewPCG(f.seed, 0)),
+	est, err := pathopt.NewEstimator(gen.Conditional(), c, rand.New(rand.NewPCG(f.seed, 0)),
 		&pathopt.EstimatorSettings{N: f.n, Nodes: f.nodes, Scale: scale, Workers: workers})
 	if err != nil {
 		return badInput(err)

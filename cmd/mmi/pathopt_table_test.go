@@ -38,11 +38,11 @@ func TestPathoptTable(t *testing.T) {
 	if gaussian {
 		model = gaussianPair
 	}
-	m, err := loadModel(model)
+	gen, err := loadModel(model)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k1, d := m.sizes()
+	k1, d := gen.Sizes()
 	const n = 4000
 	r := rand.New(rand.NewPCG(2026, 11))
 	var rows []string
@@ -66,11 +66,11 @@ func TestPathoptTable(t *testing.T) {
 			if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
 				t.Fatal(err)
 			}
-			truth, err := m.gen.Draw(j, n, r)
+			truth, err := gen.Draw(j, n, r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			other, err := m.gen.Draw(j, n, r)
+			other, err := gen.Draw(j, n, r)
 			if err != nil {
 				t.Fatal(err)
 			}

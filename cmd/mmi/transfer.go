@@ -122,11 +122,10 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModel(f.model)
+	gen, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
-	gen := m.gen
 	k1, d := gen.Sizes()
 	for _, k := range []int{f.from, f.to} {
 		if k < 1 || k >= k1 {
@@ -158,8 +157,8 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkShardRows(shard, rows); err != nil {
 		return err
 	}
-	if f.png != "" && d != 2 && gen.Image() == nil {
-		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
+	if err := checkPNG(f.png, gen); err != nil {
+		return err
 	}
 
 	t0 := time.Now()
@@ -234,11 +233,10 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModel(f.model)
+	gen, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
-	gen := m.gen
 	k1, d := gen.Sizes()
 	if k1 < 3 {
 		return usagef("transfer --all: the model has %d data marginal; all-to-all needs at least two", k1-1)
@@ -248,8 +246,8 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 			return usagef("transfer --all: %v", err)
 		}
 	}
-	if f.png != "" && d != 2 && gen.Image() == nil {
-		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
+	if err := checkPNG(f.png, gen); err != nil {
+		return err
 	}
 	tab, err := styletransfer.AllToAll(cmd.Context(), gen, f.n, f.seed, opts)
 	if err != nil {
