@@ -96,11 +96,7 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err := checkOut(f.out); err != nil {
 		return err
 	}
-	opts, err := solverOptions(&f.solverFlags)
-	if err != nil {
-		return err
-	}
-	gen, err := loadModel(f.model)
+	gen, opts, err := openModel(f.model, &f.solverFlags)
 	if err != nil {
 		return err
 	}

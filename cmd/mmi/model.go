@@ -118,3 +118,17 @@ func checkPNG(png string, gen *generate.Generator) error {
 	}
 	return nil
 }
+
+// openModel checks the solver flags and opens --model: the start of every
+// generating command.
+func openModel(spec string, sf *solverFlags) (*generate.Generator, *generate.Options, error) {
+	opts, err := solverOptions(sf)
+	if err != nil {
+		return nil, nil, err
+	}
+	gen, err := loadModel(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	return gen, opts, nil
+}

@@ -119,16 +119,12 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err := checkOut(f.out); err != nil {
 		return err
 	}
-	gen, err := loadModel(f.model)
+	gen, opts, err := openModel(f.model, &f.solverFlags)
 	if err != nil {
 		return err
 	}
 	k1, d := gen.Sizes()
 	p, err := buildPath(f, k1)
-	if err != nil {
-		return err
-	}
-	opts, err := solverOptions(&f.solverFlags)
 	if err != nil {
 		return err
 	}

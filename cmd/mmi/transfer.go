@@ -118,11 +118,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
-	opts, err := solverOptions(&f.solverFlags)
-	if err != nil {
-		return err
-	}
-	gen, err := loadModel(f.model)
+	gen, opts, err := openModel(f.model, &f.solverFlags)
 	if err != nil {
 		return err
 	}
@@ -229,11 +225,7 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 	if f.n < 2 {
 		return usagef("--n must be at least 2, got %d", f.n)
 	}
-	opts, err := solverOptions(&f.solverFlags)
-	if err != nil {
-		return err
-	}
-	gen, err := loadModel(f.model)
+	gen, opts, err := openModel(f.model, &f.solverFlags)
 	if err != nil {
 		return err
 	}
