@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,17 +74,11 @@ func buildPath(f *pathFlags, k1 int) (path.Path, error) {
 	if f.pathFile != "" {
 		return loadPathFile(f.pathFile, k1)
 	}
-	stops := []int{f.from}
-	if f.via != "" {
-		for _, s := range strings.Split(f.via, ",") {
-			v, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil {
-				return nil, usagef("--via: %q is not a marginal index", s)
-			}
-			stops = append(stops, v)
-		}
+	via, err := parseInts("--via", f.via)
+	if err != nil {
+		return nil, err
 	}
-	stops = append(stops, f.to)
+	stops := append(append([]int{f.from}, via...), f.to)
 	p, err := generate.Polyline(k1, stops...)
 	return p, badInput(err)
 }

@@ -118,17 +118,11 @@ func (f *pathoptFlags) jobs(k1 int) ([]pathoptJob, error) {
 		}
 		return jobs, nil
 	}
-	stops := []int{f.from}
-	if f.via != "" {
-		for _, s := range strings.Split(f.via, ",") {
-			v, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil {
-				return nil, usagef("--via: %q is not a marginal index", s)
-			}
-			stops = append(stops, v)
-		}
+	via, err := parseInts("--via", f.via)
+	if err != nil {
+		return nil, err
 	}
-	stops = append(stops, f.to)
+	stops := append(append([]int{f.from}, via...), f.to)
 	for i, s := range stops {
 		if s < 0 || s >= k1 {
 			return nil, usagef("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
