@@ -242,6 +242,22 @@ func (m *Model) checkBatch(alpha, x []float64) {
 	}
 }
 
+// seedVJP writes the output cotangent of rows [start, start+n) for a
+// vector–Jacobian product: head k of row i gets s.v[k]·u_i.
+func (m *Model) seedVJP(s *modelScratch, u []float64, start, n int) {
+	kk, d := m.cfg.Marginals, m.cfg.Dim
+	dOut := s.es.dOut(n)
+	for i := 0; i < n; i++ {
+		ui := u[(start+i)*d : (start+i+1)*d]
+		for k, vk := range s.v {
+			o := dOut[(i*kk+k)*d : (i*kk+k+1)*d]
+			for j, uj := range ui {
+				o[j] = vk * uj
+			}
+		}
+	}
+}
+
 // fillInput writes rows [start, start+n) of x behind the features.
 func (m *Model) fillInput(s *modelScratch, x []float64, start, n int) {
 	d, f := m.cfg.Dim, len(s.feat)
@@ -355,16 +371,7 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 		rows := min(evalChunk, n-start)
 		m.fillInput(s, x, start, rows)
 		s.es.forward(rows)
-		dOut := s.es.dOut(rows)
-		for i := 0; i < rows; i++ {
-			ui := u[(start+i)*d : (start+i+1)*d]
-			for k, vk := range s.v {
-				o := dOut[(i*kk+k)*d : (i*kk+k+1)*d]
-				for j, uj := range ui {
-					o[j] = vk * uj
-				}
-			}
-		}
+		m.seedVJP(s, u, start, rows)
 		dIn := s.es.backward(nil, true)
 		for i := 0; i < rows; i++ {
 			row := start + i

@@ -72,16 +72,7 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 				}
 			}
 		}
-		dOut := s.es.dOut(rows)
-		for i := 0; i < rows; i++ {
-			ui := u[(start+i)*d : (start+i+1)*d]
-			for k, vk := range s.v {
-				o := dOut[(i*kk+k)*d : (i*kk+k+1)*d]
-				for j, uj := range ui {
-					o[j] = vk * uj
-				}
-			}
-		}
+		m.seedVJP(s, u, start, rows)
 		dIn := s.es.backward(nil, true)
 		for i := 0; i < rows; i++ {
 			row := start + i
