@@ -33,13 +33,15 @@ type Velocity struct {
 }
 
 // NewVelocity returns the velocity field of p under g after checking that
-// their sizes agree and that p stays on the simplex (Check).
+// their sizes agree and that p stays in g's domain (CheckIn with
+// gk.DomainOf(g): the simplex for most models, a ball for a model trained
+// with the ball domain and for the exact oracles).
 func NewVelocity(g gk.Conditional, p Path) (*Velocity, error) {
 	v := &Velocity{G: g, P: p}
 	if err := v.check(); err != nil {
 		return nil, err
 	}
-	if err := Check(p); err != nil {
+	if err := CheckIn(p, gk.DomainOf(g)); err != nil {
 		return nil, err
 	}
 	return v, nil

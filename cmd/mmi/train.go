@@ -25,6 +25,7 @@ func newTrainCmd() *cobra.Command {
 		lr                float64
 		seed              uint64
 		float32           bool
+		domain            string
 	)
 	cmd := &cobra.Command{
 		Use:   "train",
@@ -43,8 +44,11 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 			if steps <= 0 || batch <= 0 || hidden <= 0 || layers <= 0 || !(lr > 0) {
 				return usagef("train: --steps, --batch, --hidden, --layers and --lr must be positive")
 			}
+			dom, err := parseDomainFlag(domain)
+			if err != nil {
+				return err
+			}
 			var t *gk.Trainer
-			var err error
 			if resume != "" {
 				t, err = resumeTrainer(resume, data, fl.Changed("data"))
 				if err != nil {
@@ -57,6 +61,9 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 				}
 				if !fl.Changed("out") {
 					out = resume
+				}
+				if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
+					return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", resume, got, domain)
 				}
 			} else {
 				entries, err := datasets.Open(data)
@@ -81,6 +88,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 					Hidden:    h,
 					Float32:   float32,
 					Specs:     entryNames(entries),
+					Domain:    dom,
 				}
 				if t, err = gk.NewTrainer(cfg, c, set); err != nil {
 					return badInput(err)
@@ -121,6 +129,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 	f.BoolVar(&float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&resume, "resume", "", "continue training from this checkpoint")
+	f.StringVar(&domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	return cmd
 }
 
