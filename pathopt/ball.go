@@ -263,12 +263,7 @@ func (e *Estimator) BallCostGrad(f *BallFamily, theta, grad []float64, straight 
 	if err != nil {
 		return Estimate{}, err
 	}
-	nodes := make([]node, len(e.gx))
-	for q, t := range e.gx {
-		nodes[q] = node{alpha: make([]float64, e.k1), alphaDot: make([]float64, e.k1), weight: e.gw[q], s: t}
-		sp.Alpha(nodes[q].alpha, t)
-		sp.AlphaDot(nodes[q].alphaDot, t)
-	}
+	nodes := e.ballNodes(sp)
 	est, ng, _ := e.run(nodes, true)
 	mu := ballPenalty * straight
 	r2 := f.domain().Radius * f.domain().Radius
@@ -300,6 +295,26 @@ func (e *Estimator) BallCostGrad(f *BallFamily, theta, grad []float64, straight 
 		}
 	}
 	return est, nil
+}
+
+// ballNodes returns the quadrature nodes of a BallSine: composite
+// Gauss–Legendre with the estimator's nodes on each of P equal panels,
+// P = ⌈2M/nodes⌉ for M modes, so that there are at least two nodes per
+// half-wave of the highest mode. With fewer, the estimate aliases and an
+// optimizer finds "cheap" paths that wiggle between the nodes.
+func (e *Estimator) ballNodes(sp *BallSine) []node {
+	panels := max(1, (2*sp.Modes()+len(e.gx)-1)/len(e.gx))
+	var nodes []node
+	for j := 0; j < panels; j++ {
+		for q, u := range e.gx {
+			t := (float64(j) + u) / float64(panels)
+			nd := node{alpha: make([]float64, e.k1), alphaDot: make([]float64, e.k1), weight: e.gw[q] / float64(panels), s: t}
+			sp.Alpha(nd.alpha, t)
+			sp.AlphaDot(nd.alphaDot, t)
+			nodes = append(nodes, nd)
+		}
+	}
+	return nodes
 }
 
 // BallResult is the outcome of OptimizeBall: the fields of Result, with

@@ -19,6 +19,7 @@ type pathFlags struct {
 	from, to int
 	via      string
 	pathFile string
+	schedule string
 	n        int
 	in       string
 	solverFlags
@@ -54,6 +55,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.IntVar(&f.to, "to", 1, "end marginal")
 	fl.StringVar(&f.via, "via", "", "marginals to pass through, comma-separated (a polyline through their vertices)")
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) instead of --from/--to/--via")
+	fl.StringVar(&f.schedule, "schedule", "", "schedule from --from to --to: linear (the straight edge), trig (cos/sin, needs a ball model) or a .json file of knots")
 	fl.IntVar(&f.n, "n", 1000, "number of samples")
 	fl.StringVar(&f.in, "in", "", "starting samples (.csv or .npy) instead of fresh samples of --from")
 	addSolverFlags(cmd, &f.solverFlags)
@@ -71,6 +73,9 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 // buildPath returns the path of the flags and checks it against K+1
 // marginals.
 func buildPath(f *pathFlags, k1 int) (path.Path, error) {
+	if f.schedule != "" {
+		return buildSchedule(f, k1)
+	}
 	if f.pathFile != "" {
 		return loadPathFile(f.pathFile, k1)
 	}
@@ -118,6 +123,9 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	k1, d := gen.Sizes()
 	p, err := buildPath(f, k1)
 	if err != nil {
+		return err
+	}
+	if err := checkDomain(gen, p); err != nil {
 		return err
 	}
 	if f.sde {
