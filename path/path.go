@@ -339,11 +339,15 @@ func CheckIn(p Path, dom simplex.Domain) error {
 		}
 		times = append(times, math.Nextafter(b, 0), b)
 	}
+	// Points first: "α(0.5) is off the simplex" says more than the
+	// velocity test that would fail first at t = 0.
 	for _, t := range times {
 		p.Alpha(a, t)
 		if err := checkIn(dom, a, fmt.Sprintf("α(%g)", t)); err != nil {
 			return err
 		}
+	}
+	for _, t := range times {
 		p.AlphaDot(v, t)
 		var sum, abs float64
 		for _, x := range v {
