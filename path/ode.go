@@ -139,7 +139,7 @@ func Integrate(ctx context.Context, v *Velocity, x []float64, s Solver, opts *Op
 	if err := v.check(); err != nil {
 		return Stats{}, err
 	}
-	_, d := v.G.Sizes()
+	_, d := v.g.Sizes()
 	if err := checkBatch(x, d); err != nil {
 		return Stats{}, err
 	}
@@ -158,7 +158,7 @@ func Integrate(ctx context.Context, v *Velocity, x []float64, s Solver, opts *Op
 			e.setTime(t, left)
 			e.eval(dst, y, nil)
 		},
-		breaks: breaksOf(v.P),
+		breaks: breaksOf(v.p),
 		rec:    rec,
 	}
 	st, err := s.solve(ctx, pr, x)

@@ -147,13 +147,13 @@ func IntegrateSDE(ctx context.Context, v *Velocity, x []float64, eps Diffusion, 
 	if err := v.check(); err != nil {
 		return Stats{}, err
 	}
-	if err := CheckDiffusion(v.P, eps); err != nil {
+	if err := CheckDiffusion(v.p, eps); err != nil {
 		return Stats{}, err
 	}
 	if r == nil {
 		return Stats{}, fmt.Errorf("path: IntegrateSDE needs a random source")
 	}
-	_, d := v.G.Sizes()
+	_, d := v.g.Sizes()
 	if err := checkBatch(x, d); err != nil {
 		return Stats{}, err
 	}
@@ -167,7 +167,7 @@ func IntegrateSDE(ctx context.Context, v *Velocity, x []float64, eps Diffusion, 
 	}
 	e := newEvaluator(v, n, opts.workers())
 	defer e.close()
-	pr := &sde{e: e, eps: eps, r: r, rec: rec, brk: breaksOf(v.P), noise: make([]float64, len(x))}
+	pr := &sde{e: e, eps: eps, r: r, rec: rec, brk: breaksOf(v.p), noise: make([]float64, len(x))}
 	st, err := s.sdeSolve(ctx, pr, x)
 	st.NFE = e.nfe
 	return st, err
