@@ -172,7 +172,7 @@ func logDensityChange(ctx context.Context, v *Velocity, x []float64, s Solver, r
 	y := make([]float64, len(x)+n)
 	copy(y, x)
 	nd := len(x)
-	pr := &problem{
+	pr := &Problem{
 		f: func(dst []float64, t float64, y []float64, left bool) {
 			e.setTime(t, left)
 			e.eval(dst[:nd], y[:nd], dst[nd:])
@@ -180,7 +180,7 @@ func logDensityChange(ctx context.Context, v *Velocity, x []float64, s Solver, r
 		breaks: breaksOf(v.p),
 		rec:    rec,
 	}
-	st, err := s.solve(ctx, pr, y)
+	st, err := s.Solve(ctx, pr, y)
 	st.NFE, st.VJP = e.nfe, e.nvjp
 	copy(x, y[:nd])
 	if err != nil {

@@ -63,7 +63,7 @@ func TestSDEDrift(t *testing.T) {
 	} {
 		v := mustVelocity(o, p)
 		e := newEvaluator(v, n, 1)
-		s := &sde{e: e, eps: EpsAlpha0(2.5)}
+		s := &SDEProblem{e: e, eps: EpsAlpha0(2.5)}
 		drift, b, score := make([]float64, n*d), make([]float64, n*d), make([]float64, n*d)
 		alpha := make([]float64, 4)
 		for _, tt := range []float64{0, 0.1, 0.5, 0.77, 0.99} {
