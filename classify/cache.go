@@ -16,8 +16,8 @@ import (
 	"path/filepath"
 
 	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/nn"
-	"github.com/mmi-go/mmi/samplefile"
 )
 
 // formatVersion is the version of the cache file format; it is part of the
@@ -152,7 +152,7 @@ func writeFile(file string, c *Classifier) error {
 	}
 	sum := sha256.Sum256(buf.Bytes())
 	buf.Write(sum[:])
-	return samplefile.WriteAtomic(file, func(w io.Writer) error {
+	return atomicfile.Write(file, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	})
