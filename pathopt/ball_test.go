@@ -337,23 +337,59 @@ func TestTrigOracle(t *testing.T) {
 	for i := range x {
 		x[i] = r.NormFloat64()
 	}
+	z := append([]float64(nil), x...)
 	if _, err := path.Integrate(context.Background(), v, x, path.RK4{Steps: 100}, nil); err != nil {
 		t.Fatal(err)
 	}
+	checkMoments(t, "ODE", x)
+	// The SDE with ε = α_0 (α_0 > 0 until t = 1) lands there too.
+	xs := append([]float64(nil), z...)
+	if _, err := path.IntegrateSDE(context.Background(), v, xs, path.EpsAlpha0(1), path.EulerMaruyama{Steps: 400}, newRand(8), nil); err != nil {
+		t.Fatal(err)
+	}
+	checkMoments(t, "SDE", xs)
+	// The likelihood along the trig path: log ρ_1 of the end points,
+	// exact trace, against the oracle's closed-form density, 200 points.
+	zl := z[:400]
+	logp0 := make([]float64, 200)
+	for i := range logp0 {
+		logp0[i] = path.StdNormalLogDensity(zl[2*i : 2*i+2])
+	}
+	xl := append([]float64(nil), zl...)
+	ll, _, err := path.LogLikelihood(context.Background(), v, xl, logp0, path.RK4{Steps: 200}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for i, l := range ll {
+		worst = math.Max(worst, math.Abs(l-o.LogDensity([]float64{0, 1}, xl[2*i:2*i+2])))
+	}
+	// RK4 with 200 steps integrates the divergence to ~1e-6; a sign
+	// error or a missing term is O(1).
+	if worst > 1e-4 {
+		t.Errorf("trig log-likelihood: largest error %.2g against the exact density", worst)
+	}
+}
+
+// checkMoments compares the mean and variances of 2-D samples with the
+// payoff target N((1.5, 0), diag(0.09, 0.5)) within 4 standard errors.
+func checkMoments(t *testing.T, what string, x []float64) {
+	t.Helper()
+	n := len(x) / 2
 	for a := 0; a < 2; a++ {
 		m, s2 := 0.0, 0.0
 		for i := 0; i < n; i++ {
 			m += x[2*i+a]
 		}
-		m /= n
+		m /= float64(n)
 		for i := 0; i < n; i++ {
 			s2 += (x[2*i+a] - m) * (x[2*i+a] - m)
 		}
-		s2 /= n - 1
+		s2 /= float64(n - 1)
 		vt := payoff.v[1][a]
 		// Standard errors: of the mean √(v/n), of the variance v√(2/n).
-		if math.Abs(m-payoff.mu[1][a]) > 4*math.Sqrt(vt/n) || math.Abs(s2-vt) > 4*vt*math.Sqrt(2.0/n) {
-			t.Errorf("axis %d: generated mean %.4f variance %.4f, target %.4f and %.4f", a, m, s2, payoff.mu[1][a], vt)
+		if math.Abs(m-payoff.mu[1][a]) > 4*math.Sqrt(vt/float64(n)) || math.Abs(s2-vt) > 4*vt*math.Sqrt(2/float64(n)) {
+			t.Errorf("%s, axis %d: generated mean %.4f variance %.4f, target %.4f and %.4f", what, a, m, s2, payoff.mu[1][a], vt)
 		}
 	}
 }
