@@ -89,7 +89,7 @@ func Schedules(file string, i, j int, curves ...SimplexCurve) error {
 	}
 	plane.Legend.Top = true
 	plane.X.Min, plane.Y.Min = 0, 0
-	plane.X.Max, plane.Y.Max = top*1.05, top*1.35 // room for the legend
+	plane.X.Max, plane.Y.Max = top*1.05, top*1.22 // room for the legend
 	times.X.Min, times.X.Max = 0, 1
 	times.Y.Min, times.Y.Max = 0, top*1.05
 	plots := []*plot.Plot{plane, times}
