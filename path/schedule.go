@@ -52,9 +52,15 @@ func (s *schedule) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// maxCoords bounds the number of coordinates of a schedule read from a
+// file, whose "marginals" field is only a number: a hostile file must not
+// make a reader allocate without bound. No model has nearly this many
+// marginals.
+const maxCoords = 1 << 16
+
 func checkPair(n, i, j int) error {
-	if n < 2 {
-		return fmt.Errorf("path: %d coordinates, need at least 2", n)
+	if n < 2 || n > maxCoords {
+		return fmt.Errorf("path: %d coordinates, need 2 … %d", n, maxCoords)
 	}
 	if i < 0 || i >= n || j < 0 || j >= n {
 		return fmt.Errorf("path: schedule between coordinates %d and %d of %d", i, j, n)
