@@ -39,9 +39,12 @@ func newPathCmd() *cobra.Command {
 		Short: "Integrate samples along a path from marginal i to marginal j (0 = Gaussian)",
 		Long: `Push samples of marginal --from along a path on the simplex to marginal --to:
 the straight edge e_from → e_to, a polyline through the vertices of --via, or a
-saved path (--path, e.g. from mmi pathopt). The probability flow
-dX/dt = Σ_k α̇_k(t) g_k(α(t), X) is integrated with --solver; --sde adds the
-score drift and noise of ε(t) = eps·α_0(t), which vanishes off the Gaussian.
+saved path (--path, e.g. from mmi pathopt), or a noise schedule off the
+simplex (--schedule trig or a .json file of knots; a model trained with
+--domain ball, or an exact oracle). A path must stay in the model's domain.
+The probability flow dX/dt = Σ_k α̇_k(t) g_k(α(t), X) is integrated with
+--solver; --sde adds the score drift and noise of ε(t) = eps·α_0(t), which
+vanishes off the Gaussian.
 
 Samples are read and written in data coordinates, except those of the
 Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,

@@ -55,6 +55,10 @@ estimate on --n fixed draws of the model's coupling (no ODE solves), in data
 units; L-BFGS uses its exact gradient. The optimized path is saved with --out and
 runs with 'mmi path --path FILE'. Ctrl-C stops and keeps the best path so far.
 
+--domain ball optimizes the schedule (α_from(t), α_to(t)) off the simplex (straight
+segment plus sine modes, no constraint Σα = 1) for a model trained with --domain
+ball or an exact oracle, and also reports the trigonometric path's cost.
+
 --all optimizes every pair i < j in parallel and prints one table (--out and --png
 are then folders).`,
 		Example: `  mmi pathopt --from 0 --to 2 --out p02.json --png p02.png
