@@ -393,3 +393,60 @@ func checkMoments(t *testing.T, what string, x []float64) {
 		}
 	}
 }
+
+// BallCostGrad's gradient is the gradient of its estimate plus penalty:
+// central finite differences at a point where coordinates dip below 0 and
+// |α| leaves a ball of radius 1, so both penalty terms are active. Then
+// OptimizeBall on a target that wants |α| > 1 (variance 4 along one axis)
+// inside that ball returns a path that stays in it.
+func TestBallCostGradFD(t *testing.T) {
+	wide := diagGauss{mu: [][]float64{{0, 0}, {0.5, 0}}, v: [][]float64{{1, 1}, {4, 0.25}}}
+	o, c := oracleSetup(t, wide.mixtures(t))
+	e := estimator(t, o, c, 9, &EstimatorSettings{N: 256, Nodes: 12})
+	f := &BallFamily{From: simplex.Vertex(2, 0), To: simplex.Vertex(2, 1), Modes: 3, Domain: simplex.Ball(1)}
+	theta := []float64{0.5, -0.4, 0.3, 0.2, -0.25, 0.1}
+	p, err := f.Path(theta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := make([]float64, 2)
+	neg, out := false, false
+	for i := 0; i <= 100; i++ {
+		p.Alpha(a, float64(i)/100)
+		neg = neg || a[0] < 0 || a[1] < 0
+		out = out || math.Hypot(a[0], a[1]) > 1
+	}
+	if !neg || !out {
+		t.Fatalf("test point does not activate both penalties (negative %v, outside %v)", neg, out)
+	}
+	const straight = 2.0
+	grad := make([]float64, f.Dim())
+	if _, err := e.BallCostGrad(f, theta, grad, straight); err != nil {
+		t.Fatal(err)
+	}
+	cost := func(x []float64) float64 {
+		est, err := e.BallCostGrad(f, x, make([]float64, f.Dim()), straight)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return est.Cost
+	}
+	fdg := make([]float64, f.Dim())
+	fd.Gradient(fdg, cost, theta, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+	for i := range grad {
+		if math.Abs(grad[i]-fdg[i]) > 1e-5*(1+math.Abs(fdg[i])) {
+			t.Errorf("∂/∂θ_%d = %.8g, finite difference %.8g", i, grad[i], fdg[i])
+		}
+	}
+	res, err := OptimizeBall(context.Background(), e, &BallFamily{From: f.From, To: f.To, Modes: 4, Domain: simplex.Ball(1)}, &Settings{Iters: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := path.CheckIn(res.Path, simplex.Ball(1)); err != nil {
+		t.Errorf("optimized path leaves the ball: %v", err)
+	}
+	if !(res.Optimized.Cost < res.Straight.Cost) {
+		t.Errorf("no gain inside the ball: %.4f from %.4f", res.Optimized.Cost, res.Straight.Cost)
+	}
+	t.Logf("inside ball(1): straight %.4f, optimized %.4f (%s)", res.Straight.Cost, res.Optimized.Cost, res.Status)
+}
