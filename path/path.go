@@ -14,8 +14,9 @@ import (
 // of a concatenation must meet within Tol in every coordinate.
 const Tol = simplex.Tol
 
-// Path is a curve α: [0, 1] → Δ^K on the probability simplex, with its
-// velocity α̇. Along it the interpolant's law ρ(α(t), ·) moves from
+// Path is a curve α: [0, 1] → Δ^K on the probability simplex (or, for the
+// schedules of schedule.go, in the non-negative orthant off the simplex,
+// checked against a model's domain by NewVelocity), with its velocity α̇. Along it the interpolant's law ρ(α(t), ·) moves from
 // ρ(α(0), ·) to ρ(α(1), ·), driven by b(t, x) = Σ_k α̇_k(t) g_k(α(t), x).
 //
 // A Path is read-only once built and safe for concurrent use.
