@@ -110,15 +110,6 @@ func checkOut(file string) error {
 	return usagef("--out %s: the extension must be .csv or .npy", file)
 }
 
-// checkPNG refuses --png for samples that are neither 2-D points nor
-// images, before any work is done.
-func checkPNG(png string, gen *generate.Generator) error {
-	if _, d := gen.Sizes(); png != "" && d != 2 && gen.Image() == nil {
-		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
-	}
-	return nil
-}
-
 // openModel checks the solver flags and opens --model: the start of every
 // generating command.
 func openModel(spec string, sf *solverFlags) (*generate.Generator, *generate.Options, error) {

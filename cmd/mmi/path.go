@@ -22,12 +22,12 @@ type pathFlags struct {
 	n        int
 	in       string
 	solverFlags
-	sde            bool
-	eps            float64
-	seed           uint64
-	out, png       string
-	asJSON, loglik bool
-	shard          string
+	sde             bool
+	eps             float64
+	seed            uint64
+	out, png, shape string
+	asJSON, loglik  bool
+	shard           string
 }
 
 func newPathCmd() *cobra.Command {
@@ -62,6 +62,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fl.StringVar(&f.out, "out", "", "write the end samples (.csv or .npy); with --loglik the last column is the log-likelihood")
 	fl.StringVar(&f.png, "png", "", "write a picture: start and end points with trajectories (2-D), or an image grid")
+	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
 	fl.BoolVar(&f.loglik, "loglik", false, "compute each sample's log-likelihood log ρ(α(1), X(1)) (paths from the Gaussian)")
 	addShardFlag(cmd, &f.shard)
@@ -154,7 +155,7 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if f.png != "" && d == 2 {
 		job.TrajectoryRows = 24
 	}
-	if err := checkPNG(f.png, gen); err != nil {
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return err
 	}
 
