@@ -11,8 +11,9 @@ import (
 // Classifier says which of the ten classes of a labelled set an image
 // shows. Its methods may be called from one goroutine at a time.
 type Classifier struct {
-	// Set is the labelled set ("mnist", "fashion", "digits") and Shape
-	// its image size.
+	// Set is the labelled set ("mnist", "fashion", "digits") or a view
+	// of one ("mnist:crop20:8x8", see datasets.ViewClass), and Shape its
+	// image size.
 	Set   string
 	Shape datasets.ImageShape
 	// Settings are those it was trained with.

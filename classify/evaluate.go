@@ -61,11 +61,11 @@ func (c *Classifier) ref(class int) (*reference, error) {
 	if r := c.refs[class]; r != nil {
 		return r, nil
 	}
-	test, _, err := datasets.ClassSplit(c.Set, class, datasets.Test)
+	test, _, err := datasets.ViewClass(c.Set, class, datasets.Test)
 	if err != nil {
 		return nil, err
 	}
-	train, _, err := datasets.ClassSplit(c.Set, class, datasets.Train)
+	train, _, err := datasets.ViewClass(c.Set, class, datasets.Train)
 	if err != nil {
 		return nil, err
 	}
