@@ -55,6 +55,7 @@ func Load(ctx context.Context, set string, o *Options) (*Classifier, error) {
 	if o == nil {
 		o = &Options{}
 	}
+	set = strings.ToLower(strings.TrimSpace(set))
 	s := DefaultSettings(set)
 	if o.Settings != nil {
 		s = *o.Settings

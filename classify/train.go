@@ -84,6 +84,7 @@ func Train(ctx context.Context, set string, s Settings, log io.Writer) (*Classif
 	if err := s.check(); err != nil {
 		return nil, err
 	}
+	set = strings.ToLower(strings.TrimSpace(set))
 	train, err := datasets.LoadView(set, datasets.Train)
 	if err != nil {
 		return nil, err
