@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"context"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -114,6 +115,10 @@ func TestEvaluate(t *testing.T) {
 	}
 	if _, err := c.Evaluate(noise, 10, 1); err == nil {
 		t.Error("class 10 accepted")
+	}
+	noise[70] = math.NaN()
+	if _, err := c.Evaluate(noise, class, 1); err == nil || !strings.Contains(err.Error(), "image 1 has a NaN") {
+		t.Errorf("NaN pixel: err = %v", err)
 	}
 }
 
