@@ -104,8 +104,17 @@ func TestEvaluate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if rep.Clipped != 0 {
+		t.Errorf("noise in [−1, 1]: %v clipped", rep.Clipped)
+	}
 	if rep.Share > 0.5 || rep.Ratio < 10 {
 		t.Errorf("noise: share %v, Fréchet %v, floor %v (ratio %v)", rep.Share, rep.Frechet, rep.Floor, rep.Ratio)
+	}
+	for i := 0; i < 64; i++ {
+		noise[i] *= 2 // about half of these 64 of the 12800 values leave [−1, 1]
+	}
+	if rep, err := c.Evaluate(noise, class, 1); err != nil || rep.Clipped <= 0 || rep.Clipped > 64.0/12800 {
+		t.Errorf("clipped share %v, want in (0, %v]; err %v", rep.Clipped, 64.0/12800, err)
 	}
 	if _, err := c.Evaluate(noise[:64], class, 1); err == nil {
 		t.Error("one sample accepted")

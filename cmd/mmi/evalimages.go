@@ -101,5 +101,6 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 		rep.Frechet, rep.FeatureDim, rep.TestImages, class)
 	fmt.Fprintf(w, "floor              %.4g  (%d real training images, same reference)\n", rep.Floor, rep.FloorN)
 	fmt.Fprintf(w, "ratio to floor     %.3g\n", rep.Ratio)
+	fmt.Fprintf(w, "pixels clipped     %.4f  (share outside [−1, 1])\n", rep.Clipped)
 	return nil
 }
