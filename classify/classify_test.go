@@ -113,8 +113,10 @@ func TestEvaluate(t *testing.T) {
 	for i := 0; i < 64; i++ {
 		noise[i] *= 2 // about half of these 64 of the 12800 values leave [−1, 1]
 	}
-	if rep, err := c.Evaluate(noise, class, 1); err != nil || rep.Clipped <= 0 || rep.Clipped > 64.0/12800 {
-		t.Errorf("clipped share %v, want in (0, %v]; err %v", rep.Clipped, 64.0/12800, err)
+	if rep, err := c.Evaluate(noise, class, 1); err != nil {
+		t.Error(err)
+	} else if rep.Clipped <= 0 || rep.Clipped > 64.0/12800 {
+		t.Errorf("clipped share %v, want in (0, %v]", rep.Clipped, 64.0/12800)
 	}
 	if _, err := c.Evaluate(noise[:64], class, 1); err == nil {
 		t.Error("one sample accepted")
