@@ -126,7 +126,9 @@ type checkpointPayload struct {
 	// weights of a trainer.
 	Weights  []byte        `msgpack:"weights"`
 	Training *ckptTraining `msgpack:"training,omitempty"`
-	Saved    time.Time     `msgpack:"saved"`
+	// No wall-clock time is stored: the same training with the same seed
+	// writes the same bytes (earlier versions wrote a "saved" time, which
+	// the decoder skips as an unknown field).
 }
 
 // floatBytes encodes a []float32 or []float64 as little-endian bytes.
@@ -194,7 +196,6 @@ func (m *Model) payload() *checkpointPayload {
 		Specs:   c.Specs,
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
 		Weights: floatBytes(m.eng.params()),
-		Saved:   time.Now().UTC(),
 	}
 	return p
 }

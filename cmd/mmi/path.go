@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/path"
-	"github.com/mmi-go/mmi/samplefile"
 	"github.com/mmi-go/mmi/viz"
 )
 
@@ -111,6 +111,12 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err := checkOut(f.out); err != nil {
 		return err
 	}
+	if !(f.eps >= 0) || math.IsInf(f.eps, 0) {
+		return usagef("--eps must be finite and ≥ 0, got %v", f.eps)
+	}
+	if err := checkOutDir(f.png, 0); err != nil {
+		return err
+	}
 	gen, opts, err := openModel(f.model, &f.solverFlags)
 	if err != nil {
 		return err
@@ -158,27 +164,24 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 		return err
 	}
 
+	lo, hi, _ := shard.Rows(rows)
+	cols := d
+	if f.loglik {
+		cols++
+	}
+	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, cols)); err != nil {
+		return err
+	}
+
+	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
+	// the memory of one chunk (and the first rows are kept for --png).
 	t0 := time.Now()
-	res, err := gen.Run(cmd.Context(), job)
+	sr, err := streamRun(cmd.Context(), gen, job, f.out, pictureRows)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return err
 	}
-	n := len(res.X) / d
-
-	if f.out != "" {
-		outX, outD := res.X, d
-		if f.loglik {
-			outD = d + 1
-			outX = make([]float64, 0, n*outD)
-			for i := 0; i < n; i++ {
-				outX = append(append(outX, res.X[i*d:(i+1)*d]...), res.LogLik[i])
-			}
-		}
-		if err := samplefile.Write(f.out, outX, outD); err != nil {
-			return fmt.Errorf("writing samples: %w", err)
-		}
-	}
+	res, n := sr.kept, sr.rows
 	if f.png != "" {
 		if err := drawPath(f.png, gen, p, res); err != nil {
 			return err
@@ -188,11 +191,7 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	st := res.Stats
 	sum := map[string]any{"n": n, "nfe": st.NFE, "accepted": st.Accepted, "rejected": st.Rejected, "seconds": secs}
 	if f.loglik {
-		var mean float64
-		for _, l := range res.LogLik {
-			mean += l
-		}
-		sum["loglik_mean"] = mean / float64(n)
+		sum["loglik_mean"] = sr.logLik / float64(n)
 	}
 	w := cmd.OutOrStdout()
 	if f.asJSON {

@@ -63,6 +63,9 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 				if err != nil {
 					return badInput(err)
 				}
+				if err := checkTrainMemory(entries[0].Marginal.Dim(), len(entries)+1, hidden, layers, batch, float32); err != nil {
+					return err
+				}
 				c, err := coupling(entries)
 				if err != nil {
 					return err
