@@ -521,8 +521,13 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	default:
 		return nil, fmt.Errorf("unknown head loss %q", cs.HeadLoss)
 	}
-	if cs.CustomAlpha != "" && alpha == nil {
+	switch got := fmt.Sprintf("%T", alpha); {
+	case cs.CustomAlpha != "" && alpha == nil:
 		return nil, fmt.Errorf("the run used a custom α sampler (%s); pass it to Resume", cs.CustomAlpha)
+	case cs.CustomAlpha == "" && alpha != nil:
+		return nil, fmt.Errorf("the run used the built-in α mixture, Resume was given the sampler %s", got)
+	case alpha != nil && got != cs.CustomAlpha:
+		return nil, fmt.Errorf("the run used the α sampler %s, Resume was given %s", cs.CustomAlpha, got)
 	}
 	if err := set.validate(); err != nil {
 		return nil, err

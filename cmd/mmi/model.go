@@ -102,7 +102,7 @@ func readInput(file string, d int) ([]float64, error) {
 func checkOut(file string) error {
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".csv", ".npy":
-		return nil
+		return checkOutDir(file, 0)
 	}
 	if file == "" {
 		return nil

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +28,7 @@ func newTrainCmd() *cobra.Command {
 		lr                float64
 		seed              uint64
 		float32           bool
+		every             time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "train",
@@ -43,6 +47,9 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 			if steps <= 0 || batch <= 0 || hidden <= 0 || layers <= 0 || !(lr > 0) {
 				return usagef("train: --steps, --batch, --hidden, --layers and --lr must be positive")
 			}
+			if every <= 0 {
+				return usagef("train: --checkpoint-every must be positive, got %v", every)
+			}
 			var t *gk.Trainer
 			var err error
 			if resume != "" {
@@ -50,10 +57,17 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 				if err != nil {
 					return err
 				}
+				target := t.Settings().Steps
 				if fl.Changed("steps") {
-					if err := t.SetSteps(steps); err != nil {
-						return badInput(err)
-					}
+					target = steps
+				}
+				if t.Step() >= target {
+					// Nothing to train: say so and leave the file as it is.
+					fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", resume, t.Step(), target)
+					return nil
+				}
+				if err := t.SetSteps(target); err != nil {
+					return badInput(err)
 				}
 				if !fl.Changed("out") {
 					out = resume
@@ -73,7 +87,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 				if fl.Changed("steps") {
 					set.Steps, set.Warmup = steps, 0
 				}
-				set.Batch, set.LR, set.Seed = batch, lr, seed
+				set.Batch, set.LR, set.Seed, set.CheckpointEvery = batch, lr, seed, every
 				h := make([]int, layers)
 				for i := range h {
 					h[i] = hidden
@@ -88,6 +102,9 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 				if t, err = gk.NewTrainer(cfg, c, set); err != nil {
 					return badInput(err)
 				}
+			}
+			if err := checkOutDir(out, 0); err != nil {
+				return err
 			}
 			t.Path = out
 			stderr := cmd.ErrOrStderr()
@@ -124,6 +141,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 	f.BoolVar(&float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&resume, "resume", "", "continue training from this checkpoint")
+	f.DurationVar(&every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
 
@@ -162,10 +180,30 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	if k1, _ := gm.Sizes(); len(entries)+1 != k1 {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
+	if err := sameData(file, specs, entryNames(entries)); err != nil {
+		return nil, err
+	}
 	c, err := coupling(entries)
 	if err != nil {
 		return nil, err
 	}
 	t, err := gk.Resume(file, c, nil)
 	return t, badInput(err)
+}
+
+// sameData refuses to resume a training on other data than it started
+// with: the names of --data must be those the checkpoint records, up to
+// the folder (a moved sample file may be given again from elsewhere).
+func sameData(file string, recorded, given []string) error {
+	base := func(names []string) string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = filepath.Base(n)
+		}
+		return strings.Join(out, ",")
+	}
+	if r, g := base(recorded), base(given); r != g {
+		return usagef("%s was trained on %s, --data gives %s: resume with the same data", file, r, g)
+	}
+	return nil
 }
