@@ -12,9 +12,9 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/internal/jsonpos"
 	"github.com/mmi-go/mmi/marginals"
-	"github.com/mmi-go/mmi/samplefile"
 )
 
 // specFile is the JSON form of a Gaussian-mixture specification.
@@ -218,8 +218,8 @@ func WriteSpec(path string, mixtures []*marginals.Mixture) error {
 	if err := enc.Encode(sf); err != nil {
 		return fmt.Errorf("datasets: %s: %w", path, err)
 	}
-	return samplefile.WriteAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
+	if err := atomicfile.WriteBytes(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("datasets: %w", err)
+	}
+	return nil
 }

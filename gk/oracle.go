@@ -269,51 +269,68 @@ func (o *Oracle) VJP(dx []float64, w, alpha, x, u []float64) {
 	p := o.plan(alpha)
 	s := p.getScratch()
 	defer p.pool.Put(s)
-	A := len(p.support)
 	for i := 0; i < len(x)/d; i++ {
 		p.posterior(s, x[i*d:(i+1)*d])
-		ui := u[i*d : (i+1)*d]
-		// hw[slot] = w_k α_k Σ_{k,j} u, so that H_c u = Σ_k hw[slot(k, c_k)],
-		// and uw[slot] = w_k uᵀμ_{k,j}, so that
-		// a_c = Σ_k uw[slot(k, c_k)] + (H_c u)ᵀ z_c.
-		for a, k := range p.support {
-			m := &o.marg[k]
-			for j := range m.mean {
-				slot := p.off[a] + j
-				h := s.zw[slot*d : (slot+1)*d]
-				clear(h)
-				oracleSymv(d, w[k]*p.alpha[k], m.cov[j], ui, h)
-				s.pw[slot] = w[k] * oracleDot(ui, m.mean[j])
-			}
+		o.vjpRow(p, s, dx[i*d:(i+1)*d], w, u[i*d:(i+1)*d], nil)
+	}
+}
+
+// vjpRow is the tuple loop that VJP and VJPAlpha share, for one row x
+// whose posterior is in s: it writes uᵀ ∂G/∂x at x into out (unless out is
+// nil) and returns ā, leaving z̄ in s.r. For every tuple c with π_c > 0 it
+// calls each (unless nil) with the tuple's index t, π_c, a_c, z_c and
+// q_c = S_c⁻¹ H_c u, in the order of the tuples.
+func (o *Oracle) vjpRow(p *oraclePlan, s *oracleScratch, out, w, u []float64, each func(t int, pt, at float64, zt, q []float64)) (abar float64) {
+	d := o.d
+	A := len(p.support)
+	// hw[slot] = w_k α_k Σ_{k,j} u, so that H_c u = Σ_k hw[slot(k, c_k)],
+	// and uw[slot] = w_k uᵀμ_{k,j}, so that
+	// a_c = Σ_k uw[slot(k, c_k)] + (H_c u)ᵀ z_c.
+	for a, k := range p.support {
+		m := &o.marg[k]
+		for j := range m.mean {
+			slot := p.off[a] + j
+			h := s.zw[slot*d : (slot+1)*d]
+			clear(h)
+			oracleSymv(d, w[k]*p.alpha[k], m.cov[j], u, h)
+			s.pw[slot] = w[k] * oracleDot(u, m.mean[j])
 		}
-		out := dx[i*d : (i+1)*d]
+	}
+	if out != nil {
 		clear(out)
-		zbar := s.r
-		clear(zbar)
-		abar := 0.0
-		for t := 0; t < p.ntup; t++ {
-			pt := s.pi[t]
-			if pt == 0 {
-				continue
-			}
-			q := s.q
-			clear(q)
-			at := 0.0
-			for a := 0; a < A; a++ {
-				slot := p.off[a] + p.comp[t*A+a]
-				oracleAxpy(q, 1, s.zw[slot*d:(slot+1)*d])
-				at += s.pw[slot]
-			}
-			zt := s.z[t*d : (t+1)*d]
-			at += oracleDot(q, zt)
-			abar += pt * at
-			oracleAxpy(zbar, pt, zt)
+	}
+	zbar := s.r
+	clear(zbar)
+	for t := 0; t < p.ntup; t++ {
+		pt := s.pi[t]
+		if pt == 0 {
+			continue
+		}
+		q := s.q
+		clear(q)
+		at := 0.0
+		for a := 0; a < A; a++ {
+			slot := p.off[a] + p.comp[t*A+a]
+			oracleAxpy(q, 1, s.zw[slot*d:(slot+1)*d])
+			at += s.pw[slot]
+		}
+		zt := s.z[t*d : (t+1)*d]
+		at += oracleDot(q, zt)
+		abar += pt * at
+		oracleAxpy(zbar, pt, zt)
+		p.solve(t, q) // q ← S_c⁻¹ H_c u
+		if out != nil {
 			oracleAxpy(out, -pt*at, zt)
-			p.solve(t, q) // q ← S_c⁻¹ H_c u
 			oracleAxpy(out, pt, q)
 		}
+		if each != nil {
+			each(t, pt, at, zt, q)
+		}
+	}
+	if out != nil {
 		oracleAxpy(out, abar, zbar)
 	}
+	return abar
 }
 
 // Score writes ∇_x log ρ(alpha, x_i) = −Σ_c π_c S_c⁻¹(x_i − m_c) into dst,

@@ -89,7 +89,10 @@ func ExampleIntegrate() {
 		panic(err)
 	}
 	p, _ := path.Segment(simplex.Vertex(2, 0), simplex.Vertex(2, 1))
-	v := &path.Velocity{G: o, P: p}
+	v, err := path.NewVelocity(o, p)
+	if err != nil {
+		panic(err)
+	}
 	x := []float64{-1, 0, 1} // three samples of N(0, 1)
 	st, err := path.Integrate(context.Background(), v, x, path.RK4{Steps: 20}, nil)
 	if err != nil {
@@ -106,8 +109,12 @@ func ExampleLogLikelihood() {
 	rho1, _ := marginals.NewGaussian([]float64{3}, mat.NewSymDense(1, []float64{4}))
 	o, _ := gk.NewOracle([]*marginals.Mixture{{Weights: []float64{1}, Components: []*marginals.Gaussian{rho1}}})
 	p, _ := path.Segment(simplex.Vertex(2, 0), simplex.Vertex(2, 1))
+	v, err := path.NewVelocity(o, p)
+	if err != nil {
+		panic(err)
+	}
 	x := []float64{1}
-	logp, _, err := path.LogLikelihood(context.Background(), &path.Velocity{G: o, P: p}, x, nil, path.Dopri5{}, nil, nil)
+	logp, _, err := path.LogLikelihood(context.Background(), v, x, nil, path.Dopri5{}, nil, nil)
 	if err != nil {
 		panic(err)
 	}
