@@ -135,7 +135,7 @@ func TestSDEMoments(t *testing.T) {
 		}
 		d := data[0].Dim()
 		x := sampleOf(data, c.from, n, 170+uint64(i))
-		if _, err := IntegrateSDE(ctx, &Velocity{G: g, P: c.p}, x, c.eps, c.s, newRand(180+uint64(i)), nil); err != nil {
+		if _, err := IntegrateSDE(ctx, mustVelocity(g, c.p), x, c.eps, c.s, newRand(180+uint64(i)), nil); err != nil {
 			t.Fatal(err)
 		}
 		checkMoments(t, c.name, x, d, sampleOf(data, c.to, 200000, 190+uint64(i)))
@@ -143,7 +143,7 @@ func TestSDEMoments(t *testing.T) {
 	// The flow between mixtures, through the interior.
 	x := sampleOf(m2, 2, n, 31)
 	p := mustPath(Polyline(vertex(4, 2), []float64{1.0 / 3, 0, 1.0 / 3, 1.0 / 3}, vertex(4, 3)))
-	if _, err := Integrate(ctx, &Velocity{G: o2, P: p}, x, Dopri5{}, nil); err != nil {
+	if _, err := Integrate(ctx, mustVelocity(o2, p), x, Dopri5{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	checkMoments(t, "2-D e2→w→e3 flow", x, 2, sampleOf(m2, 3, 200000, 41))
