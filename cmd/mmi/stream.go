@@ -168,3 +168,10 @@ func checkTrainMemory(d, k1, hidden, layers, batch int, float32 bool) error {
 	need := elt*(6*params+4*acts) + 16*float64(d)*float64(d)
 	return checkMemory(fmt.Sprintf("training on data of dimension %d with %d hidden layers of %d, batch %d,", d, layers, hidden, batch), need)
 }
+
+// checkSamplesMemory refuses a command that keeps rows rows of cols
+// numbers in memory several times over (start, end, fresh samples to
+// compare with: about 4 copies of float64) when they cannot fit.
+func checkSamplesMemory(cmd string, rows, cols int) error {
+	return checkMemory(fmt.Sprintf("%s of %d rows of %d numbers", cmd, rows, cols), 4*8*float64(rows)*float64(cols))
+}
