@@ -299,3 +299,28 @@ func TestStreamedOutputMatchesOneBatch(t *testing.T) {
 		t.Error("mmi sample: streamed file differs from one batch")
 	}
 }
+
+// TestInterruptPath: Ctrl-C during a long streamed run (10⁸ rows) exits
+// with 130 and leaves neither the output file nor a temporary file.
+func TestInterruptPath(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "big.npy")
+	cmd := mmiCmd(nil, "path", "--model", mix3, "--n", "100000000", "--solver", "euler", "--steps", "2", "--out", out)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || errb.String() != "mmi: interrupted\n" {
+		t.Errorf("exit %d, stderr %q; want 130, \"mmi: interrupted\"", code, errb.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
