@@ -106,6 +106,7 @@ func TestCLIErrorPaths(t *testing.T) {
 	add("--steps must be positive", "path", "--model", mix3, "--solver", "rk4", "--steps", "0", "--out", out)
 	add("unknown solver", "path", "--model", mix3, "--solver", "leapfrog", "--out", out)
 	add("--atol", "path", "--model", mix3, "--atol", "0", "--out", out)
+	add("would need about", "path", "--model", mix3, "--solver", "euler", "--steps", "100000000000", "--out", out)
 	add("--atol", "path", "--model", mix3, "--rtol", "-1e-3", "--out", out)
 	add("--eps", "path", "--model", mix3, "--sde", "--eps", "-1", "--out", out)
 	add("--eps", "path", "--model", mix3, "--sde", "--eps", "NaN", "--out", out)
@@ -147,6 +148,10 @@ func TestCLIErrorPaths(t *testing.T) {
 	add("--n", "pathopt", "--model", mix3, "--from", "0", "--to", "1", "--n", "0", "--out", p("p.json"))
 	add("--iters", "pathopt", "--model", mix3, "--from", "0", "--to", "1", "--iters", "-1", "--out", p("p.json"))
 	add("--modes", "pathopt", "--model", mix3, "--from", "0", "--to", "1", "--modes", "0", "--out", p("p.json"))
+	add("does not exist", "pathopt", "--model", mix3, "--from", "0", "--to", "1", "--out", p("no/p.json"))
+	for _, flag := range []string{"--n", "--nodes", "--modes"} {
+		add("would need about", "pathopt", "--model", mix3, "--from", "0", "--to", "1", flag, "100000000000", "--out", p("p.json"))
+	}
 
 	// sample, eval, cat, datasets, version
 	add("known:", "sample", "--data", "nosuchset", "--out", out)
@@ -160,6 +165,7 @@ func TestCLIErrorPaths(t *testing.T) {
 	add("dimension", "eval", "--a", p("three.csv"), "--b", p("two.csv"))
 	add("random.mmi", "eval", "--model", p("random.mmi"), "--spec", mix3)
 	add("random.json", "eval", "--model", mix3, "--spec", p("random.json"))
+	add("would need about", "eval", "--model", mix3, "--spec", mix3, "--n", "100000000000")
 	add("missing.csv", "cat", "--out", out, p("two.csv"), p("missing.csv"))
 	add("dimension", "cat", "--out", out, p("two.csv"), p("three.csv"))
 	add("does not exist", "cat", "--out", missingDir, p("two.csv"))

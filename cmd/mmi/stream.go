@@ -175,3 +175,13 @@ func checkTrainMemory(d, k1, hidden, layers, batch int, float32 bool) error {
 func checkSamplesMemory(cmd string, rows, cols int) error {
 	return checkMemory(fmt.Sprintf("%s of %d rows of %d numbers", cmd, rows, cols), 4*8*float64(rows)*float64(cols))
 }
+
+// checkPathoptMemory refuses a path optimization that cannot fit: n joint
+// draws of the k1 marginals, the path's points and velocities at every
+// Gauss–Legendre node for every draw, and the sine coefficients (a few
+// copies of each, float64).
+func checkPathoptMemory(n, nodes, modes, k1, d int) error {
+	fn, fd := float64(n), float64(d)
+	need := 8 * (4*fn*float64(k1)*fd + 4*fn*float64(nodes)*fd + 16*float64(modes)*float64(k1)*float64(k1) + 64*float64(nodes))
+	return checkMemory(fmt.Sprintf("pathopt with --n %d, --nodes %d and --modes %d", n, nodes, modes), need)
+}
