@@ -111,6 +111,12 @@ func TestInterrupt(t *testing.T) {
 			t.Errorf("resume on --data %s: exit %d, stderr %q", data, code, stderr)
 		}
 	}
+	// The same data given again is accepted, and training continues.
+	if code, _, stderr := mmi(t, "train", "--resume", ckpt, "--data", "moons,circles", "--steps", fmt.Sprint(step+5)); code != 0 {
+		t.Errorf("resume with the same --data: exit %d: %s", code, stderr)
+	} else if s := stepOf(t, ckpt); s != step+5 {
+		t.Errorf("resumed to step %d, want %d", s, step+5)
+	}
 }
 
 // TestKillDuringTraining kills training (SIGKILL, no chance to clean up)
