@@ -18,7 +18,7 @@ import (
 type Entry struct {
 	// Name is how the marginal was given: "moons", "mnist:3", a file
 	// path, or "spec.json[1]" for marginal 1 (0-based) of a
-	// specification.
+	// specification (a SpecEntry).
 	Name string
 	// Marginal samples the data: a fresh draw for toy sets, rows drawn
 	// with replacement (*marginals.Empirical) for image classes and
@@ -157,7 +157,7 @@ func openOne(elem string) ([]Entry, error) {
 		}
 		out := make([]Entry, len(mixes))
 		for i, m := range mixes {
-			out[i] = Entry{Name: fmt.Sprintf("%s[%d]", elem, i), Marginal: m, Mixture: m}
+			out[i] = Entry{Name: SpecEntry{File: elem, Index: i}.String(), Marginal: m, Mixture: m}
 		}
 		return out, nil
 	}

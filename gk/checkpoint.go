@@ -152,7 +152,9 @@ func floatBytes(v any) []byte {
 }
 
 // setFloats decodes b into dst ([]float32 or []float64), which must have
-// exactly the matching length.
+// exactly the matching length. Every number must be finite: a checkpoint
+// with a NaN weight passes its checksum but would turn every sample into
+// NaN.
 func setFloats(dst any, b []byte, what string) error {
 	switch x := dst.(type) {
 	case []float32:
@@ -161,6 +163,9 @@ func setFloats(dst any, b []byte, what string) error {
 		}
 		for i := range x {
 			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+			if v := float64(x[i]); math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%s: entry %d is %v, not a finite number", what, i, v)
+			}
 		}
 		return nil
 	case []float64:
@@ -169,6 +174,9 @@ func setFloats(dst any, b []byte, what string) error {
 		}
 		for i := range x {
 			x[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			if math.IsNaN(x[i]) || math.IsInf(x[i], 0) {
+				return fmt.Errorf("%s: entry %d is %v, not a finite number", what, i, x[i])
+			}
 		}
 		return nil
 	}

@@ -77,11 +77,10 @@ type oracleMixture struct {
 }
 
 // NewOracle returns the exact oracle for ρ_0 = N(0, I_d) and the data
-// marginals ρ_1 … ρ_K given by data (K = len(data)). Every mixture needs at
-// least one component; the weights must be finite and non-negative with a
-// positive sum, and are normalized by their sum; every component must have a
-// d-dimensional finite mean and a d×d positive definite covariance, with the
-// same d throughout. The mixtures are copied.
+// marginals ρ_1 … ρ_K given by data (K = len(data)), all of one dimension
+// d. The mixtures were checked by marginals.NewMixture (weights,
+// components) and are immutable, so they are shared, not copied; a zero
+// weight is a component that never occurs.
 func NewOracle(data []*marginals.Mixture) (*Oracle, error) {
 	if len(data) == 0 {
 		return nil, errors.New("gk: oracle needs at least one data marginal")
@@ -89,55 +88,17 @@ func NewOracle(data []*marginals.Mixture) (*Oracle, error) {
 	o := &Oracle{d: -1}
 	tuples := 1
 	for k, m := range data {
-		if m == nil {
-			return nil, fmt.Errorf("gk: data marginal %d is nil", k+1)
+		if m == nil || m.Len() == 0 {
+			return nil, fmt.Errorf("gk: data marginal %d is missing (nil, or not made by marginals.NewMixture)", k+1)
 		}
-		if len(m.Components) == 0 {
-			return nil, fmt.Errorf("gk: data marginal %d has no components", k+1)
+		if o.d < 0 {
+			o.d = m.Dim()
 		}
-		if len(m.Weights) != len(m.Components) {
-			return nil, fmt.Errorf("gk: data marginal %d has %d weights for %d components", k+1, len(m.Weights), len(m.Components))
+		if m.Dim() != o.d {
+			return nil, fmt.Errorf("gk: data marginal %d has dimension %d, want dimension %d", k+1, m.Dim(), o.d)
 		}
-		sum := 0.0
-		for j, w := range m.Weights {
-			if !(w >= 0) || math.IsInf(w, 1) {
-				return nil, fmt.Errorf("gk: data marginal %d: weight %d is %v, want finite and non-negative", k+1, j, w)
-			}
-			sum += w
-		}
-		if !(sum > 0) || math.IsInf(sum, 1) {
-			return nil, fmt.Errorf("gk: data marginal %d: weights sum to %v, want a positive finite sum", k+1, sum)
-		}
-		cp := &marginals.Mixture{
-			Weights:    make([]float64, len(m.Weights)),
-			Components: make([]*marginals.Gaussian, len(m.Components)),
-		}
-		for j, c := range m.Components {
-			if c == nil || c.Cov == nil {
-				return nil, fmt.Errorf("gk: data marginal %d: component %d is nil or has no covariance", k+1, j)
-			}
-			if o.d < 0 {
-				o.d = len(c.Mean)
-			}
-			if len(c.Mean) != o.d || c.Cov.SymmetricDim() != o.d {
-				return nil, fmt.Errorf("gk: data marginal %d: component %d has mean of length %d and %d×%d covariance, want dimension %d",
-					k+1, j, len(c.Mean), c.Cov.SymmetricDim(), c.Cov.SymmetricDim(), o.d)
-			}
-			for _, v := range c.Mean {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, fmt.Errorf("gk: data marginal %d: component %d has a non-finite mean", k+1, j)
-				}
-			}
-			g, err := marginals.NewGaussian(c.Mean, c.Cov)
-			if err != nil {
-				return nil, fmt.Errorf("gk: data marginal %d: component %d: %w", k+1, j, err)
-			}
-			cp.Components[j] = g
-			cp.Weights[j] = m.Weights[j] / sum
-		}
-		o.data = append(o.data, cp)
 		positive := 0
-		for _, w := range cp.Weights {
+		for _, w := range m.Weights() {
 			if w > 0 {
 				positive++
 			}
@@ -147,44 +108,57 @@ func NewOracle(data []*marginals.Mixture) (*Oracle, error) {
 		}
 		tuples *= positive
 	}
+	o.data = append([]*marginals.Mixture(nil), data...)
+	o.marg = append(o.marg, standardOracleMixture(o.d))
+	for _, m := range data {
+		o.marg = append(o.marg, newOracleMixture(m))
+	}
+	return o, nil
+}
 
-	d := o.d
+// standardOracleMixture is N(0, I_d), marginal 0.
+func standardOracleMixture(d int) oracleMixture {
 	std := oracleMixture{logw: []float64{0}, mean: [][]float64{make([]float64, d)}, cov: [][]float64{make([]float64, d*d)}, avg: make([]float64, d)}
 	for i := 0; i < d; i++ {
 		std.cov[0][i*d+i] = 1
 	}
-	o.marg = append(o.marg, std)
-	for _, m := range o.data {
-		om := oracleMixture{avg: make([]float64, d)}
-		for j, c := range m.Components {
-			w := m.Weights[j]
-			if w == 0 {
-				continue // a zero-weight component never occurs
-			}
-			cov := make([]float64, d*d)
-			for r := 0; r < d; r++ {
-				for s := 0; s < d; s++ {
-					cov[r*d+s] = c.Cov.At(r, s)
-				}
-			}
-			om.logw = append(om.logw, math.Log(w))
-			om.mean = append(om.mean, c.Mean)
-			om.cov = append(om.cov, cov)
-			for i, v := range c.Mean {
-				om.avg[i] += w * v
+	return std
+}
+
+// newOracleMixture is m in the form the oracle computes with, without its
+// zero-weight components.
+func newOracleMixture(m *marginals.Mixture) oracleMixture {
+	d := m.Dim()
+	om := oracleMixture{avg: make([]float64, d)}
+	weights := m.Weights()
+	for j, c := range m.Components() {
+		w := weights[j]
+		if w == 0 {
+			continue // a zero-weight component never occurs
+		}
+		cov := make([]float64, d*d)
+		sym := c.Cov()
+		for r := 0; r < d; r++ {
+			for s := 0; s < d; s++ {
+				cov[r*d+s] = sym.At(r, s)
 			}
 		}
-		o.marg = append(o.marg, om)
+		mean := c.Mean()
+		om.logw = append(om.logw, math.Log(w))
+		om.mean = append(om.mean, mean)
+		om.cov = append(om.cov, cov)
+		for i, v := range mean {
+			om.avg[i] += w * v
+		}
 	}
-	return o, nil
+	return om
 }
 
 // Sizes returns K+1 and d.
 func (o *Oracle) Sizes() (marginals, dim int) { return len(o.marg), o.d }
 
-// Mixtures returns the data marginals ρ_1 … ρ_K as the oracle holds them:
-// copies of the mixtures given to NewOracle with weights normalized to sum
-// to one. The slice is new; the mixtures are shared and must not be modified.
+// Mixtures returns the data marginals ρ_1 … ρ_K given to NewOracle. The
+// slice is new; the mixtures are shared (they are immutable).
 func (o *Oracle) Mixtures() []*marginals.Mixture {
 	return append([]*marginals.Mixture(nil), o.data...)
 }

@@ -47,46 +47,8 @@ func (o *Oracle) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 	defer p.pool.Put(s)
 	A := len(p.support)
 
-	// tr[t*A+a] = tr(S_t⁻¹ Σ_{k,c_k}) for k = support[a], by d solves.
-	tr := make([]float64, p.ntup*A)
-	col := make([]float64, d)
-	for t := 0; t < p.ntup; t++ {
-		for a, k := range p.support {
-			if p.alpha[k] == 0 {
-				continue
-			}
-			cov := o.marg[k].cov[p.comp[t*A+a]]
-			sum := 0.0
-			for i := 0; i < d; i++ {
-				for r := 0; r < d; r++ {
-					col[r] = cov[r*d+i]
-				}
-				p.solve(t, col)
-				sum += col[i]
-			}
-			tr[t*A+a] = sum
-		}
-	}
-	// V_f, the covariance of every fixed marginal f (α_f = 0).
-	vcov := make([][]float64, len(p.fixed))
-	for i, f := range p.fixed {
-		m := &o.marg[f]
-		v := make([]float64, d*d)
-		for j := range m.mean {
-			wj := math.Exp(m.logw[j])
-			for r := 0; r < d; r++ {
-				for c := 0; c < d; c++ {
-					v[r*d+c] += wj * (m.cov[j][r*d+c] + m.mean[j][r]*m.mean[j][c])
-				}
-			}
-		}
-		for r := 0; r < d; r++ {
-			for c := 0; c < d; c++ {
-				v[r*d+c] -= m.avg[r] * m.avg[c]
-			}
-		}
-		vcov[i] = v
-	}
+	tr := o.traces(p)
+	vcov := o.fixedCovs(p)
 	// Per-row accumulators: for support marginals l1 = Σπℓa, l2 = Σπℓ,
 	// tg = Σπ uᵀ∂G_c/∂α; for fixed ones f1 = Σπ(zᵀμ̄)a, f2 = Σπ zᵀμ̄,
 	// f3 = Σπ qᵀμ̄.
@@ -141,4 +103,56 @@ func (o *Oracle) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 			dalpha[f] += w[f]*oracleDot(ui, y) + f1[b] - abar*f2[b] - f3[b]
 		}
 	}
+}
+
+// traces returns tr[t*A+a] = tr(S_t⁻¹ Σ_{k,c_k}) for the support marginals
+// k = support[a] with α_k ≠ 0 (0 for the others), by d solves per tuple t.
+func (o *Oracle) traces(p *oraclePlan) []float64 {
+	d, A := o.d, len(p.support)
+	tr := make([]float64, p.ntup*A)
+	col := make([]float64, d)
+	for t := 0; t < p.ntup; t++ {
+		for a, k := range p.support {
+			if p.alpha[k] == 0 {
+				continue
+			}
+			cov := o.marg[k].cov[p.comp[t*A+a]]
+			sum := 0.0
+			for i := 0; i < d; i++ {
+				for r := 0; r < d; r++ {
+					col[r] = cov[r*d+i]
+				}
+				p.solve(t, col)
+				sum += col[i]
+			}
+			tr[t*A+a] = sum
+		}
+	}
+	return tr
+}
+
+// fixedCovs returns V_f = Cov[x_f], the covariance of the whole mixture,
+// for every fixed marginal f (α_f = 0) of the plan.
+func (o *Oracle) fixedCovs(p *oraclePlan) [][]float64 {
+	d := o.d
+	vcov := make([][]float64, len(p.fixed))
+	for i, f := range p.fixed {
+		m := &o.marg[f]
+		v := make([]float64, d*d)
+		for j := range m.mean {
+			wj := math.Exp(m.logw[j])
+			for r := 0; r < d; r++ {
+				for c := 0; c < d; c++ {
+					v[r*d+c] += wj * (m.cov[j][r*d+c] + m.mean[j][r]*m.mean[j][c])
+				}
+			}
+		}
+		for r := 0; r < d; r++ {
+			for c := 0; c < d; c++ {
+				v[r*d+c] -= m.avg[r] * m.avg[c]
+			}
+		}
+		vcov[i] = v
+	}
+	return vcov
 }

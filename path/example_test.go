@@ -84,7 +84,11 @@ func ExampleConcat() {
 // e_0 → e_1 is the affine map x ↦ 3 + 2x, which RK4 reproduces.
 func ExampleIntegrate() {
 	rho1, _ := marginals.NewGaussian([]float64{3}, mat.NewSymDense(1, []float64{4}))
-	o, err := gk.NewOracle([]*marginals.Mixture{{Weights: []float64{1}, Components: []*marginals.Gaussian{rho1}}})
+	mix, err := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{rho1})
+	if err != nil {
+		panic(err)
+	}
+	o, err := gk.NewOracle([]*marginals.Mixture{mix})
 	if err != nil {
 		panic(err)
 	}
@@ -107,7 +111,8 @@ func ExampleIntegrate() {
 // the flow: log N(5; 3, 4) = −½·1 − ½·log(8π) ≈ −2.112.
 func ExampleLogLikelihood() {
 	rho1, _ := marginals.NewGaussian([]float64{3}, mat.NewSymDense(1, []float64{4}))
-	o, _ := gk.NewOracle([]*marginals.Mixture{{Weights: []float64{1}, Components: []*marginals.Gaussian{rho1}}})
+	mix, _ := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{rho1})
+	o, _ := gk.NewOracle([]*marginals.Mixture{mix})
 	p, _ := path.Segment(simplex.Vertex(2, 0), simplex.Vertex(2, 1))
 	v, err := path.NewVelocity(o, p)
 	if err != nil {

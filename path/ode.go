@@ -343,18 +343,9 @@ const (
 )
 
 func (s Dopri5) Solve(ctx context.Context, pr *Problem, y []float64) (Stats, error) {
-	atol, rtol, maxSteps := s.Atol, s.Rtol, s.MaxSteps
-	if atol == 0 {
-		atol = 1e-5
-	}
-	if rtol == 0 {
-		rtol = 1e-5
-	}
-	if maxSteps == 0 {
-		maxSteps = 10000
-	}
-	if !(atol > 0) || !(rtol > 0) || maxSteps < 0 || !(s.InitialStep >= 0) {
-		return Stats{}, fmt.Errorf("path: Dopri5 needs positive tolerances and step limits, have Atol %g, Rtol %g, MaxSteps %d, InitialStep %g", s.Atol, s.Rtol, s.MaxSteps, s.InitialStep)
+	atol, rtol, maxSteps, err := s.settings()
+	if err != nil {
+		return Stats{}, err
 	}
 	n := len(y)
 	var k [7][]float64
@@ -389,45 +380,13 @@ func (s Dopri5) Solve(ctx context.Context, pr *Problem, y []float64) (Stats, err
 			if h <= 1e-14 {
 				return st, fmt.Errorf("path: Dopri5 step size underflow (%g) at t = %g", h, t)
 			}
-			for j := range y {
-				tmp[j] = y[j] + h*dpA21*k[0][j]
-			}
-			pr.f(k[1], t+dpC2*h, tmp, false)
-			for j := range y {
-				tmp[j] = y[j] + h*(dpA31*k[0][j]+dpA32*k[1][j])
-			}
-			pr.f(k[2], t+dpC3*h, tmp, false)
-			for j := range y {
-				tmp[j] = y[j] + h*(dpA41*k[0][j]+dpA42*k[1][j]+dpA43*k[2][j])
-			}
-			pr.f(k[3], t+dpC4*h, tmp, false)
-			for j := range y {
-				tmp[j] = y[j] + h*(dpA51*k[0][j]+dpA52*k[1][j]+dpA53*k[2][j]+dpA54*k[3][j])
-			}
-			pr.f(k[4], t+dpC5*h, tmp, false)
-			for j := range y {
-				tmp[j] = y[j] + h*(dpA61*k[0][j]+dpA62*k[1][j]+dpA63*k[2][j]+dpA64*k[3][j]+dpA65*k[4][j])
-			}
-			pr.f(k[5], tn, tmp, true)
-			for j := range y {
-				ynew[j] = y[j] + h*(dpB1*k[0][j]+dpB3*k[2][j]+dpB4*k[3][j]+dpB5*k[4][j]+dpB6*k[5][j])
-			}
-			pr.f(k[6], tn, ynew, true)
-			sum := 0.0
-			for j := range y {
-				e := h * (dpE1*k[0][j] + dpE3*k[2][j] + dpE4*k[3][j] + dpE5*k[4][j] + dpE6*k[5][j] + dpE7*k[6][j])
-				sc := atol + rtol*math.Max(math.Abs(y[j]), math.Abs(ynew[j]))
-				sum += (e / sc) * (e / sc)
-			}
-			errNorm := math.Sqrt(sum / float64(n))
+			errNorm := dopriStep(pr, &k, y, tmp, ynew, t, h, tn, atol, rtol)
 			if math.IsNaN(errNorm) {
 				return st, fmt.Errorf("path: Dopri5 met a non-finite velocity at t = %g", t)
 			}
-			fac := 0.2
+			fac := facmax // the error vanished: grow as much as allowed
 			if errNorm > 0 {
 				fac = math.Max(0.2, 0.9*math.Pow(errNorm, -0.2))
-			} else {
-				fac = facmax
 			}
 			if errNorm <= 1 {
 				st.Accepted++
@@ -450,6 +409,64 @@ func (s Dopri5) Solve(ctx context.Context, pr *Problem, y []float64) (Stats, err
 		}
 	}
 	return st, nil
+}
+
+// settings returns the tolerances and the step limit with their defaults
+// filled in, or an error for values no run can use.
+func (s Dopri5) settings() (atol, rtol float64, maxSteps int, err error) {
+	atol, rtol, maxSteps = s.Atol, s.Rtol, s.MaxSteps
+	if atol == 0 {
+		atol = 1e-5
+	}
+	if rtol == 0 {
+		rtol = 1e-5
+	}
+	if maxSteps == 0 {
+		maxSteps = 10000
+	}
+	if !(atol > 0) || !(rtol > 0) || maxSteps < 0 || !(s.InitialStep >= 0) {
+		return 0, 0, 0, fmt.Errorf("path: Dopri5 needs positive tolerances and step limits, have Atol %g, Rtol %g, MaxSteps %d, InitialStep %g", s.Atol, s.Rtol, s.MaxSteps, s.InitialStep)
+	}
+	return atol, rtol, maxSteps, nil
+}
+
+// dopriStep tries one Dormand–Prince step of size h from (t, y) to tn,
+// with k[0] = f(t, y) given: it leaves the 5th-order solution in ynew,
+// the stages in k[1…6] (k[6] = f(tn, ynew), the next step's k[0]) and
+// returns the scaled RMS error estimate (accept when ≤ 1). The stages at
+// tn evaluate from the left of a break.
+func dopriStep(pr *Problem, k *[7][]float64, y, tmp, ynew []float64, t, h, tn, atol, rtol float64) float64 {
+	for j := range y {
+		tmp[j] = y[j] + h*dpA21*k[0][j]
+	}
+	pr.f(k[1], t+dpC2*h, tmp, false)
+	for j := range y {
+		tmp[j] = y[j] + h*(dpA31*k[0][j]+dpA32*k[1][j])
+	}
+	pr.f(k[2], t+dpC3*h, tmp, false)
+	for j := range y {
+		tmp[j] = y[j] + h*(dpA41*k[0][j]+dpA42*k[1][j]+dpA43*k[2][j])
+	}
+	pr.f(k[3], t+dpC4*h, tmp, false)
+	for j := range y {
+		tmp[j] = y[j] + h*(dpA51*k[0][j]+dpA52*k[1][j]+dpA53*k[2][j]+dpA54*k[3][j])
+	}
+	pr.f(k[4], t+dpC5*h, tmp, false)
+	for j := range y {
+		tmp[j] = y[j] + h*(dpA61*k[0][j]+dpA62*k[1][j]+dpA63*k[2][j]+dpA64*k[3][j]+dpA65*k[4][j])
+	}
+	pr.f(k[5], tn, tmp, true)
+	for j := range y {
+		ynew[j] = y[j] + h*(dpB1*k[0][j]+dpB3*k[2][j]+dpB4*k[3][j]+dpB5*k[4][j]+dpB6*k[5][j])
+	}
+	pr.f(k[6], tn, ynew, true)
+	sum := 0.0
+	for j := range y {
+		e := h * (dpE1*k[0][j] + dpE3*k[2][j] + dpE4*k[3][j] + dpE5*k[4][j] + dpE6*k[5][j] + dpE7*k[6][j])
+		sc := atol + rtol*math.Max(math.Abs(y[j]), math.Abs(ynew[j]))
+		sum += (e / sc) * (e / sc)
+	}
+	return math.Sqrt(sum / float64(len(y)))
 }
 
 // initialStep is Hairer's starting step size (Solving ODEs I, §II.4): an
