@@ -102,6 +102,9 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 		return err
 	}
 	k1, d := gen.Sizes()
+	if err := checkSamplesMemory("barycenter", f.n, k1*d); err != nil {
+		return err
+	}
 	alpha, err := styletransfer.Alpha(k1, w)
 	if err != nil {
 		return badInput(fmt.Errorf("--weights: %w", err))

@@ -139,6 +139,9 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 		g, norm = m, m.Normalization()
 	}
 	k1, d := g.Sizes()
+	if err := checkSamplesMemory("eval --n", points, 2*k1*d); err != nil {
+		return err
+	}
 	if len(mix)+1 != k1 || mix[0].Dim() != d {
 		return usagef("eval: %s has %d data marginals of dimension %d, but %s has %d of dimension %d",
 			file, k1-1, d, spec, len(mix), mix[0].Dim())

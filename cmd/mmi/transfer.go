@@ -154,6 +154,9 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkShardRows(shard, rows); err != nil {
 		return err
 	}
+	if err := checkSamplesMemory("transfer", rows, d); err != nil {
+		return err
+	}
 	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return err
 	}
@@ -231,6 +234,9 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 		return err
 	}
 	k1, d := gen.Sizes()
+	if err := checkSamplesMemory("transfer --all", (k1-1)*f.n, 2*d); err != nil {
+		return err
+	}
 	if k1 < 3 {
 		return usagef("transfer --all: the model has %d data marginal; all-to-all needs at least two", k1-1)
 	}
