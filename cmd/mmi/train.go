@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -27,6 +30,7 @@ type trainFlags struct {
 	seed              uint64
 	float32           bool
 	domain            string
+	every             time.Duration
 }
 
 func newTrainCmd() *cobra.Command {
@@ -57,6 +61,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
+	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
 
@@ -65,6 +70,9 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	fl := cmd.Flags()
 	if tf.steps <= 0 || tf.batch <= 0 || tf.hidden <= 0 || tf.layers <= 0 || !(tf.lr > 0) {
 		return usagef("train: --steps, --batch, --hidden, --layers and --lr must be positive")
+	}
+	if tf.every <= 0 {
+		return usagef("train: --checkpoint-every must be positive, got %v", tf.every)
 	}
 	dom, err := parseDomainFlag(tf.domain)
 	if err != nil {
@@ -77,10 +85,17 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		if err != nil {
 			return err
 		}
+		target := t.Settings().Steps
 		if fl.Changed("steps") {
-			if err := t.SetSteps(tf.steps); err != nil {
-				return badInput(err)
-			}
+			target = tf.steps
+		}
+		if t.Step() >= target {
+			// Nothing to train: say so and leave the file as it is.
+			fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", tf.resume, t.Step(), target)
+			return nil
+		}
+		if err := t.SetSteps(target); err != nil {
+			return badInput(err)
 		}
 		if !fl.Changed("out") {
 			out = tf.resume
@@ -89,6 +104,9 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
 		}
 	} else if t, err = newTrainer(tf, dom, fl.Changed("steps")); err != nil {
+		return err
+	}
+	if err := checkOutDir(out, 0); err != nil {
 		return err
 	}
 	t.Path = out
@@ -104,6 +122,9 @@ func newTrainer(tf *trainFlags, dom simplex.Domain, stepsGiven bool) (*gk.Traine
 	if err != nil {
 		return nil, badInput(err)
 	}
+	if err := checkTrainMemory(entries[0].Marginal.Dim(), len(entries)+1, tf.hidden, tf.layers, tf.batch, tf.float32); err != nil {
+		return nil, err
+	}
 	c, err := coupling(entries)
 	if err != nil {
 		return nil, err
@@ -111,7 +132,7 @@ func newTrainer(tf *trainFlags, dom simplex.Domain, stepsGiven bool) (*gk.Traine
 	if stepsGiven {
 		set.Steps, set.Warmup = tf.steps, 0
 	}
-	set.Batch, set.LR, set.Seed = tf.batch, tf.lr, tf.seed
+	set.Batch, set.LR, set.Seed, set.CheckpointEvery = tf.batch, tf.lr, tf.seed, tf.every
 	h := make([]int, tf.layers)
 	for i := range h {
 		h[i] = tf.hidden
@@ -191,10 +212,30 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	if k1, _ := gm.Sizes(); len(entries)+1 != k1 {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
+	if err := sameData(file, specs, entryNames(entries)); err != nil {
+		return nil, err
+	}
 	c, err := coupling(entries)
 	if err != nil {
 		return nil, err
 	}
 	t, err := gk.Resume(file, c, nil)
 	return t, badInput(err)
+}
+
+// sameData refuses to resume a training on other data than it started
+// with: the names of --data must be those the checkpoint records, up to
+// the folder (a moved sample file may be given again from elsewhere).
+func sameData(file string, recorded, given []string) error {
+	base := func(names []string) string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = filepath.Base(n)
+		}
+		return strings.Join(out, ",")
+	}
+	if r, g := base(recorded), base(given); r != g {
+		return usagef("%s was trained on %s, --data gives %s: resume with the same data", file, r, g)
+	}
+	return nil
 }
