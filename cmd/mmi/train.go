@@ -85,6 +85,9 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		if err != nil {
 			return err
 		}
+		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
+			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
+		}
 		target := t.Settings().Steps
 		if fl.Changed("steps") {
 			target = tf.steps
@@ -99,9 +102,6 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		}
 		if !fl.Changed("out") {
 			out = tf.resume
-		}
-		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
-			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
 		}
 	} else if t, err = newTrainer(tf, dom, fl.Changed("steps")); err != nil {
 		return err
