@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -229,34 +230,45 @@ func TestBallVariational(t *testing.T) {
 // must come within 1 % of the independent variational optimum, for noise
 // → the payoff target and for data → data between the crossed Gaussians.
 // (The estimate's noise moves the optimizer's end point, but the cost is
-// flat to second order at the optimum.) The family's own best, found on
-// the closed form directly, is 0.60 % above the optimum with 16 modes for
-// the payoff target and 0.90 % with 32 modes for the crossed pair (3.3 %
-// with 8): the square-root ends of the crossed optimum (α_2 ~ √t, each
-// standard deviation moving linearly) converge slowly in a sine series.
-// The 32-mode case takes a minute, so the fast suite runs the crossed
-// pair with 8 modes and requires the optimizer within 1 % of the
-// family's best instead; MMI_LONG=1 runs the 32-mode case.
+// flat to second order at the optimum: with N = 256 draws and a standard
+// error of 5 % the closed-form cost of the result is within 0.1 % of the
+// family's best.) The family's own best, found on the closed form
+// directly, is 0.60 % above the optimum with 16 modes for the payoff
+// target; for the crossed pair it is 3.3 % with 8 modes, 0.90 % with 32:
+// the crossed optimum's ends go like √t (each standard deviation moving
+// linearly), which a sine series resolves slowly, so that case uses 48
+// modes (0.63–0.67 % for seeds 3, 4, 5; 9–17 s on the shared machine,
+// skipped with -short).
+// MMI_LONG=1 adds the 8-mode case against the family's best;
+// MMI_SEED sets the seed of the draws.
 func TestOptimizeBallOracle(t *testing.T) {
 	long := os.Getenv("MMI_LONG") != ""
+	seed := uint64(3)
+	if s := os.Getenv("MMI_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
 	for _, tc := range []struct {
 		name          string
 		g             diagGauss
 		i, j          int
 		modes, nodes  int
+		n             int
 		againstFamily bool
 		long          bool
 	}{
-		{"noise→target", payoff, 0, 1, 16, 32, false, false},
-		{"1→2 crossed, 8 modes", crossed, 1, 2, 8, 24, true, false},
-		{"1→2 crossed, 32 modes", crossed, 1, 2, 32, 64, false, true},
+		{"noise→target", payoff, 0, 1, 16, 32, 1024, false, false},
+		{"1→2 crossed, 48 modes", crossed, 1, 2, 48, 96, 256, false, false},
+		{"1→2 crossed, 8 modes", crossed, 1, 2, 8, 24, 1024, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.long && !long {
-				t.Skip("a minute; MMI_LONG=1 runs it")
+				t.Skip("MMI_LONG=1 runs it")
+			}
+			if tc.modes > 16 && testing.Short() {
+				t.Skip("seconds: skipped with -short")
 			}
 			o, c := oracleSetup(t, tc.g.mixtures(t))
-			e := estimator(t, o, c, 3, &EstimatorSettings{N: 1024, Nodes: tc.nodes})
+			e := estimator(t, o, c, seed, &EstimatorSettings{N: tc.n, Nodes: tc.nodes})
 			k1 := len(tc.g.mu)
 			f := &BallFamily{From: simplex.Vertex(k1, tc.i), To: simplex.Vertex(k1, tc.j), Modes: tc.modes, Domain: gk.DomainOf(o)}
 			res, err := OptimizeBall(context.Background(), e, f, &Settings{Iters: 300, FuncTol: 1e-7})
