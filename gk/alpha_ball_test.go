@@ -1,8 +1,10 @@
 package gk
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -83,6 +85,15 @@ func TestCheckpointDomain(t *testing.T) {
 		}
 		if DomainOf(m) != dom {
 			t.Errorf("DomainOf = %v, want %v", DomainOf(m), dom)
+		}
+		// A simplex model's file is the format before domains existed:
+		// no "domain" key at all.
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has := bytes.Contains(data, []byte("domain")); has != (dom != simplex.Simplex) {
+			t.Errorf("%v: file has a domain key: %v", dom, has)
 		}
 	}
 	if _, err := NewModel(Config{Marginals: 2, Dim: 1, Domain: simplex.Unbounded}, rand.New(rand.NewPCG(1, 1))); err == nil {
