@@ -14,6 +14,7 @@ import (
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
+	"github.com/mmi-go/mmi/simplex"
 )
 
 // defaultData are the marginals of a bare `mmi train`: three visually
@@ -28,6 +29,7 @@ type trainFlags struct {
 	lr                float64
 	seed              uint64
 	float32           bool
+	domain            string
 	every             time.Duration
 }
 
@@ -58,6 +60,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
+	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -71,13 +74,19 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	if tf.every <= 0 {
 		return usagef("train: --checkpoint-every must be positive, got %v", tf.every)
 	}
+	dom, err := parseDomainFlag(tf.domain)
+	if err != nil {
+		return err
+	}
 	out := tf.out
 	var t *gk.Trainer
-	var err error
 	if tf.resume != "" {
 		t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
 		if err != nil {
 			return err
+		}
+		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
+			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
 		}
 		target := t.Settings().Steps
 		if fl.Changed("steps") {
@@ -94,7 +103,7 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		if !fl.Changed("out") {
 			out = tf.resume
 		}
-	} else if t, err = newTrainer(tf, fl.Changed("steps")); err != nil {
+	} else if t, err = newTrainer(tf, dom, fl.Changed("steps")); err != nil {
 		return err
 	}
 	if err := checkOutDir(out, 0); err != nil {
@@ -107,7 +116,7 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 // newTrainer is the trainer of a new run: --data, the network's shape
 // and the settings from the flags (stepsGiven: --steps was set, and then
 // replaces the default schedule's length and warm-up).
-func newTrainer(tf *trainFlags, stepsGiven bool) (*gk.Trainer, error) {
+func newTrainer(tf *trainFlags, dom simplex.Domain, stepsGiven bool) (*gk.Trainer, error) {
 	set := gk.DefaultSettings()
 	entries, err := datasets.Open(tf.data)
 	if err != nil {
@@ -134,6 +143,7 @@ func newTrainer(tf *trainFlags, stepsGiven bool) (*gk.Trainer, error) {
 		Hidden:    h,
 		Float32:   tf.float32,
 		Specs:     entryNames(entries),
+		Domain:    dom,
 	}
 	t, err := gk.NewTrainer(cfg, c, set)
 	if err != nil {
