@@ -19,8 +19,14 @@ import (
 	"github.com/mmi-go/mmi/simplex"
 )
 
-// CheckpointVersion is the format version this build writes and reads.
-const CheckpointVersion = 1
+// CheckpointVersion is the format version this build writes. It reads
+// versions 1 and 2: version 2 added the data bounds (Config.Bounds), which a
+// version-1 reader would silently ignore, so such a reader must refuse the
+// file; version-1 files have no bounds.
+const CheckpointVersion = 2
+
+// oldestCheckpointVersion is the oldest format version this build reads.
+const oldestCheckpointVersion = 1
 
 // checkpointMagic opens every checkpoint.
 const checkpointMagic = "mmi-checkpoint"
@@ -73,6 +79,8 @@ type ckptArch struct {
 	Float      string       `msgpack:"float"` // "float32" or "float64"
 	Features   ckptFeatures `msgpack:"features"`
 	Heads      string       `msgpack:"heads"`
+	// Bounds is [Lo, Hi] of Config.Bounds, empty for none (version 2).
+	Bounds []float64 `msgpack:"bounds,omitempty"`
 }
 
 type ckptNorm struct {
@@ -178,8 +186,13 @@ func (m *Model) payload() *checkpointPayload {
 	if m.eng.float32() {
 		float = "float32"
 	}
+	var bounds []float64
+	if !c.Bounds.IsZero() {
+		bounds = []float64{c.Bounds.Lo, c.Bounds.Hi}
+	}
 	p := &checkpointPayload{
 		Arch: ckptArch{
+			Bounds:    bounds,
 			Marginals: c.Marginals, Dim: c.Dim,
 			Sizes:      c.sizes(m.feat.dim()),
 			Hidden:     c.Hidden,
@@ -327,8 +340,8 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if h[0] != 0xce || h[5] != 0xce || h[10] != 0xc6 {
 		return nil, fmt.Errorf("%w: malformed header", ErrCorruptCheckpoint)
 	}
-	if v := binary.BigEndian.Uint32(h[1:]); v != CheckpointVersion {
-		return nil, fmt.Errorf("checkpoint format version %d, this build reads version %d", v, CheckpointVersion)
+	if v := binary.BigEndian.Uint32(h[1:]); v < oldestCheckpointVersion || v > CheckpointVersion {
+		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", v, oldestCheckpointVersion, CheckpointVersion)
 	}
 	crc := binary.BigEndian.Uint32(h[6:])
 	n := int64(binary.BigEndian.Uint32(h[11:]))
@@ -420,6 +433,13 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		return nil, err
 	}
 	cfg.Norm.Scale = p.Norm.Scale
+	switch len(a.Bounds) {
+	case 0:
+	case 2:
+		cfg.Bounds = Bounds{Lo: a.Bounds[0], Hi: a.Bounds[1]}
+	default:
+		return nil, fmt.Errorf("data bounds have %d numbers, want 2", len(a.Bounds))
+	}
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err

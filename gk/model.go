@@ -76,6 +76,9 @@ type Config struct {
 	Features Features
 	// Heads configures how the outputs become g_0 … g_K.
 	Heads Heads
+	// Bounds, if not zero, is a box in data coordinates that holds every
+	// data marginal; the data heads are clamped into it (see Bounds).
+	Bounds Bounds
 	// Norm is the normalization of the data marginals; the zero value is
 	// the identity. NewTrainer fits it from the data when it is zero.
 	Norm Affine
@@ -123,6 +126,9 @@ func (c Config) validate() error {
 	if c.Heads != HeadsProjected && c.Heads != HeadsDirect {
 		return fmt.Errorf("gk: unknown head layout %d", int(c.Heads))
 	}
+	if err := c.Bounds.validate(); err != nil {
+		return err
+	}
 	if err := c.Norm.validate(c.Dim); err != nil {
 		return err
 	}
@@ -159,6 +165,7 @@ type Model struct {
 	cfg  Config
 	feat *alphaFeatures
 	eng  engine
+	box  *headBox  // cfg.Bounds in model coordinates; nil if none
 	pool sync.Pool // *modelScratch
 }
 
@@ -189,7 +196,7 @@ func NewModel(cfg Config, r *rand.Rand) (*Model, error) {
 }
 
 func newModel(cfg Config, feat *alphaFeatures, eng engine) *Model {
-	m := &Model{cfg: cfg, feat: feat, eng: eng}
+	m := &Model{cfg: cfg, feat: feat, eng: eng, box: newHeadBox(cfg.Bounds, cfg.Norm, cfg.Dim)}
 	m.pool.New = func() any { return m.newScratch() }
 	return m
 }
@@ -293,22 +300,29 @@ func (m *Model) Eval(g [][]float64, alpha, x []float64) {
 		out := s.es.forward(rows)
 		for i := 0; i < rows; i++ {
 			row := start + i
-			applyHeads(m.cfg.Heads, g, out[i*kk*d:(i+1)*kk*d], alpha, x[row*d:(row+1)*d], row*d, s.resid)
+			applyHeads(m.cfg.Heads, m.box, g, out[i*kk*d:(i+1)*kk*d], alpha, x[row*d:(row+1)*d], row*d, s.resid)
 		}
 	}
 }
 
 // applyHeads turns one row of raw outputs h (K+1 heads of d numbers) into
-// g_k, written at offset off of every g[k]. resid is d numbers of scratch.
-func applyHeads(heads Heads, g [][]float64, h, alpha, x []float64, off int, resid []float64) {
+// g_k, written at offset off of every g[k]: the data heads clamped into box
+// (when not nil), then, for projected heads, projected onto
+// {Σ_k α_k g_k = x}. resid is d numbers of scratch.
+func applyHeads(heads Heads, box *headBox, g [][]float64, h, alpha, x []float64, off int, resid []float64) {
 	d := len(x)
-	if heads == HeadsDirect {
-		for k := range g {
-			copy(g[k][off:off+d], h[k*d:(k+1)*d])
+	for k := range g {
+		gk, hk := g[k][off:off+d], h[k*d:(k+1)*d]
+		if box != nil && k > 0 {
+			box.clamp(gk, hk)
+		} else {
+			copy(gk, hk)
 		}
+	}
+	if heads == HeadsDirect {
 		return
 	}
-	// r = x − Σ_j α_j h_j; g_k = h_k + α_k r/|α|².
+	// r = x − Σ_j α_j g_j; g_k += α_k r/|α|².
 	copy(resid, x)
 	a2 := 0.0
 	for k, a := range alpha {
@@ -316,17 +330,16 @@ func applyHeads(heads Heads, g [][]float64, h, alpha, x []float64, off int, resi
 		if a == 0 {
 			continue
 		}
-		hk := h[k*d : (k+1)*d]
+		gk := g[k][off : off+d]
 		for j := range resid {
-			resid[j] -= a * hk[j]
+			resid[j] -= a * gk[j]
 		}
 	}
 	for k, a := range alpha {
 		c := a / a2
-		hk := h[k*d : (k+1)*d]
 		gk := g[k][off : off+d]
 		for j := range gk {
-			gk[j] = hk[j] + c*resid[j]
+			gk[j] += c * resid[j]
 		}
 	}
 }
@@ -339,7 +352,9 @@ func applyHeads(heads Heads, g [][]float64, h, alpha, x []float64, off int, resi
 //	Σ_k w_k g_k = Σ_j v_j h_j + (w·α/|α|²) x,  v_j = w_j − α_j (w·α)/|α|²,
 //
 // and the product is the network's input gradient for the output
-// cotangent (v_j u_i)_j plus (w·α/|α|²) u_i.
+// cotangent (v_j u_i)_j plus (w·α/|α|²) u_i. With Bounds, h_j of a data
+// head is read through the clamp, whose derivative is 0 outside the box:
+// those entries of the cotangent are dropped.
 func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 	m.checkBatch(alpha, x)
 	kk, d := m.cfg.Marginals, m.cfg.Dim
@@ -370,8 +385,16 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 	for start := 0; start < n; start += evalChunk {
 		rows := min(evalChunk, n-start)
 		m.fillInput(s, x, start, rows)
-		s.es.forward(rows)
+		out := s.es.forward(rows)
 		m.seedVJP(s, u, start, rows)
+		if m.box != nil { // the clamp of the data heads is flat outside the box
+			dOut := s.es.dOut(rows)
+			for i := 0; i < rows*kk; i++ {
+				if i%kk != 0 {
+					m.box.mask(dOut[i*d:(i+1)*d], out[i*d:(i+1)*d])
+				}
+			}
+		}
 		dIn := s.es.backward(nil, true)
 		for i := 0; i < rows; i++ {
 			row := start + i

@@ -571,7 +571,7 @@ func (t *Trainer) lossGrad() float64 {
 		a := t.alphas[i*kk : (i+1)*kk]
 		h := out[i*kk*d : (i+1)*kk*d]
 		xi := in[i*w+f : (i+1)*w]
-		applyHeads(heads, t.g, h, a, xi, 0, t.resid)
+		applyHeads(heads, t.model.box, t.g, h, a, xi, 0, t.resid)
 		for k := 0; k < kk; k++ {
 			xk := t.xs[k][i*d : (i+1)*d]
 			gk, dgk := t.g[k], t.dg[k]
@@ -581,6 +581,9 @@ func (t *Trainer) lossGrad() float64 {
 				dgk[j] = scale * e
 			}
 		}
+		// With Bounds the data heads were clamped; ∂L/∂g passes straight
+		// to the raw head (the loss whose gradient is clamp(h) − x; see
+		// Bounds).
 		dh := dOut[i*kk*d : (i+1)*kk*d]
 		for k := 0; k < kk; k++ {
 			copy(dh[k*d:(k+1)*d], t.dg[k])
