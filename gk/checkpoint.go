@@ -20,9 +20,10 @@ import (
 )
 
 // CheckpointVersion is the format version this build writes. It reads
-// versions 1 and 2: version 2 added the data bounds (Config.Bounds), which a
-// version-1 reader would silently ignore, so such a reader must refuse the
-// file; version-1 files have no bounds.
+// versions 1 and 2: version 2 added the data bounds (Config.Bounds) and the
+// weight of the noise head (Config.NoiseWeight), which a version-1 reader
+// would silently ignore, so such a reader must refuse the file; version-1
+// files have neither.
 const CheckpointVersion = 2
 
 // oldestCheckpointVersion is the oldest format version this build reads.
@@ -81,6 +82,8 @@ type ckptArch struct {
 	Heads      string       `msgpack:"heads"`
 	// Bounds is [Lo, Hi] of Config.Bounds, empty for none (version 2).
 	Bounds []float64 `msgpack:"bounds,omitempty"`
+	// NoiseWeight is Config.NoiseWeight, 0 for the default (version 2).
+	NoiseWeight float64 `msgpack:"noise_weight,omitempty"`
 }
 
 type ckptNorm struct {
@@ -192,8 +195,9 @@ func (m *Model) payload() *checkpointPayload {
 	}
 	p := &checkpointPayload{
 		Arch: ckptArch{
-			Bounds:    bounds,
-			Marginals: c.Marginals, Dim: c.Dim,
+			Bounds:      bounds,
+			NoiseWeight: c.NoiseWeight,
+			Marginals:   c.Marginals, Dim: c.Dim,
 			Sizes:      c.sizes(m.feat.dim()),
 			Hidden:     c.Hidden,
 			Activation: c.Activation.String(),
@@ -433,6 +437,7 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		return nil, err
 	}
 	cfg.Norm.Scale = p.Norm.Scale
+	cfg.NoiseWeight = a.NoiseWeight
 	switch len(a.Bounds) {
 	case 0:
 	case 2:

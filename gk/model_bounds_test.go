@@ -66,7 +66,7 @@ func TestModelBounds(t *testing.T) {
 func TestModelBoundsVJP(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 6))
 	for _, heads := range []Heads{HeadsProjected, HeadsDirect} {
-		m := mdlNew(t, Config{Heads: heads, Activation: nn.SiLU, Bounds: Bounds{Lo: -0.3, Hi: 0.3}}, 7)
+		m := mdlNew(t, Config{Heads: heads, Activation: nn.SiLU, Bounds: Bounds{Lo: -0.3, Hi: 0.3}, NoiseWeight: 0.05}, 7)
 		cfg := m.cfg
 		cfg.Bounds, cfg.Heads = Bounds{}, HeadsDirect
 		raw := newModel(cfg, m.feat, m.eng)
@@ -123,6 +123,62 @@ func TestBoundsValidate(t *testing.T) {
 	for _, b := range []Bounds{{1, 1}, {1, -1}, {math.NaN(), 1}, {0, math.Inf(1)}} {
 		if _, err := NewModel(Config{Marginals: 2, Dim: 1, Bounds: b}, rand.New(rand.NewPCG(1, 1))); err == nil {
 			t.Errorf("bounds %v accepted", b)
+		}
+	}
+}
+
+// VJPAlpha of a bounded model with a weighted projection against central
+// finite differences in α (as TestModelVJPAlpha), on a few rows whose raw
+// data heads are all at least 1e-3 from the box edges, so that the α-steps
+// of 1e-5 (which move a head by ≲ 1e-4) never cross the kink of the clamp.
+func TestModelBoundsVJPAlpha(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 3))
+	m := mdlNew(t, Config{Activation: nn.SiLU, Bounds: Bounds{Lo: -0.3, Hi: 0.3}, NoiseWeight: 0.05}, 8)
+	cfg := m.cfg
+	cfg.Bounds, cfg.Heads = Bounds{}, HeadsDirect
+	raw := newModel(cfg, m.feat, m.eng)
+	kk, d := m.Sizes()
+	n := 4
+	x := mdlRandX(n, d, r)
+	u := mdlRandX(n, d, r)
+	w := []float64{0.3, -1, 2, 0.5}[:kk]
+	const h = 1e-5
+	for _, a := range mdlAlphas {
+		hr := trNewG(kk, n*d)
+		raw.Eval(hr, a, x)
+		for k := 1; k < kk; k++ {
+			for _, v := range hr[k] {
+				if math.Abs(math.Abs(v)-0.3) < 1e-3 {
+					t.Fatalf("raw head %v within 1e-3 of the box edge: pick another seed", v)
+				}
+			}
+		}
+		da := make([]float64, kk)
+		m.VJPAlpha(da, nil, w, a, x, u)
+		g := trNewG(kk, n*d)
+		f := func(al []float64) float64 {
+			m.Eval(g, al, x)
+			s := 0.0
+			for k := range g {
+				for i, v := range g[k] {
+					s += w[k] * u[i] * v
+				}
+			}
+			return s
+		}
+		scale := 0.0
+		for _, v := range da {
+			scale = math.Max(scale, math.Abs(v))
+		}
+		for k := range a {
+			al := append([]float64(nil), a...)
+			al[k] += h
+			fp := f(al)
+			al[k] -= 2 * h
+			fm := f(al)
+			if fd := (fp - fm) / (2 * h); math.Abs(fd-da[k]) > 1e-6*math.Max(scale, 1) {
+				t.Errorf("α %v: dα[%d] = %.10g, finite difference %.10g", a, k, da[k], fd)
+			}
 		}
 	}
 }

@@ -563,15 +563,15 @@ func (t *Trainer) lossGrad() float64 {
 
 	// Loss (1/(b d)) Σ_i Σ_k |g_ik − x_ik|² and its gradient with respect
 	// to the raw heads: ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the
-	// projection (a symmetric linear map of the heads)
-	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k α_k ∂L/∂g_k / |α|².
+	// projection (a linear map of the heads, transposed here)
+	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
 	scale := 2 / float64(b*d)
 	loss := 0.0
 	for i := 0; i < b; i++ {
 		a := t.alphas[i*kk : (i+1)*kk]
 		h := out[i*kk*d : (i+1)*kk*d]
 		xi := in[i*w+f : (i+1)*w]
-		applyHeads(heads, t.model.box, t.g, h, a, xi, 0, t.resid)
+		applyHeads(heads, t.model.box, t.model.inv, t.g, h, a, xi, 0, t.resid)
 		for k := 0; k < kk; k++ {
 			xk := t.xs[k][i*d : (i+1)*d]
 			gk, dgk := t.g[k], t.dg[k]
@@ -589,15 +589,15 @@ func (t *Trainer) lossGrad() float64 {
 			copy(dh[k*d:(k+1)*d], t.dg[k])
 		}
 		if heads == HeadsProjected {
-			// resid := Σ_k α_k ∂L/∂g_k
+			// resid := Σ_k (α_k/λ_k) ∂L/∂g_k
 			clear(t.resid)
-			a2 := 0.0
+			inv := t.model.inv
 			for k, ak := range a {
-				a2 += ak * ak
 				for j, v := range t.dg[k] {
-					t.resid[j] += ak * v
+					t.resid[j] += ak * inv[k] * v
 				}
 			}
+			a2 := projCoef(a, inv)
 			for k, ak := range a {
 				c := ak / a2
 				if c == 0 {
