@@ -45,6 +45,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 			}
 			var t *gk.Trainer
 			var err error
+			imageLine := ""
 			if resume != "" {
 				t, err = resumeTrainer(resume, data, fl.Changed("data"))
 				if err != nil {
@@ -82,6 +83,9 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 					Float32:   float32,
 					Specs:     entryNames(entries),
 				}
+				if img := imageShape(entries); img != nil {
+					imageLine = applyImageDefaults(fl, img, &cfg, &set)
+				}
 				if t, err = gk.NewTrainer(cfg, c, set); err != nil {
 					return badInput(err)
 				}
@@ -90,8 +94,8 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 			stderr := cmd.ErrOrStderr()
 			s := t.Settings()
 			blas, _ := nn.BLAS()
-			fmt.Fprintf(stderr, "training %d marginals (with the Gaussian) from step %d to %d, batch %d, on %s; checkpoint %s\n%s",
-				t.Model().Config().Marginals, t.Step(), s.Steps, s.Batch, blasLine(blas), out, fastPathHint(blas))
+			fmt.Fprintf(stderr, "training %d marginals (with the Gaussian) from step %d to %d, batch %d, on %s; checkpoint %s%s\n%s",
+				t.Model().Config().Marginals, t.Step(), s.Steps, s.Batch, blasLine(blas), out, imageLine, fastPathHint(blas))
 			bar := newProgress(stderr, t.Step(), s.Steps, "train")
 			t.Recorder = gk.RecorderFunc(func(p gk.Progress) {
 				bar.update(p.Step, fmt.Sprintf("loss %.4f", p.Loss))
