@@ -182,3 +182,29 @@ func TestModelBoundsVJPAlpha(t *testing.T) {
 		}
 	}
 }
+
+// A training step of a float32 model, plain and with Bounds and
+// NoiseWeight (the image defaults), allocates nothing once its buffers
+// exist: the clamp, the weighted projection and their gradients work in
+// the trainer's scratch.
+func TestTrainStepAllocs(t *testing.T) {
+	for _, cfg := range []Config{
+		{Hidden: []int{16, 16}, Float32: true, Norm: Affine{Scale: 1}},
+		{Hidden: []int{16, 16}, Float32: true, Norm: Affine{Scale: 1}, Bounds: Bounds{Lo: -0.5, Hi: 0.5}, NoiseWeight: 0.03},
+	} {
+		tr, err := NewTrainer(cfg, bnUniform{4, 6}, Settings{Steps: 1 << 30, Batch: 32})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tr.trainStep(); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(10, func() {
+			if _, err := tr.trainStep(); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("bounds %v: %v allocations per training step, want 0", cfg.Bounds, n)
+		}
+	}
+}
