@@ -23,8 +23,34 @@ type ImageShape struct {
 	Width, Height int
 }
 
-// labelled is a data set of images with class labels 0…9, loaded once per
-// process on first use.
+// Split names a part of a labelled set: the images models and classifiers
+// are trained on, or the held-out images they are measured on.
+type Split int
+
+const (
+	// Train is the training part: MNIST's and Fashion-MNIST's 60000
+	// training images; for the UCI 8×8 digits, three of every four
+	// images of each class (all but the held-out ones).
+	Train Split = iota
+	// Test is the held-out part: MNIST's and Fashion-MNIST's 10000 test
+	// images (the t10k files); for the UCI 8×8 digits, every fourth image
+	// of each class in file order (the 4th, 8th, …), 445 in all.
+	Test
+)
+
+// String returns "train" or "test", as written in --data (mnist:3:test).
+func (s Split) String() string {
+	switch s {
+	case Train:
+		return "train"
+	case Test:
+		return "test"
+	}
+	return fmt.Sprintf("Split(%d)", int(s))
+}
+
+// labelled is a data set of images with class labels 0…9, each split
+// loaded once per process on first use.
 type labelled struct {
 	name  string
 	shape ImageShape
@@ -35,30 +61,45 @@ type labelled struct {
 	// locate returns where the data lives (for List) and whether it is
 	// there.
 	locate func() (where string, ok bool)
-	load   func() (pixels []byte, labels []byte, err error)
+	load   func(Split) (pixels []byte, labels []byte, err error)
 
+	splits [2]loaded
+}
+
+// loaded is one split of a labelled set, read once.
+type loaded struct {
 	once   sync.Once
 	pixels []byte // n rows of Width·Height raw pixels
 	labels []byte // n labels
 	err    error
 }
 
+// get returns split sp of s, reading it on first use.
+func (s *labelled) get(sp Split) (pixels, labels []byte, err error) {
+	if sp != Train && sp != Test {
+		return nil, nil, fmt.Errorf("datasets: %s: unknown split %v", s.name, sp)
+	}
+	l := &s.splits[sp]
+	l.once.Do(func() { l.pixels, l.labels, l.err = s.load(sp) })
+	return l.pixels, l.labels, l.err
+}
+
 var labelledSets = []*labelled{
 	{
 		name: "mnist", shape: ImageShape{28, 28}, maxPixel: 255,
-		desc:   "MNIST handwritten digits 28×28, training set (60000 images; 5923…6742 per class)",
+		desc:   "MNIST handwritten digits 28×28 (training 60000 images, 5421…6742 per class; test 10000)",
 		locate: func() (string, bool) { d, err := mnistDir(); return d, err == nil },
 		load:   loadMNIST,
 	},
 	{
 		name: "fashion", shape: ImageShape{28, 28}, maxPixel: 255,
-		desc:   "Fashion-MNIST clothing 28×28 (Zalando), training set (60000 images; 6000 per class)",
+		desc:   "Fashion-MNIST clothing 28×28 (Zalando; training 60000 images, 6000 per class; test 10000)",
 		locate: func() (string, bool) { d := fashionDir(); return d, hasIDX(d) },
 		load:   loadFashion,
 	},
 	{
 		name: "digits", shape: ImageShape{8, 8}, maxPixel: 16,
-		desc:   "UCI 8×8 handwritten digits, pixel counts 0…16 (1797 images; 174…183 per class)",
+		desc:   "UCI 8×8 handwritten digits, pixel counts 0…16 (1797 images: training 1352, 131…138 per class; test 445)",
 		locate: func() (string, bool) { return "built in", true },
 		load:   loadDigits,
 	},
@@ -73,13 +114,19 @@ func findLabelled(name string) *labelled {
 	return nil
 }
 
-// Class returns the images of class c (0…9) of the labelled set named
-// set: "mnist" (MNIST training set), "fashion" (Fashion-MNIST training
-// set) or "digits" (UCI 8×8 digits, all 1797). Rows are the flattened
-// images, row-major (pixel (row y, column x) at index y·Width + x), in the
-// order of the data set, with pixel values p scaled to [−1, 1]:
-// 2p/255 − 1 for MNIST and Fashion-MNIST, 2p/16 − 1 for the 8×8 digits.
-// So −1 is background and +1 full ink for the digit sets; for
+// Class returns the training images of class c (0…9) of the labelled set
+// named set: ClassSplit(set, c, Train).
+func Class(set string, c int) (rows []float64, shape ImageShape, err error) {
+	return ClassSplit(set, c, Train)
+}
+
+// ClassSplit returns the images of class c (0…9) in split sp of the
+// labelled set named set: "mnist" (MNIST), "fashion" (Fashion-MNIST) or
+// "digits" (UCI 8×8 digits; see Train and Test for its split). Rows are the
+// flattened images, row-major (pixel (row y, column x) at index
+// y·Width + x), in the order of the data set, with pixel values p scaled to
+// [−1, 1]: 2p/255 − 1 for MNIST and Fashion-MNIST, 2p/16 − 1 for the 8×8
+// digits. So −1 is background and +1 full ink for the digit sets; for
 // Fashion-MNIST −1 is the black background.
 //
 // The files are read once per process (MNIST takes about a second); every
@@ -91,7 +138,7 @@ func findLabelled(name string) *labelled {
 // comes from Debian's dataset-fashion-mnist package
 // (/usr/share/datasets/fashion-mnist, or $MMI_FASHION_DIR); the 8×8 digits
 // are embedded in the program.
-func Class(set string, c int) (rows []float64, shape ImageShape, err error) {
+func ClassSplit(set string, c int, sp Split) (rows []float64, shape ImageShape, err error) {
 	s := findLabelled(set)
 	if s == nil {
 		return nil, ImageShape{}, fmt.Errorf("datasets: no labelled set %q (known: %s)", set, labelledNames())
@@ -99,36 +146,71 @@ func Class(set string, c int) (rows []float64, shape ImageShape, err error) {
 	if c < 0 || c > 9 {
 		return nil, ImageShape{}, fmt.Errorf("datasets: %s class %d out of range 0…9", set, c)
 	}
-	s.once.Do(func() { s.pixels, s.labels, s.err = s.load() })
-	if s.err != nil {
-		return nil, ImageShape{}, s.err
+	pixels, labels, err := s.get(sp)
+	if err != nil {
+		return nil, ImageShape{}, err
 	}
 	d := s.shape.Width * s.shape.Height
 	count := 0
-	for _, l := range s.labels {
+	for _, l := range labels {
 		if int(l) == c {
 			count++
 		}
 	}
 	rows = make([]float64, 0, count*d)
-	for i, l := range s.labels {
+	for i, l := range labels {
 		if int(l) != c {
 			continue
 		}
-		for _, p := range s.pixels[i*d : (i+1)*d] {
+		for _, p := range pixels[i*d : (i+1)*d] {
 			rows = append(rows, 2*float64(p)/s.maxPixel-1)
 		}
 	}
 	return rows, s.shape, nil
 }
 
-func labelledNames() string {
+// Images is one split of a labelled image set, every class, as raw pixels:
+// what a classifier trains on.
+type Images struct {
+	Shape ImageShape
+	// MaxPixel is the largest raw pixel value: a raw pixel p is the value
+	// 2p/MaxPixel − 1 of ClassSplit's rows.
+	MaxPixel float64
+	// Pixels holds the images, n rows of Width·Height raw pixels in the
+	// layout of ClassSplit; Labels their classes 0…9.
+	Pixels, Labels []byte
+}
+
+// Len returns the number of images.
+func (im *Images) Len() int { return len(im.Labels) }
+
+// LoadImages returns split sp of the labelled set named set ("mnist",
+// "fashion", "digits"; see ClassSplit), all classes in the order of the
+// data set. The slices are a copy the caller owns.
+func LoadImages(set string, sp Split) (*Images, error) {
+	s := findLabelled(set)
+	if s == nil {
+		return nil, fmt.Errorf("datasets: no labelled set %q (known: %s)", set, labelledNames())
+	}
+	pixels, labels, err := s.get(sp)
+	if err != nil {
+		return nil, err
+	}
+	return &Images{Shape: s.shape, MaxPixel: s.maxPixel,
+		Pixels: append([]byte(nil), pixels...), Labels: append([]byte(nil), labels...)}, nil
+}
+
+// LabelledSets returns the names of the labelled image sets: mnist,
+// fashion, digits.
+func LabelledSets() []string {
 	var names []string
 	for _, s := range labelledSets {
 		names = append(names, s.name)
 	}
-	return strings.Join(names, ", ")
+	return names
 }
+
+func labelledNames() string { return strings.Join(LabelledSets(), ", ") }
 
 // Where the MNIST files live.
 const (
@@ -136,7 +218,18 @@ const (
 	mnistVersion = "v0.0.0-20150320212226-2fbe10d0fa63" // as pinned in go.mod
 	mnistImages  = "train-images-idx3-ubyte.gz"
 	mnistLabels  = "train-labels-idx1-ubyte.gz"
+	// The test split's files, beside the training files.
+	testImages = "t10k-images-idx3-ubyte.gz"
+	testLabels = "t10k-labels-idx1-ubyte.gz"
 )
+
+// idxFiles returns the image and label file names of a split.
+func idxFiles(sp Split) (images, labels string) {
+	if sp == Test {
+		return testImages, testLabels
+	}
+	return mnistImages, mnistLabels
+}
 
 // mnistDir returns the directory holding the MNIST training files:
 // $MMI_MNIST_DIR if set, else the data directory of the GoMNIST module in
@@ -213,12 +306,12 @@ func hasIDX(dir string) bool {
 	return true
 }
 
-func loadMNIST() ([]byte, []byte, error) {
+func loadMNIST(sp Split) ([]byte, []byte, error) {
 	dir, err := mnistDir()
 	if err != nil {
 		return nil, nil, err
 	}
-	return readIDX("mnist", dir)
+	return readIDX("mnist", dir, sp)
 }
 
 // fashionDefaultDir is where Debian's dataset-fashion-mnist installs.
@@ -231,20 +324,26 @@ func fashionDir() string {
 	return fashionDefaultDir
 }
 
-func loadFashion() ([]byte, []byte, error) {
+func loadFashion(sp Split) ([]byte, []byte, error) {
 	dir := fashionDir()
 	if !hasIDX(dir) {
-		return nil, nil, fmt.Errorf("datasets: Fashion-MNIST files %s and %s not found in %s; install them with `apt-get install dataset-fashion-mnist` or set MMI_FASHION_DIR",
+		return nil, nil, fmt.Errorf("datasets: Fashion-MNIST files %s and %s not found in %s; install them with `apt-get install dataset-fashion-mnist` (Debian package dataset-fashion-mnist) or set MMI_FASHION_DIR",
 			mnistImages, mnistLabels, dir)
 	}
-	return readIDX("fashion", dir)
+	return readIDX("fashion", dir, sp)
 }
 
-// readIDX reads the gzipped IDX training files in dir (MNIST and
+// readIDX reads split sp's gzipped IDX files in dir (MNIST and
 // Fashion-MNIST share the format and the file names) with GoMNIST's reader
 // and checks that they are 28×28 images with labels 0…9.
-func readIDX(name, dir string) (pixels, labels []byte, err error) {
-	set, err := GoMNIST.ReadSet(filepath.Join(dir, mnistImages), filepath.Join(dir, mnistLabels))
+func readIDX(name, dir string, sp Split) (pixels, labels []byte, err error) {
+	imgFile, labFile := idxFiles(sp)
+	for _, f := range []string{imgFile, labFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return nil, nil, fmt.Errorf("datasets: %s: %s split: %s is missing from %s", name, sp, f, dir)
+		}
+	}
+	set, err := GoMNIST.ReadSet(filepath.Join(dir, imgFile), filepath.Join(dir, labFile))
 	if err != nil {
 		return nil, nil, fmt.Errorf("datasets: %s: reading %s: %w", name, dir, err)
 	}
@@ -270,9 +369,29 @@ func readIDX(name, dir string) (pixels, labels []byte, err error) {
 //go:embed data/digits.csv.gz
 var digitsCSV []byte
 
-// loadDigits parses the embedded UCI digits: 64 pixel counts 0…16 and the
+// loadDigits returns split sp of the embedded UCI digits: every fourth
+// image of each class (file order) is held out as the test split.
+func loadDigits(sp Split) ([]byte, []byte, error) {
+	pixels, labels, err := readDigits()
+	if err != nil {
+		return nil, nil, err
+	}
+	var seen [10]int
+	var px, lb []byte
+	for i, l := range labels {
+		held := seen[l]%4 == 3
+		seen[l]++
+		if held == (sp == Test) {
+			px = append(px, pixels[i*64:(i+1)*64]...)
+			lb = append(lb, l)
+		}
+	}
+	return px, lb, nil
+}
+
+// readDigits parses the embedded UCI digits: 64 pixel counts 0…16 and the
 // label per line.
-func loadDigits() ([]byte, []byte, error) {
+func readDigits() ([]byte, []byte, error) {
 	z, err := gzip.NewReader(bytes.NewReader(digitsCSV))
 	if err != nil {
 		return nil, nil, fmt.Errorf("datasets: digits: %w", err)

@@ -18,7 +18,13 @@ import (
 // 2p/maxPixel − 1 for an integer p in 0…maxPixel (so within [−1, 1]).
 func checkClass(t *testing.T, set string, c, wantRows, width int, maxPixel float64) []float64 {
 	t.Helper()
-	rows, shape, err := Class(set, c)
+	return checkSplit(t, set, c, Train, wantRows, width, maxPixel)
+}
+
+// checkSplit is checkClass for split sp.
+func checkSplit(t *testing.T, set string, c int, sp Split, wantRows, width int, maxPixel float64) []float64 {
+	t.Helper()
+	rows, shape, err := ClassSplit(set, c, sp)
 	if err != nil {
 		t.Fatalf("%s:%d: %v", set, c, err)
 	}
@@ -49,14 +55,45 @@ func abs(x float64) float64 {
 // them (load_digits().target, bincount).
 var digitsCounts = [10]int{178, 182, 177, 183, 181, 182, 181, 179, 174, 180}
 
+// TestDigitsClasses: the training split keeps three of every four images
+// of a class and the test split the fourth, so a class of n images has
+// ⌊n/4⌋ test images; together the splits are the 1797 images, in order.
 func TestDigitsClasses(t *testing.T) {
-	total := 0
-	for c, n := range digitsCounts {
-		checkClass(t, "digits", c, n, 8, 16)
-		total += n
+	allPixels, allLabels, err := readDigits()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if total != 1797 {
-		t.Fatalf("class sizes sum to %d, want 1797", total)
+	total, held := 0, 0
+	for c, n := range digitsCounts {
+		train := checkClass(t, "digits", c, n-n/4, 8, 16)
+		test := checkSplit(t, "digits", c, Test, n/4, 8, 16)
+		total += n
+		held += n / 4
+		// Interleave them back: image j of the class in the file is the
+		// (j − j/4)-th training image or, for j ≡ 3 mod 4, the (j/4)-th
+		// test image.
+		j := 0
+		for i, l := range allLabels {
+			if int(l) != c {
+				continue
+			}
+			var row []float64
+			if j%4 == 3 {
+				row = test[(j/4)*64 : (j/4+1)*64]
+			} else {
+				k := j - j/4
+				row = train[k*64 : (k+1)*64]
+			}
+			for q, p := range allPixels[i*64 : (i+1)*64] {
+				if row[q] != float64(p)/8-1 {
+					t.Fatalf("digits:%d: image %d of the class is not where the split puts it", c, j)
+				}
+			}
+			j++
+		}
+	}
+	if total != 1797 || held != 445 {
+		t.Fatalf("class sizes sum to %d with %d held out, want 1797 and 445", total, held)
 	}
 	// The first line of digits.csv.gz is a 0; its pixels, scaled, must be
 	// the first row of class 0 (order kept, scaling 2p/16 − 1).
@@ -95,6 +132,11 @@ func TestClassErrors(t *testing.T) {
 // firstIDXImage reads, independently of GoMNIST, the first image with
 // label c from the gzipped IDX training files in dir.
 func firstIDXImage(t *testing.T, dir string, c byte) []byte {
+	return firstIDXImageOf(t, dir, mnistImages, mnistLabels, c)
+}
+
+// firstIDXImageOf is firstIDXImage for the named image and label files.
+func firstIDXImageOf(t *testing.T, dir, images, labels string, c byte) []byte {
 	open := func(name string) *bufio.Reader {
 		f, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
@@ -107,7 +149,7 @@ func firstIDXImage(t *testing.T, dir string, c byte) []byte {
 		}
 		return bufio.NewReader(z)
 	}
-	imgs, labs := open(mnistImages), open(mnistLabels)
+	imgs, labs := open(images), open(labels)
 	var ih [4]uint32
 	var lh [2]uint32
 	binary.Read(imgs, binary.BigEndian, &ih) // magic, n, rows, cols
@@ -146,6 +188,28 @@ func checkIDXSet(t *testing.T, set, dir string, counts [10]int, probe int) {
 	}
 	if total != 60000 {
 		t.Errorf("%s: %d training images, want 60000", set, total)
+	}
+	im, err := LoadImages(set, Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Len() != 10000 || len(im.Pixels) != 10000*784 || im.Shape != (ImageShape{28, 28}) || im.MaxPixel != 255 {
+		t.Errorf("%s test split: %d images, %d pixels, shape %v, max %v; want 10000 28×28 of 0…255", set, im.Len(), len(im.Pixels), im.Shape, im.MaxPixel)
+	}
+	var testCounts [10]int
+	for _, l := range im.Labels {
+		testCounts[l]++
+	}
+	for c, n := range testCounts {
+		if test := checkSplit(t, set, c, Test, n, 28, 255); len(test) > 0 && c == probe {
+			// The first test image of the class, read independently.
+			raw := firstIDXImageOf(t, dir, testImages, testLabels, byte(c))
+			for j, p := range raw {
+				if want := 2*float64(p)/255 - 1; test[j] != want {
+					t.Fatalf("%s:%d:test row 0 pixel %d = %v, want %v", set, c, j, test[j], want)
+				}
+			}
+		}
 	}
 }
 
@@ -213,7 +277,7 @@ func TestMNISTDirLookup(t *testing.T) {
 
 func TestFashionMissing(t *testing.T) {
 	t.Setenv("MMI_FASHION_DIR", t.TempDir())
-	if _, _, err := loadFashion(); err == nil || !strings.Contains(err.Error(), "apt-get install dataset-fashion-mnist") {
+	if _, _, err := loadFashion(Train); err == nil || !strings.Contains(err.Error(), "apt-get install dataset-fashion-mnist") {
 		t.Errorf("err = %v, want the apt-get hint", err)
 	}
 }
@@ -229,7 +293,7 @@ func TestReadIDXRejectsGarbage(t *testing.T) {
 		z.Close()
 		os.WriteFile(filepath.Join(dir, f), b.Bytes(), 0o644)
 	}
-	if _, _, err := readIDX("mnist", dir); err == nil || !strings.Contains(err.Error(), "datasets: mnist") {
+	if _, _, err := readIDX("mnist", dir, Train); err == nil || !strings.Contains(err.Error(), "datasets: mnist") {
 		t.Errorf("err = %v", err)
 	}
 }

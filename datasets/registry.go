@@ -18,7 +18,7 @@ import (
 type Entry struct {
 	// Name is how the marginal was given: "moons", "mnist:3", a file
 	// path, or "spec.json[1]" for marginal 1 (0-based) of a
-	// specification.
+	// specification (a SpecEntry).
 	Name string
 	// Marginal samples the data: a fresh draw for toy sets, rows drawn
 	// with replacement (*marginals.Empirical) for image classes and
@@ -91,8 +91,14 @@ func List() []Info {
 // in order. Each element is
 //   - the name of a 2-D toy set: 8gaussians, moons, circles, checkerboard,
 //     spirals, pinwheel, swissroll (see EightGaussians … SwissRoll);
-//   - NAME:CLASS, one class 0…9 of a labelled image set: mnist:3,
-//     fashion:7, digits:0 (see Class);
+//   - NAME:CLASS[:OPTION…], one class 0…9 of a labelled image set:
+//     mnist:3, fashion:7, digits:0 (training images, see ClassSplit),
+//     with options after further colons, in any order: train (the
+//     default) or test (the held-out split, see Test: source images a
+//     model has not seen), cropN (the central N×N pixels), WxH (resampled
+//     to W×H after any crop, see Resample): mnist:3:test,
+//     mnist:3:crop20:8x8 (MNIST draws its digits in the central 20×20
+//     box, the UCI digits fill their frame), digits:3:28x28;
 //   - a path to a .csv or .npy sample file (see package samplefile): the
 //     empirical distribution of its rows;
 //   - a path to a .json Gaussian-mixture specification (see ReadSpec),
@@ -151,20 +157,27 @@ func openOne(elem string) ([]Entry, error) {
 		}
 		out := make([]Entry, len(mixes))
 		for i, m := range mixes {
-			out[i] = Entry{Name: fmt.Sprintf("%s[%d]", elem, i), Marginal: m, Mixture: m}
+			out[i] = Entry{Name: SpecEntry{File: elem, Index: i}.String(), Marginal: m, Mixture: m}
 		}
 		return out, nil
 	}
-	if set, class, ok := strings.Cut(lower, ":"); ok {
+	if set, rest, ok := strings.Cut(lower, ":"); ok {
 		s := findLabelled(set)
 		if s == nil {
 			return nil, fmt.Errorf("datasets: %q: no labelled set %q (known: %s)", elem, set, labelledNames())
 		}
+		class, opts, hasOpts := strings.Cut(rest, ":")
 		c, err := strconv.Atoi(class)
 		if err != nil || c < 0 || c > 9 {
 			return nil, fmt.Errorf("datasets: %q: class must be a digit 0…9", elem)
 		}
-		rows, shape, err := Class(set, c)
+		var v imageView
+		if hasOpts {
+			if v, err = parseImageOptions(opts, s.shape); err != nil {
+				return nil, fmt.Errorf("datasets: %q: %w", elem, err)
+			}
+		}
+		rows, shape, err := v.rows(set, c)
 		if err != nil {
 			return nil, err
 		}

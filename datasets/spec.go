@@ -9,12 +9,11 @@ import (
 	"math"
 	"os"
 
-	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/internal/jsonpos"
 	"github.com/mmi-go/mmi/marginals"
-	"github.com/mmi-go/mmi/samplefile"
 )
 
 // specFile is the JSON form of a Gaussian-mixture specification.
@@ -63,8 +62,10 @@ func ReadSpec(path string) ([]*marginals.Mixture, error) {
 //   - every mean has dim entries and every covariance is dim×dim,
 //     symmetric (to a relative 1e-9) and positive definite;
 //   - there are as many means as covariances, and as many weights, which
-//     must be positive and finite. Weights may be omitted, meaning equal
-//     weights, and are normalized to sum to one ([1, 3] is [0.25, 0.75]).
+//     follow marginals.NewMixture's rule: finite and ≥ 0 with a positive
+//     sum (a zero weight is a component that never occurs). Weights may be
+//     omitted, meaning equal weights, and are normalized to sum to one
+//     ([1, 3] is [0.25, 0.75]).
 //
 // Errors name the marginal and the component by their 0-based position
 // in the JSON arrays.
@@ -122,9 +123,6 @@ func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
 		}
 		comps := make([]*marginals.Gaussian, nc)
 		for c := 0; c < nc; c++ {
-			if w := weights[c]; !(w > 0) || math.IsInf(w, 0) {
-				return fail("marginal %d, component %d: weight %v must be positive", k, c, w)
-			}
 			if len(m.Means[c]) != dim {
 				return fail("marginal %d, component %d: mean has %d entries, dim is %d", k, c, len(m.Means[c]), dim)
 			}
@@ -138,21 +136,9 @@ func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
 			}
 			comps[c] = g
 		}
-		given := weights
-		if sum := floats.Sum(weights); math.IsInf(sum, 0) {
-			// Huge weights (1e308, 1e308) overflow their sum: scale them
-			// down first, or each would normalize to 0.
-			weights = append([]float64(nil), weights...)
-			floats.Scale(1/floats.Max(weights), weights)
-		}
 		mix, err := marginals.NewMixture(weights, comps)
 		if err != nil {
 			return fail("marginal %d: %v", k, err)
-		}
-		for c, w := range mix.Weights {
-			if w == 0 {
-				return fail("marginal %d, component %d: weight %v is too small next to the others (normalized, it is 0)", k, c, given[c])
-			}
 		}
 		out[k] = mix
 	}
@@ -198,14 +184,15 @@ func WriteSpec(path string, mixtures []*marginals.Mixture) error {
 		if m.Dim() != dim {
 			panic(fmt.Sprintf("datasets: WriteSpec: mixture %d has dimension %d, mixture 0 has %d", k, m.Dim(), dim))
 		}
-		sm := specMarginal{Weights: append([]float64(nil), m.Weights...)}
-		for _, g := range m.Components {
-			sm.Means = append(sm.Means, append([]float64(nil), g.Mean...))
+		sm := specMarginal{Weights: m.Weights()}
+		for _, g := range m.Components() {
+			sm.Means = append(sm.Means, g.Mean())
+			sym := g.Cov()
 			cov := make([][]float64, dim)
 			for i := range cov {
 				cov[i] = make([]float64, dim)
 				for j := range cov[i] {
-					cov[i][j] = g.Cov.At(i, j)
+					cov[i][j] = sym.At(i, j)
 				}
 			}
 			sm.Covs = append(sm.Covs, cov)
@@ -218,8 +205,8 @@ func WriteSpec(path string, mixtures []*marginals.Mixture) error {
 	if err := enc.Encode(sf); err != nil {
 		return fmt.Errorf("datasets: %s: %w", path, err)
 	}
-	return samplefile.WriteAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
+	if err := atomicfile.WriteBytes(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("datasets: %w", err)
+	}
+	return nil
 }

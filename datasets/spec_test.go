@@ -40,20 +40,20 @@ func TestParseSpec(t *testing.T) {
 		{[]float64{1}, [][]float64{{7, 7}}, [][]float64{{0.25, 0, 0, 4}}},
 	}
 	for k, m := range ms {
-		if m.Dim() != 2 || len(m.Components) != len(want[k].w) {
-			t.Fatalf("marginal %d: dim %d, %d components", k, m.Dim(), len(m.Components))
+		if m.Dim() != 2 || len(m.Components()) != len(want[k].w) {
+			t.Fatalf("marginal %d: dim %d, %d components", k, m.Dim(), len(m.Components()))
 		}
-		for c, g := range m.Components {
-			if m.Weights[c] != want[k].w[c] {
-				t.Errorf("marginal %d weight %d = %v, want %v", k, c, m.Weights[c], want[k].w[c])
+		for c, g := range m.Components() {
+			if m.Weights()[c] != want[k].w[c] {
+				t.Errorf("marginal %d weight %d = %v, want %v", k, c, m.Weights()[c], want[k].w[c])
 			}
 			for i := 0; i < 2; i++ {
-				if g.Mean[i] != want[k].means[c][i] {
-					t.Errorf("marginal %d component %d mean %v, want %v", k, c, g.Mean, want[k].means[c])
+				if g.Mean()[i] != want[k].means[c][i] {
+					t.Errorf("marginal %d component %d mean %v, want %v", k, c, g.Mean(), want[k].means[c])
 				}
 				for j := 0; j < 2; j++ {
-					if g.Cov.At(i, j) != want[k].covs[c][2*i+j] {
-						t.Errorf("marginal %d component %d cov(%d,%d) = %v, want %v", k, c, i, j, g.Cov.At(i, j), want[k].covs[c][2*i+j])
+					if g.Cov().At(i, j) != want[k].covs[c][2*i+j] {
+						t.Errorf("marginal %d component %d cov(%d,%d) = %v, want %v", k, c, i, j, g.Cov().At(i, j), want[k].covs[c][2*i+j])
 					}
 				}
 			}
@@ -87,8 +87,8 @@ func TestParseSpecErrors(t *testing.T) {
 		{"covs count", spec("2", `{"means": [[0,0],[1,1]], "covs": [[[1,0],[0,1]]]}`), []string{"marginal 0", "2 means but 1 covs"}},
 		{"weights count", spec("2", good, `{"weights": [1, 2], "means": [[0,0]], "covs": [[[1,0],[0,1]]]}`), []string{"marginal 1", "2 weights but 1 components"}},
 		{"empty weights", spec("2", `{"weights": [], "means": [[0,0]], "covs": [[[1,0],[0,1]]]}`), []string{"marginal 0", "0 weights"}},
-		{"zero weight", spec("2", `{"weights": [1, 0], "means": [[0,0],[1,1]], "covs": [[[1,0],[0,1]], [[1,0],[0,1]]]}`), []string{"marginal 0, component 1", "weight 0 must be positive"}},
-		{"negative weight", spec("2", good, `{"weights": [-1], "means": [[0,0]], "covs": [[[1,0],[0,1]]]}`), []string{"marginal 1, component 0", "weight -1"}},
+		{"zero weights", spec("2", `{"weights": [0, 0], "means": [[0,0],[1,1]], "covs": [[[1,0],[0,1]], [[1,0],[0,1]]]}`), []string{"marginal 0", "weights sum to zero"}},
+		{"negative weight", spec("2", good, `{"weights": [-1], "means": [[0,0]], "covs": [[[1,0],[0,1]]]}`), []string{"marginal 1", "component 0 is -1"}},
 		{"mean dim", spec("2", good, `{"means": [[0,0],[1,2,3]], "covs": [[[1,0],[0,1]], [[1,0],[0,1]]]}`), []string{"marginal 1, component 1", "mean has 3 entries, dim is 2"}},
 		{"cov rows", spec("2", `{"means": [[0,0]], "covs": [[[1,0]]]}`), []string{"marginal 0, component 0", "1 rows, want 2"}},
 		{"cov row length", spec("2", `{"means": [[0,0]], "covs": [[[1,0],[0]]]}`), []string{"marginal 0, component 0", "row 1 has 1 entries"}},
@@ -118,7 +118,7 @@ func TestSpecAlmostSymmetric(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := ms[0].Components[0].Cov; c.At(0, 1) != c.At(1, 0) || math.Abs(c.At(0, 1)-0.3) > 1e-15 {
+	if c := ms[0].Components()[0].Cov(); c.At(0, 1) != c.At(1, 0) || math.Abs(c.At(0, 1)-0.3) > 1e-15 {
 		t.Errorf("cov(0,1) = %v", c.At(0, 1))
 	}
 	in = strings.Replace(in, "0.3000000000000001", "0.300001", 1)
@@ -155,11 +155,11 @@ func TestWriteSpecRoundTrip(t *testing.T) {
 	}
 	for k, m := range []*marginals.Mixture{m1, m2} {
 		b := back[k]
-		for c := range m.Components {
-			if b.Weights[c] != m.Weights[c] {
-				t.Errorf("marginal %d weight %d: %v, want %v", k, c, b.Weights[c], m.Weights[c])
+		for c := range m.Components() {
+			if b.Weights()[c] != m.Weights()[c] {
+				t.Errorf("marginal %d weight %d: %v, want %v", k, c, b.Weights()[c], m.Weights()[c])
 			}
-			if !mat.Equal(b.Components[c].Cov, m.Components[c].Cov) || !mat.Equal(mat.NewVecDense(3, b.Components[c].Mean), mat.NewVecDense(3, m.Components[c].Mean)) {
+			if !mat.Equal(b.Components()[c].Cov(), m.Components()[c].Cov()) || !mat.Equal(mat.NewVecDense(3, b.Components()[c].Mean()), mat.NewVecDense(3, m.Components()[c].Mean())) {
 				t.Errorf("marginal %d component %d differs after the round trip", k, c)
 			}
 		}

@@ -37,18 +37,18 @@ func normalizedOracle(t *testing.T) (*generate.Generator, []*marginals.Mixture) 
 	var data []marginals.Marginal
 	for _, m := range mix {
 		var comps []*marginals.Gaussian
-		for _, c := range m.Components {
-			mu := append([]float64(nil), c.Mean...)
+		for _, c := range m.Components() {
+			mu := append([]float64(nil), c.Mean()...)
 			norm.Normalize(mu)
 			cov := mat.NewSymDense(len(mu), nil)
-			cov.ScaleSym(1/(norm.Scale*norm.Scale), c.Cov)
+			cov.ScaleSym(1/(norm.Scale*norm.Scale), c.Cov())
 			g, err := marginals.NewGaussian(mu, cov)
 			if err != nil {
 				t.Fatal(err)
 			}
 			comps = append(comps, g)
 		}
-		nm, err := marginals.NewMixture(m.Weights, comps)
+		nm, err := marginals.NewMixture(m.Weights(), comps)
 		if err != nil {
 			t.Fatal(err)
 		}

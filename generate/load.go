@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/mmi-go/mmi/datasets"
@@ -30,7 +28,7 @@ func Load(spec string) (*Generator, error) {
 		}
 		names := make([]string, len(mix))
 		for i := range mix {
-			names[i] = fmt.Sprintf("%s[%d]", filepath.Base(spec), i)
+			names[i] = datasets.SpecEntry{File: filepath.Base(spec), Index: i}.String()
 		}
 		return FromOracle(o, names)
 	}
@@ -73,20 +71,17 @@ func FromModel(m *gk.Model) (*Generator, error) {
 	return g, nil
 }
 
-var specEntry = regexp.MustCompile(`^(.*\.json)\[(\d+)\]$`)
-
 // Reopen returns the marginal that an entry name recorded by EntryNames
 // (or datasets.Entry.Name) stands for, and its image shape for image
 // classes, or nil if it cannot be opened any more (a sample file that
 // moved).
 func Reopen(name string) (marginals.Marginal, *datasets.ImageShape) {
-	if m := specEntry.FindStringSubmatch(name); m != nil {
-		mix, err := datasets.ReadSpec(m[1])
-		i, _ := strconv.Atoi(m[2])
-		if err != nil || i >= len(mix) {
+	if e, err := datasets.ParseSpecEntry(name); err == nil {
+		mix, err := datasets.ReadSpec(e.File)
+		if err != nil || e.Index >= len(mix) {
 			return nil, nil
 		}
-		return mix[i], nil
+		return mix[e.Index], nil
 	}
 	es, err := datasets.Open(name)
 	if err != nil || len(es) != 1 {
@@ -106,9 +101,9 @@ func EntryNames(es []datasets.Entry) []string {
 			if abs, err := filepath.Abs(e.Name); err == nil {
 				out[i] = abs
 			}
-		} else if m := specEntry.FindStringSubmatch(e.Name); m != nil {
-			if abs, err := filepath.Abs(m[1]); err == nil {
-				out[i] = fmt.Sprintf("%s[%s]", abs, m[2])
+		} else if se, err := datasets.ParseSpecEntry(e.Name); err == nil {
+			if abs, err := filepath.Abs(se.File); err == nil {
+				out[i] = datasets.SpecEntry{File: abs, Index: se.Index}.String()
 			}
 		}
 	}

@@ -6,14 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -160,7 +161,9 @@ func floatBytes(v any) []byte {
 }
 
 // setFloats decodes b into dst ([]float32 or []float64), which must have
-// exactly the matching length.
+// exactly the matching length. Every number must be finite: a checkpoint
+// with a NaN weight passes its checksum but would turn every sample into
+// NaN.
 func setFloats(dst any, b []byte, what string) error {
 	switch x := dst.(type) {
 	case []float32:
@@ -169,6 +172,9 @@ func setFloats(dst any, b []byte, what string) error {
 		}
 		for i := range x {
 			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+			if v := float64(x[i]); math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%s: entry %d is %v, not a finite number", what, i, v)
+			}
 		}
 		return nil
 	case []float64:
@@ -177,6 +183,9 @@ func setFloats(dst any, b []byte, what string) error {
 		}
 		for i := range x {
 			x[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			if math.IsNaN(x[i]) || math.IsInf(x[i], 0) {
+				return fmt.Errorf("%s: entry %d is %v, not a finite number", what, i, x[i])
+			}
 		}
 		return nil
 	}
@@ -280,41 +289,18 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 	if len(body) > math.MaxUint32 {
 		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(header(crc32.ChecksumIEEE(body), len(body)))
+		if err == nil {
+			_, err = w.Write(body)
+		}
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("gk: writing checkpoint: %w", err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("gk: writing checkpoint %s: %w", path, err)
-	}
-	if _, err := f.Write(header(crc32.ChecksumIEEE(body), len(body))); err != nil {
-		return fail(err)
-	}
-	if _, err := f.Write(body); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("gk: writing checkpoint %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("gk: writing checkpoint %s: %w", path, err)
-	}
-	// Persist the rename itself; not every system can sync a directory.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+		return fmt.Errorf("gk: checkpoint: %w", err)
 	}
 	return nil
 }

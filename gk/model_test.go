@@ -276,20 +276,20 @@ func TestFitAffine(t *testing.T) {
 	d := 2
 	center := make([]float64, d)
 	for _, m := range mix {
-		for j, g := range m.Components {
+		for j, g := range m.Components() {
 			for i := range center {
-				center[i] += m.Weights[j] * g.Mean[i] / float64(len(mix))
+				center[i] += m.Weights()[j] * g.Mean()[i] / float64(len(mix))
 			}
 		}
 	}
 	v := 0.0
 	for _, m := range mix {
-		for j, g := range m.Components {
+		for j, g := range m.Components() {
 			s := 0.0
 			for i := range center {
-				s += g.Cov.At(i, i) + (g.Mean[i]-center[i])*(g.Mean[i]-center[i])
+				s += g.Cov().At(i, i) + (g.Mean()[i]-center[i])*(g.Mean()[i]-center[i])
 			}
-			v += m.Weights[j] * s / float64(len(mix)*d)
+			v += m.Weights()[j] * s / float64(len(mix)*d)
 		}
 	}
 	scale := math.Sqrt(v)

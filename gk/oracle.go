@@ -77,11 +77,10 @@ type oracleMixture struct {
 }
 
 // NewOracle returns the exact oracle for ρ_0 = N(0, I_d) and the data
-// marginals ρ_1 … ρ_K given by data (K = len(data)). Every mixture needs at
-// least one component; the weights must be finite and non-negative with a
-// positive sum, and are normalized by their sum; every component must have a
-// d-dimensional finite mean and a d×d positive definite covariance, with the
-// same d throughout. The mixtures are copied.
+// marginals ρ_1 … ρ_K given by data (K = len(data)), all of one dimension
+// d. The mixtures were checked by marginals.NewMixture (weights,
+// components) and are immutable, so they are shared, not copied; a zero
+// weight is a component that never occurs.
 func NewOracle(data []*marginals.Mixture) (*Oracle, error) {
 	if len(data) == 0 {
 		return nil, errors.New("gk: oracle needs at least one data marginal")
@@ -89,55 +88,17 @@ func NewOracle(data []*marginals.Mixture) (*Oracle, error) {
 	o := &Oracle{d: -1}
 	tuples := 1
 	for k, m := range data {
-		if m == nil {
-			return nil, fmt.Errorf("gk: data marginal %d is nil", k+1)
+		if m == nil || m.Len() == 0 {
+			return nil, fmt.Errorf("gk: data marginal %d is missing (nil, or not made by marginals.NewMixture)", k+1)
 		}
-		if len(m.Components) == 0 {
-			return nil, fmt.Errorf("gk: data marginal %d has no components", k+1)
+		if o.d < 0 {
+			o.d = m.Dim()
 		}
-		if len(m.Weights) != len(m.Components) {
-			return nil, fmt.Errorf("gk: data marginal %d has %d weights for %d components", k+1, len(m.Weights), len(m.Components))
+		if m.Dim() != o.d {
+			return nil, fmt.Errorf("gk: data marginal %d has dimension %d, want dimension %d", k+1, m.Dim(), o.d)
 		}
-		sum := 0.0
-		for j, w := range m.Weights {
-			if !(w >= 0) || math.IsInf(w, 1) {
-				return nil, fmt.Errorf("gk: data marginal %d: weight %d is %v, want finite and non-negative", k+1, j, w)
-			}
-			sum += w
-		}
-		if !(sum > 0) || math.IsInf(sum, 1) {
-			return nil, fmt.Errorf("gk: data marginal %d: weights sum to %v, want a positive finite sum", k+1, sum)
-		}
-		cp := &marginals.Mixture{
-			Weights:    make([]float64, len(m.Weights)),
-			Components: make([]*marginals.Gaussian, len(m.Components)),
-		}
-		for j, c := range m.Components {
-			if c == nil || c.Cov == nil {
-				return nil, fmt.Errorf("gk: data marginal %d: component %d is nil or has no covariance", k+1, j)
-			}
-			if o.d < 0 {
-				o.d = len(c.Mean)
-			}
-			if len(c.Mean) != o.d || c.Cov.SymmetricDim() != o.d {
-				return nil, fmt.Errorf("gk: data marginal %d: component %d has mean of length %d and %d×%d covariance, want dimension %d",
-					k+1, j, len(c.Mean), c.Cov.SymmetricDim(), c.Cov.SymmetricDim(), o.d)
-			}
-			for _, v := range c.Mean {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, fmt.Errorf("gk: data marginal %d: component %d has a non-finite mean", k+1, j)
-				}
-			}
-			g, err := marginals.NewGaussian(c.Mean, c.Cov)
-			if err != nil {
-				return nil, fmt.Errorf("gk: data marginal %d: component %d: %w", k+1, j, err)
-			}
-			cp.Components[j] = g
-			cp.Weights[j] = m.Weights[j] / sum
-		}
-		o.data = append(o.data, cp)
 		positive := 0
-		for _, w := range cp.Weights {
+		for _, w := range m.Weights() {
 			if w > 0 {
 				positive++
 			}
@@ -147,44 +108,57 @@ func NewOracle(data []*marginals.Mixture) (*Oracle, error) {
 		}
 		tuples *= positive
 	}
+	o.data = append([]*marginals.Mixture(nil), data...)
+	o.marg = append(o.marg, standardOracleMixture(o.d))
+	for _, m := range data {
+		o.marg = append(o.marg, newOracleMixture(m))
+	}
+	return o, nil
+}
 
-	d := o.d
+// standardOracleMixture is N(0, I_d), marginal 0.
+func standardOracleMixture(d int) oracleMixture {
 	std := oracleMixture{logw: []float64{0}, mean: [][]float64{make([]float64, d)}, cov: [][]float64{make([]float64, d*d)}, avg: make([]float64, d)}
 	for i := 0; i < d; i++ {
 		std.cov[0][i*d+i] = 1
 	}
-	o.marg = append(o.marg, std)
-	for _, m := range o.data {
-		om := oracleMixture{avg: make([]float64, d)}
-		for j, c := range m.Components {
-			w := m.Weights[j]
-			if w == 0 {
-				continue // a zero-weight component never occurs
-			}
-			cov := make([]float64, d*d)
-			for r := 0; r < d; r++ {
-				for s := 0; s < d; s++ {
-					cov[r*d+s] = c.Cov.At(r, s)
-				}
-			}
-			om.logw = append(om.logw, math.Log(w))
-			om.mean = append(om.mean, c.Mean)
-			om.cov = append(om.cov, cov)
-			for i, v := range c.Mean {
-				om.avg[i] += w * v
+	return std
+}
+
+// newOracleMixture is m in the form the oracle computes with, without its
+// zero-weight components.
+func newOracleMixture(m *marginals.Mixture) oracleMixture {
+	d := m.Dim()
+	om := oracleMixture{avg: make([]float64, d)}
+	weights := m.Weights()
+	for j, c := range m.Components() {
+		w := weights[j]
+		if w == 0 {
+			continue // a zero-weight component never occurs
+		}
+		cov := make([]float64, d*d)
+		sym := c.Cov()
+		for r := 0; r < d; r++ {
+			for s := 0; s < d; s++ {
+				cov[r*d+s] = sym.At(r, s)
 			}
 		}
-		o.marg = append(o.marg, om)
+		mean := c.Mean()
+		om.logw = append(om.logw, math.Log(w))
+		om.mean = append(om.mean, mean)
+		om.cov = append(om.cov, cov)
+		for i, v := range mean {
+			om.avg[i] += w * v
+		}
 	}
-	return o, nil
+	return om
 }
 
 // Sizes returns K+1 and d.
 func (o *Oracle) Sizes() (marginals, dim int) { return len(o.marg), o.d }
 
-// Mixtures returns the data marginals ρ_1 … ρ_K as the oracle holds them:
-// copies of the mixtures given to NewOracle with weights normalized to sum
-// to one. The slice is new; the mixtures are shared and must not be modified.
+// Mixtures returns the data marginals ρ_1 … ρ_K given to NewOracle. The
+// slice is new; the mixtures are shared (they are immutable).
 func (o *Oracle) Mixtures() []*marginals.Mixture {
 	return append([]*marginals.Mixture(nil), o.data...)
 }
@@ -269,51 +243,68 @@ func (o *Oracle) VJP(dx []float64, w, alpha, x, u []float64) {
 	p := o.plan(alpha)
 	s := p.getScratch()
 	defer p.pool.Put(s)
-	A := len(p.support)
 	for i := 0; i < len(x)/d; i++ {
 		p.posterior(s, x[i*d:(i+1)*d])
-		ui := u[i*d : (i+1)*d]
-		// hw[slot] = w_k α_k Σ_{k,j} u, so that H_c u = Σ_k hw[slot(k, c_k)],
-		// and uw[slot] = w_k uᵀμ_{k,j}, so that
-		// a_c = Σ_k uw[slot(k, c_k)] + (H_c u)ᵀ z_c.
-		for a, k := range p.support {
-			m := &o.marg[k]
-			for j := range m.mean {
-				slot := p.off[a] + j
-				h := s.zw[slot*d : (slot+1)*d]
-				clear(h)
-				oracleSymv(d, w[k]*p.alpha[k], m.cov[j], ui, h)
-				s.pw[slot] = w[k] * oracleDot(ui, m.mean[j])
-			}
+		o.vjpRow(p, s, dx[i*d:(i+1)*d], w, u[i*d:(i+1)*d], nil)
+	}
+}
+
+// vjpRow is the tuple loop that VJP and VJPAlpha share, for one row x
+// whose posterior is in s: it writes uᵀ ∂G/∂x at x into out (unless out is
+// nil) and returns ā, leaving z̄ in s.r. For every tuple c with π_c > 0 it
+// calls each (unless nil) with the tuple's index t, π_c, a_c, z_c and
+// q_c = S_c⁻¹ H_c u, in the order of the tuples.
+func (o *Oracle) vjpRow(p *oraclePlan, s *oracleScratch, out, w, u []float64, each func(t int, pt, at float64, zt, q []float64)) (abar float64) {
+	d := o.d
+	A := len(p.support)
+	// hw[slot] = w_k α_k Σ_{k,j} u, so that H_c u = Σ_k hw[slot(k, c_k)],
+	// and uw[slot] = w_k uᵀμ_{k,j}, so that
+	// a_c = Σ_k uw[slot(k, c_k)] + (H_c u)ᵀ z_c.
+	for a, k := range p.support {
+		m := &o.marg[k]
+		for j := range m.mean {
+			slot := p.off[a] + j
+			h := s.zw[slot*d : (slot+1)*d]
+			clear(h)
+			oracleSymv(d, w[k]*p.alpha[k], m.cov[j], u, h)
+			s.pw[slot] = w[k] * oracleDot(u, m.mean[j])
 		}
-		out := dx[i*d : (i+1)*d]
+	}
+	if out != nil {
 		clear(out)
-		zbar := s.r
-		clear(zbar)
-		abar := 0.0
-		for t := 0; t < p.ntup; t++ {
-			pt := s.pi[t]
-			if pt == 0 {
-				continue
-			}
-			q := s.q
-			clear(q)
-			at := 0.0
-			for a := 0; a < A; a++ {
-				slot := p.off[a] + p.comp[t*A+a]
-				oracleAxpy(q, 1, s.zw[slot*d:(slot+1)*d])
-				at += s.pw[slot]
-			}
-			zt := s.z[t*d : (t+1)*d]
-			at += oracleDot(q, zt)
-			abar += pt * at
-			oracleAxpy(zbar, pt, zt)
+	}
+	zbar := s.r
+	clear(zbar)
+	for t := 0; t < p.ntup; t++ {
+		pt := s.pi[t]
+		if pt == 0 {
+			continue
+		}
+		q := s.q
+		clear(q)
+		at := 0.0
+		for a := 0; a < A; a++ {
+			slot := p.off[a] + p.comp[t*A+a]
+			oracleAxpy(q, 1, s.zw[slot*d:(slot+1)*d])
+			at += s.pw[slot]
+		}
+		zt := s.z[t*d : (t+1)*d]
+		at += oracleDot(q, zt)
+		abar += pt * at
+		oracleAxpy(zbar, pt, zt)
+		p.solve(t, q) // q ← S_c⁻¹ H_c u
+		if out != nil {
 			oracleAxpy(out, -pt*at, zt)
-			p.solve(t, q) // q ← S_c⁻¹ H_c u
 			oracleAxpy(out, pt, q)
 		}
+		if each != nil {
+			each(t, pt, at, zt, q)
+		}
+	}
+	if out != nil {
 		oracleAxpy(out, abar, zbar)
 	}
+	return abar
 }
 
 // Score writes ∇_x log ρ(alpha, x_i) = −Σ_c π_c S_c⁻¹(x_i − m_c) into dst,

@@ -47,7 +47,68 @@ func (o *Oracle) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 	defer p.pool.Put(s)
 	A := len(p.support)
 
-	// tr[t*A+a] = tr(S_t⁻¹ Σ_{k,c_k}) for k = support[a], by d solves.
+	tr := o.traces(p)
+	vcov := o.fixedCovs(p)
+	// Per-row accumulators: for support marginals l1 = Σπℓa, l2 = Σπℓ,
+	// tg = Σπ uᵀ∂G_c/∂α; for fixed ones f1 = Σπ(zᵀμ̄)a, f2 = Σπ zᵀμ̄,
+	// f3 = Σπ qᵀμ̄.
+	l1, l2, tg := make([]float64, A), make([]float64, A), make([]float64, A)
+	nf := len(p.fixed)
+	f1, f2, f3 := make([]float64, nf), make([]float64, nf), make([]float64, nf)
+	y := make([]float64, d)
+	var ui []float64
+	tuple := func(t int, pt, at float64, zt, q []float64) {
+		for a, k := range p.support {
+			j := p.comp[t*A+a]
+			m := &o.marg[k]
+			ak := p.alpha[k]
+			clear(y)
+			oracleSymv(d, 1, m.cov[j], zt, y) // y = Σ_{k,j} z_c
+			mz := oracleDot(zt, m.mean[j])
+			l := mz + ak*oracleDot(zt, y) - ak*tr[t*A+a]
+			l1[a] += pt * l * at
+			l2[a] += pt * l
+			tg[a] += pt * (w[k]*oracleDot(ui, y) - 2*ak*oracleDot(q, y) - oracleDot(q, m.mean[j]))
+		}
+		for b, f := range p.fixed {
+			e := oracleDot(zt, o.marg[f].avg)
+			f1[b] += pt * e * at
+			f2[b] += pt * e
+			f3[b] += pt * oracleDot(q, o.marg[f].avg)
+		}
+	}
+
+	clear(dalpha)
+	for i := 0; i < len(x)/d; i++ {
+		p.posterior(s, x[i*d:(i+1)*d])
+		ui = u[i*d : (i+1)*d]
+		var out []float64
+		if dx != nil {
+			out = dx[i*d : (i+1)*d]
+		}
+		clear(l1)
+		clear(l2)
+		clear(tg)
+		clear(f1)
+		clear(f2)
+		clear(f3)
+		abar := o.vjpRow(p, s, out, w, ui, tuple)
+		zbar := s.r
+		for a, k := range p.support {
+			dalpha[k] += l1[a] - abar*l2[a] + tg[a]
+		}
+		for b, f := range p.fixed {
+			clear(y)
+			oracleSymv(d, 1, vcov[b], zbar, y)
+			dalpha[f] += w[f]*oracleDot(ui, y) + f1[b] - abar*f2[b] - f3[b]
+		}
+	}
+}
+
+// traces returns tr[t*A+a] = tr(S_t⁻¹ Σ_{k,c_k}) for the support marginals
+// k = support[a] with α_k ≠ 0 (0 for the others), by d solves per tuple t.
+func (o *Oracle) traces(p *oraclePlan) []float64 {
+	d, A := o.d, len(p.support)
 	tr := make([]float64, p.ntup*A)
 	col := make([]float64, d)
 	for t := 0; t < p.ntup; t++ {
@@ -67,7 +128,13 @@ func (o *Oracle) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 			tr[t*A+a] = sum
 		}
 	}
-	// V_f, the covariance of every fixed marginal f (α_f = 0).
+	return tr
+}
+
+// fixedCovs returns V_f = Cov[x_f], the covariance of the whole mixture,
+// for every fixed marginal f (α_f = 0) of the plan.
+func (o *Oracle) fixedCovs(p *oraclePlan) [][]float64 {
+	d := o.d
 	vcov := make([][]float64, len(p.fixed))
 	for i, f := range p.fixed {
 		m := &o.marg[f]
@@ -87,95 +154,5 @@ func (o *Oracle) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 		}
 		vcov[i] = v
 	}
-	// Per-row accumulators: for support marginals l1 = Σπℓa, l2 = Σπℓ,
-	// tg = Σπ uᵀ∂G_c/∂α; for fixed ones f1 = Σπ(zᵀμ̄)a, f2 = Σπ zᵀμ̄,
-	// f3 = Σπ qᵀμ̄.
-	l1, l2, tg := make([]float64, A), make([]float64, A), make([]float64, A)
-	nf := len(p.fixed)
-	f1, f2, f3 := make([]float64, nf), make([]float64, nf), make([]float64, nf)
-	y := make([]float64, d)
-	hu := make([]float64, d)
-
-	clear(dalpha)
-	for i := 0; i < len(x)/d; i++ {
-		p.posterior(s, x[i*d:(i+1)*d])
-		ui := u[i*d : (i+1)*d]
-		for a, k := range p.support {
-			m := &o.marg[k]
-			for j := range m.mean {
-				slot := p.off[a] + j
-				h := s.zw[slot*d : (slot+1)*d]
-				clear(h)
-				oracleSymv(d, w[k]*p.alpha[k], m.cov[j], ui, h)
-				s.pw[slot] = w[k] * oracleDot(ui, m.mean[j])
-			}
-		}
-		var out []float64
-		if dx != nil {
-			out = dx[i*d : (i+1)*d]
-			clear(out)
-		}
-		zbar := s.r
-		clear(zbar)
-		abar := 0.0
-		clear(l1)
-		clear(l2)
-		clear(tg)
-		clear(f1)
-		clear(f2)
-		clear(f3)
-		for t := 0; t < p.ntup; t++ {
-			pt := s.pi[t]
-			if pt == 0 {
-				continue
-			}
-			q := s.q
-			clear(hu)
-			at := 0.0
-			for a := 0; a < A; a++ {
-				slot := p.off[a] + p.comp[t*A+a]
-				oracleAxpy(hu, 1, s.zw[slot*d:(slot+1)*d])
-				at += s.pw[slot]
-			}
-			zt := s.z[t*d : (t+1)*d]
-			at += oracleDot(hu, zt)
-			abar += pt * at
-			oracleAxpy(zbar, pt, zt)
-			copy(q, hu)
-			p.solve(t, q) // q ← S_c⁻¹ H_c u
-			if out != nil {
-				oracleAxpy(out, -pt*at, zt)
-				oracleAxpy(out, pt, q)
-			}
-			for a, k := range p.support {
-				j := p.comp[t*A+a]
-				m := &o.marg[k]
-				ak := p.alpha[k]
-				clear(y)
-				oracleSymv(d, 1, m.cov[j], zt, y) // y = Σ_{k,j} z_c
-				mz := oracleDot(zt, m.mean[j])
-				l := mz + ak*oracleDot(zt, y) - ak*tr[t*A+a]
-				l1[a] += pt * l * at
-				l2[a] += pt * l
-				tg[a] += pt * (w[k]*oracleDot(ui, y) - 2*ak*oracleDot(q, y) - oracleDot(q, m.mean[j]))
-			}
-			for b, f := range p.fixed {
-				e := oracleDot(zt, o.marg[f].avg)
-				f1[b] += pt * e * at
-				f2[b] += pt * e
-				f3[b] += pt * oracleDot(q, o.marg[f].avg)
-			}
-		}
-		if out != nil {
-			oracleAxpy(out, abar, zbar)
-		}
-		for a, k := range p.support {
-			dalpha[k] += l1[a] - abar*l2[a] + tg[a]
-		}
-		for b, f := range p.fixed {
-			clear(y)
-			oracleSymv(d, 1, vcov[b], zbar, y)
-			dalpha[f] += w[f]*oracleDot(ui, y) + f1[b] - abar*f2[b] - f3[b]
-		}
-	}
+	return vcov
 }

@@ -19,10 +19,10 @@ func TestOracleVJPAlpha(t *testing.T) {
 	const n, h = 20, 1e-5
 	data := oracleSeparated(t)
 	for _, m := range data {
-		for j, c := range m.Components {
+		for j, c := range m.Components() {
 			var s mat.SymDense
-			s.ScaleSym(3, c.Cov)
-			m.Components[j] = oracleGaussian(t, c.Mean, &s)
+			s.ScaleSym(3, c.Cov())
+			m.Components()[j] = oracleGaussian(t, c.Mean(), &s)
 		}
 	}
 	o := oracleMust(t, data)

@@ -20,7 +20,11 @@ func ExampleOracle() {
 	if err != nil {
 		panic(err)
 	}
-	o, err := gk.NewOracle([]*marginals.Mixture{{Weights: []float64{1}, Components: []*marginals.Gaussian{rho1}}})
+	mix, err := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{rho1})
+	if err != nil {
+		panic(err)
+	}
+	o, err := gk.NewOracle([]*marginals.Mixture{mix})
 	if err != nil {
 		panic(err)
 	}

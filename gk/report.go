@@ -322,28 +322,25 @@ func NormalizeMixtures(mix []*marginals.Mixture, a Affine) ([]*marginals.Mixture
 	s := a.scale()
 	out := make([]*marginals.Mixture, 0, len(mix))
 	for k, m := range mix {
-		if m == nil {
-			return nil, fmt.Errorf("gk: mixture %d is nil", k+1)
+		if m == nil || m.Len() == 0 {
+			return nil, fmt.Errorf("gk: mixture %d is missing (nil, or not made by marginals.NewMixture)", k+1)
 		}
-		comps := make([]*marginals.Gaussian, 0, len(m.Components))
-		for j, g := range m.Components {
-			if g == nil || g.Cov == nil {
-				return nil, fmt.Errorf("gk: mixture %d: component %d is nil or has no covariance", k+1, j)
-			}
-			if a.Center != nil && len(a.Center) != len(g.Mean) {
-				return nil, fmt.Errorf("gk: mixture %d has dimension %d, normalization %d", k+1, len(g.Mean), len(a.Center))
-			}
-			mu := append([]float64(nil), g.Mean...)
+		if a.Center != nil && len(a.Center) != m.Dim() {
+			return nil, fmt.Errorf("gk: mixture %d has dimension %d, normalization %d", k+1, m.Dim(), len(a.Center))
+		}
+		comps := make([]*marginals.Gaussian, 0, m.Len())
+		for j, g := range m.Components() {
+			mu := g.Mean()
 			a.Normalize(mu)
 			cov := mat.NewSymDense(len(mu), nil)
-			cov.ScaleSym(1/(s*s), g.Cov)
+			cov.ScaleSym(1/(s*s), g.Cov())
 			ng, err := marginals.NewGaussian(mu, cov)
 			if err != nil {
 				return nil, fmt.Errorf("gk: mixture %d: component %d: %w", k+1, j, err)
 			}
 			comps = append(comps, ng)
 		}
-		nm, err := marginals.NewMixture(m.Weights, comps)
+		nm, err := marginals.NewMixture(m.Weights(), comps)
 		if err != nil {
 			return nil, fmt.Errorf("gk: mixture %d: %w", k+1, err)
 		}

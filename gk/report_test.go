@@ -80,9 +80,9 @@ func TestCompareOracleWrong(t *testing.T) {
 	shifted := append([]*marginals.Mixture(nil), mix...)
 	m2 := mix[1]
 	var comps []*marginals.Gaussian
-	for _, g := range m2.Components {
-		mu := []float64{g.Mean[0] + 1, g.Mean[1]}
-		ng, err := marginals.NewGaussian(mu, g.Cov)
+	for _, g := range m2.Components() {
+		mu := []float64{g.Mean()[0] + 1, g.Mean()[1]}
+		ng, err := marginals.NewGaussian(mu, g.Cov())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -532,16 +532,43 @@ func (t *Trainer) drawBatch() {
 // loss; the optimizer's gradient buffer holds its gradient afterwards.
 func (t *Trainer) lossGrad() float64 {
 	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
-	feat := t.model.feat
-	f := feat.dim()
-	w := f + d
 	heads := t.model.cfg.Heads
 	if !t.set.LossThroughProjection {
 		heads = HeadsDirect // loss on the raw heads; Eval projects
 	}
-
-	// Inputs: features(α_i) ++ x(α_i), x(α_i) = Σ_k α_ik x_ik.
 	in := t.es.input(b)
+	t.interpolate(in, b)
+	out := t.es.forward(b)
+	dOut := t.es.dOut(b)
+
+	// Loss (1/(b d)) Σ_i Σ_k |g_ik − x_ik|² and its gradient with respect
+	// to the raw heads: ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the
+	// projection (a linear map of the heads, transposed here)
+	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
+	f := t.model.feat.dim()
+	w := f + d
+	loss := 0.0
+	for i := 0; i < b; i++ {
+		a := t.alphas[i*kk : (i+1)*kk]
+		xi := in[i*w+f : (i+1)*w]
+		loss = t.rowLossGrad(loss, i, heads, a, xi, out[i*kk*d:(i+1)*kk*d], dOut[i*kk*d:(i+1)*kk*d])
+	}
+	loss /= float64(b * d)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss
+	}
+	t.opt.zeroGrad()
+	t.es.backward(t.opt.grad(), false)
+	return loss
+}
+
+// interpolate writes the network inputs of the batch into in, row by row:
+// features(α_i) ++ x(α_i), x(α_i) = Σ_k α_ik x_ik.
+func (t *Trainer) interpolate(in []float64, b int) {
+	kk, d := t.model.cfg.Marginals, t.model.cfg.Dim
+	feat := t.model.feat
+	f := feat.dim()
+	w := f + d
 	for i := 0; i < b; i++ {
 		a := t.alphas[i*kk : (i+1)*kk]
 		row := in[i*w : (i+1)*w]
@@ -558,63 +585,56 @@ func (t *Trainer) lossGrad() float64 {
 			}
 		}
 	}
-	out := t.es.forward(b)
-	dOut := t.es.dOut(b)
+}
 
-	// Loss (1/(b d)) Σ_i Σ_k |g_ik − x_ik|² and its gradient with respect
-	// to the raw heads: ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the
-	// projection (a linear map of the heads, transposed here)
-	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
+// rowLossGrad adds the squared errors of row i (weights α = a, point
+// x(α) = xi, raw heads h) to loss, in order, and returns the sum; it
+// writes the gradient with respect to the raw heads into dh.
+func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []float64) float64 {
+	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
 	scale := 2 / float64(b*d)
-	loss := 0.0
-	for i := 0; i < b; i++ {
-		a := t.alphas[i*kk : (i+1)*kk]
-		h := out[i*kk*d : (i+1)*kk*d]
-		xi := in[i*w+f : (i+1)*w]
-		applyHeads(heads, t.model.box, t.model.inv, t.g, h, a, xi, 0, t.resid)
-		for k := 0; k < kk; k++ {
-			xk := t.xs[k][i*d : (i+1)*d]
-			gk, dgk := t.g[k], t.dg[k]
-			for j := range gk {
-				e := gk[j] - xk[j]
-				loss += e * e
-				dgk[j] = scale * e
-			}
-		}
-		// With Bounds the data heads were clamped; ∂L/∂g passes straight
-		// to the raw head (the loss whose gradient is clamp(h) − x; see
-		// Bounds).
-		dh := dOut[i*kk*d : (i+1)*kk*d]
-		for k := 0; k < kk; k++ {
-			copy(dh[k*d:(k+1)*d], t.dg[k])
-		}
-		if heads == HeadsProjected {
-			// resid := Σ_k (α_k/λ_k) ∂L/∂g_k
-			clear(t.resid)
-			inv := t.model.inv
-			for k, ak := range a {
-				for j, v := range t.dg[k] {
-					t.resid[j] += ak * inv[k] * v
-				}
-			}
-			a2 := projCoef(a, inv)
-			for k, ak := range a {
-				c := ak / a2
-				if c == 0 {
-					continue
-				}
-				dk := dh[k*d : (k+1)*d]
-				for j := range dk {
-					dk[j] -= c * t.resid[j]
-				}
-			}
+	applyHeads(heads, t.model.box, t.model.inv, t.g, h, a, xi, 0, t.resid)
+	for k := 0; k < kk; k++ {
+		xk := t.xs[k][i*d : (i+1)*d]
+		gk, dgk := t.g[k], t.dg[k]
+		for j := range gk {
+			e := gk[j] - xk[j]
+			loss += e * e
+			dgk[j] = scale * e
 		}
 	}
-	loss /= float64(b * d)
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss
+	// With Bounds the data heads were clamped; ∂L/∂g passes straight to
+	// the raw head (the loss whose gradient is clamp(h) − x; see Bounds).
+	for k := 0; k < kk; k++ {
+		copy(dh[k*d:(k+1)*d], t.dg[k])
 	}
-	t.opt.zeroGrad()
-	t.es.backward(t.opt.grad(), false)
+	if heads == HeadsProjected {
+		projectHeadGrad(dh, t.dg, a, t.model.inv, t.resid)
+	}
 	return loss
+}
+
+// projectHeadGrad subtracts from each head's gradient dh_k (d numbers
+// each) its share α_k/S of r = Σ_k (α_k/λ_k) dg_k, the gradient through the
+// projection g_k = h_k + (α_k/λ_k) (x − Σ_j α_j h_j)/S, S = Σ_j α_j²/λ_j
+// (inv holds 1/λ_k); resid is scratch for r.
+func projectHeadGrad(dh []float64, dg [][]float64, a, inv, resid []float64) {
+	d := len(resid)
+	clear(resid)
+	for k, ak := range a {
+		for j, v := range dg[k] {
+			resid[j] += ak * inv[k] * v
+		}
+	}
+	a2 := projCoef(a, inv)
+	for k, ak := range a {
+		c := ak / a2
+		if c == 0 {
+			continue
+		}
+		dk := dh[k*d : (k+1)*d]
+		for j := range dk {
+			dk[j] -= c * resid[j]
+		}
+	}
 }

@@ -17,7 +17,7 @@ func ExampleNewMixture() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(m.Weights)
+	fmt.Println(m.Weights())
 	// At the first mean the first component dominates:
 	// log(½ · 1/(2π)) ≈ −2.531, plus a negligible share of the second.
 	fmt.Printf("%.3f\n", m.LogProb([]float64{0, 0}))

@@ -15,12 +15,13 @@ import (
 //
 //	ρ(x) = (2π)^{−d/2} det(Cov)^{−1/2} exp(−½ (x−Mean)ᵀ Cov⁻¹ (x−Mean)) .
 //
-// Build it with NewGaussian or StandardGaussian; Mean and Cov are read-only
-// afterwards (the factorisation is computed once). Its methods are safe for
-// concurrent use.
+// Build it with NewGaussian or StandardGaussian, which check the mean and
+// the covariance; its fields are unexported so that no unchecked or
+// changed Gaussian exists (the factorisation is computed once). Mean and
+// Cov return copies. Its methods are safe for concurrent use.
 type Gaussian struct {
-	Mean []float64
-	Cov  *mat.SymDense
+	mean []float64
+	cov  *mat.SymDense
 	chol mat.Cholesky
 
 	// lower is L with Cov = L Lᵀ, as a BLAS triangle for batched
@@ -58,19 +59,19 @@ func NewGaussian(mean []float64, cov *mat.SymDense) (*Gaussian, error) {
 			}
 		}
 	}
-	g := &Gaussian{Mean: append([]float64(nil), mean...), Cov: mat.NewSymDense(d, nil)}
-	g.Cov.CopySym(cov)
-	if !g.chol.Factorize(g.Cov) {
+	g := &Gaussian{mean: append([]float64(nil), mean...), cov: mat.NewSymDense(d, nil)}
+	g.cov.CopySym(cov)
+	if !g.chol.Factorize(g.cov) {
 		return nil, errors.New("marginals: covariance is not positive definite")
 	}
 	var l mat.TriDense
 	g.chol.LTo(&l)
 	g.lower = l.RawTriangular()
 	g.logNorm = -0.5 * (float64(d)*math.Log(2*math.Pi) + g.chol.LogDet())
-	if isDiagonal(g.Cov) {
+	if isDiagonal(g.cov) {
 		g.sd = make([]float64, d)
 		for j := range g.sd {
-			g.sd[j] = math.Sqrt(g.Cov.At(j, j))
+			g.sd[j] = math.Sqrt(g.cov.At(j, j))
 		}
 	}
 	return g, nil
@@ -101,8 +102,18 @@ func StandardGaussian(d int) *Gaussian {
 	return g
 }
 
-// Dim returns d.
-func (g *Gaussian) Dim() int { return len(g.Mean) }
+// Dim returns d; 0 for a Gaussian not made by NewGaussian.
+func (g *Gaussian) Dim() int { return len(g.mean) }
+
+// Mean returns a copy of the mean.
+func (g *Gaussian) Mean() []float64 { return append([]float64(nil), g.mean...) }
+
+// Cov returns a copy of the covariance.
+func (g *Gaussian) Cov() *mat.SymDense {
+	c := mat.NewSymDense(len(g.mean), nil)
+	c.CopySym(g.cov)
+	return c
+}
 
 // Sample fills dst with len(dst)/d draws x = Mean + L z, z ~ N(0, I_d),
 // where Cov = L Lᵀ is the Cholesky factorisation. The whole batch of z is
@@ -110,7 +121,7 @@ func (g *Gaussian) Dim() int { return len(g.Mean) }
 // (X = Z Lᵀ), so it allocates nothing. It panics if len(dst) is not a
 // multiple of d.
 func (g *Gaussian) Sample(dst []float64, r *rand.Rand) {
-	d := len(g.Mean)
+	d := len(g.mean)
 	if len(dst)%d != 0 {
 		panic(fmt.Sprintf("marginals: batch of %d numbers is not a multiple of dimension %d", len(dst), d))
 	}
@@ -125,7 +136,7 @@ func (g *Gaussian) Sample(dst []float64, r *rand.Rand) {
 		for i := 0; i < n; i++ {
 			row := dst[i*d : (i+1)*d]
 			for j := range row {
-				row[j] = g.Mean[j] + g.sd[j]*row[j]
+				row[j] = g.mean[j] + g.sd[j]*row[j]
 			}
 		}
 		return
@@ -134,7 +145,7 @@ func (g *Gaussian) Sample(dst []float64, r *rand.Rand) {
 	for i := 0; i < n; i++ {
 		row := dst[i*d : (i+1)*d]
 		for j := range row {
-			row[j] += g.Mean[j]
+			row[j] += g.mean[j]
 		}
 	}
 }
@@ -142,7 +153,7 @@ func (g *Gaussian) Sample(dst []float64, r *rand.Rand) {
 // LogProb returns log ρ(x) = logNorm − ½ |L⁻¹(x − Mean)|², with
 // logNorm = −(d/2) log 2π − ½ log det Cov. It panics if len(x) != d.
 func (g *Gaussian) LogProb(x []float64) float64 {
-	d := len(g.Mean)
+	d := len(g.mean)
 	if len(x) != d {
 		panic(fmt.Sprintf("marginals: point of dimension %d, Gaussian of dimension %d", len(x), d))
 	}
@@ -153,7 +164,7 @@ func (g *Gaussian) LogProb(x []float64) float64 {
 // LogProbBatch writes log ρ(x_i) into dst[i] for the n = len(dst) rows of x
 // (n·d numbers, row-major). It panics if len(x) != len(dst)·d.
 func (g *Gaussian) LogProbBatch(dst, x []float64) {
-	d := len(g.Mean)
+	d := len(g.mean)
 	if len(x) != len(dst)*d {
 		panic(fmt.Sprintf("marginals: %d numbers for %d points of dimension %d", len(x), len(dst), d))
 	}
@@ -167,10 +178,10 @@ func (g *Gaussian) LogProbBatch(dst, x []float64) {
 // logProbRows computes the log densities of the n rows of x into the first
 // n entries of scratch (which holds n·d numbers) and returns them.
 func (g *Gaussian) logProbRows(scratch, x []float64, n int) []float64 {
-	d := len(g.Mean)
+	d := len(g.mean)
 	for i := 0; i < n; i++ {
 		for j := 0; j < d; j++ {
-			scratch[i*d+j] = x[i*d+j] - g.Mean[j]
+			scratch[i*d+j] = x[i*d+j] - g.mean[j]
 		}
 	}
 	if g.sd != nil {

@@ -27,7 +27,7 @@ func TestGaussianLogProbMatchesGonum(t *testing.T) {
 		{mean3, cov3},
 		{[]float64{0.3}, sym([]float64{2.5})},
 		{[]float64{1, 2}, sym([]float64{0.5, 0}, []float64{0, 3})}, // diagonal path
-		{make([]float64, 5), marginals.StandardGaussian(5).Cov},
+		{make([]float64, 5), marginals.StandardGaussian(5).Cov()},
 	} {
 		g, err := marginals.NewGaussian(tc.mean, tc.cov)
 		if err != nil {
@@ -94,7 +94,7 @@ func TestGaussianMoments(t *testing.T) {
 	std := marginals.StandardGaussian(4)
 	xs := make([]float64, n*4)
 	std.Sample(xs, newRand(4))
-	checkMoments(t, "standard", xs, 4, make([]float64, 4), std.Cov)
+	checkMoments(t, "standard", xs, 4, make([]float64, 4), std.Cov())
 }
 
 func TestGaussianReproducible(t *testing.T) {

@@ -7,24 +7,29 @@ import (
 	"math/rand/v2"
 )
 
-// Mixture is the Gaussian mixture Σ_c Weights[c] N(Components[c]), with
-// density ρ(x) = Σ_c w_c N(x; μ_c, Σ_c), mean m = Σ_c w_c μ_c and covariance
-// Σ_c w_c (Σ_c + μ_c μ_cᵀ) − m mᵀ. Its exact density and the exact
-// conditional expectations built from it make everything downstream of
-// training testable. Build it with NewMixture; its methods are safe for
-// concurrent use.
+// Mixture is the Gaussian mixture Σ_c w_c N(μ_c, Σ_c) of its Weights and
+// Components, with density ρ(x) = Σ_c w_c N(x; μ_c, Σ_c), mean
+// m = Σ_c w_c μ_c and covariance Σ_c w_c (Σ_c + μ_c μ_cᵀ) − m mᵀ. Its exact
+// density and the exact conditional expectations built from it make
+// everything downstream of training testable. Build it with NewMixture,
+// the one place where mixture weights are checked: its fields are
+// unexported, so every Mixture in the program has passed that check and
+// users of one (the exact oracle, specification files) need not check
+// again. Its methods are safe for concurrent use.
 type Mixture struct {
-	Weights    []float64
-	Components []*Gaussian
+	weights    []float64
+	components []*Gaussian
 }
 
 var _ Marginal = (*Mixture)(nil)
 
 // NewMixture returns the mixture of comps with the given weights. The
-// weights must be finite and ≥ 0 with a positive sum; NewMixture divides
-// them by their sum, so Weights always sums to one ([1, 3] means
-// [0.25, 0.75]). comps must be non-nil and of one dimension. Both slices
-// are copied; the Gaussians are shared (they are immutable).
+// weights must be finite and ≥ 0 with a positive sum (a zero weight is a
+// component that never occurs); NewMixture divides them by their sum, so
+// Weights always sums to one ([1, 3] means [0.25, 0.75]), also for
+// weights whose sum overflows float64. comps must have been made by
+// NewGaussian and be of one dimension. Both slices are copied; the
+// Gaussians are shared (they are immutable).
 func NewMixture(weights []float64, comps []*Gaussian) (*Mixture, error) {
 	if len(comps) == 0 {
 		return nil, errors.New("marginals: mixture of no components")
@@ -32,31 +37,52 @@ func NewMixture(weights []float64, comps []*Gaussian) (*Mixture, error) {
 	if len(weights) != len(comps) {
 		return nil, fmt.Errorf("marginals: mixture has %d weights and %d components", len(weights), len(comps))
 	}
-	sum := 0.0
+	sum, top := 0.0, 0.0
 	for c, w := range weights {
 		if !(w >= 0) || math.IsInf(w, 0) {
-			return nil, fmt.Errorf("marginals: mixture weight %d is %v, must be finite and ≥ 0", c, w)
+			return nil, fmt.Errorf("marginals: weight of component %d is %v, must be finite and ≥ 0", c, w)
 		}
-		if comps[c] == nil {
-			return nil, fmt.Errorf("marginals: mixture component %d is nil", c)
+		if comps[c] == nil || comps[c].Dim() == 0 {
+			return nil, fmt.Errorf("marginals: mixture component %d is missing (nil, or not made by NewGaussian)", c)
 		}
 		if comps[c].Dim() != comps[0].Dim() {
 			return nil, fmt.Errorf("marginals: mixture component %d has dimension %d, component 0 has %d", c, comps[c].Dim(), comps[0].Dim())
 		}
 		sum += w
+		top = math.Max(top, w)
 	}
-	if !(sum > 0) {
+	if top == 0 {
 		return nil, errors.New("marginals: mixture weights sum to zero")
 	}
-	m := &Mixture{Weights: make([]float64, len(weights)), Components: append([]*Gaussian(nil), comps...)}
-	for c, w := range weights {
-		m.Weights[c] = w / sum
+	m := &Mixture{weights: append([]float64(nil), weights...), components: append([]*Gaussian(nil), comps...)}
+	if math.IsInf(sum, 1) {
+		// Finite weights can overflow their sum (1e308 + 1e308), and w/Inf
+		// would make every weight 0: divide by the largest first, after
+		// which the sum is at most len(weights).
+		sum = 0
+		for c := range m.weights {
+			m.weights[c] /= top
+			sum += m.weights[c]
+		}
+	}
+	for c := range m.weights {
+		m.weights[c] /= sum
 	}
 	return m, nil
 }
 
 // Dim returns d.
-func (m *Mixture) Dim() int { return m.Components[0].Dim() }
+func (m *Mixture) Dim() int { return m.components[0].Dim() }
+
+// Len returns the number of components.
+func (m *Mixture) Len() int { return len(m.components) }
+
+// Weights returns a copy of the normalized weights w_c.
+func (m *Mixture) Weights() []float64 { return append([]float64(nil), m.weights...) }
+
+// Components returns a copy of the list of components (the Gaussians
+// themselves are immutable and shared).
+func (m *Mixture) Components() []*Gaussian { return append([]*Gaussian(nil), m.components...) }
 
 // Sample fills dst with len(dst)/d draws: for each row, a component c with
 // probability w_c, then a draw of N(μ_c, Σ_c). It panics if len(dst) is not
@@ -67,7 +93,7 @@ func (m *Mixture) Sample(dst []float64, r *rand.Rand) {
 		panic(fmt.Sprintf("marginals: batch of %d numbers is not a multiple of dimension %d", len(dst), d))
 	}
 	for i := 0; i < len(dst)/d; i++ {
-		m.Components[m.component(r.Float64())].Sample(dst[i*d:(i+1)*d], r)
+		m.components[m.component(r.Float64())].Sample(dst[i*d:(i+1)*d], r)
 	}
 }
 
@@ -75,7 +101,7 @@ func (m *Mixture) Sample(dst []float64, r *rand.Rand) {
 // zero weights; rounding past the end gives the last positive weight.
 func (m *Mixture) component(u float64) int {
 	last := 0
-	for c, w := range m.Weights {
+	for c, w := range m.weights {
 		if w <= 0 {
 			continue
 		}
@@ -119,8 +145,8 @@ func (m *Mixture) LogProbBatch(dst, x []float64) {
 	for i := range dst {
 		dst[i] = math.Inf(-1)
 	}
-	for c, comp := range m.Components {
-		w := m.Weights[c]
+	for c, comp := range m.components {
+		w := m.weights[c]
 		if w <= 0 {
 			continue
 		}

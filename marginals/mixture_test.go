@@ -40,8 +40,8 @@ func mix2(t *testing.T) (*marginals.Mixture, []float64, [][]float64, []*mat.SymD
 
 func TestMixtureLogProb(t *testing.T) {
 	m, w, means, covs := mix2(t)
-	if !floats.EqualApprox(m.Weights, w, 1e-15) {
-		t.Fatalf("weights %v, want normalised %v", m.Weights, w)
+	if !floats.EqualApprox(m.Weights(), w, 1e-15) {
+		t.Fatalf("weights %v, want normalised %v", m.Weights(), w)
 	}
 	refs := make([]*distmv.Normal, len(w))
 	for c := range refs {
@@ -172,9 +172,61 @@ func TestNewMixtureErrors(t *testing.T) {
 		{[]float64{math.NaN(), 1}, []*marginals.Gaussian{g1, g1}},
 		{[]float64{math.Inf(1), 1}, []*marginals.Gaussian{g1, g1}},
 		{[]float64{1, 1}, []*marginals.Gaussian{g1, nil}},
+		{[]float64{1, 1}, []*marginals.Gaussian{g1, new(marginals.Gaussian)}},
 	} {
 		if _, err := marginals.NewMixture(tc.w, tc.c); err == nil {
 			t.Errorf("NewMixture(%v, …): no error", tc.w)
 		}
+	}
+}
+
+// TestNewMixtureHugeWeights: finite weights whose sum overflows float64
+// are normalized like any others. Dividing by the overflowed sum, as
+// NewMixture once did, turns them all into 0, a mixture that samples
+// only its last component and has density 0 everywhere.
+func TestNewMixtureHugeWeights(t *testing.T) {
+	g := marginals.StandardGaussian(1)
+	for _, tc := range []struct {
+		w, want []float64
+	}{
+		{[]float64{1e308, 1e308}, []float64{0.5, 0.5}},
+		{[]float64{math.MaxFloat64, math.MaxFloat64, math.MaxFloat64, math.MaxFloat64}, []float64{0.25, 0.25, 0.25, 0.25}},
+		{[]float64{1.5e308, 0.5e308, 0}, []float64{0.75, 0.25, 0}},
+		{[]float64{5e-324, 5e-324}, []float64{0.5, 0.5}}, // the smallest weights too
+	} {
+		comps := make([]*marginals.Gaussian, len(tc.w))
+		for c := range comps {
+			comps[c] = g
+		}
+		m, err := marginals.NewMixture(tc.w, comps)
+		if err != nil {
+			t.Errorf("NewMixture(%v): %v", tc.w, err)
+			continue
+		}
+		// 1e-15: the normalization is exact up to one rounding per weight.
+		if !floats.EqualApprox(m.Weights(), tc.want, 1e-15) {
+			t.Errorf("NewMixture(%v): weights %v, want %v", tc.w, m.Weights(), tc.want)
+		}
+		if lp := m.LogProb([]float64{0}); math.Abs(lp-g.LogProb([]float64{0})) > 1e-12 {
+			t.Errorf("NewMixture(%v): log density at 0 is %v, want that of N(0, 1), %v", tc.w, lp, g.LogProb([]float64{0}))
+		}
+	}
+}
+
+// TestMixtureAccessorsCopy: what the accessors return is a copy, so a
+// caller cannot change a mixture or a Gaussian after its constructor
+// checked it.
+func TestMixtureAccessorsCopy(t *testing.T) {
+	m, w, means, covs := mix2(t)
+	m.Weights()[0] = -1
+	m.Components()[0] = nil
+	c := m.Components()[1]
+	c.Mean()[0] = math.NaN()
+	c.Cov().SetSym(0, 0, -5)
+	if !floats.EqualApprox(m.Weights(), w, 1e-15) || m.Components()[0] == nil || m.Len() != 3 {
+		t.Errorf("mixture changed through its accessors: weights %v, components %v", m.Weights(), m.Components())
+	}
+	if !slices.Equal(c.Mean(), means[1]) || !mat.Equal(c.Cov(), covs[1]) {
+		t.Errorf("Gaussian changed through its accessors: mean %v, cov %v", c.Mean(), mat.Formatted(c.Cov()))
 	}
 }

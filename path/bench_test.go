@@ -46,7 +46,7 @@ func BenchmarkVelocity(b *testing.B) {
 			g := m.make(b)
 			k1, d := g.Sizes()
 			rows := cmp.Or(m.rows, benchRows)
-			v := &Velocity{G: g, P: mustPath(Segment(vertex(k1, 0), vertex(k1, k1-1)))}
+			v := mustVelocity(g, mustPath(Segment(vertex(k1, 0), vertex(k1, k1-1))))
 			x := normals(rows*d, newRand(1))
 			dst := make([]float64, len(x))
 			b.ReportAllocs()
@@ -74,7 +74,7 @@ func BenchmarkSample(b *testing.B) {
 				g := m.make(b)
 				k1, d := g.Sizes()
 				rows := cmp.Or(m.rows, benchRows)
-				v := &Velocity{G: g, P: mustPath(Segment(vertex(k1, 0), vertex(k1, k1-1)))}
+				v := mustVelocity(g, mustPath(Segment(vertex(k1, 0), vertex(k1, k1-1))))
 				x0 := normals(rows*d, newRand(1))
 				x := make([]float64, len(x0))
 				nfe := 0

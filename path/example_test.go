@@ -84,12 +84,19 @@ func ExampleConcat() {
 // e_0 → e_1 is the affine map x ↦ 3 + 2x, which RK4 reproduces.
 func ExampleIntegrate() {
 	rho1, _ := marginals.NewGaussian([]float64{3}, mat.NewSymDense(1, []float64{4}))
-	o, err := gk.NewOracle([]*marginals.Mixture{{Weights: []float64{1}, Components: []*marginals.Gaussian{rho1}}})
+	mix, err := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{rho1})
+	if err != nil {
+		panic(err)
+	}
+	o, err := gk.NewOracle([]*marginals.Mixture{mix})
 	if err != nil {
 		panic(err)
 	}
 	p, _ := path.Segment(simplex.Vertex(2, 0), simplex.Vertex(2, 1))
-	v := &path.Velocity{G: o, P: p}
+	v, err := path.NewVelocity(o, p)
+	if err != nil {
+		panic(err)
+	}
 	x := []float64{-1, 0, 1} // three samples of N(0, 1)
 	st, err := path.Integrate(context.Background(), v, x, path.RK4{Steps: 20}, nil)
 	if err != nil {
@@ -104,10 +111,15 @@ func ExampleIntegrate() {
 // the flow: log N(5; 3, 4) = −½·1 − ½·log(8π) ≈ −2.112.
 func ExampleLogLikelihood() {
 	rho1, _ := marginals.NewGaussian([]float64{3}, mat.NewSymDense(1, []float64{4}))
-	o, _ := gk.NewOracle([]*marginals.Mixture{{Weights: []float64{1}, Components: []*marginals.Gaussian{rho1}}})
+	mix, _ := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{rho1})
+	o, _ := gk.NewOracle([]*marginals.Mixture{mix})
 	p, _ := path.Segment(simplex.Vertex(2, 0), simplex.Vertex(2, 1))
+	v, err := path.NewVelocity(o, p)
+	if err != nil {
+		panic(err)
+	}
 	x := []float64{1}
-	logp, _, err := path.LogLikelihood(context.Background(), &path.Velocity{G: o, P: p}, x, nil, path.Dopri5{}, nil, nil)
+	logp, _, err := path.LogLikelihood(context.Background(), v, x, nil, path.Dopri5{}, nil, nil)
 	if err != nil {
 		panic(err)
 	}

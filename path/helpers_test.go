@@ -42,6 +42,15 @@ func mustPath(p Path, err error) Path {
 	return p
 }
 
+// mustVelocity is NewVelocity for tests whose model and path are valid.
+func mustVelocity(g gk.Conditional, p Path) *Velocity {
+	v, err := NewVelocity(g, p)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 func maxAbsDiff(a, b []float64) float64 {
 	m := 0.0
 	for i := range a {

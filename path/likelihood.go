@@ -43,7 +43,7 @@ func (o *LikelihoodOptions) options() *Options {
 // nil the path must start at the Gaussian vertex e_0, and ℓ(0) is the
 // standard normal log density of each row.
 //
-// v.G must implement gk.VJPer. With the exact trace (d ≤ ExactMaxDim) the
+// v.g must implement gk.VJPer. With the exact trace (d ≤ ExactMaxDim) the
 // result is exact up to the solver's error. With Hutchinson's estimator
 // ∇·b ≈ uᵀ(∂b/∂x)u with Rademacher probes u drawn once per sample from r
 // and held fixed along the whole path (as in FFJORD), so that the ODE stays
@@ -53,7 +53,7 @@ func LogLikelihood(ctx context.Context, v *Velocity, x, logp0 []float64, s Solve
 	if err := v.check(); err != nil {
 		return nil, Stats{}, err
 	}
-	_, d := v.G.Sizes()
+	_, d := v.g.Sizes()
 	if err := checkBatch(x, d); err != nil {
 		return nil, Stats{}, err
 	}
@@ -62,8 +62,8 @@ func LogLikelihood(ctx context.Context, v *Velocity, x, logp0 []float64, s Solve
 		return nil, Stats{}, fmt.Errorf("path: %d starting log densities for %d samples", len(logp0), n)
 	}
 	if logp0 == nil {
-		a := make([]float64, v.P.Len())
-		v.P.Alpha(a, 0)
+		a := make([]float64, v.p.Len())
+		v.p.Alpha(a, 0)
 		if a[0] < 1-Tol {
 			return nil, Stats{}, fmt.Errorf("path: the path starts at %v, not at the Gaussian vertex e_0: give the starting log densities", a)
 		}
@@ -112,7 +112,11 @@ func MarginalLogLikelihood(ctx context.Context, g gk.Conditional, y []float64, k
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	delta, st, err := logDensityChange(ctx, &Velocity{G: g, P: p}, x, s, r, opts)
+	v, err := NewVelocity(g, p)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	delta, st, err := logDensityChange(ctx, v, x, s, r, opts)
 	if err != nil {
 		return nil, st, err
 	}
@@ -125,11 +129,11 @@ func MarginalLogLikelihood(ctx context.Context, g gk.Conditional, y []float64, k
 // logDensityChange integrates X and ℓ with ℓ(0) = 0, leaving X(1) in x and
 // returning ℓ(1) = −∫ ∇·b dt.
 func logDensityChange(ctx context.Context, v *Velocity, x []float64, s Solver, r *rand.Rand, opts *LikelihoodOptions) ([]float64, Stats, error) {
-	vjp, ok := v.G.(gk.VJPer)
+	vjp, ok := v.g.(gk.VJPer)
 	if !ok {
-		return nil, Stats{}, fmt.Errorf("path: the likelihood needs the model's input gradients, and %T has no VJP method", v.G)
+		return nil, Stats{}, fmt.Errorf("path: the likelihood needs the model's input gradients, and %T has no VJP method", v.g)
 	}
-	_, d := v.G.Sizes()
+	_, d := v.g.Sizes()
 	n := len(x) / d
 	exactMax, probes := 32, 1
 	var o *Options
@@ -168,15 +172,15 @@ func logDensityChange(ctx context.Context, v *Velocity, x []float64, s Solver, r
 	y := make([]float64, len(x)+n)
 	copy(y, x)
 	nd := len(x)
-	pr := &problem{
+	pr := &Problem{
 		f: func(dst []float64, t float64, y []float64, left bool) {
 			e.setTime(t, left)
 			e.eval(dst[:nd], y[:nd], dst[nd:])
 		},
-		breaks: breaksOf(v.P),
+		breaks: breaksOf(v.p),
 		rec:    rec,
 	}
-	st, err := s.solve(ctx, pr, y)
+	st, err := s.Solve(ctx, pr, y)
 	st.NFE, st.VJP = e.nfe, e.nvjp
 	copy(x, y[:nd])
 	if err != nil {

@@ -18,7 +18,7 @@ func TestLogLikelihoodGaussians(t *testing.T) {
 	p := mustPath(Polyline(vertex(3, 0), []float64{0.2, 0.3, 0.5}, vertex(3, 1)))
 	n := 200
 	x := normals(n*2, newRand(1))
-	l, st, err := LogLikelihood(context.Background(), &Velocity{G: g, P: p}, x, nil, Dopri5{Atol: 1e-9, Rtol: 1e-9}, nil, nil)
+	l, st, err := LogLikelihood(context.Background(), mustVelocity(g, p), x, nil, Dopri5{Atol: 1e-9, Rtol: 1e-9}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestLogLikelihoodMixtures(t *testing.T) {
 		x0 := normals(n*d, newRand(5))
 		x := slices.Clone(x0)
 		s := Dopri5{Atol: 1e-7, Rtol: 1e-7}
-		exact, st, err := LogLikelihood(ctx, &Velocity{G: c.o, P: p}, x, nil, s, nil, nil)
+		exact, st, err := LogLikelihood(ctx, mustVelocity(c.o, p), x, nil, s, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func TestLogLikelihoodMixtures(t *testing.T) {
 		var spread [2]float64
 		for j, probes := range []int{1, 16} {
 			xh := slices.Clone(x0)
-			hutch, st, err := LogLikelihood(ctx, &Velocity{G: c.o, P: p}, xh, nil, s, newRand(6), &LikelihoodOptions{ExactMaxDim: -1, Probes: probes})
+			hutch, st, err := LogLikelihood(ctx, mustVelocity(c.o, p), xh, nil, s, newRand(6), &LikelihoodOptions{ExactMaxDim: -1, Probes: probes})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,19 +149,19 @@ func TestLikelihoodErrors(t *testing.T) {
 		want string
 	}{
 		{"no VJP", func() error {
-			_, _, err := LogLikelihood(ctx, &Velocity{G: &noVJP{o}, P: seg}, slices.Clone(x), nil, RK4{5}, nil, nil)
+			_, _, err := LogLikelihood(ctx, mustVelocity(&noVJP{o}, seg), slices.Clone(x), nil, RK4{5}, nil, nil)
 			return err
 		}, "VJP"},
 		{"start off e_0 without logp0", func() error {
-			_, _, err := LogLikelihood(ctx, &Velocity{G: o, P: edge}, slices.Clone(x), nil, RK4{5}, nil, nil)
+			_, _, err := LogLikelihood(ctx, mustVelocity(o, edge), slices.Clone(x), nil, RK4{5}, nil, nil)
 			return err
 		}, "e_0"},
 		{"logp0 length", func() error {
-			_, _, err := LogLikelihood(ctx, &Velocity{G: o, P: edge}, slices.Clone(x), make([]float64, 3), RK4{5}, nil, nil)
+			_, _, err := LogLikelihood(ctx, mustVelocity(o, edge), slices.Clone(x), make([]float64, 3), RK4{5}, nil, nil)
 			return err
 		}, "starting log densities"},
 		{"Hutchinson without a source", func() error {
-			_, _, err := LogLikelihood(ctx, &Velocity{G: o, P: seg}, slices.Clone(x), nil, RK4{5}, nil, &LikelihoodOptions{ExactMaxDim: -1})
+			_, _, err := LogLikelihood(ctx, mustVelocity(o, seg), slices.Clone(x), nil, RK4{5}, nil, &LikelihoodOptions{ExactMaxDim: -1})
 			return err
 		}, "random source"},
 		{"marginal out of range", func() error {
@@ -174,7 +174,7 @@ func TestLikelihoodErrors(t *testing.T) {
 		}
 	}
 	// With logp0 given, any start is allowed.
-	if _, _, err := LogLikelihood(ctx, &Velocity{G: o, P: edge}, slices.Clone(x), make([]float64, 10), RK4{5}, nil, nil); err != nil {
+	if _, _, err := LogLikelihood(ctx, mustVelocity(o, edge), slices.Clone(x), make([]float64, 10), RK4{5}, nil, nil); err != nil {
 		t.Error(err)
 	}
 }

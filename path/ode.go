@@ -8,10 +8,17 @@ import (
 	"sort"
 )
 
-// Solver integrates dX/dt = b(t, X) over t ∈ [0, 1]: Euler, Heun, RK4 or
-// Dopri5.
+// Solver integrates dX/dt = b(t, X) over t ∈ [0, 1]: Euler, Heun, RK4,
+// Dopri5, or one written outside this package (the Solver example writes
+// the midpoint method in a few lines).
 type Solver interface {
-	solve(ctx context.Context, pr *problem, y []float64) (Stats, error)
+	// Solve integrates pr from y = y(0) at t = 0 to t = 1 in place,
+	// evaluating the right-hand side only through pr.F. It lands on every
+	// time of pr.Breaks, calls pr.Record at t = 0 and after every accepted
+	// step, stops with ctx.Err() when ctx is done (leaving y at the last
+	// completed step), and returns the accepted and rejected steps in Stats
+	// (the caller fills in NFE). Invalid settings are an error.
+	Solve(ctx context.Context, pr *Problem, y []float64) (Stats, error)
 }
 
 var (
@@ -117,13 +124,34 @@ func checkBatch(x []float64, d int) error {
 	return nil
 }
 
-// problem is an ODE dy/dt = f(t, y) on [0, 1] whose right-hand side may
-// jump at the breaks; f evaluates from the left at a break when left is set.
-type problem struct {
+// Problem is the ODE dy/dt = f(t, y) on [0, 1] that Integrate and
+// LogLikelihood hand to a Solver. Its right-hand side may jump at the
+// breaks of a Piecewise path; a solver reaches it only through the
+// methods below.
+type Problem struct {
 	f      func(dst []float64, t float64, y []float64, left bool)
 	breaks []float64
 	rec    *recorder
 }
+
+// F writes f(t, y) into dst (len(dst) = len(y)); each call is one NFE of
+// the whole batch. left selects the side of a break: a stage at the end of
+// a step (t = the step's end) passes true, so that where the step ends on
+// a break it sees the same piece of the path as the rest of the step;
+// every other stage passes false.
+func (pr *Problem) F(dst []float64, t float64, y []float64, left bool) { pr.f(dst, t, y, left) }
+
+// Breaks returns the times in (0, 1), increasing, where f may jump; a
+// solver must end a step on each. The slice must not be modified.
+func (pr *Problem) Breaks() []float64 { return pr.breaks }
+
+// Grid returns the times i/steps, i = 0 … steps, merged with the breaks:
+// the step ends of a fixed-step solver.
+func (pr *Problem) Grid(steps int) []float64 { return grid(steps, pr.breaks) }
+
+// Record stores the state y at time t in the trajectory of Options, if
+// one was asked for: call it at t = 0 and after every accepted step.
+func (pr *Problem) Record(t float64, y []float64) { pr.rec.record(t, y) }
 
 // Integrate pushes the batch x (n rows of d numbers, row-major) along the
 // flow of v from t = 0 to t = 1 in place: on return x holds X(1). If
@@ -139,7 +167,7 @@ func Integrate(ctx context.Context, v *Velocity, x []float64, s Solver, opts *Op
 	if err := v.check(); err != nil {
 		return Stats{}, err
 	}
-	_, d := v.G.Sizes()
+	_, d := v.g.Sizes()
 	if err := checkBatch(x, d); err != nil {
 		return Stats{}, err
 	}
@@ -153,15 +181,15 @@ func Integrate(ctx context.Context, v *Velocity, x []float64, s Solver, opts *Op
 	}
 	e := newEvaluator(v, n, opts.workers())
 	defer e.close()
-	pr := &problem{
+	pr := &Problem{
 		f: func(dst []float64, t float64, y []float64, left bool) {
 			e.setTime(t, left)
 			e.eval(dst, y, nil)
 		},
-		breaks: breaksOf(v.P),
+		breaks: breaksOf(v.p),
 		rec:    rec,
 	}
-	st, err := s.solve(ctx, pr, x)
+	st, err := s.Solve(ctx, pr, x)
 	st.NFE = e.nfe
 	return st, err
 }
@@ -178,15 +206,15 @@ type Heun struct{ Steps int }
 // steps: four NFE per step.
 type RK4 struct{ Steps int }
 
-func (s Euler) solve(ctx context.Context, pr *problem, y []float64) (Stats, error) {
+func (s Euler) Solve(ctx context.Context, pr *Problem, y []float64) (Stats, error) {
 	return fixedSolve(ctx, pr, y, "Euler", s.Steps, 1)
 }
 
-func (s Heun) solve(ctx context.Context, pr *problem, y []float64) (Stats, error) {
+func (s Heun) Solve(ctx context.Context, pr *Problem, y []float64) (Stats, error) {
 	return fixedSolve(ctx, pr, y, "Heun", s.Steps, 2)
 }
 
-func (s RK4) solve(ctx context.Context, pr *problem, y []float64) (Stats, error) {
+func (s RK4) Solve(ctx context.Context, pr *Problem, y []float64) (Stats, error) {
 	return fixedSolve(ctx, pr, y, "RK4", s.Steps, 4)
 }
 
@@ -219,7 +247,7 @@ func grid(steps int, breaks []float64) []float64 {
 // (1 Euler, 2 Heun, 4 RK4) on the grid of Steps steps and the breaks.
 // Stages at the end of a step evaluate from the left, so a step never sees
 // the far side of a break.
-func fixedSolve(ctx context.Context, pr *problem, y []float64, name string, steps, order int) (Stats, error) {
+func fixedSolve(ctx context.Context, pr *Problem, y []float64, name string, steps, order int) (Stats, error) {
 	if steps < 1 {
 		return Stats{}, fmt.Errorf("path: %s needs Steps ≥ 1, have %d", name, steps)
 	}
@@ -314,19 +342,10 @@ const (
 	dpE1, dpE3, dpE4, dpE5, dpE6, dpE7 = 71.0 / 57600, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40
 )
 
-func (s Dopri5) solve(ctx context.Context, pr *problem, y []float64) (Stats, error) {
-	atol, rtol, maxSteps := s.Atol, s.Rtol, s.MaxSteps
-	if atol == 0 {
-		atol = 1e-5
-	}
-	if rtol == 0 {
-		rtol = 1e-5
-	}
-	if maxSteps == 0 {
-		maxSteps = 10000
-	}
-	if !(atol > 0) || !(rtol > 0) || maxSteps < 0 || !(s.InitialStep >= 0) {
-		return Stats{}, fmt.Errorf("path: Dopri5 needs positive tolerances and step limits, have Atol %g, Rtol %g, MaxSteps %d, InitialStep %g", s.Atol, s.Rtol, s.MaxSteps, s.InitialStep)
+func (s Dopri5) Solve(ctx context.Context, pr *Problem, y []float64) (Stats, error) {
+	atol, rtol, maxSteps, err := s.settings()
+	if err != nil {
+		return Stats{}, err
 	}
 	n := len(y)
 	var k [7][]float64
@@ -361,45 +380,13 @@ func (s Dopri5) solve(ctx context.Context, pr *problem, y []float64) (Stats, err
 			if h <= 1e-14 {
 				return st, fmt.Errorf("path: Dopri5 step size underflow (%g) at t = %g", h, t)
 			}
-			for j := range y {
-				tmp[j] = y[j] + h*dpA21*k[0][j]
-			}
-			pr.f(k[1], t+dpC2*h, tmp, false)
-			for j := range y {
-				tmp[j] = y[j] + h*(dpA31*k[0][j]+dpA32*k[1][j])
-			}
-			pr.f(k[2], t+dpC3*h, tmp, false)
-			for j := range y {
-				tmp[j] = y[j] + h*(dpA41*k[0][j]+dpA42*k[1][j]+dpA43*k[2][j])
-			}
-			pr.f(k[3], t+dpC4*h, tmp, false)
-			for j := range y {
-				tmp[j] = y[j] + h*(dpA51*k[0][j]+dpA52*k[1][j]+dpA53*k[2][j]+dpA54*k[3][j])
-			}
-			pr.f(k[4], t+dpC5*h, tmp, false)
-			for j := range y {
-				tmp[j] = y[j] + h*(dpA61*k[0][j]+dpA62*k[1][j]+dpA63*k[2][j]+dpA64*k[3][j]+dpA65*k[4][j])
-			}
-			pr.f(k[5], tn, tmp, true)
-			for j := range y {
-				ynew[j] = y[j] + h*(dpB1*k[0][j]+dpB3*k[2][j]+dpB4*k[3][j]+dpB5*k[4][j]+dpB6*k[5][j])
-			}
-			pr.f(k[6], tn, ynew, true)
-			sum := 0.0
-			for j := range y {
-				e := h * (dpE1*k[0][j] + dpE3*k[2][j] + dpE4*k[3][j] + dpE5*k[4][j] + dpE6*k[5][j] + dpE7*k[6][j])
-				sc := atol + rtol*math.Max(math.Abs(y[j]), math.Abs(ynew[j]))
-				sum += (e / sc) * (e / sc)
-			}
-			errNorm := math.Sqrt(sum / float64(n))
+			errNorm := dopriStep(pr, &k, y, tmp, ynew, t, h, tn, atol, rtol)
 			if math.IsNaN(errNorm) {
 				return st, fmt.Errorf("path: Dopri5 met a non-finite velocity at t = %g", t)
 			}
-			fac := 0.2
+			fac := facmax // the error vanished: grow as much as allowed
 			if errNorm > 0 {
 				fac = math.Max(0.2, 0.9*math.Pow(errNorm, -0.2))
-			} else {
-				fac = facmax
 			}
 			if errNorm <= 1 {
 				st.Accepted++
@@ -424,12 +411,70 @@ func (s Dopri5) solve(ctx context.Context, pr *problem, y []float64) (Stats, err
 	return st, nil
 }
 
+// settings returns the tolerances and the step limit with their defaults
+// filled in, or an error for values no run can use.
+func (s Dopri5) settings() (atol, rtol float64, maxSteps int, err error) {
+	atol, rtol, maxSteps = s.Atol, s.Rtol, s.MaxSteps
+	if atol == 0 {
+		atol = 1e-5
+	}
+	if rtol == 0 {
+		rtol = 1e-5
+	}
+	if maxSteps == 0 {
+		maxSteps = 10000
+	}
+	if !(atol > 0) || !(rtol > 0) || maxSteps < 0 || !(s.InitialStep >= 0) {
+		return 0, 0, 0, fmt.Errorf("path: Dopri5 needs positive tolerances and step limits, have Atol %g, Rtol %g, MaxSteps %d, InitialStep %g", s.Atol, s.Rtol, s.MaxSteps, s.InitialStep)
+	}
+	return atol, rtol, maxSteps, nil
+}
+
+// dopriStep tries one Dormand–Prince step of size h from (t, y) to tn,
+// with k[0] = f(t, y) given: it leaves the 5th-order solution in ynew,
+// the stages in k[1…6] (k[6] = f(tn, ynew), the next step's k[0]) and
+// returns the scaled RMS error estimate (accept when ≤ 1). The stages at
+// tn evaluate from the left of a break.
+func dopriStep(pr *Problem, k *[7][]float64, y, tmp, ynew []float64, t, h, tn, atol, rtol float64) float64 {
+	for j := range y {
+		tmp[j] = y[j] + h*dpA21*k[0][j]
+	}
+	pr.f(k[1], t+dpC2*h, tmp, false)
+	for j := range y {
+		tmp[j] = y[j] + h*(dpA31*k[0][j]+dpA32*k[1][j])
+	}
+	pr.f(k[2], t+dpC3*h, tmp, false)
+	for j := range y {
+		tmp[j] = y[j] + h*(dpA41*k[0][j]+dpA42*k[1][j]+dpA43*k[2][j])
+	}
+	pr.f(k[3], t+dpC4*h, tmp, false)
+	for j := range y {
+		tmp[j] = y[j] + h*(dpA51*k[0][j]+dpA52*k[1][j]+dpA53*k[2][j]+dpA54*k[3][j])
+	}
+	pr.f(k[4], t+dpC5*h, tmp, false)
+	for j := range y {
+		tmp[j] = y[j] + h*(dpA61*k[0][j]+dpA62*k[1][j]+dpA63*k[2][j]+dpA64*k[3][j]+dpA65*k[4][j])
+	}
+	pr.f(k[5], tn, tmp, true)
+	for j := range y {
+		ynew[j] = y[j] + h*(dpB1*k[0][j]+dpB3*k[2][j]+dpB4*k[3][j]+dpB5*k[4][j]+dpB6*k[5][j])
+	}
+	pr.f(k[6], tn, ynew, true)
+	sum := 0.0
+	for j := range y {
+		e := h * (dpE1*k[0][j] + dpE3*k[2][j] + dpE4*k[3][j] + dpE5*k[4][j] + dpE6*k[5][j] + dpE7*k[6][j])
+		sc := atol + rtol*math.Max(math.Abs(y[j]), math.Abs(ynew[j]))
+		sum += (e / sc) * (e / sc)
+	}
+	return math.Sqrt(sum / float64(len(y)))
+}
+
 // initialStep is Hairer's starting step size (Solving ODEs I, §II.4): an
 // explicit Euler step of size h0 = 0.01·|y|/|f| probes the second
 // derivative, and h = min(100·h0, (0.01/max(|f|, |f'|))^(1/5)). f0 holds
 // f(0, y); tmp and f1 are scratch. The result is at most end, the first
 // break.
-func initialStep(pr *problem, y, f0, tmp, f1 []float64, end, atol, rtol float64) float64 {
+func initialStep(pr *Problem, y, f0, tmp, f1 []float64, end, atol, rtol float64) float64 {
 	var d0, d1 float64
 	for j := range y {
 		sc := atol + rtol*math.Abs(y[j])

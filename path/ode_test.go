@@ -20,7 +20,7 @@ func flowError(t *testing.T, p Path, s Solver) (float64, Stats) {
 	p.Alpha(a0, 0)
 	p.Alpha(a1, 1)
 	g.Flow(want, x, a0, a1)
-	st, err := Integrate(context.Background(), &Velocity{G: g, P: p}, x, s, nil)
+	st, err := Integrate(context.Background(), mustVelocity(g, p), x, s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestDopri5(t *testing.T) {
 		g.g.(interface {
 			Flow(dst, x, from, to []float64)
 		}).Flow(want, x, vertex(3, 0), vertex(3, 1))
-		v := &Velocity{G: g, P: p}
+		v := mustVelocity(g, p)
 		st, err := Integrate(context.Background(), v, x, Dopri5{Atol: tol, Rtol: tol}, &Options{Workers: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -149,7 +149,7 @@ func TestSplitIndependent(t *testing.T) {
 		for _, w := range []int{1, 3} {
 			g := &counting{g: gauss3()}
 			x := slices.Clone(x0)
-			st, err := Integrate(context.Background(), &Velocity{G: g, P: p}, x, s, &Options{Workers: w})
+			st, err := Integrate(context.Background(), mustVelocity(g, p), x, s, &Options{Workers: w})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,26 +173,26 @@ func TestIntegrateErrors(t *testing.T) {
 	p3 := mustPath(Segment(vertex(3, 0), vertex(3, 1)))
 	x := normals(10, newRand(3))
 	ctx := context.Background()
-	if _, err := Integrate(ctx, &Velocity{G: g, P: p2}, x, RK4{4}, nil); err == nil {
+	if _, err := NewVelocity(g, p2); err == nil {
 		t.Error("path with 2 coordinates accepted for a model with 3 marginals")
 	}
-	if _, err := Integrate(ctx, &Velocity{G: g, P: p3}, x[:9], RK4{4}, nil); err == nil {
+	if _, err := Integrate(ctx, mustVelocity(g, p3), x[:9], RK4{4}, nil); err == nil {
 		t.Error("batch of 9 numbers accepted in dimension 2")
 	}
 	for _, s := range []Solver{Euler{0}, Heun{-1}, RK4{0}, Dopri5{Atol: -1}} {
-		if _, err := Integrate(ctx, &Velocity{G: g, P: p3}, x, s, nil); err == nil {
+		if _, err := Integrate(ctx, mustVelocity(g, p3), x, s, nil); err == nil {
 			t.Errorf("%#v accepted", s)
 		}
 	}
-	if _, err := Integrate(ctx, &Velocity{G: g, P: p3}, x, Dopri5{Atol: 1e-12, Rtol: 1e-12, MaxSteps: 5}, nil); err == nil {
+	if _, err := Integrate(ctx, mustVelocity(g, p3), x, Dopri5{Atol: 1e-12, Rtol: 1e-12, MaxSteps: 5}, nil); err == nil {
 		t.Error("Dopri5 finished 5 steps at tolerance 1e-12")
 	}
-	if _, err := Integrate(ctx, &Velocity{G: g, P: p3}, x, RK4{4}, &Options{Trajectory: &Trajectory{Rows: []int{5}}}); err == nil {
+	if _, err := Integrate(ctx, mustVelocity(g, p3), x, RK4{4}, &Options{Trajectory: &Trajectory{Rows: []int{5}}}); err == nil {
 		t.Error("trajectory row 5 accepted in a batch of 5")
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Integrate(cctx, &Velocity{G: g, P: p3}, x, RK4{4}, nil); !errors.Is(err, context.Canceled) {
+	if _, err := Integrate(cctx, mustVelocity(g, p3), x, RK4{4}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: err = %v", err)
 	}
 }
@@ -205,7 +205,7 @@ func TestTrajectory(t *testing.T) {
 	x := normals(10*2, newRand(4))
 	x0 := slices.Clone(x)
 	tr := &Trajectory{Rows: []int{7, 2}}
-	if _, err := Integrate(context.Background(), &Velocity{G: g, P: p}, x, Heun{5}, &Options{Trajectory: tr}); err != nil {
+	if _, err := Integrate(context.Background(), mustVelocity(g, p), x, Heun{5}, &Options{Trajectory: tr}); err != nil {
 		t.Fatal(err)
 	}
 	// 5 steps plus the break at 1/2 (between 0.4 and 0.6).
@@ -227,10 +227,10 @@ func TestRoundTripGaussians(t *testing.T) {
 	x := slices.Clone(x0)
 	ctx := context.Background()
 	s := Dopri5{Atol: 1e-8, Rtol: 1e-8}
-	if _, err := Integrate(ctx, &Velocity{G: g, P: there}, x, s, nil); err != nil {
+	if _, err := Integrate(ctx, mustVelocity(g, there), x, s, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Integrate(ctx, &Velocity{G: g, P: Reverse(there)}, x, s, nil); err != nil {
+	if _, err := Integrate(ctx, mustVelocity(g, Reverse(there)), x, s, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Two solves at 1e-8 (see TestDopri5 for the error per solve).

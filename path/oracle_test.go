@@ -165,7 +165,7 @@ func TestMarginalToMarginal(t *testing.T) {
 		_, d := o.Sizes()
 		n := 1500
 		x := sampleOf(c.data, c.from, n, 30)
-		st, err := Integrate(ctx, &Velocity{G: o, P: c.p}, x, c.solver, nil)
+		st, err := Integrate(ctx, mustVelocity(o, c.p), x, c.solver, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func TestEnergyPower(t *testing.T) {
 	n := 2000
 	for _, steps := range []int{3, 8} {
 		x := normals(n*2, newRand(10))
-		if _, err := Integrate(context.Background(), &Velocity{G: o, P: mustPath(Segment(vertex(4, 0), vertex(4, 2)))}, x, Euler{steps}, nil); err != nil {
+		if _, err := Integrate(context.Background(), mustVelocity(o, mustPath(Segment(vertex(4, 0), vertex(4, 2)))), x, Euler{steps}, nil); err != nil {
 			t.Fatal(err)
 		}
 		ed, ref := edCheck(x, data, 2, 22)
@@ -220,7 +220,7 @@ func TestGaussianMoments(t *testing.T) {
 		if c.viaWaypoint {
 			p = mustPath(Polyline(vertex(3, c.from), []float64{0.3, 0.3, 0.4}, vertex(3, c.to)))
 		}
-		if _, err := Integrate(ctx, &Velocity{G: o, P: p}, x, RK4{40}, nil); err != nil {
+		if _, err := Integrate(ctx, mustVelocity(o, p), x, RK4{40}, nil); err != nil {
 			t.Fatal(err)
 		}
 		mean, cov := metrics.MeanCov(x, d)
@@ -282,10 +282,10 @@ func TestRoundTripMixtures(t *testing.T) {
 	s := Dopri5{Atol: 1e-8, Rtol: 1e-8}
 	there := mustPath(Polyline(vertex(4, 1), []float64{0.1, 0.3, 0.6, 0}, vertex(4, 2)))
 	x := slices.Clone(x0)
-	if _, err := Integrate(ctx, &Velocity{G: o, P: there}, x, s, nil); err != nil {
+	if _, err := Integrate(ctx, mustVelocity(o, there), x, s, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Integrate(ctx, &Velocity{G: o, P: Reverse(there)}, x, s, nil); err != nil {
+	if _, err := Integrate(ctx, mustVelocity(o, Reverse(there)), x, s, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Two solves at tolerance 1e-8 with |x| ≲ 5 (TestDopri5 measured
@@ -296,7 +296,7 @@ func TestRoundTripMixtures(t *testing.T) {
 	loop := mustPath(Concat(mustPath(Segment(vertex(4, 3), vertex(4, 1))), mustPath(Segment(vertex(4, 1), vertex(4, 3)))))
 	y0 := sampleOf(data, 3, 300, 61)
 	y := slices.Clone(y0)
-	if _, err := Integrate(ctx, &Velocity{G: o, P: loop}, y, RK4{200}, nil); err != nil {
+	if _, err := Integrate(ctx, mustVelocity(o, loop), y, RK4{200}, nil); err != nil {
 		t.Fatal(err)
 	}
 	// RK4 with 100 steps per leg: error ~ C·h⁴ with C ≲ 10 here.

@@ -41,10 +41,14 @@ type EpsFunc func(t float64) float64
 // Eps implements Diffusion.
 func (f EpsFunc) Eps(t float64, _ []float64) float64 { return f(t) }
 
-// SDESolver integrates the stochastic generator: EulerMaruyama or
-// StochasticHeun.
+// SDESolver integrates the stochastic generator: EulerMaruyama,
+// StochasticHeun, or one written outside this package.
 type SDESolver interface {
-	sdeSolve(ctx context.Context, s *sde, x []float64) (Stats, error)
+	// SolveSDE integrates s from x = X(0) at t = 0 to t = 1 in place,
+	// through s.Drift and s.Noise only, with the same duties as
+	// Solver.Solve: land on s.Breaks, call s.Record, stop when ctx is done,
+	// return the steps in Stats.
+	SolveSDE(ctx context.Context, s *SDEProblem, x []float64) (Stats, error)
 }
 
 var (
@@ -101,8 +105,9 @@ func CheckDiffusion(p Path, eps Diffusion) error {
 	return nil
 }
 
-// sde is the stochastic generator on one batch.
-type sde struct {
+// SDEProblem is the stochastic generator on one batch, as IntegrateSDE
+// hands it to an SDESolver: dX = f(t, X) dt + σ(t) dW.
+type SDEProblem struct {
 	e     *evaluator
 	eps   Diffusion
 	r     *rand.Rand
@@ -114,7 +119,7 @@ type sde struct {
 // drift writes f(t, x) = b(t, x) + ε(t)·s(t, x) into dst and returns
 // σ(t) = √(2ε(t)). With s = −g_0/α_0, f = Σ_k w_k g_k with w = α̇ − (ε/α_0)·e_0:
 // one evaluation of the model.
-func (s *sde) drift(dst []float64, t float64, x []float64, left bool) (float64, error) {
+func (s *SDEProblem) drift(dst []float64, t float64, x []float64, left bool) (float64, error) {
 	e := s.e
 	e.setTime(t, left)
 	eps := s.eps.Eps(t, e.alpha)
@@ -128,8 +133,34 @@ func (s *sde) drift(dst []float64, t float64, x []float64, left bool) (float64, 
 	return math.Sqrt(2 * eps), nil
 }
 
+// Drift writes f(t, x) = b(t, x) + ε(t)·s(t, x) into dst and returns the
+// noise scale σ(t) = √(2ε(t)); one NFE. left is as for Problem.F. The
+// error reports a schedule that is not zero where the score does not exist.
+func (s *SDEProblem) Drift(dst []float64, t float64, x []float64, left bool) (sigma float64, err error) {
+	return s.drift(dst, t, x, left)
+}
+
+// Noise draws the Brownian increments ΔW ~ N(0, h·I) of one step of size
+// h, n·d numbers row after row from the random source of IntegrateSDE, and
+// returns them in a buffer that the next call overwrites.
+func (s *SDEProblem) Noise(h float64) []float64 {
+	s.draw(h)
+	return s.noise
+}
+
+// Breaks returns the times in (0, 1) where the drift may jump; a solver
+// must end a step on each. The slice must not be modified.
+func (s *SDEProblem) Breaks() []float64 { return s.brk }
+
+// Grid returns the times i/steps, i = 0 … steps, merged with the breaks.
+func (s *SDEProblem) Grid(steps int) []float64 { return grid(steps, s.brk) }
+
+// Record stores the state x at time t in the trajectory of Options, if
+// one was asked for: call it at t = 0 and after every step.
+func (s *SDEProblem) Record(t float64, x []float64) { s.rec.record(t, x) }
+
 // draw fills s.noise with ΔW ~ N(0, h·I), row after row, from s.r.
-func (s *sde) draw(h float64) {
+func (s *SDEProblem) draw(h float64) {
 	sh := math.Sqrt(h)
 	for i := range s.noise {
 		s.noise[i] = sh * s.r.NormFloat64()
@@ -147,13 +178,13 @@ func IntegrateSDE(ctx context.Context, v *Velocity, x []float64, eps Diffusion, 
 	if err := v.check(); err != nil {
 		return Stats{}, err
 	}
-	if err := CheckDiffusion(v.P, eps); err != nil {
+	if err := CheckDiffusion(v.p, eps); err != nil {
 		return Stats{}, err
 	}
 	if r == nil {
 		return Stats{}, fmt.Errorf("path: IntegrateSDE needs a random source")
 	}
-	_, d := v.G.Sizes()
+	_, d := v.g.Sizes()
 	if err := checkBatch(x, d); err != nil {
 		return Stats{}, err
 	}
@@ -167,13 +198,13 @@ func IntegrateSDE(ctx context.Context, v *Velocity, x []float64, eps Diffusion, 
 	}
 	e := newEvaluator(v, n, opts.workers())
 	defer e.close()
-	pr := &sde{e: e, eps: eps, r: r, rec: rec, brk: breaksOf(v.P), noise: make([]float64, len(x))}
-	st, err := s.sdeSolve(ctx, pr, x)
+	pr := &SDEProblem{e: e, eps: eps, r: r, rec: rec, brk: breaksOf(v.p), noise: make([]float64, len(x))}
+	st, err := s.SolveSDE(ctx, pr, x)
 	st.NFE = e.nfe
 	return st, err
 }
 
-func (m EulerMaruyama) sdeSolve(ctx context.Context, s *sde, x []float64) (Stats, error) {
+func (m EulerMaruyama) SolveSDE(ctx context.Context, s *SDEProblem, x []float64) (Stats, error) {
 	if m.Steps < 1 {
 		return Stats{}, fmt.Errorf("path: EulerMaruyama needs Steps ≥ 1, have %d", m.Steps)
 	}
@@ -200,7 +231,7 @@ func (m EulerMaruyama) sdeSolve(ctx context.Context, s *sde, x []float64) (Stats
 	return st, nil
 }
 
-func (m StochasticHeun) sdeSolve(ctx context.Context, s *sde, x []float64) (Stats, error) {
+func (m StochasticHeun) SolveSDE(ctx context.Context, s *SDEProblem, x []float64) (Stats, error) {
 	if m.Steps < 1 {
 		return Stats{}, fmt.Errorf("path: StochasticHeun needs Steps ≥ 1, have %d", m.Steps)
 	}

@@ -37,7 +37,7 @@ func TestSDEMatchesTargets(t *testing.T) {
 			data, g = m5, o5
 		}
 		x := sampleOf(data, c.from, 1500, 70+uint64(i))
-		st, err := IntegrateSDE(ctx, &Velocity{G: g, P: c.p}, x, c.eps, c.s, newRand(80+uint64(i)), nil)
+		st, err := IntegrateSDE(ctx, mustVelocity(g, c.p), x, c.eps, c.s, newRand(80+uint64(i)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,9 +61,9 @@ func TestSDEDrift(t *testing.T) {
 		mustPath(Segment(vertex(4, 0), vertex(4, 2))),
 		mustPath(Polyline(vertex(4, 1), []float64{0.5, 0.25, 0.25, 0}, vertex(4, 3))),
 	} {
-		v := &Velocity{G: o, P: p}
+		v := mustVelocity(o, p)
 		e := newEvaluator(v, n, 1)
-		s := &sde{e: e, eps: EpsAlpha0(2.5)}
+		s := &SDEProblem{e: e, eps: EpsAlpha0(2.5)}
 		drift, b, score := make([]float64, n*d), make([]float64, n*d), make([]float64, n*d)
 		alpha := make([]float64, 4)
 		for _, tt := range []float64{0, 0.1, 0.5, 0.77, 0.99} {
@@ -109,7 +109,7 @@ func TestSDEDiffusionChecks(t *testing.T) {
 		{"NaN ε", seg, EpsFunc(func(t float64) float64 { return 0 / (t - t) }), "finite"},
 		{"nil", seg, nil, "nil"},
 	} {
-		_, err := IntegrateSDE(ctx, &Velocity{G: g, P: c.p}, slices.Clone(x), c.eps, EulerMaruyama{10}, newRand(2), nil)
+		_, err := IntegrateSDE(ctx, mustVelocity(g, c.p), slices.Clone(x), c.eps, EulerMaruyama{10}, newRand(2), nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want it to mention %q", c.name, err, c.want)
 		}
@@ -121,11 +121,11 @@ func TestSDEDiffusionChecks(t *testing.T) {
 		p   Path
 		eps Diffusion
 	}{{seg, EpsAlpha0(2)}, {seg, EpsFunc(func(t float64) float64 { return 1 - t })}, {inner, EpsFunc(func(float64) float64 { return 0.5 })}, {edge, EpsAlpha0(5)}} {
-		if _, err := IntegrateSDE(ctx, &Velocity{G: g, P: c.p}, slices.Clone(x), c.eps, EulerMaruyama{10}, newRand(2), nil); err != nil {
+		if _, err := IntegrateSDE(ctx, mustVelocity(g, c.p), slices.Clone(x), c.eps, EulerMaruyama{10}, newRand(2), nil); err != nil {
 			t.Errorf("valid schedule refused: %v", err)
 		}
 	}
-	if _, err := IntegrateSDE(ctx, &Velocity{G: g, P: seg}, x, EpsAlpha0(1), EulerMaruyama{10}, nil, nil); err == nil {
+	if _, err := IntegrateSDE(ctx, mustVelocity(g, seg), x, EpsAlpha0(1), EulerMaruyama{10}, nil, nil); err == nil {
 		t.Error("nil random source accepted")
 	}
 }
@@ -138,7 +138,7 @@ func TestSDEReproducible(t *testing.T) {
 	x0 := normals(3000*2, newRand(3))
 	run := func(eps Diffusion, s SDESolver, workers int) []float64 {
 		x := slices.Clone(x0)
-		if _, err := IntegrateSDE(context.Background(), &Velocity{G: g, P: p}, x, eps, s, newRand(4), &Options{Workers: workers}); err != nil {
+		if _, err := IntegrateSDE(context.Background(), mustVelocity(g, p), x, eps, s, newRand(4), &Options{Workers: workers}); err != nil {
 			t.Fatal(err)
 		}
 		return x
@@ -154,7 +154,7 @@ func TestSDEReproducible(t *testing.T) {
 		t.Error("Euler–Maruyama and stochastic Heun agree exactly")
 	}
 	ode := slices.Clone(x0)
-	if _, err := Integrate(context.Background(), &Velocity{G: g, P: p}, ode, Heun{20}, nil); err != nil {
+	if _, err := Integrate(context.Background(), mustVelocity(g, p), ode, Heun{20}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if sdeZero := run(EpsAlpha0(0), StochasticHeun{20}, 1); !slices.Equal(ode, sdeZero) {

@@ -32,8 +32,12 @@ func SampleAll(ctx context.Context, g gk.Conditional, noise []float64, s Solver,
 		if err != nil {
 			return nil, total, err
 		}
+		v, err := NewVelocity(g, p)
+		if err != nil {
+			return nil, total, err
+		}
 		out[k] = clone(noise)
-		st, err := Integrate(ctx, &Velocity{G: g, P: p}, out[k], s, o)
+		st, err := Integrate(ctx, v, out[k], s, o)
 		total = total.Add(st)
 		if err != nil {
 			return nil, total, fmt.Errorf("path: sampling marginal %d: %w", k, err)

@@ -2,6 +2,7 @@ package path
 
 import (
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -22,20 +23,26 @@ import (
 // evaluation is split into. It is the cost unit of the solvers: for a
 // network each NFE is one forward pass of the batch.
 //
-// Use a *Velocity (it holds a counter and a buffer pool) and do not copy it
-// after first use. G and P must not change while it is in use.
+// A Velocity is made only by NewVelocity, which checks the model and the
+// path once; its fields are unexported so that no unchecked pair reaches
+// the solvers. Use a *Velocity (it holds a counter and a buffer pool) and
+// do not copy it after first use.
 type Velocity struct {
-	G gk.Conditional
-	P Path
+	g gk.Conditional
+	p Path
 
 	nfe  atomic.Int64
 	pool sync.Pool // *workspace
 }
 
 // NewVelocity returns the velocity field of p under g after checking that
-// their sizes agree and that p stays on the simplex (Check).
+// both are there (a nil pointer inside the interface counts as missing),
+// that their sizes agree and that p stays on the simplex (Check).
 func NewVelocity(g gk.Conditional, p Path) (*Velocity, error) {
-	v := &Velocity{G: g, P: p}
+	if isNil(g) || isNil(p) {
+		return nil, fmt.Errorf("path: velocity field without a model or a path")
+	}
+	v := &Velocity{g: g, p: p}
 	if err := v.check(); err != nil {
 		return nil, err
 	}
@@ -45,14 +52,34 @@ func NewVelocity(g gk.Conditional, p Path) (*Velocity, error) {
 	return v, nil
 }
 
-// check reports a size mismatch between the path and the model.
-func (v *Velocity) check() error {
-	if v.G == nil || v.P == nil {
-		return fmt.Errorf("path: velocity field without a model or a path")
+// isNil reports whether x is nil or an interface holding a nil pointer,
+// map, slice, function or channel, whose methods would panic later.
+func isNil(x any) bool {
+	if x == nil {
+		return true
 	}
-	k1, d := v.G.Sizes()
-	if v.P.Len() != k1 {
-		return fmt.Errorf("path: path has %d coordinates but the model has %d marginals (K+1)", v.P.Len(), k1)
+	switch r := reflect.ValueOf(x); r.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return r.IsNil()
+	}
+	return false
+}
+
+// Conditional returns the model g of the field.
+func (v *Velocity) Conditional() gk.Conditional { return v.g }
+
+// Path returns the path α of the field.
+func (v *Velocity) Path() Path { return v.p }
+
+// check reports a Velocity not made by NewVelocity and a size mismatch
+// between the path and the model.
+func (v *Velocity) check() error {
+	if v == nil || v.g == nil || v.p == nil {
+		return fmt.Errorf("path: velocity field without a model or a path (use NewVelocity)")
+	}
+	k1, d := v.g.Sizes()
+	if v.p.Len() != k1 {
+		return fmt.Errorf("path: path has %d coordinates but the model has %d marginals (K+1)", v.p.Len(), k1)
 	}
 	if d < 1 {
 		return fmt.Errorf("path: model has dimension %d", d)
@@ -76,7 +103,7 @@ func (v *Velocity) Eval(dst []float64, t float64, x []float64) {
 	if err := v.check(); err != nil {
 		panic(err)
 	}
-	k1, d := v.G.Sizes()
+	k1, d := v.g.Sizes()
 	if len(x)%d != 0 || len(dst) != len(x) {
 		panic(fmt.Sprintf("path: Velocity.Eval: len(x) = %d, len(dst) = %d, d = %d", len(x), len(dst), d))
 	}
@@ -85,9 +112,9 @@ func (v *Velocity) Eval(dst []float64, t float64, x []float64) {
 		ws = newWorkspace(k1, d, 0)
 	}
 	ws.grow(len(x) / d)
-	v.P.Alpha(ws.alpha, t)
-	v.P.AlphaDot(ws.w, t)
-	ws.velocity(v.G, dst, x, ws.alpha, ws.w)
+	v.p.Alpha(ws.alpha, t)
+	v.p.AlphaDot(ws.w, t)
+	ws.velocity(v.g, dst, x, ws.alpha, ws.w)
 	v.pool.Put(ws)
 	v.nfe.Add(1)
 }
@@ -275,7 +302,7 @@ type evaluator struct {
 }
 
 func newEvaluator(v *Velocity, n, workers int) *evaluator {
-	k1, d := v.G.Sizes()
+	k1, d := v.g.Sizes()
 	e := &evaluator{v: v, n: n, d: d, team: newTeam(n, workers),
 		alpha: make([]float64, k1), w: make([]float64, k1)}
 	for _, s := range e.team.spans {
@@ -289,11 +316,11 @@ func (e *evaluator) close() { e.team.close() }
 
 // setTime sets α(t) and w = α̇(t) (from the left if left is set).
 func (e *evaluator) setTime(t float64, left bool) {
-	e.v.P.Alpha(e.alpha, t)
+	e.v.p.Alpha(e.alpha, t)
 	if left {
-		alphaDotLeft(e.v.P, e.w, t)
+		alphaDotLeft(e.v.p, e.w, t)
 	} else {
-		e.v.P.AlphaDot(e.w, t)
+		e.v.p.AlphaDot(e.w, t)
 	}
 }
 
@@ -322,7 +349,7 @@ func (e *evaluator) chunk(c int) {
 	for lo := s.lo; lo < s.hi; lo += ws.rows {
 		hi := min(lo+ws.rows, s.hi)
 		x := e.x[lo*d : hi*d]
-		ws.evalBlock(e.v.G, e.dst[lo*d:hi*d], x, e.alpha, e.w)
+		ws.evalBlock(e.v.g, e.dst[lo*d:hi*d], x, e.alpha, e.w)
 		if e.div == nil {
 			continue
 		}

@@ -11,7 +11,7 @@ import (
 func TestVelocityClosedForm(t *testing.T) {
 	g := gauss3()
 	p := mustPath(Reparam(mustPath(Polyline(vertex(3, 0), []float64{0.2, 0.3, 0.5}, vertex(3, 2))), Smootherstep{}))
-	v := &Velocity{G: g, P: p}
+	v := mustVelocity(g, p)
 	x := normals(50*2, newRand(1))
 	b := make([]float64, len(x))
 	a, ad := make([]float64, 3), make([]float64, 3)
@@ -65,7 +65,7 @@ func TestNoAllocationPerStep(t *testing.T) {
 	}
 	l := linear{3, 4}
 	p := mustPath(Polyline(vertex(3, 0), []float64{0.2, 0.3, 0.5}, vertex(3, 2)))
-	v := &Velocity{G: l, P: p}
+	v := mustVelocity(l, p)
 	x := normals(1000*4, newRand(1))
 	dst := make([]float64, len(x))
 	if a := testing.AllocsPerRun(20, func() { v.Eval(dst, 0.3, x) }); a != 0 {

@@ -60,8 +60,8 @@ func gaussianOf(mix []*marginals.Mixture, k int) ([]float64, mat.Symmetric) {
 		}
 		return make([]float64, d), id
 	}
-	c := mix[k-1].Components[0]
-	return c.Mean, c.Cov
+	c := mix[k-1].Components()[0]
+	return c.Mean(), c.Cov()
 }
 
 // The estimate of the straight edge's cost agrees with a 200-node

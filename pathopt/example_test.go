@@ -21,10 +21,9 @@ import (
 func Example() {
 	g1, _ := marginals.NewGaussian([]float64{0, 0}, mat.NewSymDense(2, []float64{1, 0, 0, 0.64}))
 	g2, _ := marginals.NewGaussian([]float64{0, 0}, mat.NewSymDense(2, []float64{0.64, 0, 0, 1}))
-	mix := []*marginals.Mixture{
-		{Weights: []float64{1}, Components: []*marginals.Gaussian{g1}},
-		{Weights: []float64{1}, Components: []*marginals.Gaussian{g2}},
-	}
+	m1, _ := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{g1})
+	m2, _ := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{g2})
+	mix := []*marginals.Mixture{m1, m2}
 	o, _ := gk.NewOracle(mix)
 	c, _ := marginals.NewIndependent(marginals.StandardGaussian(2), mix[0], mix[1])
 	e, _ := pathopt.NewEstimator(o, c, rand.New(rand.NewPCG(1, 0)), nil)

@@ -21,19 +21,33 @@ func gauss(t testing.TB, mean []float64, cov ...float64) *marginals.Gaussian {
 	return g
 }
 
+// single is the one-component mixture of g.
 func single(g *marginals.Gaussian) *marginals.Mixture {
-	return &marginals.Mixture{Weights: []float64{1}, Components: []*marginals.Gaussian{g}}
+	m, err := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{g})
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func mustMixture(t testing.TB, w []float64, comps []*marginals.Gaussian) *marginals.Mixture {
+	t.Helper()
+	m, err := marginals.NewMixture(w, comps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // mix3 is examples/mix3.json: three 2-D mixtures of 2, 3 and 1 components.
 func mix3(t testing.TB) []*marginals.Mixture {
 	return []*marginals.Mixture{
-		{Weights: []float64{0.5, 0.5}, Components: []*marginals.Gaussian{
-			gauss(t, []float64{-2, 2}, 0.3, 0, 0, 0.3), gauss(t, []float64{2, 2}, 0.3, 0, 0, 0.3)}},
-		{Weights: []float64{0.3, 0.4, 0.3}, Components: []*marginals.Gaussian{
+		mustMixture(t, []float64{0.5, 0.5}, []*marginals.Gaussian{
+			gauss(t, []float64{-2, 2}, 0.3, 0, 0, 0.3), gauss(t, []float64{2, 2}, 0.3, 0, 0, 0.3)}),
+		mustMixture(t, []float64{0.3, 0.4, 0.3}, []*marginals.Gaussian{
 			gauss(t, []float64{3, -1}, 0.2, 0.05, 0.05, 0.1), gauss(t, []float64{3, 0.5}, 0.2, 0, 0, 0.1),
-			gauss(t, []float64{3, 2}, 0.2, -0.05, -0.05, 0.1)}},
-		{Weights: []float64{1}, Components: []*marginals.Gaussian{gauss(t, []float64{-1, -3}, 1, 0.6, 0.6, 0.5)}},
+			gauss(t, []float64{3, 2}, 0.2, -0.05, -0.05, 0.1)}),
+		mustMixture(t, []float64{1}, []*marginals.Gaussian{gauss(t, []float64{-1, -3}, 1, 0.6, 0.6, 0.5)}),
 	}
 }
 

@@ -57,66 +57,18 @@ func readNPY(r io.Reader, name string, size int64) ([]float64, int, error) {
 	fail := func(format string, a ...any) ([]float64, int, error) {
 		return nil, 0, fmt.Errorf("samplefile: %s: "+format, append([]any{name}, a...)...)
 	}
-	var pre [8]byte
-	if _, err := io.ReadFull(r, pre[:]); err != nil {
-		return fail("not an NPY file: %v", eofIsShort(err))
-	}
-	if string(pre[:6]) != npyMagic {
-		return fail("not an NPY file (no \\x93NUMPY magic)")
-	}
-	major, minor := pre[6], pre[7]
-	var hlen, lenBytes int
-	switch major {
-	case 1:
-		var b [2]byte
-		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return fail("header length: %v", eofIsShort(err))
-		}
-		hlen, lenBytes = int(binary.LittleEndian.Uint16(b[:])), 2
-	case 2, 3:
-		var b [4]byte
-		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return fail("header length: %v", eofIsShort(err))
-		}
-		hlen64 := binary.LittleEndian.Uint32(b[:])
-		if hlen64 > maxNPYHeader {
-			return fail("header length %d is implausibly large", hlen64)
-		}
-		hlen, lenBytes = int(hlen64), 4
-	default:
-		return fail("unsupported NPY format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
-	}
-	if minor != 0 {
-		return fail("unsupported NPY format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
-	}
-	hbuf := make([]byte, hlen)
-	if _, err := io.ReadFull(r, hbuf); err != nil {
-		return fail("header: %v", eofIsShort(err))
-	}
-	h, err := parseNPYHeader(hbuf)
+	h, headerBytes, err := readNPYHeader(r)
 	if err != nil {
-		return fail("header: %v", err)
+		return fail("%v", err)
 	}
-	switch len(h.shape) {
-	case 2:
-	case 0:
-		return fail("array is a scalar (shape ()); need 2-D samples × dimension")
-	case 1:
-		return fail("array is 1-D (shape (%d,)); need 2-D samples × dimension: save x.reshape(-1, 1) for %d one-dimensional samples", h.shape[0], h.shape[0])
-	default:
-		return fail("array is %d-D (shape %s); need 2-D samples × dimension: save x.reshape(len(x), -1) to flatten each sample", len(h.shape), shapeString(h.shape))
-	}
-	n, d := h.shape[0], h.shape[1]
-	if n == 0 || d == 0 {
-		return fail("array has shape %s: no samples", shapeString(h.shape))
-	}
-	if n > math.MaxInt/d || n*d > math.MaxInt/h.size {
-		return fail("array shape %s is too large", shapeString(h.shape))
+	n, d, err := h.samples()
+	if err != nil {
+		return fail("%v", err)
 	}
 	if size >= 0 {
 		// Check the declared size against the file before reading.
 		want := int64(n * d * h.size)
-		have := size - int64(len(pre)+lenBytes+hlen)
+		have := size - int64(headerBytes)
 		switch {
 		case have < want:
 			return fail("header declares shape %s of %d-byte numbers, %d bytes of data, but only %d bytes follow the header (file is truncated)",
@@ -152,6 +104,76 @@ func readNPY(r io.Reader, name string, size int64) ([]float64, int, error) {
 		data = t
 	}
 	return data, d, nil
+}
+
+// readNPYHeader reads the magic string, the format version, the header
+// length and the header dictionary, and returns the parsed header and the
+// number of bytes read, after which the data start.
+func readNPYHeader(r io.Reader) (*npyHeader, int, error) {
+	var pre [8]byte
+	if _, err := io.ReadFull(r, pre[:]); err != nil {
+		return nil, 0, fmt.Errorf("not an NPY file: %v", eofIsShort(err))
+	}
+	if string(pre[:6]) != npyMagic {
+		return nil, 0, fmt.Errorf("not an NPY file (no \\x93NUMPY magic)")
+	}
+	major, minor := pre[6], pre[7]
+	var hlen, lenBytes int
+	switch major {
+	case 1:
+		var b [2]byte
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return nil, 0, fmt.Errorf("header length: %v", eofIsShort(err))
+		}
+		hlen, lenBytes = int(binary.LittleEndian.Uint16(b[:])), 2
+	case 2, 3:
+		var b [4]byte
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return nil, 0, fmt.Errorf("header length: %v", eofIsShort(err))
+		}
+		hlen64 := binary.LittleEndian.Uint32(b[:])
+		if hlen64 > maxNPYHeader {
+			return nil, 0, fmt.Errorf("header length %d is implausibly large", hlen64)
+		}
+		hlen, lenBytes = int(hlen64), 4
+	default:
+		return nil, 0, fmt.Errorf("unsupported NPY format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
+	}
+	if minor != 0 {
+		return nil, 0, fmt.Errorf("unsupported NPY format version %d.%d (want 1.0, 2.0 or 3.0)", major, minor)
+	}
+	hbuf := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hbuf); err != nil {
+		return nil, 0, fmt.Errorf("header: %v", eofIsShort(err))
+	}
+	h, err := parseNPYHeader(hbuf)
+	if err != nil {
+		return nil, 0, fmt.Errorf("header: %v", err)
+	}
+	return h, len(pre) + lenBytes + hlen, nil
+}
+
+// samples returns the number of samples n and their dimension d of a 2-D
+// array, or an error that says how to save the array instead; n·d
+// elements of the declared size must fit in an int.
+func (h *npyHeader) samples() (n, d int, err error) {
+	switch len(h.shape) {
+	case 2:
+	case 0:
+		return 0, 0, fmt.Errorf("array is a scalar (shape ()); need 2-D samples × dimension")
+	case 1:
+		return 0, 0, fmt.Errorf("array is 1-D (shape (%d,)); need 2-D samples × dimension: save x.reshape(-1, 1) for %d one-dimensional samples", h.shape[0], h.shape[0])
+	default:
+		return 0, 0, fmt.Errorf("array is %d-D (shape %s); need 2-D samples × dimension: save x.reshape(len(x), -1) to flatten each sample", len(h.shape), shapeString(h.shape))
+	}
+	n, d = h.shape[0], h.shape[1]
+	if n == 0 || d == 0 {
+		return 0, 0, fmt.Errorf("array has shape %s: no samples", shapeString(h.shape))
+	}
+	if n > math.MaxInt/d || n*d > math.MaxInt/h.size {
+		return 0, 0, fmt.Errorf("array shape %s is too large", shapeString(h.shape))
+	}
+	return n, d, nil
 }
 
 // readElements reads count elements and converts them to float64. It

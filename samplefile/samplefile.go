@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mmi-go/mmi/internal/atomicfile"
 )
 
 // Read reads the samples in the file at path, chosen by its extension:
@@ -41,7 +43,7 @@ func Read(path string) (data []float64, d int, err error) {
 // as CSV or NPY by its extension (see WriteCSV, WriteNPY). The file is
 // replaced atomically: the samples go to a temporary file in the same
 // directory, which is renamed over path only once it is complete, so a
-// crash never leaves a half-written file behind.
+// crash never leaves a half-written file behind (internal/atomicfile).
 //
 // d < 1 or len(data) not a multiple of d is a programmer error and panics;
 // no samples or non-finite values are errors, because Read refuses such
@@ -52,53 +54,19 @@ func Write(path string, data []float64, d int) error {
 	if err != nil {
 		return err
 	}
-	return WriteAtomic(path, func(w io.Writer) error {
+	var werr error // the encoder's own errors already say "samplefile:"
+	err = atomicfile.Write(path, func(w io.Writer) error {
 		if ext == ".csv" {
-			return WriteCSV(w, data, d)
+			werr = WriteCSV(w, data, d)
+		} else {
+			werr = WriteNPY(w, data, d)
 		}
-		return WriteNPY(w, data, d)
+		return werr
 	})
-}
-
-// WriteAtomic creates the file at path by calling write on a buffered
-// temporary file in the same directory, then syncing it and renaming it
-// over path. On any error the temporary file is removed and path is left
-// as it was. The new file has mode 0644.
-func WriteAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
+	if err != nil && err != werr {
 		return fmt.Errorf("samplefile: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("samplefile: %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("samplefile: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("samplefile: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("samplefile: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("samplefile: %w", err)
-	}
-	return nil
+	return err
 }
 
 // format returns the lower-case extension of path if it is a sample file

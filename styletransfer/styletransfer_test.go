@@ -201,13 +201,13 @@ func TestLawBarycenterGaussianClosedForm(t *testing.T) {
 	C := mat.NewDense(2, 2, nil) // the coupled mode's covariance root
 	for k, g := range gs {
 		for j := range mean {
-			mean[j] += w[k] * g.Mean[j]
+			mean[j] += w[k] * g.Mean()[j]
 		}
 		var s mat.SymDense
-		s.ScaleSym(w[k]*w[k], g.Cov)
+		s.ScaleSym(w[k]*w[k], g.Cov())
 		S.AddSym(S, &s)
 		var r mat.Dense
-		r.Scale(w[k], sqrtm(g.Cov))
+		r.Scale(w[k], sqrtm(g.Cov()))
 		C.Add(C, &r)
 	}
 	var coupledCov mat.Dense
@@ -249,7 +249,7 @@ func TestCoupledBarycenterGaussianExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	z, _ := gen.Draw(0, n, generate.ChunkRand(seed, 0))
-	roots := []*mat.Dense{sqrtm(gs[0].Cov), sqrtm(gs[1].Cov)}
+	roots := []*mat.Dense{sqrtm(gs[0].Cov()), sqrtm(gs[1].Cov())}
 	worst := 0.0
 	for i := 0; i < n; i++ {
 		zi := mat.NewVecDense(2, z[2*i:2*i+2])
@@ -258,7 +258,7 @@ func TestCoupledBarycenterGaussianExact(t *testing.T) {
 			var v mat.VecDense
 			v.MulVec(roots[k], zi)
 			for j := 0; j < 2; j++ {
-				want := g.Mean[j] + v.AtVec(j)
+				want := g.Mean()[j] + v.AtVec(j)
 				worst = max(worst, math.Abs(b.Parts[k][2*i+j]-want))
 				bar[j] += w[k] * want
 			}

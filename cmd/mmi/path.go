@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -115,7 +116,7 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err != nil {
 		return err
 	}
-	k1, d := gen.Sizes()
+	k1, _ := gen.Sizes()
 	p, err := buildPath(f, k1)
 	if err != nil {
 		return err
@@ -127,34 +128,8 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 			opts.SDE = path.StochasticHeun{Steps: f.steps}
 		}
 	}
-	from := generate.StartVertex(p)
-	if f.loglik && from != 0 {
-		return usagef("--loglik needs a path that starts at the Gaussian (marginal 0)")
-	}
-	if f.loglik && f.sde {
-		return usagef("--loglik follows the probability flow; it cannot be combined with --sde")
-	}
-	job := generate.Job{Path: p, N: f.n, Seed: f.seed, Shard: shard, Options: opts, LogLikelihood: f.loglik}
-	if f.in != "" {
-		if job.In, err = readInput(f.in, d); err != nil {
-			return err
-		}
-	} else if from < 0 {
-		return usagef("the path does not start at a vertex; give starting samples with --in")
-	} else if _, err := gen.Marginal(from); err != nil {
-		return usagef("%v; give starting samples with --in", err)
-	}
-	rows := job.N
-	if job.In != nil {
-		rows = len(job.In) / d
-	}
-	if err := checkShardRows(shard, rows); err != nil {
-		return err
-	}
-	if f.png != "" && d == 2 {
-		job.TrajectoryRows = 24
-	}
-	if err := checkPNG(f.png, gen); err != nil {
+	job, err := pathJob(f, gen, p, shard, opts)
+	if err != nil {
 		return err
 	}
 
@@ -164,8 +139,57 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err != nil {
 		return err
 	}
-	n := len(res.X) / d
+	if err := writePathResult(f, gen, p, res); err != nil {
+		return err
+	}
+	return printPathSummary(cmd.OutOrStdout(), f, gen, res, secs)
+}
 
+// pathJob is the generation job of mmi path along p: where the samples
+// start (--in, or fresh draws of the start vertex's marginal), the shard,
+// the trajectories a picture needs, and the checks of the flags that
+// depend on the path and the model.
+func pathJob(f *pathFlags, gen *generate.Generator, p path.Path, shard generate.Shard, opts *generate.Options) (generate.Job, error) {
+	_, d := gen.Sizes()
+	from := generate.StartVertex(p)
+	if f.loglik && from != 0 {
+		return generate.Job{}, usagef("--loglik needs a path that starts at the Gaussian (marginal 0)")
+	}
+	if f.loglik && f.sde {
+		return generate.Job{}, usagef("--loglik follows the probability flow; it cannot be combined with --sde")
+	}
+	job := generate.Job{Path: p, N: f.n, Seed: f.seed, Shard: shard, Options: opts, LogLikelihood: f.loglik}
+	if f.in != "" {
+		var err error
+		if job.In, err = readInput(f.in, d); err != nil {
+			return generate.Job{}, err
+		}
+	} else if from < 0 {
+		return generate.Job{}, usagef("the path does not start at a vertex; give starting samples with --in")
+	} else if _, err := gen.Marginal(from); err != nil {
+		return generate.Job{}, usagef("%v; give starting samples with --in", err)
+	}
+	rows := job.N
+	if job.In != nil {
+		rows = len(job.In) / d
+	}
+	if err := checkShardRows(shard, rows); err != nil {
+		return generate.Job{}, err
+	}
+	if f.png != "" && d == 2 {
+		job.TrajectoryRows = 24
+	}
+	if err := checkPNG(f.png, gen); err != nil {
+		return generate.Job{}, err
+	}
+	return job, nil
+}
+
+// writePathResult writes --out (with the log-likelihood as a last column
+// under --loglik) and --png.
+func writePathResult(f *pathFlags, gen *generate.Generator, p path.Path, res *generate.Result) error {
+	_, d := gen.Sizes()
+	n := len(res.X) / d
 	if f.out != "" {
 		outX, outD := res.X, d
 		if f.loglik {
@@ -184,7 +208,14 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 			return err
 		}
 	}
+	return nil
+}
 
+// printPathSummary prints the run's size and cost (and mean
+// log-likelihood) as text or, with --json, as one object.
+func printPathSummary(w io.Writer, f *pathFlags, gen *generate.Generator, res *generate.Result, secs float64) error {
+	_, d := gen.Sizes()
+	n := len(res.X) / d
 	st := res.Stats
 	sum := map[string]any{"n": n, "nfe": st.NFE, "accepted": st.Accepted, "rejected": st.Rejected, "seconds": secs}
 	if f.loglik {
@@ -194,7 +225,6 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 		}
 		sum["loglik_mean"] = mean / float64(n)
 	}
-	w := cmd.OutOrStdout()
 	if f.asJSON {
 		return json.NewEncoder(w).Encode(sum)
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/pathopt"
@@ -289,26 +292,18 @@ func runPathopt(cmd *cobra.Command, f *pathoptFlags) error {
 	return nil
 }
 
-// writePathFile saves p atomically.
+// writePathFile saves p atomically. A folder that is missing or may not
+// be written to is the user's input.
 func writePathFile(file string, p path.Path) error {
-	var b strings.Builder
+	var b bytes.Buffer
 	if err := path.Save(&b, p); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*.tmp")
-	if err != nil {
+	err := atomicfile.WriteBytes(file, b.Bytes())
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return badInput(err)
 	}
-	if _, err := io.WriteString(tmp, b.String()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	return err
 }
 
 func printPathopt(w io.Writer, sums []pathoptSummary, f *pathoptFlags) error {

@@ -120,8 +120,8 @@ func gaussianPairW2(t *testing.T, i, j int) float64 {
 		if k == 0 {
 			return []float64{0, 0}, mat.NewSymDense(2, []float64{1, 0, 0, 1})
 		}
-		c := mix[k-1].Components[0]
-		return c.Mean, c.Cov
+		c := mix[k-1].Components()[0]
+		return c.Mean(), c.Cov()
 	}
 	mi, si := of(i)
 	mj, sj := of(j)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
@@ -17,15 +18,18 @@ import (
 // distinct 2-D sets that train in about two minutes on two cores.
 const defaultData = "8gaussians,moons,checkerboard"
 
+// trainFlags are the flags of mmi train.
+type trainFlags struct {
+	data, out, resume string
+	steps, batch      int
+	hidden, layers    int
+	lr                float64
+	seed              uint64
+	float32           bool
+}
+
 func newTrainCmd() *cobra.Command {
-	var (
-		data, out, resume string
-		steps, batch      int
-		hidden, layers    int
-		lr                float64
-		seed              uint64
-		float32           bool
-	)
+	var tf trainFlags
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train g on K data marginals (plus the Gaussian) and write a checkpoint",
@@ -37,95 +41,117 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
   mmi train --resume mine.mmi --steps 80000`,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			set := gk.DefaultSettings()
-			fl := cmd.Flags()
-			if steps <= 0 || batch <= 0 || hidden <= 0 || layers <= 0 || !(lr > 0) {
-				return usagef("train: --steps, --batch, --hidden, --layers and --lr must be positive")
-			}
-			var t *gk.Trainer
-			var err error
-			imageLine := ""
-			if resume != "" {
-				t, err = resumeTrainer(resume, data, fl.Changed("data"))
-				if err != nil {
-					return err
-				}
-				if fl.Changed("steps") {
-					if err := t.SetSteps(steps); err != nil {
-						return badInput(err)
-					}
-				}
-				if !fl.Changed("out") {
-					out = resume
-				}
-			} else {
-				entries, err := datasets.Open(data)
-				if err != nil {
-					return badInput(err)
-				}
-				c, err := coupling(entries)
-				if err != nil {
-					return err
-				}
-				if fl.Changed("steps") {
-					set.Steps, set.Warmup = steps, 0
-				}
-				set.Batch, set.LR, set.Seed = batch, lr, seed
-				h := make([]int, layers)
-				for i := range h {
-					h[i] = hidden
-				}
-				cfg := gk.Config{
-					Marginals: len(entries) + 1,
-					Dim:       c.Dim(),
-					Hidden:    h,
-					Float32:   float32,
-					Specs:     entryNames(entries),
-				}
-				if img := imageShape(entries); img != nil {
-					imageLine = applyImageDefaults(fl, img, &cfg, &set)
-				}
-				if t, err = gk.NewTrainer(cfg, c, set); err != nil {
-					return badInput(err)
-				}
-			}
-			t.Path = out
-			stderr := cmd.ErrOrStderr()
-			s := t.Settings()
-			blas, _ := nn.BLAS()
-			fmt.Fprintf(stderr, "training %d marginals (with the Gaussian) from step %d to %d, batch %d, on %s; checkpoint %s%s\n%s",
-				t.Model().Config().Marginals, t.Step(), s.Steps, s.Batch, blasLine(blas), out, imageLine, fastPathHint(blas))
-			bar := newProgress(stderr, t.Step(), s.Steps, "train")
-			t.Recorder = gk.RecorderFunc(func(p gk.Progress) {
-				bar.update(p.Step, fmt.Sprintf("loss %.4f", p.Loss))
-			})
-			err = t.Run(cmd.Context())
-			bar.finish()
-			switch {
-			case errors.Is(err, context.Canceled):
-				fmt.Fprintf(stderr, "interrupted at step %d; checkpoint %s (continue with --resume %s)\n", t.Step(), out, out)
-				return err
-			case err != nil:
-				return fmt.Errorf("training stopped at step %d: %w (last good checkpoint: %s)", t.Step(), err, out)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s after %d steps\nnext: mmi path --model %s --from 0 --to 1 --png x1.png\n", out, t.Step(), out)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, &tf) },
 	}
 	f := cmd.Flags()
 	def := gk.DefaultSettings()
-	f.StringVar(&data, "data", defaultData, "data marginals: built-in names, NAME:CLASS, .csv/.npy files or a .json mixture specification, comma-separated")
-	f.IntVar(&steps, "steps", def.Steps, "training steps")
-	f.IntVar(&batch, "batch", def.Batch, "batch size")
-	f.IntVar(&hidden, "hidden", gk.DefaultHidden[0], "width of the hidden layers")
-	f.IntVar(&layers, "layers", len(gk.DefaultHidden), "number of hidden layers")
-	f.Float64Var(&lr, "lr", def.LR, "peak learning rate (Adam, warm-up then cosine decay)")
-	f.Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same model")
-	f.BoolVar(&float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
-	f.StringVar(&out, "out", "model.mmi", "checkpoint to write")
-	f.StringVar(&resume, "resume", "", "continue training from this checkpoint")
+	f.StringVar(&tf.data, "data", defaultData, "data marginals: built-in names, NAME:CLASS, .csv/.npy files or a .json mixture specification, comma-separated")
+	f.IntVar(&tf.steps, "steps", def.Steps, "training steps")
+	f.IntVar(&tf.batch, "batch", def.Batch, "batch size")
+	f.IntVar(&tf.hidden, "hidden", gk.DefaultHidden[0], "width of the hidden layers")
+	f.IntVar(&tf.layers, "layers", len(gk.DefaultHidden), "number of hidden layers")
+	f.Float64Var(&tf.lr, "lr", def.LR, "peak learning rate (Adam, warm-up then cosine decay)")
+	f.Uint64Var(&tf.seed, "seed", 1, "random seed: the same seed gives the same model")
+	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
+	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
+	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
 	return cmd
+}
+
+// runTrain opens or resumes the trainer that the flags describe and runs it.
+func runTrain(cmd *cobra.Command, tf *trainFlags) error {
+	fl := cmd.Flags()
+	if tf.steps <= 0 || tf.batch <= 0 || tf.hidden <= 0 || tf.layers <= 0 || !(tf.lr > 0) {
+		return usagef("train: --steps, --batch, --hidden, --layers and --lr must be positive")
+	}
+	out := tf.out
+	var t *gk.Trainer
+	var err error
+	imageLine := ""
+	if tf.resume != "" {
+		t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
+		if err != nil {
+			return err
+		}
+		if fl.Changed("steps") {
+			if err := t.SetSteps(tf.steps); err != nil {
+				return badInput(err)
+			}
+		}
+		if !fl.Changed("out") {
+			out = tf.resume
+		}
+	} else if t, imageLine, err = newTrainer(fl, tf); err != nil {
+		return err
+	}
+	t.Path = out
+	return trainAndReport(cmd, t, out, imageLine)
+}
+
+// newTrainer is the trainer of a new run: --data, the network's shape
+// and the settings from the flags (--steps, when given, replaces the
+// default schedule's length and warm-up). Image data gets the image
+// defaults for the flags not given; their description is returned for the
+// first line of output.
+func newTrainer(fl *pflag.FlagSet, tf *trainFlags) (*gk.Trainer, string, error) {
+	set := gk.DefaultSettings()
+	entries, err := datasets.Open(tf.data)
+	if err != nil {
+		return nil, "", badInput(err)
+	}
+	c, err := coupling(entries)
+	if err != nil {
+		return nil, "", err
+	}
+	if fl.Changed("steps") {
+		set.Steps, set.Warmup = tf.steps, 0
+	}
+	set.Batch, set.LR, set.Seed = tf.batch, tf.lr, tf.seed
+	h := make([]int, tf.layers)
+	for i := range h {
+		h[i] = tf.hidden
+	}
+	cfg := gk.Config{
+		Marginals: len(entries) + 1,
+		Dim:       c.Dim(),
+		Hidden:    h,
+		Float32:   tf.float32,
+		Specs:     entryNames(entries),
+	}
+	imageLine := ""
+	if img := imageShape(entries); img != nil {
+		imageLine = applyImageDefaults(fl, img, &cfg, &set)
+	}
+	t, err := gk.NewTrainer(cfg, c, set)
+	if err != nil {
+		return nil, "", badInput(err)
+	}
+	return t, imageLine, nil
+}
+
+// trainAndReport runs t with a progress bar on stderr and says where the
+// checkpoint is: on stdout when done, on stderr when interrupted.
+func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) error {
+	stderr := cmd.ErrOrStderr()
+	s := t.Settings()
+	blas, _ := nn.BLAS()
+	fmt.Fprintf(stderr, "training %d marginals (with the Gaussian) from step %d to %d, batch %d, on %s; checkpoint %s%s\n%s",
+		t.Model().Config().Marginals, t.Step(), s.Steps, s.Batch, blasLine(blas), out, imageLine, fastPathHint(blas))
+	bar := newProgress(stderr, t.Step(), s.Steps, "train")
+	t.Recorder = gk.RecorderFunc(func(p gk.Progress) {
+		bar.update(p.Step, fmt.Sprintf("loss %.4f", p.Loss))
+	})
+	err := t.Run(cmd.Context())
+	bar.finish()
+	switch {
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "interrupted at step %d; checkpoint %s (continue with --resume %s)\n", t.Step(), out, out)
+		return err
+	case err != nil:
+		return fmt.Errorf("training stopped at step %d: %w (last good checkpoint: %s)", t.Step(), err, out)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s after %d steps\nnext: mmi path --model %s --from 0 --to 1 --png x1.png\n", out, t.Step(), out)
+	return nil
 }
 
 // coupling is the independent coupling of the Gaussian and the entries.

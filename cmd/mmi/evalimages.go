@@ -1,0 +1,93 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mmi-go/mmi/classify"
+	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/samplefile"
+)
+
+// parseClass parses --class SET:CLASS (mnist:3, fashion:7, digits:0).
+func parseClass(s string) (set string, class int, err error) {
+	set, c, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), ":")
+	known := strings.Join(datasets.LabelledSets(), ", ")
+	if !ok {
+		return "", 0, usagef("--class %q: want SET:CLASS with SET one of %s, e.g. mnist:3", s, known)
+	}
+	found := false
+	for _, n := range datasets.LabelledSets() {
+		found = found || n == set
+	}
+	if !found {
+		return "", 0, usagef("--class %q: no classifier for %q (known: %s)", s, set, known)
+	}
+	class, err = strconv.Atoi(c)
+	if err != nil || class < 0 || class > 9 {
+		return "", 0, usagef("--class %q: the class must be a digit 0…9", s)
+	}
+	return set, class, nil
+}
+
+// evalImages prints classify's Report for the images in file meant as
+// --class: the share read as the class, the class histogram, and the
+// Fréchet distance of classifier features to real test images beside its
+// floor.
+func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool) error {
+	set, class, err := parseClass(spec)
+	if err != nil {
+		return err
+	}
+	x, d, err := samplefile.Read(file)
+	if err != nil {
+		return badInput(err)
+	}
+	var dim int
+	for _, in := range datasets.List() {
+		if in.Name == set {
+			dim = in.Dim
+			if !in.Installed {
+				return usagef("--class %s: the %s images are not installed: %s", spec, set, in.Where)
+			}
+		}
+	}
+	if d != dim {
+		return usagef("%s has %d values per sample, but %s images have %d pixels; resample them to the set's size", file, d, set, dim)
+	}
+	if len(x)/d < 2 {
+		return usagef("%s has %d sample; the Fréchet distance needs at least 2", file, len(x)/d)
+	}
+	c, err := classify.Load(cmd.Context(), set, &classify.Options{Log: cmd.ErrOrStderr()})
+	if err != nil {
+		return err
+	}
+	rep, err := c.Evaluate(x, class, seed)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if asJSON {
+		return json.NewEncoder(w).Encode(rep)
+	}
+	for _, m := range rep.Warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
+	}
+	fmt.Fprintf(w, "%d images of %s meant as class %d; classifier accuracy %.4f on the %s test split\n",
+		rep.N, file, class, rep.ClassifierAccuracy, set)
+	fmt.Fprintf(w, "read as %d          %.4f\n", class, rep.Share)
+	var hist []string
+	for k, n := range rep.Histogram {
+		hist = append(hist, fmt.Sprintf("%d:%d", k, n))
+	}
+	fmt.Fprintf(w, "classes read       %s\n", strings.Join(hist, " "))
+	fmt.Fprintf(w, "Fréchet distance   %.4g  (%d-d classifier features, against %d real test images of class %d)\n",
+		rep.Frechet, rep.FeatureDim, rep.TestImages, class)
+	fmt.Fprintf(w, "floor              %.4g  (%d real training images, same reference)\n", rep.Floor, rep.FloorN)
+	fmt.Fprintf(w, "ratio to floor     %.3g\n", rep.Ratio)
+	return nil
+}

@@ -1,0 +1,114 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// imageView says which images of a labelled class an element
+// NAME:CLASS[:OPTION…] of a --data list stands for, and how they are
+// transformed (see Open). The options, separated by colons, in any order,
+// each at most once:
+//
+//	train   the training split (the default)
+//	test    the held-out split (see Test): source images a model has not
+//	        seen, e.g. for mmi transfer --in
+//	cropN   keep the central N×N pixels (N ≤ the image size; for odd
+//	        margins the extra pixel is cut at the bottom and right):
+//	        MNIST draws its digits in the central 20×20 box, the UCI
+//	        digits fill their frame, so crop20 makes the two comparable
+//	WxH     resample to W×H pixels (Resample: area averages to shrink,
+//	        bilinear to enlarge), after any crop
+//
+// For example mnist:3:test:crop20:8x8 is the MNIST test images of class 3,
+// cropped to 20×20 and area-averaged to the UCI digits' 8×8.
+type imageView struct {
+	Split Split
+	// Crop is the side of the central square kept, 0 for the whole
+	// image.
+	Crop int
+	// Size is the output size, the zero value for the (cropped) size.
+	Size ImageShape
+}
+
+// parseImageOptions parses the colon-separated options of NAME:CLASS
+// (everything after the class) for images of size native.
+func parseImageOptions(opts string, native ImageShape) (imageView, error) {
+	var v imageView
+	seen := map[string]bool{}
+	for _, o := range strings.Split(opts, ":") {
+		kind := o
+		switch {
+		case o == "train" || o == "test":
+			kind = "split"
+			if o == "test" {
+				v.Split = Test
+			}
+		case strings.HasPrefix(o, "crop"):
+			kind = "crop"
+			n, err := strconv.Atoi(o[len("crop"):])
+			if err != nil || n < 1 {
+				return v, fmt.Errorf("option %q: want cropN with N a positive number of pixels, e.g. crop20", o)
+			}
+			if n > native.Width || n > native.Height {
+				return v, fmt.Errorf("option %q: the images are only %d×%d", o, native.Width, native.Height)
+			}
+			v.Crop = n
+		case strings.Contains(o, "x"):
+			kind = "size"
+			ws, hs, _ := strings.Cut(o, "x")
+			w, err1 := strconv.Atoi(ws)
+			h, err2 := strconv.Atoi(hs)
+			if err1 != nil || err2 != nil || w < 1 || h < 1 || w > 1024 || h > 1024 {
+				return v, fmt.Errorf("option %q: want a size WxH of 1…1024 pixels each, e.g. 8x8", o)
+			}
+			v.Size = ImageShape{w, h}
+		default:
+			return v, fmt.Errorf("unknown option %q: want train, test, cropN or WxH (e.g. mnist:3:test:crop20:8x8)", o)
+		}
+		if seen[kind] {
+			return v, fmt.Errorf("option %q: a second %s option", o, kind)
+		}
+		seen[kind] = true
+	}
+	return v, nil
+}
+
+// rows returns the images of class c of the labelled set named set as v
+// says, and their size.
+func (v imageView) rows(set string, c int) ([]float64, ImageShape, error) {
+	rows, shape, err := ClassSplit(set, c, v.Split)
+	if err != nil {
+		return nil, ImageShape{}, err
+	}
+	if v.Crop > 0 {
+		if rows, shape, err = crop(rows, shape, v.Crop); err != nil {
+			return nil, ImageShape{}, err
+		}
+	}
+	if v.Size != (ImageShape{}) {
+		if rows, err = Resample(rows, shape, v.Size); err != nil {
+			return nil, ImageShape{}, err
+		}
+		shape = v.Size
+	}
+	return rows, shape, nil
+}
+
+// crop keeps the central n×n pixels of each image.
+func crop(rows []float64, s ImageShape, n int) ([]float64, ImageShape, error) {
+	if n > s.Width || n > s.Height {
+		return nil, s, errors.New("datasets: crop larger than the image")
+	}
+	x0, y0 := (s.Width-n)/2, (s.Height-n)/2
+	d := s.Width * s.Height
+	out := make([]float64, 0, len(rows)/d*n*n)
+	for i := 0; i+d <= len(rows); i += d {
+		for y := y0; y < y0+n; y++ {
+			out = append(out, rows[i+y*s.Width+x0:i+y*s.Width+x0+n]...)
+		}
+	}
+	return out, ImageShape{n, n}, nil
+}

@@ -1,0 +1,102 @@
+// Package atomicfile replaces a file so that a reader, or the machine
+// after a crash, finds either the old content or all of the new one, never
+// a half-written file. Every file mmi writes (samples, specifications,
+// pictures, paths, checkpoints) goes through Write, so they share one set
+// of rules: same folder, fsync, rename, directory fsync, mode 0644.
+package atomicfile
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Mode is the permission of a written file before the process's umask is
+// applied (0644 under the usual umask 022): outputs are data for the user
+// and their tools, not secrets.
+const Mode fs.FileMode = 0o644
+
+// syncDir makes a rename in dir durable; a variable so the tests can see
+// that Write calls it.
+var syncDir = func(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Write creates or replaces the file at path with what write writes. The
+// bytes go through a buffer to a new temporary file in path's folder (a
+// rename is atomic only within one file system), which is synced to disk,
+// closed and renamed over path; then the folder is synced so that the
+// rename itself survives a power loss. Systems that cannot sync a folder
+// report it there; such an error is ignored, because the file is already
+// whole and in place.
+//
+// On any error path is left as it was and no temporary file remains. An
+// error returned by write is returned as it is; the others name path and
+// wrap the underlying *fs.PathError, so errors.Is(err, fs.ErrNotExist)
+// and the like see through them.
+func Write(path string, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	f, err := create(dir, filepath.Base(path))
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close() // may already be closed; the error is not news
+			os.Remove(tmp)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	syncDir(dir) // best effort: see the doc comment
+	return nil
+}
+
+// WriteBytes is Write for content that is already in memory.
+func WriteBytes(path string, data []byte) error {
+	return Write(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// create makes a new hidden file ".base.N.tmp" in dir with Mode, so the
+// umask applies as it does for any file a program creates (os.CreateTemp
+// would make it 0600, and a later Chmod would ignore the umask).
+func create(dir, base string) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, Mode)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("no unused temporary name in %s", dir)
+}
