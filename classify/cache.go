@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/internal/atomicfile"
@@ -42,7 +43,8 @@ type Options struct {
 }
 
 // Load returns the classifier of the labelled set named set ("mnist",
-// "fashion", "digits"): read from the cache if it holds one trained with
+// "fashion", "digits") or of a view of one ("mnist:crop20:8x8": MNIST's
+// central 20×20 pixels area-averaged to 8×8, see datasets.ViewClass): read from the cache if it holds one trained with
 // the same settings, else trained now (Train, about a minute for the 28×28
 // sets on two cores) and cached. A cache file that cannot be read (cut
 // short, corrupted, of another format) is trained afresh and replaced,
@@ -53,6 +55,7 @@ func Load(ctx context.Context, set string, o *Options) (*Classifier, error) {
 	if o == nil {
 		o = &Options{}
 	}
+	set = strings.ToLower(strings.TrimSpace(set))
 	s := DefaultSettings(set)
 	if o.Settings != nil {
 		s = *o.Settings
@@ -134,7 +137,8 @@ func cacheFile(dir, set string, s Settings) (string, error) {
 		}
 		dir = filepath.Join(base, "mmi", "classify")
 	}
-	return filepath.Join(dir, fmt.Sprintf("%s-%s.cls", set, cacheKey(set, s))), nil
+	name := strings.NewReplacer(":", "-").Replace(set)
+	return filepath.Join(dir, fmt.Sprintf("%s-%s.cls", name, cacheKey(set, s))), nil
 }
 
 // writeFile writes c to file atomically.

@@ -11,8 +11,9 @@ import (
 // Classifier says which of the ten classes of a labelled set an image
 // shows. Its methods may be called from one goroutine at a time.
 type Classifier struct {
-	// Set is the labelled set ("mnist", "fashion", "digits") and Shape
-	// its image size.
+	// Set is the labelled set ("mnist", "fashion", "digits") or a view
+	// of one ("mnist:crop20:8x8", see datasets.ViewClass), and Shape its
+	// image size.
 	Set   string
 	Shape datasets.ImageShape
 	// Settings are those it was trained with.
@@ -58,7 +59,7 @@ func (c *Classifier) split() {
 
 // Predict classifies the n = len(x)/Dim() images of x (rows of pixels
 // scaled to [−1, 1] as package datasets gives them; values outside are
-// clipped to it, as a picture shows them) and returns each image's class
+// clipped to it, as a picture shows them; NaN is an error) and returns each image's class
 // and, if features is true, its features: the n × FeatureDim activations
 // of the last hidden layer, the input of the output layer. A length that
 // is not whole images is an error.
@@ -81,7 +82,7 @@ func (c *Classifier) Predict(x []float64, features bool) (classes []int, feats [
 		m := min(batchRows, n-lo)
 		for i, v := range x[lo*d : (lo+m)*d] {
 			if math.IsNaN(v) {
-				v = -1
+				return nil, nil, fmt.Errorf("classify: image %d has a NaN pixel", lo+i/d)
 			}
 			in[i] = float32(max(-1, min(1, v)))
 		}

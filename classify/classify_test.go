@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"context"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -103,8 +104,19 @@ func TestEvaluate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if rep.Clipped != 0 {
+		t.Errorf("noise in [−1, 1]: %v clipped", rep.Clipped)
+	}
 	if rep.Share > 0.5 || rep.Ratio < 10 {
 		t.Errorf("noise: share %v, Fréchet %v, floor %v (ratio %v)", rep.Share, rep.Frechet, rep.Floor, rep.Ratio)
+	}
+	for i := 0; i < 64; i++ {
+		noise[i] *= 2 // about half of these 64 of the 12800 values leave [−1, 1]
+	}
+	if rep, err := c.Evaluate(noise, class, 1); err != nil {
+		t.Error(err)
+	} else if rep.Clipped <= 0 || rep.Clipped > 64.0/12800 {
+		t.Errorf("clipped share %v, want in (0, %v]", rep.Clipped, 64.0/12800)
 	}
 	if _, err := c.Evaluate(noise[:64], class, 1); err == nil {
 		t.Error("one sample accepted")
@@ -114,6 +126,10 @@ func TestEvaluate(t *testing.T) {
 	}
 	if _, err := c.Evaluate(noise, 10, 1); err == nil {
 		t.Error("class 10 accepted")
+	}
+	noise[70] = math.NaN()
+	if _, err := c.Evaluate(noise, class, 1); err == nil || !strings.Contains(err.Error(), "image 1 has a NaN") {
+		t.Errorf("NaN pixel: err = %v", err)
 	}
 }
 
@@ -233,4 +249,32 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// TestView: a classifier of a view of a set trains on the view's images
+// and measures images of its size (here the central 6×6 pixels of the 8×8
+// digits, which keep most of the ink: measured accuracy 0.96; 0.8 is far
+// above chance, 0.1).
+func TestView(t *testing.T) {
+	s := DefaultSettings("digits:crop6")
+	s.Epochs = 30
+	c, err := Train(context.Background(), "digits:crop6", s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("digits:crop6: accuracy %.4f", c.TestAccuracy)
+	if c.Dim() != 36 || c.TestImages != 445 || c.TestAccuracy < 0.8 {
+		t.Fatalf("digits:crop6: %d pixels, accuracy %.3f on %d test images", c.Dim(), c.TestAccuracy, c.TestImages)
+	}
+	x, _, err := datasets.ViewClass("digits:crop6", 4, datasets.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.Evaluate(x, 4, 1)
+	if err != nil || rep.Share < 0.8 {
+		t.Fatalf("held-out 4s of the view: %+v, %v", rep, err)
+	}
+	if _, err := c.Evaluate(x[:64*2], 4, 1); err == nil {
+		t.Error("8×8 images accepted by a 6×6 classifier")
+	}
 }

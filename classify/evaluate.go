@@ -38,6 +38,9 @@ type Report struct {
 	Floor  float64 `json:"floor"`
 	FloorN int     `json:"floor_n"`
 	Ratio  float64 `json:"ratio"`
+	// Clipped is the share of the pixel values outside [−1, 1], which
+	// the classifier sees clipped (see Predict).
+	Clipped float64 `json:"clipped"`
 	// FeatureDim is the dimension of the features; ClassifierAccuracy the
 	// classifier's accuracy on the whole test split.
 	FeatureDim         int     `json:"feature_dim"`
@@ -61,11 +64,11 @@ func (c *Classifier) ref(class int) (*reference, error) {
 	if r := c.refs[class]; r != nil {
 		return r, nil
 	}
-	test, _, err := datasets.ClassSplit(c.Set, class, datasets.Test)
+	test, _, err := datasets.ViewClass(c.Set, class, datasets.Test)
 	if err != nil {
 		return nil, err
 	}
-	train, _, err := datasets.ClassSplit(c.Set, class, datasets.Train)
+	train, _, err := datasets.ViewClass(c.Set, class, datasets.Train)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +124,13 @@ func (c *Classifier) Evaluate(samples []float64, class int, seed uint64) (*Repor
 		rep.Histogram[k]++
 	}
 	rep.Share = float64(rep.Histogram[class]) / float64(n)
+	out := 0
+	for _, v := range samples {
+		if v < -1 || v > 1 {
+			out++
+		}
+	}
+	rep.Clipped = float64(out) / float64(len(samples))
 	mean, cov := metrics.MeanCov(feats, f)
 	w := metrics.GaussianW2(mean, cov, ref.testMean, ref.testCov)
 	rep.Frechet = w * w

@@ -6,8 +6,11 @@
 // The toy sets (EightGaussians, Moons, Circles, Checkerboard, Spirals,
 // Pinwheel, SwissRoll) draw fresh points from a known law, scaled to a
 // standard deviation of order one; their doc comments give the formulas.
-// Image classes (Class) are the flattened images scaled to [−1, 1]; they
-// and sample files become empirical marginals that resample their rows.
+// Image classes (Class, ClassSplit) are the flattened images scaled to
+// [−1, 1], from the training split by default or the held-out test split
+// (mnist:3:test), optionally cropped and resampled (mnist:3:crop20:8x8,
+// see Resample) to compare sets of different resolutions; they and sample
+// files become empirical marginals that resample their rows.
 // Specifications (ReadSpec) give exact Gaussian mixtures, for which the
 // conditional expectations are known in closed form.
 //

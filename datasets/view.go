@@ -3,6 +3,7 @@ package datasets
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -111,4 +112,93 @@ func crop(rows []float64, s ImageShape, n int) ([]float64, ImageShape, error) {
 		}
 	}
 	return out, ImageShape{n, n}, nil
+}
+
+// splitView parses a view name: a labelled set and options without a
+// class, "mnist" or "mnist:crop20:8x8" (the options of Open after
+// NAME:CLASS, except train and test: the split is given apart).
+func splitView(name string) (*labelled, imageView, error) {
+	set, opts, hasOpts := strings.Cut(strings.ToLower(strings.TrimSpace(name)), ":")
+	s := findLabelled(set)
+	if s == nil {
+		return nil, imageView{}, fmt.Errorf("datasets: %q: no labelled set %q (known: %s)", name, set, labelledNames())
+	}
+	var v imageView
+	if hasOpts {
+		var err error
+		if v, err = parseImageOptions(opts, s.shape); err != nil {
+			return nil, v, fmt.Errorf("datasets: %q: %w", name, err)
+		}
+		for _, o := range strings.Split(opts, ":") {
+			if o == "train" || o == "test" {
+				return nil, v, fmt.Errorf("datasets: %q: a view of a whole set takes no split option", name)
+			}
+		}
+	}
+	return s, v, nil
+}
+
+// ViewClass returns the images of class c in split sp of a view of a
+// labelled set: name is the set, optionally followed by the cropN and WxH
+// options of Open ("mnist", "mnist:crop20:8x8"), so that
+// ViewClass("mnist:crop20:8x8", 3, Test) is what Open("mnist:3:test:crop20:8x8")
+// samples from.
+func ViewClass(name string, c int, sp Split) ([]float64, ImageShape, error) {
+	s, v, err := splitView(name)
+	if err != nil {
+		return nil, ImageShape{}, err
+	}
+	v.Split = sp
+	return v.rows(s.name, c)
+}
+
+// LoadView returns split sp of a view of a labelled set (see ViewClass),
+// all classes, class by class. Without options it is LoadImages. A crop
+// keeps the raw pixels; resampled pixels are averages, rounded to 256
+// levels of [−1, 1] (MaxPixel 255), a rounding of at most 1/255.
+func LoadView(name string, sp Split) (*Images, error) {
+	s, v, err := splitView(name)
+	if err != nil {
+		return nil, err
+	}
+	if v.Crop == 0 && v.Size == (ImageShape{}) {
+		return LoadImages(s.name, sp)
+	}
+	im := &Images{MaxPixel: 255}
+	for c := 0; c < 10; c++ {
+		v.Split = sp
+		rows, shape, err := v.rows(s.name, c)
+		if err != nil {
+			return nil, err
+		}
+		im.Shape = shape
+		for _, x := range rows {
+			im.Pixels = append(im.Pixels, byte(math.Round((max(-1, min(1, x))+1)/2*255)))
+		}
+		for range len(rows) / (shape.Width * shape.Height) {
+			im.Labels = append(im.Labels, byte(c))
+		}
+	}
+	return im, nil
+}
+
+// ViewShape returns the image size of a view (see ViewClass) without
+// reading any data.
+func ViewShape(name string) (ImageShape, error) {
+	s, v, err := splitView(name)
+	if err != nil {
+		return ImageShape{}, err
+	}
+	return v.shape(s.shape), nil
+}
+
+// shape returns the size of the images of native size s under v.
+func (v imageView) shape(s ImageShape) ImageShape {
+	if v.Crop > 0 {
+		s = ImageShape{v.Crop, v.Crop}
+	}
+	if v.Size != (ImageShape{}) {
+		s = v.Size
+	}
+	return s
 }

@@ -159,3 +159,47 @@ func TestOpenImageOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestViews: ViewClass is what Open samples from for the same options;
+// LoadView holds every class of the view, rounded to 256 levels.
+func TestViews(t *testing.T) {
+	want, shape, err := ViewClass("digits:crop6:12x12", 3, Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := ViewShape("digits:crop6:12x12"); s != shape || shape != (ImageShape{12, 12}) {
+		t.Fatalf("shape %v, ViewShape %v, want 12×12", shape, s)
+	}
+	es, err := Open("digits:3:test:crop6:12x12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emp := es[0].Marginal.(*marginals.Empirical)
+	for i := 0; i < emp.Len(); i++ {
+		for j, v := range emp.Row(i) {
+			if v != want[i*144+j] {
+				t.Fatalf("image %d pixel %d: Open %v, ViewClass %v", i, j, v, want[i*144+j])
+			}
+		}
+	}
+	im, err := LoadView("digits:crop6:12x12", Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Len() != 445 || im.Shape != shape || len(im.Pixels) != 445*144 {
+		t.Fatalf("LoadView: %d images of %v, %d pixels", im.Len(), im.Shape, len(im.Pixels))
+	}
+	// Class 3 comes after classes 0, 1, 2 (44 + 45 + 44 test images).
+	off := (44 + 45 + 44) * 144
+	for j, v := range want {
+		got := 2*float64(im.Pixels[off+j])/im.MaxPixel - 1
+		if im.Labels[off/144+j/144] != 3 || math.Abs(got-v) > 1/255.0+1e-12 {
+			t.Fatalf("LoadView pixel %d: %v (label %d), want %v within 1/255", j, got, im.Labels[off/144+j/144], v)
+		}
+	}
+	for _, bad := range []string{"digits:test", "cifar", "digits:crop9", "digits:3"} {
+		if _, err := LoadView(bad, Train); err == nil {
+			t.Errorf("LoadView(%q) accepted", bad)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package generate
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ func (s Shard) String() string {
 // chunks. It fails when there are fewer chunks than shards, which would
 // leave a shard empty.
 func (s Shard) Chunks(rows int) (lo, hi int, err error) {
-	nc := (rows + ChunkRows - 1) / ChunkRows
+	nc := numChunks(rows)
 	if s.Count <= 1 {
 		return 0, nc, nil
 	}
@@ -79,7 +80,33 @@ func (s Shard) Chunks(rows int) (lo, hi int, err error) {
 		return 0, 0, fmt.Errorf("%d rows make %d chunks of %d, fewer than the %d shards: use at most %d shards",
 			rows, nc, ChunkRows, s.Count, max(1, nc))
 	}
-	return s.Index * nc / s.Count, (s.Index + 1) * nc / s.Count, nil
+	return mulDiv(s.Index, nc, s.Count), mulDiv(s.Index+1, nc, s.Count), nil
+}
+
+// numChunks is ⌈rows/ChunkRows⌉, without the overflow of rows+ChunkRows−1
+// near the largest int.
+func numChunks(rows int) int {
+	if rows <= 0 {
+		return 0
+	}
+	return rows/ChunkRows + min(rows%ChunkRows, 1)
+}
+
+// chunkEnd is the row where chunk c of a run of rows rows ends.
+func chunkEnd(c, rows int) int {
+	if c >= rows/ChunkRows {
+		return rows
+	}
+	return (c + 1) * ChunkRows
+}
+
+// mulDiv returns ⌊a·b/c⌋ for 0 ≤ a ≤ c and b ≥ 0 without overflowing
+// (the product of a shard index and a chunk count can exceed an int:
+// a fuzzed --shard 10700/10701 of 2^62 rows gave negative rows).
+func mulDiv(a, b, c int) int {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	q, _ := bits.Div64(hi, lo, uint64(c))
+	return int(q)
 }
 
 // Rows returns the rows [lo, hi) of a run of rows rows that the shard
@@ -89,7 +116,10 @@ func (s Shard) Rows(rows int) (lo, hi int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	return c0 * ChunkRows, min(c1*ChunkRows, rows), nil
+	if c1 == c0 {
+		return c0 * ChunkRows, c0 * ChunkRows, nil
+	}
+	return c0 * ChunkRows, chunkEnd(c1-1, rows), nil
 }
 
 // Chunk is one chunk of a run: rows [Lo, Hi) of the whole run, and its
@@ -115,7 +145,7 @@ func EachChunk(ctx context.Context, rows int, s Shard, seed uint64, fn func(Chun
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ch := Chunk{Index: c, Lo: c * ChunkRows, Hi: min((c+1)*ChunkRows, rows), Rand: ChunkRand(seed, c)}
+		ch := Chunk{Index: c, Lo: c * ChunkRows, Hi: chunkEnd(c, rows), Rand: ChunkRand(seed, c)}
 		if err := fn(ch); err != nil {
 			return err
 		}

@@ -47,41 +47,75 @@ type Result struct {
 	Trajectory       *path.Trajectory
 }
 
-// Run runs the job and returns the shard's rows.
+// Run runs the job and returns the shard's rows, all in memory (Stream
+// hands them over chunk by chunk instead).
 func (g *Generator) Run(ctx context.Context, job Job) (*Result, error) {
-	k1, d := g.Sizes()
-	if job.Path == nil || job.Path.Len() != k1 {
-		return nil, fmt.Errorf("generate: need a path on %d marginals", k1)
-	}
-	from := StartVertex(job.Path)
-	rows := job.N
-	if job.In != nil {
-		if err := g.checkBatch(job.In); err != nil {
-			return nil, err
+	var res *Result
+	err := g.Stream(ctx, job, func(part *Result) error {
+		if res == nil {
+			_, d := g.Sizes()
+			res = &Result{Lo: part.Lo, Trajectory: part.Trajectory}
+			lo, hi, _ := job.Shard.Rows(rowsOf(job, d))
+			res.Start = make([]float64, 0, (hi-lo)*d)
+			res.X = make([]float64, 0, (hi-lo)*d)
 		}
-		rows = len(job.In) / d
-	} else {
-		if from < 0 {
-			return nil, errors.New("generate: the path does not start at a vertex; give starting samples")
-		}
-		if rows < 1 {
-			return nil, fmt.Errorf("generate: %d samples", rows)
-		}
-		if _, err := g.Marginal(from); err != nil {
-			return nil, err
-		}
-	}
-	if job.LogLikelihood && job.Options != nil && job.Options.SDE != nil {
-		return nil, errors.New("generate: a likelihood follows the probability flow, not the stochastic generator")
-	}
-	lo, hi, err := job.Shard.Rows(rows)
+		res.Hi = part.Hi
+		res.Start = append(res.Start, part.Start...)
+		res.X = append(res.X, part.X...)
+		res.LogLik = append(res.LogLik, part.LogLik...)
+		res.Stats = res.Stats.Add(part.Stats)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Lo: lo, Hi: hi}
-	res.Start = make([]float64, 0, (hi-lo)*d)
-	res.X = make([]float64, 0, (hi-lo)*d)
-	err = EachChunk(ctx, rows, job.Shard, job.Seed, func(c Chunk) error {
+	return res, nil
+}
+
+// rowsOf is the number of rows of the whole run of job.
+func rowsOf(job Job, d int) int {
+	if job.In != nil {
+		return len(job.In) / d
+	}
+	return job.N
+}
+
+// Stream runs the job chunk by chunk (EachChunk) and calls fn with each
+// chunk's rows [Lo, Hi), in order, as soon as they are done: a run of any
+// length needs the memory of one chunk. The part passed to fn is the
+// chunk's own; fn may keep it. Its Trajectory is set on the shard's first
+// chunk only. The parts, concatenated, are what Run returns.
+func (g *Generator) Stream(ctx context.Context, job Job, fn func(part *Result) error) error {
+	k1, d := g.Sizes()
+	if job.Path == nil || job.Path.Len() != k1 {
+		return fmt.Errorf("generate: need a path on %d marginals", k1)
+	}
+	from := StartVertex(job.Path)
+	rows := rowsOf(job, d)
+	if job.In != nil {
+		if err := g.checkBatch(job.In); err != nil {
+			return err
+		}
+	} else {
+		if from < 0 {
+			return errors.New("generate: the path does not start at a vertex; give starting samples")
+		}
+		if rows < 1 {
+			return fmt.Errorf("generate: %d samples", rows)
+		}
+		if _, err := g.Marginal(from); err != nil {
+			return err
+		}
+	}
+	if job.LogLikelihood && job.Options != nil && job.Options.SDE != nil {
+		return errors.New("generate: a likelihood follows the probability flow, not the stochastic generator")
+	}
+	lo, _, err := job.Shard.Rows(rows)
+	if err != nil {
+		return err
+	}
+	return EachChunk(ctx, rows, job.Shard, job.Seed, func(c Chunk) error {
+		part := &Result{Lo: c.Lo, Hi: c.Hi}
 		var x []float64
 		if job.In != nil {
 			x = append([]float64(nil), job.In[c.Lo*d:c.Hi*d]...)
@@ -91,7 +125,7 @@ func (g *Generator) Run(ctx context.Context, job Job) (*Result, error) {
 				return err
 			}
 		}
-		res.Start = append(res.Start, x...)
+		part.Start = append([]float64(nil), x...)
 		var o Options
 		if job.Options != nil {
 			o = *job.Options
@@ -103,26 +137,18 @@ func (g *Generator) Run(ctx context.Context, job Job) (*Result, error) {
 			for i := 0; i < m; i++ {
 				tr.Rows = append(tr.Rows, i*c.Len()/m)
 			}
-			o.Trajectory, res.Trajectory = tr, tr
+			o.Trajectory, part.Trajectory = tr, tr
 		}
-		var st path.Stats
 		var err error
 		if job.LogLikelihood {
-			var ll []float64
-			ll, st, err = g.TransportLogLikelihood(ctx, x, job.Path, c.Rand, &o)
-			res.LogLik = append(res.LogLik, ll...)
+			part.LogLik, part.Stats, err = g.TransportLogLikelihood(ctx, x, job.Path, c.Rand, &o)
 		} else {
-			st, err = g.Transport(ctx, x, job.Path, c.Rand, &o)
+			part.Stats, err = g.Transport(ctx, x, job.Path, c.Rand, &o)
 		}
-		res.Stats = res.Stats.Add(st)
 		if err != nil {
 			return err
 		}
-		res.X = append(res.X, x...)
-		return nil
+		part.X = x
+		return fn(part)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }

@@ -138,7 +138,9 @@ type checkpointPayload struct {
 	// weights of a trainer.
 	Weights  []byte        `msgpack:"weights"`
 	Training *ckptTraining `msgpack:"training,omitempty"`
-	Saved    time.Time     `msgpack:"saved"`
+	// No wall-clock time is stored: the same training with the same seed
+	// writes the same bytes (earlier versions wrote a "saved" time, which
+	// the decoder skips as an unknown field).
 }
 
 // floatBytes encodes a []float32 or []float64 as little-endian bytes.
@@ -220,7 +222,6 @@ func (m *Model) payload() *checkpointPayload {
 		Specs:   c.Specs,
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
 		Weights: floatBytes(m.eng.params()),
-		Saved:   time.Now().UTC(),
 	}
 	return p
 }
@@ -531,8 +532,13 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	default:
 		return nil, fmt.Errorf("unknown head loss %q", cs.HeadLoss)
 	}
-	if cs.CustomAlpha != "" && alpha == nil {
+	switch got := fmt.Sprintf("%T", alpha); {
+	case cs.CustomAlpha != "" && alpha == nil:
 		return nil, fmt.Errorf("the run used a custom α sampler (%s); pass it to Resume", cs.CustomAlpha)
+	case cs.CustomAlpha == "" && alpha != nil:
+		return nil, fmt.Errorf("the run used the built-in α mixture, Resume was given the sampler %s", got)
+	case alpha != nil && got != cs.CustomAlpha:
+		return nil, fmt.Errorf("the run used the α sampler %s, Resume was given %s", cs.CustomAlpha, got)
 	}
 	if err := set.validate(); err != nil {
 		return nil, err

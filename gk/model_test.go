@@ -196,6 +196,9 @@ func TestModelEvalChunksConcurrent(t *testing.T) {
 // and VJP may not allocate more. sync.Pool may drop its items at a GC,
 // hence the averaging, and the +0.5 margin for that.
 func TestModelEvalAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts under the race detector are meaningless (sync.Pool drops items)")
+	}
 	m := mdlNew(t, Config{Hidden: []int{64, 64}}, 10)
 	kk, d := m.Sizes()
 	r := rand.New(rand.NewPCG(1, 1))

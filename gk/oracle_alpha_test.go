@@ -32,7 +32,7 @@ func TestOracleVJPAlpha(t *testing.T) {
 		samplers = append(samplers, newOracleSampler(t, m))
 	}
 	offSupport := 0.0
-	for name, alpha := range oracleAlphas(r, K1) {
+	for name, alpha := range oracleAlphas(r, K1).all() {
 		x := make([]float64, n*d)
 		buf := make([]float64, d)
 		for i := 0; i < n; i++ {

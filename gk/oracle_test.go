@@ -2,6 +2,7 @@ package gk
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -184,24 +185,50 @@ func oracleDirichlet(r *rand.Rand, n int) []float64 {
 // oracleAlphas returns labelled points of Δ^K (K ≥ 3): interior, a face with
 // α_0 = 0, a face with a data marginal switched off, an edge between data
 // marginals, an edge from the Gaussian, and every vertex.
-func oracleAlphas(r *rand.Rand, K1 int) map[string][]float64 {
-	out := map[string][]float64{"interior": oracleDirichlet(r, K1)}
+func oracleAlphas(r *rand.Rand, K1 int) alphaSet {
+	var out alphaSet
+	out.add("interior", oracleDirichlet(r, K1))
 	face := oracleDirichlet(r, K1-1)
-	out["face α0=0"] = append([]float64{0}, face...)
+	out.add("face α0=0", append([]float64{0}, face...))
 	f2 := oracleDirichlet(r, K1-1)
-	out["face α2=0"] = append(append(append([]float64{}, f2[:2]...), 0), f2[2:]...)
+	out.add("face α2=0", append(append(append([]float64{}, f2[:2]...), 0), f2[2:]...))
 	e := make([]float64, K1)
 	e[1], e[K1-1] = 0.3, 0.7
-	out["edge 1–K"] = e
+	out.add("edge 1–K", e)
 	e0 := make([]float64, K1)
 	e0[0], e0[2] = 0.6, 0.4
-	out["edge 0–2"] = e0
+	out.add("edge 0–2", e0)
 	for k := 0; k < K1; k++ {
 		v := make([]float64, K1)
 		v[k] = 1
-		out[fmt.Sprintf("vertex %d", k)] = v
+		out.add(fmt.Sprintf("vertex %d", k), v)
 	}
 	return out
+}
+
+// alphaSet is a list of named points of the simplex, visited in the
+// order they were added. (It was a map: the tests that draw random
+// samples inside the loop then drew them in the map's random order, so a
+// run was not repeatable.)
+type alphaSet struct {
+	names  []string
+	alphas [][]float64
+}
+
+func (s *alphaSet) add(name string, a []float64) {
+	s.names = append(s.names, name)
+	s.alphas = append(s.alphas, a)
+}
+
+// all yields the points in order.
+func (s alphaSet) all() iter.Seq2[string, []float64] {
+	return func(yield func(string, []float64) bool) {
+		for i, n := range s.names {
+			if !yield(n, s.alphas[i]) {
+				return
+			}
+		}
+	}
 }
 
 // ---- independent reference ---------------------------------------------
@@ -386,7 +413,7 @@ func TestOracleIdentity(t *testing.T) {
 		x[i] = 4 * r.NormFloat64()
 	}
 	g := oracleNewG(K1, n*d)
-	for name, alpha := range oracleAlphas(r, K1) {
+	for name, alpha := range oracleAlphas(r, K1).all() {
 		o.Eval(g, alpha, x)
 		worst := 0.0
 		for i := 0; i < n*d; i++ {
@@ -424,7 +451,7 @@ func TestOracleGaussian(t *testing.T) {
 		x[i] = 2 * r.NormFloat64()
 	}
 	g := oracleNewG(K1, n*d)
-	for name, alpha := range oracleAlphas(r, K1) {
+	for name, alpha := range oracleAlphas(r, K1).all() {
 		o.Eval(g, alpha, x)
 		S := mat.NewSymDense(d, nil)
 		m := mat.NewVecDense(d, nil)
@@ -479,7 +506,7 @@ func TestOracleReference(t *testing.T) {
 	}
 	g := oracleNewG(K1, n*d)
 	want := oracleNewG(K1, d)
-	for name, alpha := range oracleAlphas(r, K1) {
+	for name, alpha := range oracleAlphas(r, K1).all() {
 		o.Eval(g, alpha, x)
 		ref := newOracleRef(t, data, alpha, gExact)
 		for i := 0; i < n; i++ {
@@ -644,7 +671,7 @@ func TestOracleVJP(t *testing.T) {
 		samplers = append(samplers, newOracleSampler(t, m))
 	}
 	posteriorTerm, worstFD := 0.0, 0.0
-	for name, alpha := range oracleAlphas(r, K1) {
+	for name, alpha := range oracleAlphas(r, K1).all() {
 		// x = x(α) from exact samples.
 		x := make([]float64, n*d)
 		buf := make([]float64, d)
@@ -759,7 +786,7 @@ func TestOracleScore(t *testing.T) {
 	}
 	s := make([]float64, n*d)
 	g := oracleNewG(K1, n*d)
-	for name, alpha := range oracleAlphas(r, K1) {
+	for name, alpha := range oracleAlphas(r, K1).all() {
 		o.Score(s, alpha, x)
 		for i := 0; i < n; i++ {
 			xi := append([]float64(nil), x[i*d:(i+1)*d]...)
@@ -833,7 +860,7 @@ func TestOracleLogDensity(t *testing.T) {
 			}
 		}
 	}
-	for name, alpha := range oracleAlphas(r, K1) {
+	for name, alpha := range oracleAlphas(r, K1).all() {
 		ref := newOracleRef(t, data, alpha, gExact)
 		for i := 0; i < n; i++ {
 			xi := x[i*d : (i+1)*d]

@@ -291,8 +291,18 @@ func TestTrainResume(t *testing.T) {
 		if err := diff.Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if trParams(diff)[0][0] == trParams(straight)[0][0] {
-			t.Error("seeds 11 and 12 give the same first weight")
+		// Every weight must move with the seed (a resume that reset,
+		// skipped or replayed part of the run would leave some equal or
+		// differ in only a few): count the equal ones.
+		a, b := trParams(diff)[0], trParams(straight)[0]
+		same := 0
+		for i := range a {
+			if a[i] == b[i] {
+				same++
+			}
+		}
+		if same > len(a)/100 {
+			t.Errorf("seeds 11 and 12 give %d of %d identical live weights", same, len(a))
 		}
 	}
 }

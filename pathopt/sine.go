@@ -73,6 +73,9 @@ func NewSine(points [][]float64, modes int, coef [][]float64) (*Sine, error) {
 		s.points = append(s.points, append([]float64(nil), p...))
 	}
 	pieces := len(points) - 1
+	if modes > 0 && pieces > math.MaxInt/modes {
+		return nil, fmt.Errorf("pathopt: %d pieces × %d sine modes is too many", pieces, modes)
+	}
 	if coef == nil {
 		coef = make([][]float64, pieces*modes)
 		for i := range coef {
@@ -90,6 +93,9 @@ func NewSine(points [][]float64, modes int, coef [][]float64) (*Sine, error) {
 		for _, v := range c {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("pathopt: coefficient %d is not finite: %v", i, c)
+			}
+			if math.Abs(v) > maxCoef {
+				return nil, fmt.Errorf("pathopt: coefficient %d has an entry %g, beyond ±%g", i, v, maxCoef)
 			}
 			sum += v
 			size += math.Abs(v)
@@ -115,6 +121,13 @@ func NewSine(points [][]float64, modes int, coef [][]float64) (*Sine, error) {
 	}
 	return s, nil
 }
+
+// maxCoef bounds the size of a coefficient entry. The simplex has
+// diameter √2, so useful coefficients are of order 1 (the optimizer starts
+// at 0); with entries near 1e16 the projection onto the simplex cancels
+// catastrophically and returned points off the simplex (a fuzzed file with
+// 1e308 gave α = (3e307, 0)). 1e6 leaves ten digits of headroom.
+const maxCoef = 1e6
 
 // kinkGrid is the number of intervals per piece on which NewSine looks
 // for changes of the active set; a coordinate that rises from 0 and

@@ -203,10 +203,14 @@ func numpyPython() string {
 
 // TestNumpyInterop has numpy itself load a file we wrote and write files in
 // the formats it produces (version 2.0, float32, Fortran order, big-endian,
-// uint8) that we must read. Skipped where numpy is not installed.
+// uint8) that we must read. Skipped where numpy is not installed, unless
+// MMI_REQUIRE_NUMPY is set (CI), where a missing numpy fails.
 func TestNumpyInterop(t *testing.T) {
 	py := numpyPython()
 	if py == "" {
+		if os.Getenv("MMI_REQUIRE_NUMPY") != "" { // .ci/run installs it
+			t.Fatal("MMI_REQUIRE_NUMPY is set, but no python3 can import numpy")
+		}
 		t.Skip("python3 with numpy not available")
 	}
 	dir := t.TempDir()

@@ -29,7 +29,7 @@ func Alpha(k1 int, w []float64) ([]float64, error) {
 		sum += v
 	}
 	if math.Abs(sum-1) > WeightTol {
-		return nil, fmt.Errorf("styletransfer: weights sum to %v, not 1", sum)
+		return nil, fmt.Errorf("styletransfer: weights sum to %.6g, not 1", sum)
 	}
 	a := make([]float64, k1)
 	for k, v := range w {

@@ -20,11 +20,11 @@ type barycenterFlags struct {
 	coupled        bool
 	n              int
 	solverFlags
-	seed     uint64
-	out, png string
-	asJSON   bool
-	shard    string
-	evalN    int
+	seed            uint64
+	out, png, shape string
+	asJSON          bool
+	shard           string
+	evalN           int
 }
 
 func newBarycenterCmd() *cobra.Command {
@@ -57,6 +57,7 @@ matched samples and keeps their spread (Gaussians: (Σ w_k Σ_k^{1/2})²).`,
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fl.StringVar(&f.out, "out", "", "write the samples (.csv or .npy)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter with the marginals, or an image grid)")
+	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
 	fl.IntVar(&f.evalN, "eval-n", 2000, "law mode: exact samples of Σ w_k x_k (independent draws) for the energy distance in the summary (0: skip)")
 	addShardFlag(cmd, &f.shard)
@@ -101,11 +102,14 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 		return err
 	}
 	k1, d := gen.Sizes()
+	if err := checkSamplesMemory("barycenter", f.n, k1*d); err != nil {
+		return err
+	}
 	alpha, err := styletransfer.Alpha(k1, w)
 	if err != nil {
 		return badInput(fmt.Errorf("--weights: %w", err))
 	}
-	if err := checkPNG(f.png, gen); err != nil {
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return err
 	}
 	t0 := time.Now()

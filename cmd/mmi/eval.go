@@ -28,8 +28,10 @@ func newEvalCmd() *cobra.Command {
 		Short: "Distances between two sample sets, or a model's error against the exact oracle",
 		Long: `With --a and --b: energy distance, MMD² and sliced W2 between two sample files.
 
-With --a and --class SET:CLASS (mnist:3, fashion:7, digits:0): --a holds
-images meant as that class (pixels scaled to [−1, 1] as mmi sample and
+With --a and --class SET:CLASS (mnist:3, fashion:7, digits:0), or with the
+cropN and WxH options of --data (mnist:3:crop20:8x8, measured by a
+classifier trained on that view of the set): --a holds images meant as that
+class (pixels scaled to [−1, 1] as mmi sample and
 mmi path write them; values outside are clipped). A classifier trained by
 mmi on the set's training images (on first use, about a minute for 28×28
 images, then cached) gives the share read as the class, the histogram of
@@ -100,7 +102,7 @@ coordinates, against the oracle of the correspondingly normalized mixtures.`,
 	f.StringVar(&b, "b", "", "second sample file (.csv or .npy)")
 	f.StringVar(&model, "model", "", "checkpoint to measure against the exact oracle of --spec (a .json specification is its own oracle)")
 	f.StringVar(&spec, "spec", "", "Gaussian-mixture specification (.json) the model was trained on")
-	f.StringVar(&class, "class", "", "with --a: the class SET:CLASS the images of --a are meant as (mnist:3, fashion:7, digits:0)")
+	f.StringVar(&class, "class", "", "with --a: the class SET:CLASS[:OPTION…] the images of --a are meant as (mnist:3, fashion:7, digits:0, mnist:3:crop20:8x8)")
 	f.IntVar(&points, "n", 2000, "with --model: points x ~ ρ(α) per α")
 	f.Uint64Var(&seed, "seed", 1, "random seed (directions of sliced W2; points of the oracle report; training images of the --class floor)")
 	f.BoolVar(&asJSON, "json", false, "print JSON: {\"energy\": …, \"mmd\": …, \"sliced_w2\": …}, or the oracle report")
@@ -137,6 +139,9 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 		g, norm = m, m.Normalization()
 	}
 	k1, d := g.Sizes()
+	if err := checkSamplesMemory("eval --n", points, 2*k1*d); err != nil {
+		return err
+	}
 	if len(mix)+1 != k1 || mix[0].Dim() != d {
 		return usagef("eval: %s has %d data marginals of dimension %d, but %s has %d of dimension %d",
 			file, k1-1, d, spec, len(mix), mix[0].Dim())

@@ -13,9 +13,11 @@ import (
 	"github.com/mmi-go/mmi/samplefile"
 )
 
-// parseClass parses --class SET:CLASS (mnist:3, fashion:7, digits:0).
-func parseClass(s string) (set string, class int, err error) {
-	set, c, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), ":")
+// parseClass parses --class SET:CLASS[:OPTION…] (mnist:3, fashion:7,
+// digits:0, mnist:3:crop20:8x8) into the classifier's view of the set
+// ("mnist", "mnist:crop20:8x8") and the class.
+func parseClass(s string) (view string, class int, err error) {
+	set, rest, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), ":")
 	known := strings.Join(datasets.LabelledSets(), ", ")
 	if !ok {
 		return "", 0, usagef("--class %q: want SET:CLASS with SET one of %s, e.g. mnist:3", s, known)
@@ -27,11 +29,19 @@ func parseClass(s string) (set string, class int, err error) {
 	if !found {
 		return "", 0, usagef("--class %q: no classifier for %q (known: %s)", s, set, known)
 	}
+	c, opts, hasOpts := strings.Cut(rest, ":")
 	class, err = strconv.Atoi(c)
 	if err != nil || class < 0 || class > 9 {
 		return "", 0, usagef("--class %q: the class must be a digit 0…9", s)
 	}
-	return set, class, nil
+	view = set
+	if hasOpts {
+		view += ":" + opts
+		if _, err := datasets.ViewShape(view); err != nil {
+			return "", 0, usagef("--class %q: %v", s, err)
+		}
+	}
+	return view, class, nil
 }
 
 // evalImages prints classify's Report for the images in file meant as
@@ -39,7 +49,7 @@ func parseClass(s string) (set string, class int, err error) {
 // Fréchet distance of classifier features to real test images beside its
 // floor.
 func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool) error {
-	set, class, err := parseClass(spec)
+	view, class, err := parseClass(spec)
 	if err != nil {
 		return err
 	}
@@ -47,22 +57,24 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 	if err != nil {
 		return badInput(err)
 	}
-	var dim int
+	set, _, _ := strings.Cut(view, ":")
 	for _, in := range datasets.List() {
-		if in.Name == set {
-			dim = in.Dim
-			if !in.Installed {
-				return usagef("--class %s: the %s images are not installed: %s", spec, set, in.Where)
-			}
+		if in.Name == set && !in.Installed {
+			return usagef("--class %s: the %s images are not installed: %s", spec, set, in.Where)
 		}
 	}
-	if d != dim {
-		return usagef("%s has %d values per sample, but %s images have %d pixels; resample them to the set's size", file, d, set, dim)
+	shape, err := datasets.ViewShape(view)
+	if err != nil {
+		return badInput(err)
+	}
+	if dim := shape.Width * shape.Height; d != dim {
+		return usagef("%s has %d values per sample, but %s images are %d×%d (%d pixels); resample them, or name the view: --class %s:%d:crop20:8x8, say",
+			file, d, view, shape.Width, shape.Height, dim, set, class)
 	}
 	if len(x)/d < 2 {
 		return usagef("%s has %d sample; the Fréchet distance needs at least 2", file, len(x)/d)
 	}
-	c, err := classify.Load(cmd.Context(), set, &classify.Options{Log: cmd.ErrOrStderr()})
+	c, err := classify.Load(cmd.Context(), view, &classify.Options{Log: cmd.ErrOrStderr()})
 	if err != nil {
 		return err
 	}
@@ -78,7 +90,7 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
 	}
 	fmt.Fprintf(w, "%d images of %s meant as class %d; classifier accuracy %.4f on the %s test split\n",
-		rep.N, file, class, rep.ClassifierAccuracy, set)
+		rep.N, file, class, rep.ClassifierAccuracy, view)
 	fmt.Fprintf(w, "read as %d          %.4f\n", class, rep.Share)
 	var hist []string
 	for k, n := range rep.Histogram {
@@ -89,5 +101,6 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 		rep.Frechet, rep.FeatureDim, rep.TestImages, class)
 	fmt.Fprintf(w, "floor              %.4g  (%d real training images, same reference)\n", rep.Floor, rep.FloorN)
 	fmt.Fprintf(w, "ratio to floor     %.3g\n", rep.Ratio)
+	fmt.Fprintf(w, "pixels clipped     %.4f  (share outside [−1, 1])\n", rep.Clipped)
 	return nil
 }

@@ -65,10 +65,13 @@ func TestEvalImages(t *testing.T) {
 		{[]string{"--a", threes, "--class", "digits:12"}, "digit 0…9"},
 		{[]string{"--a", threes, "--class", "digits"}, "SET:CLASS"},
 		{[]string{"--a", threes, "--class", "cifar:1"}, `no classifier for "cifar"`},
-		{[]string{"--a", threes, "--class", "mnist:3"}, "64 values per sample, but mnist images have 784"},
+		{[]string{"--a", threes, "--class", "mnist:3"}, "64 values per sample, but mnist images are 28×28 (784 pixels)"},
 		{[]string{"--a", threes, "--class", "fashion:3"}, "dataset-fashion-mnist"},
 		{[]string{"--a", threes, "--b", fives, "--class", "digits:3"}, "--class measures the images of --a"},
 		{[]string{"--class", "digits:3"}, "--class measures the images of --a"},
+		{[]string{"--a", threes, "--class", "digits:3:test"}, "no split option"},
+		{[]string{"--a", threes, "--class", "digits:3:4x4"}, "are 4×4 (16 pixels)"},
+		{[]string{"--a", threes, "--class", "digits:3:big"}, `unknown option "big"`},
 		{[]string{"--a", filepath.Join(dir, "missing.npy"), "--class", "digits:3"}, "missing.npy"},
 	} {
 		code, stdout, stderr := mmi(t, append([]string{"eval"}, c.args...)...)

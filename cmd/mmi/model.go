@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,10 @@ func addSolverFlags(cmd *cobra.Command, f *solverFlags) {
 func solverOptions(f *solverFlags) (*generate.Options, error) {
 	if f.steps <= 0 {
 		return nil, usagef("--steps must be positive, got %d", f.steps)
+	}
+	// The solvers keep the grid of times (and the SDE its noise schedule).
+	if err := checkMemory(fmt.Sprintf("--steps %d", f.steps), 16*float64(f.steps)); err != nil {
+		return nil, err
 	}
 	o := &generate.Options{}
 	switch f.solver {
@@ -102,21 +107,12 @@ func readInput(file string, d int) ([]float64, error) {
 func checkOut(file string) error {
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".csv", ".npy":
-		return nil
+		return checkOutDir(file, 0)
 	}
 	if file == "" {
 		return nil
 	}
 	return usagef("--out %s: the extension must be .csv or .npy", file)
-}
-
-// checkPNG refuses --png for samples that are neither 2-D points nor
-// images, before any work is done.
-func checkPNG(png string, gen *generate.Generator) error {
-	if _, d := gen.Sizes(); png != "" && d != 2 && gen.Image() == nil {
-		return usagef("--png draws 2-D samples or images; these are %d-dimensional vectors", d)
-	}
-	return nil
 }
 
 // openModel checks the solver flags and opens --model: the start of every

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -11,7 +12,6 @@ import (
 
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/path"
-	"github.com/mmi-go/mmi/samplefile"
 	"github.com/mmi-go/mmi/viz"
 )
 
@@ -23,12 +23,12 @@ type pathFlags struct {
 	n        int
 	in       string
 	solverFlags
-	sde            bool
-	eps            float64
-	seed           uint64
-	out, png       string
-	asJSON, loglik bool
-	shard          string
+	sde             bool
+	eps             float64
+	seed            uint64
+	out, png, shape string
+	asJSON, loglik  bool
+	shard           string
 }
 
 func newPathCmd() *cobra.Command {
@@ -63,6 +63,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fl.StringVar(&f.out, "out", "", "write the end samples (.csv or .npy); with --loglik the last column is the log-likelihood")
 	fl.StringVar(&f.png, "png", "", "write a picture: start and end points with trajectories (2-D), or an image grid")
+	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
 	fl.BoolVar(&f.loglik, "loglik", false, "compute each sample's log-likelihood log ρ(α(1), X(1)) (paths from the Gaussian)")
 	addShardFlag(cmd, &f.shard)
@@ -112,6 +113,12 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err := checkOut(f.out); err != nil {
 		return err
 	}
+	if !(f.eps >= 0) || math.IsInf(f.eps, 0) {
+		return usagef("--eps must be finite and ≥ 0, got %v", f.eps)
+	}
+	if err := checkOutDir(f.png, 0); err != nil {
+		return err
+	}
 	gen, opts, err := openModel(f.model, &f.solverFlags)
 	if err != nil {
 		return err
@@ -132,17 +139,34 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err != nil {
 		return err
 	}
+	_, d := gen.Sizes()
+	rows := job.N
+	if job.In != nil {
+		rows = len(job.In) / d
+	}
+	lo, hi, _ := shard.Rows(rows)
+	cols := d
+	if f.loglik {
+		cols++
+	}
+	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, cols)); err != nil {
+		return err
+	}
 
+	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
+	// the memory of one chunk (and the first rows are kept for --png).
 	t0 := time.Now()
-	res, err := gen.Run(cmd.Context(), job)
+	sr, err := streamRun(cmd.Context(), gen, job, f.out, pictureRows)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return err
 	}
-	if err := writePathResult(f, gen, p, res); err != nil {
-		return err
+	if f.png != "" {
+		if err := drawPath(f.png, gen, p, sr.kept); err != nil {
+			return err
+		}
 	}
-	return printPathSummary(cmd.OutOrStdout(), f, gen, res, secs)
+	return printPathSummary(cmd.OutOrStdout(), f, sr, secs)
 }
 
 // pathJob is the generation job of mmi path along p: where the samples
@@ -179,51 +203,20 @@ func pathJob(f *pathFlags, gen *generate.Generator, p path.Path, shard generate.
 	if f.png != "" && d == 2 {
 		job.TrajectoryRows = 24
 	}
-	if err := checkPNG(f.png, gen); err != nil {
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return generate.Job{}, err
 	}
 	return job, nil
 }
 
-// writePathResult writes --out (with the log-likelihood as a last column
-// under --loglik) and --png.
-func writePathResult(f *pathFlags, gen *generate.Generator, p path.Path, res *generate.Result) error {
-	_, d := gen.Sizes()
-	n := len(res.X) / d
-	if f.out != "" {
-		outX, outD := res.X, d
-		if f.loglik {
-			outD = d + 1
-			outX = make([]float64, 0, n*outD)
-			for i := 0; i < n; i++ {
-				outX = append(append(outX, res.X[i*d:(i+1)*d]...), res.LogLik[i])
-			}
-		}
-		if err := samplefile.Write(f.out, outX, outD); err != nil {
-			return fmt.Errorf("writing samples: %w", err)
-		}
-	}
-	if f.png != "" {
-		if err := drawPath(f.png, gen, p, res); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // printPathSummary prints the run's size and cost (and mean
 // log-likelihood) as text or, with --json, as one object.
-func printPathSummary(w io.Writer, f *pathFlags, gen *generate.Generator, res *generate.Result, secs float64) error {
-	_, d := gen.Sizes()
-	n := len(res.X) / d
-	st := res.Stats
+func printPathSummary(w io.Writer, f *pathFlags, sr *streamed, secs float64) error {
+	n := sr.rows
+	st := sr.kept.Stats
 	sum := map[string]any{"n": n, "nfe": st.NFE, "accepted": st.Accepted, "rejected": st.Rejected, "seconds": secs}
 	if f.loglik {
-		var mean float64
-		for _, l := range res.LogLik {
-			mean += l
-		}
-		sum["loglik_mean"] = mean / float64(n)
+		sum["loglik_mean"] = sr.logLik / float64(n)
 	}
 	if f.asJSON {
 		return json.NewEncoder(w).Encode(sum)

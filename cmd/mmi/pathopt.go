@@ -168,11 +168,21 @@ func runPathopt(cmd *cobra.Command, f *pathoptFlags) error {
 	if f.png != "" && !f.all && !strings.HasSuffix(strings.ToLower(f.png), ".png") {
 		return usagef("--png %s: want a .png file", f.png)
 	}
+	if !f.all {
+		for _, file := range []string{f.out, f.png} {
+			if err := checkOutDir(file, 0); err != nil {
+				return err
+			}
+		}
+	}
 	gen, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
-	k1, _ := gen.Sizes()
+	k1, d := gen.Sizes()
+	if err := checkPathoptMemory(f.n, f.nodes, f.modes, k1, d); err != nil {
+		return err
+	}
 	jobs, err := f.jobs(k1)
 	if err != nil {
 		return err

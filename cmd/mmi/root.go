@@ -17,6 +17,10 @@ const (
 	exitOK    = 0
 	exitFail  = 1 // a failure that is not the user's input
 	exitUsage = 2 // bad flags or bad input
+	// exitInterrupted is the shell's status for a command stopped by
+	// SIGINT (128 + 2); mmi exits with it after Ctrl-C, once whatever the
+	// command saves on the way out (train's checkpoint) is written.
+	exitInterrupted = 130
 )
 
 // usageError marks an error caused by the user's flags or input files:
@@ -48,6 +52,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		fmt.Fprintln(stderr, "mmi: interrupted")
+		return exitInterrupted
 	}
 	msg := strings.TrimSpace(err.Error())
 	fmt.Fprintf(stderr, "mmi: %s\n", firstLine(msg))

@@ -35,6 +35,9 @@ rows; a sample file resampled rows.`,
 			if n <= 0 {
 				return usagef("sample: --n must be positive, got %d", n)
 			}
+			if err := checkOut(out); err != nil {
+				return err
+			}
 			sh, err := parseShard(shard)
 			if err != nil {
 				return err
@@ -50,19 +53,27 @@ rows; a sample file resampled rows.`,
 				return usagef("sample: --k %d is out of range: marginals are 0 (Gaussian) … %d", k, len(ms)-1)
 			}
 			// Drawn chunk by chunk, each chunk from its own stream, so
-			// that --shard parts concatenate to the whole run.
+			// that --shard parts concatenate to the whole run, and
+			// written as drawn: any --n runs in the memory of one chunk.
 			d := ms[0].Dim()
-			var x []float64
-			err = generate.EachChunk(cmd.Context(), n, sh, seed, func(c generate.Chunk) error {
-				part := make([]float64, c.Len()*d)
-				ms[k].Sample(part, c.Rand)
-				x = append(x, part...)
-				return nil
-			})
-			if err != nil {
+			lo, hi, _ := sh.Rows(n)
+			if err := checkOutDir(out, sampleFileBytes(hi-lo, d)); err != nil {
 				return err
 			}
-			return writeSamples(cmd, out, x, d)
+			draw := func(put func([]float64) error) error {
+				return generate.EachChunk(cmd.Context(), n, sh, seed, func(c generate.Chunk) error {
+					part := make([]float64, c.Len()*d)
+					ms[k].Sample(part, c.Rand)
+					return put(part)
+				})
+			}
+			if out == "" {
+				return draw(func(x []float64) error { return samplefile.WriteCSV(cmd.OutOrStdout(), x, d) })
+			}
+			if err := samplefile.WriteStream(out, hi-lo, d, draw); err != nil {
+				return fmt.Errorf("writing samples: %w", err)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -83,21 +94,12 @@ func openMarginals(spec string) ([]marginals.Marginal, error) {
 		return nil, badInput(err)
 	}
 	d := entries[0].Marginal.Dim()
+	if err := checkGaussianMemory(d); err != nil {
+		return nil, err
+	}
 	ms := []marginals.Marginal{marginals.StandardGaussian(d)}
 	for _, e := range entries {
 		ms = append(ms, e.Marginal)
 	}
 	return ms, nil
-}
-
-// writeSamples writes n×d samples to path (.csv or .npy), or as CSV to the
-// command's stdout when path is empty.
-func writeSamples(cmd *cobra.Command, path string, x []float64, d int) error {
-	if path == "" {
-		return samplefile.WriteCSV(cmd.OutOrStdout(), x, d)
-	}
-	if err := samplefile.Write(path, x, d); err != nil {
-		return fmt.Errorf("writing samples: %w", err)
-	}
-	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -26,6 +29,7 @@ type trainFlags struct {
 	lr                float64
 	seed              uint64
 	float32           bool
+	every             time.Duration
 }
 
 func newTrainCmd() *cobra.Command {
@@ -55,6 +59,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
+	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
 
@@ -63,6 +68,9 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	fl := cmd.Flags()
 	if tf.steps <= 0 || tf.batch <= 0 || tf.hidden <= 0 || tf.layers <= 0 || !(tf.lr > 0) {
 		return usagef("train: --steps, --batch, --hidden, --layers and --lr must be positive")
+	}
+	if tf.every <= 0 {
+		return usagef("train: --checkpoint-every must be positive, got %v", tf.every)
 	}
 	out := tf.out
 	var t *gk.Trainer
@@ -73,15 +81,25 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		if err != nil {
 			return err
 		}
+		target := t.Settings().Steps
 		if fl.Changed("steps") {
-			if err := t.SetSteps(tf.steps); err != nil {
-				return badInput(err)
-			}
+			target = tf.steps
+		}
+		if t.Step() >= target {
+			// Nothing to train: say so and leave the file as it is.
+			fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", tf.resume, t.Step(), target)
+			return nil
+		}
+		if err := t.SetSteps(target); err != nil {
+			return badInput(err)
 		}
 		if !fl.Changed("out") {
 			out = tf.resume
 		}
 	} else if t, imageLine, err = newTrainer(fl, tf); err != nil {
+		return err
+	}
+	if err := checkOutDir(out, 0); err != nil {
 		return err
 	}
 	t.Path = out
@@ -99,6 +117,9 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags) (*gk.Trainer, string, error) 
 	if err != nil {
 		return nil, "", badInput(err)
 	}
+	if err := checkTrainMemory(entries[0].Marginal.Dim(), len(entries)+1, tf.hidden, tf.layers, tf.batch, tf.float32); err != nil {
+		return nil, err
+	}
 	c, err := coupling(entries)
 	if err != nil {
 		return nil, "", err
@@ -106,7 +127,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags) (*gk.Trainer, string, error) 
 	if fl.Changed("steps") {
 		set.Steps, set.Warmup = tf.steps, 0
 	}
-	set.Batch, set.LR, set.Seed = tf.batch, tf.lr, tf.seed
+	set.Batch, set.LR, set.Seed, set.CheckpointEvery = tf.batch, tf.lr, tf.seed, tf.every
 	h := make([]int, tf.layers)
 	for i := range h {
 		h[i] = tf.hidden
@@ -189,10 +210,30 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	if k1, _ := gm.Sizes(); len(entries)+1 != k1 {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
+	if err := sameData(file, specs, entryNames(entries)); err != nil {
+		return nil, err
+	}
 	c, err := coupling(entries)
 	if err != nil {
 		return nil, err
 	}
 	t, err := gk.Resume(file, c, nil)
 	return t, badInput(err)
+}
+
+// sameData refuses to resume a training on other data than it started
+// with: the names of --data must be those the checkpoint records, up to
+// the folder (a moved sample file may be given again from elsewhere).
+func sameData(file string, recorded, given []string) error {
+	base := func(names []string) string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = filepath.Base(n)
+		}
+		return strings.Join(out, ",")
+	}
+	if r, g := base(recorded), base(given); r != g {
+		return usagef("%s was trained on %s, --data gives %s: resume with the same data", file, r, g)
+	}
+	return nil
 }

@@ -32,10 +32,19 @@ func TestTrainResumePath(t *testing.T) {
 
 	// The same seed must give the same model through train and resume:
 	// a second 40-step run resumed to 80 steps generates the same samples,
-	// bit for bit, as the first. (gk's own tests check that a resumed run
-	// equals an uninterrupted one.)
+	// bit for bit, as the first. That alone would pass a resume that did
+	// nothing, so the resumed checkpoint must also be at step 80 and
+	// differ from the one it continued. (TestKillDuringTraining checks
+	// that a resumed run equals an uninterrupted one, byte for byte.)
+	before, _ := os.ReadFile(ckpt)
 	if code, _, stderr := mmi(t, "train", "--resume", ckpt, "--steps", "80"); code != 0 {
 		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if after, _ := os.ReadFile(ckpt); string(after) == string(before) {
+		t.Error("resuming to 80 steps left the checkpoint as it was")
+	}
+	if s := stepOf(t, ckpt); s != 80 {
+		t.Errorf("resumed checkpoint at step %d, want 80", s)
 	}
 	again := filepath.Join(dir, "again.mmi")
 	args := append([]string(nil), train...)

@@ -29,12 +29,12 @@ type transferFlags struct {
 	n        int
 	in       string
 	solverFlags
-	seed          uint64
-	out, png      string
-	asJSON        bool
-	shard         string
-	evalN         int
-	fromSet, nSet bool
+	seed            uint64
+	out, png, shape string
+	asJSON          bool
+	shard           string
+	evalN           int
+	fromSet, nSet   bool
 }
 
 func newTransferCmd() *cobra.Command {
@@ -86,6 +86,7 @@ test images (mnist:3:test), which the model never saw.`,
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fl.StringVar(&f.out, "out", "", "write the translated samples (.csv or .npy)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter or image grid)")
+	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary (with --all: the table)")
 	fl.IntVar(&f.evalN, "eval-n", 2000, "fresh target samples for the energy distance in the summary (0: skip)")
 	addShardFlag(cmd, &f.shard)
@@ -163,7 +164,10 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkShardRows(shard, rows); err != nil {
 		return err
 	}
-	if err := checkPNG(f.png, gen); err != nil {
+	if err := checkSamplesMemory("transfer", rows, d); err != nil {
+		return err
+	}
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return err
 	}
 
@@ -245,6 +249,9 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 		}
 	}
 	k1, d := gen.Sizes()
+	if err := checkSamplesMemory("transfer --all", (k1-1)*f.n, 2*d); err != nil {
+		return err
+	}
 	if k1 < 3 {
 		return usagef("transfer --all: the model has %d data marginal; all-to-all needs at least two", k1-1)
 	}
@@ -253,7 +260,7 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 			return usagef("transfer --all: %v", err)
 		}
 	}
-	if err := checkPNG(f.png, gen); err != nil {
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return err
 	}
 	tab, err := styletransfer.AllToAll(cmd.Context(), gen, f.n, f.seed, opts)

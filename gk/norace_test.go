@@ -1,0 +1,5 @@
+//go:build !race
+
+package gk
+
+const raceEnabled = false
