@@ -117,13 +117,6 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags) (*gk.Trainer, string, error) 
 	if err != nil {
 		return nil, "", badInput(err)
 	}
-	if err := checkTrainMemory(entries[0].Marginal.Dim(), len(entries)+1, tf.hidden, tf.layers, tf.batch, tf.float32); err != nil {
-		return nil, err
-	}
-	c, err := coupling(entries)
-	if err != nil {
-		return nil, "", err
-	}
 	if fl.Changed("steps") {
 		set.Steps, set.Warmup = tf.steps, 0
 	}
@@ -134,7 +127,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags) (*gk.Trainer, string, error) 
 	}
 	cfg := gk.Config{
 		Marginals: len(entries) + 1,
-		Dim:       c.Dim(),
+		Dim:       entries[0].Marginal.Dim(),
 		Hidden:    h,
 		Float32:   tf.float32,
 		Specs:     entryNames(entries),
@@ -142,6 +135,13 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags) (*gk.Trainer, string, error) 
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
 		imageLine = applyImageDefaults(fl, img, &cfg, &set)
+	}
+	if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
+		return nil, "", err
+	}
+	c, err := coupling(entries)
+	if err != nil {
+		return nil, "", err
 	}
 	t, err := gk.NewTrainer(cfg, c, set)
 	if err != nil {
