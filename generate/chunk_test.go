@@ -105,3 +105,35 @@ func TestShardsConcatenate(t *testing.T) {
 		}
 	}
 }
+
+// A run's Stats count the work each row saw, not the sum over its chunks:
+// a fixed-step solver's steps stay its steps however many chunks the run
+// has (three here), and an adaptive solver reports its busiest chunk.
+func TestRunStatsPerRow(t *testing.T) {
+	g, _ := normalizedOracle(t)
+	ctx := context.Background()
+	p, _ := generate.Polyline(4, 0, 2)
+	n := 2*generate.ChunkRows + 1
+	res, err := g.Run(ctx, generate.Job{Path: p, N: n, Seed: 3, Options: &generate.Options{Solver: path.Euler{Steps: 8}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.NFE != 8 || res.Stats.Accepted != 8 {
+		t.Errorf("Euler, 8 steps, %d rows: %+v; want 8 evaluations and 8 steps", n, res.Stats)
+	}
+	var most path.Stats
+	for c := 0; c < 3; c++ {
+		part, err := g.Run(ctx, generate.Job{Path: p, N: n, Seed: 3, Shard: generate.Shard{Index: c, Count: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		most = most.Max(part.Stats)
+	}
+	whole, err := g.Run(ctx, generate.Job{Path: p, N: n, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.Stats != most {
+		t.Errorf("dopri5: the run reports %+v, its busiest chunk %+v", whole.Stats, most)
+	}
+}

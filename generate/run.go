@@ -63,7 +63,7 @@ func (g *Generator) Run(ctx context.Context, job Job) (*Result, error) {
 		res.Start = append(res.Start, part.Start...)
 		res.X = append(res.X, part.X...)
 		res.LogLik = append(res.LogLik, part.LogLik...)
-		res.Stats = res.Stats.Add(part.Stats)
+		res.Stats = res.Stats.Max(part.Stats)
 		return nil
 	})
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/mmi-go/mmi/path"
@@ -46,7 +45,7 @@ func (o *Options) pathOptions() *path.Options {
 
 // AtNoise reports whether α is the Gaussian vertex e_0, where samples are
 // exchanged as standard-normal noise rather than in data coordinates.
-func AtNoise(alpha []float64) bool { return math.Abs(alpha[0]-1) < 1e-12 }
+func AtNoise(alpha []float64) bool { return simplex.IsVertex(alpha, 0) }
 
 // ends returns α(0) and α(1) of p.
 func ends(p path.Path) (a0, a1 []float64) {
@@ -59,12 +58,7 @@ func ends(p path.Path) (a0, a1 []float64) {
 // StartVertex returns k if p starts at the vertex e_k, or −1.
 func StartVertex(p path.Path) int {
 	a0, _ := ends(p)
-	for k, a := range a0 {
-		if math.Abs(a-1) < 1e-12 {
-			return k
-		}
-	}
-	return -1
+	return simplex.VertexIndex(a0)
 }
 
 // velocity checks p against the model.

@@ -85,6 +85,10 @@ type ckptArch struct {
 	Bounds []float64 `msgpack:"bounds,omitempty"`
 	// NoiseWeight is Config.NoiseWeight, 0 for the default (version 2).
 	NoiseWeight float64 `msgpack:"noise_weight,omitempty"`
+	// Domain is simplex.Domain.String() ("ball", "ball(1.5)"); empty for
+	// the simplex, so files written before it existed load as simplex
+	// models.
+	Domain string `msgpack:"domain,omitempty"`
 }
 
 type ckptNorm struct {
@@ -217,7 +221,8 @@ func (m *Model) payload() *checkpointPayload {
 				Kind: c.Features.Kind.String(), Frequencies: c.Features.Frequencies,
 				Scale: c.Features.Scale, B: floatBytes(m.feat.b),
 			},
-			Heads: c.Heads.String(),
+			Heads:  c.Heads.String(),
+			Domain: domainName(c.Domain),
 		},
 		Specs:   c.Specs,
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
@@ -420,6 +425,11 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	if cfg.Heads, err = parseHeads(a.Heads); err != nil {
 		return nil, err
 	}
+	if a.Domain != "" {
+		if cfg.Domain, err = simplex.ParseDomain(a.Domain); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Norm.Center, err = decodeFloat64s(p.Norm.Center, "normalization center"); err != nil {
 		return nil, err
 	}
@@ -574,4 +584,13 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	}
 	t.savedStep = tr.Step
 	return t, nil
+}
+
+// domainName is the checkpoint's name of a domain: empty for the simplex
+// (the format before domains existed).
+func domainName(d simplex.Domain) string {
+	if d.Kind == simplex.KindSimplex {
+		return ""
+	}
+	return d.String()
 }

@@ -1,7 +1,9 @@
 package gk
 
 // Conditional is a family of conditional expectations
-// g_k(α, x) = E[x_k | x(α) = x] for k = 0 … K over the simplex Δ^K.
+// g_k(α, x) = E[x_k | x(α) = x] for k = 0 … K over the simplex Δ^K, or
+// over the ball part {α ≥ 0, 0 < |α| ≤ C} for conditionals that say so
+// (Domained, DomainOf).
 // Both the trained network and the exact oracles satisfy it, so paths,
 // solvers, path optimization and style transfer run against either.
 //

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/mmi-go/mmi/nn"
+	"github.com/mmi-go/mmi/simplex"
 )
 
 // Heads selects how the network's outputs become g_0 … g_K.
@@ -101,6 +102,11 @@ type Config struct {
 	// Norm is the normalization of the data marginals; the zero value is
 	// the identity. NewTrainer fits it from the data when it is zero.
 	Norm Affine
+	// Domain is the set of α the model is trained on and may be evaluated
+	// at: the zero value is the simplex; simplex.Ball(C) trains on the
+	// non-negative part of the ball of radius C (alpha_ball.go documents
+	// the distribution), which contains the simplex.
+	Domain simplex.Domain
 	// Specs describes the data marginals 1 … K as the user gave them
 	// (built-in names, file paths, specification entries); they are
 	// recorded in checkpoints so that a checkpoint can name and resample
@@ -153,6 +159,12 @@ func (c Config) validate() error {
 	}
 	if err := c.Norm.validate(c.Dim); err != nil {
 		return err
+	}
+	if err := c.Domain.Validate(); err != nil {
+		return fmt.Errorf("gk: %w", err)
+	}
+	if c.Domain.Kind == simplex.KindBall && math.IsInf(c.Domain.Radius, 1) {
+		return errors.New("gk: a model's ball needs a finite radius (training draws α from it)")
 	}
 	if c.Specs != nil && len(c.Specs) != c.Marginals-1 {
 		return fmt.Errorf("gk: %d marginal specs for %d data marginals", len(c.Specs), c.Marginals-1)
@@ -245,6 +257,9 @@ func (m *Model) Normalization() Affine { return m.cfg.Norm.clone() }
 // Specs returns the descriptions of the data marginals 1 … K recorded in
 // the configuration (nil if none were given).
 func (m *Model) Specs() []string { return append([]string(nil), m.cfg.Specs...) }
+
+// Domain returns the set of α the model was trained on (Config.Domain).
+func (m *Model) Domain() simplex.Domain { return m.cfg.Domain }
 
 // NumParams returns the number of weights and biases of the network.
 func (m *Model) NumParams() int { return m.eng.numParams() }

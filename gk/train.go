@@ -383,6 +383,9 @@ func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set 
 			return nil, err
 		}
 		t.alpha = a
+		if dom := m.cfg.Domain; dom.Kind == simplex.KindBall {
+			t.alpha = &alphaBall{inner: a, radius: dom.Radius}
+		}
 	}
 	kk, d, b := m.cfg.Marginals, m.cfg.Dim, set.Batch
 	t.alphas = make([]float64, b*kk)

@@ -12,6 +12,15 @@
 // equal share of time and report their kinks (Piecewise), on which the
 // solvers land exactly.
 //
+// Schedules off the simplex. Trig (cos(πt/2) e_i + sin(πt/2) e_j),
+// NewSchedule (any two-coordinate schedule given as a function) and
+// NewSplineSchedule (knots, saved as JSON of kind "schedule") need not stay
+// on the simplex: NewVelocity checks every path against its model's domain
+// (gk.DomainOf, CheckIn) rather than the simplex, so they run on models
+// trained with the ball domain and on the exact oracles, and every solver,
+// likelihood and SDE sampler works on them unchanged (the SDE needs α_0 > 0
+// where ε > 0, as on the simplex).
+//
 // Velocity and NFE. A Velocity evaluates b on a batch (flat row-major,
 // n rows of d numbers). One NFE is one evaluation of b on the whole batch,
 // the unit of cost of every solver (for a network: one forward pass of the

@@ -20,8 +20,9 @@ const pathAllocPerByte = 64 * maxNesting
 // FuzzUnmarshal checks that no path JSON makes Unmarshal panic, hang or
 // allocate beyond a multiple of the input's size; that errors are one
 // line starting "path: "; and that an accepted path stays on the simplex
-// (paths of this package; the test-only "test-sine" kind need not) and
-// survives a Marshal and Unmarshal unchanged.
+// (paths of this package; the test-only "test-sine" kind need not, the
+// schedules "trig" and "schedule" stay in the non-negative orthant off 0)
+// and survives a Marshal and Unmarshal unchanged.
 func FuzzUnmarshal(f *testing.F) {
 	for _, seed := range []string{
 		`{"kind": "segment", "from": [1, 0, 0], "to": [0, 1, 0]}`,
@@ -31,6 +32,10 @@ func FuzzUnmarshal(f *testing.F) {
 		`{"kind": "segment", "from": [1e308, -1e308], "to": [0, 1]}`,
 		`{"kind": "reverse", "path": {"kind": "reverse"}}`,
 		`{"kind": "test-sine", "a": 0.1}`,
+		`{"kind": "trig", "marginals": 3, "from": 0, "to": 2}`,
+		`{"kind": "trig", "marginals": 1000000000000, "from": 0, "to": 2}`,
+		`{"kind": "schedule", "marginals": 3, "from": 0, "to": 1, "t": [0, 0.5, 1], "alpha_from": [1, 0.8, 0], "alpha_to": [0, 0.7, 1]}`,
+		`{"kind": "schedule", "marginals": 3, "from": 0, "to": 1, "t": [0, 1], "alpha_from": [1, 0], "alpha_to": [0, 1e308]}`,
 		`{"kind": 1}`,
 		``,
 	} {
@@ -80,6 +85,12 @@ func FuzzUnmarshal(f *testing.F) {
 					t.Fatalf("α(%g)[%d] = %v is off the simplex", tt, k, v)
 				}
 				sum += v
+			}
+			if schedule := bytes.Contains(b, []byte(`"trig"`)) || bytes.Contains(b, []byte(`"schedule"`)); schedule {
+				if !(sum > 0) {
+					t.Fatalf("schedule α(%g) = %v is 0", tt, a)
+				}
+				continue
 			}
 			if math.Abs(sum-1) > 1e-8 {
 				t.Fatalf("α(%g) sums to %v", tt, sum)

@@ -43,9 +43,18 @@ type Stats struct {
 	Accepted, Rejected int
 }
 
-// Add returns the sum of two Stats.
+// Add returns the sum of two Stats: the work of two integrations done one
+// after the other on the same rows.
 func (s Stats) Add(o Stats) Stats {
 	return Stats{s.NFE + o.NFE, s.VJP + o.VJP, s.Accepted + o.Accepted, s.Rejected + o.Rejected}
+}
+
+// Max returns the element-wise larger of two Stats: the work each row saw
+// when two batches of different rows were integrated independently (the
+// chunks of a run). Summing them instead would report a fixed-step
+// solver's 8 steps as 16 for a run of two chunks.
+func (s Stats) Max(o Stats) Stats {
+	return Stats{max(s.NFE, o.NFE), max(s.VJP, o.VJP), max(s.Accepted, o.Accepted), max(s.Rejected, o.Rejected)}
 }
 
 // Options are the settings shared by the integrators; a nil *Options means

@@ -4,16 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
+
+	"github.com/mmi-go/mmi/simplex"
 )
 
-// Tol is the tolerance of path validation: a point α is accepted as a point
-// of the simplex when every coordinate is ≥ −Tol and |Σ_k α_k − 1| ≤ Tol,
-// and consecutive pieces of a concatenation must meet within Tol in every
-// coordinate.
-const Tol = 1e-9
+// Tol is the tolerance of path validation, simplex.Tol: a point α is
+// accepted when simplex.Domain.Contains accepts it, and consecutive pieces
+// of a concatenation must meet within Tol in every coordinate.
+const Tol = simplex.Tol
 
-// Path is a curve α: [0, 1] → Δ^K on the probability simplex, with its
-// velocity α̇. Along it the interpolant's law ρ(α(t), ·) moves from
+// Path is a curve α: [0, 1] → Δ^K on the probability simplex (or, for the
+// schedules of schedule.go, in the non-negative orthant off the simplex,
+// checked against a model's domain by NewVelocity), with its velocity α̇. Along it the interpolant's law ρ(α(t), ·) moves from
 // ρ(α(0), ·) to ρ(α(1), ·), driven by b(t, x) = Σ_k α̇_k(t) g_k(α(t), x).
 //
 // A Path is read-only once built and safe for concurrent use.
@@ -49,24 +52,16 @@ type Piecewise interface {
 // ErrSize is returned when points or paths of different lengths are mixed.
 var ErrSize = errors.New("path: points of different lengths")
 
-// checkPoint reports whether alpha is a point of Δ^K (K ≥ 1) within Tol;
-// what names it in the error ("start point", "waypoint 2", …).
+// checkPoint reports whether alpha is a point of the simplex Δ^K (K ≥ 1)
+// within Tol; what names it in the error ("start point", "waypoint 2", …).
 func checkPoint(alpha []float64, what string) error {
-	if len(alpha) < 2 {
-		return fmt.Errorf("path: %s has %d coordinates, need at least 2", what, len(alpha))
-	}
-	sum := 0.0
-	for k, a := range alpha {
-		if math.IsNaN(a) || math.IsInf(a, 0) {
-			return fmt.Errorf("path: %s %v is off the simplex: coordinate %d is %v", what, alpha, k, a)
-		}
-		if a < -Tol {
-			return fmt.Errorf("path: %s %v is off the simplex: coordinate %d is negative (%g)", what, alpha, k, a)
-		}
-		sum += a
-	}
-	if math.Abs(sum-1) > Tol {
-		return fmt.Errorf("path: %s %v is off the simplex: coordinates sum to %.17g, not 1", what, alpha, sum)
+	return checkIn(simplex.Simplex, alpha, what)
+}
+
+// checkIn reports whether alpha is a point of dom, naming it by what.
+func checkIn(dom simplex.Domain, alpha []float64, what string) error {
+	if err := dom.Contains(alpha); err != nil {
+		return fmt.Errorf("path: %s %v is off the %s: %s", what, alpha, dom, strings.TrimPrefix(err.Error(), "simplex: "))
 	}
 	return nil
 }
@@ -320,11 +315,16 @@ func alphaDotLeft(p Path, dst []float64, t float64) {
 	p.AlphaDot(dst, t)
 }
 
-// Check verifies a path built elsewhere (for example by a path optimizer):
-// α(t) must lie on the simplex within Tol at 1025 equally spaced times, at
-// both ends and just beside every break, and Σ_k α̇_k must vanish within
-// 1e-6·(1+|α̇|₁) there, as it does for any path that stays on Σ_k α_k = 1.
-func Check(p Path) error {
+// Check verifies a path built elsewhere (for example by a path optimizer)
+// against the simplex: CheckIn(p, simplex.Simplex).
+func Check(p Path) error { return CheckIn(p, simplex.Simplex) }
+
+// CheckIn verifies a path against a domain: α(t) must lie in dom within
+// Tol at 1025 equally spaced times, at both ends and just beside every
+// break, and α̇ must be finite there. On the simplex Σ_k α̇_k must also
+// vanish within 1e-6·(1+|α̇|₁), as it does for any path that stays on
+// Σ_k α_k = 1.
+func CheckIn(p Path, dom simplex.Domain) error {
 	n := p.Len()
 	if n < 2 {
 		return fmt.Errorf("path: path has %d coordinates, need at least 2", n)
@@ -340,11 +340,15 @@ func Check(p Path) error {
 		}
 		times = append(times, math.Nextafter(b, 0), b)
 	}
+	// Points first: "α(0.5) is off the simplex" says more than the
+	// velocity test that would fail first at t = 0.
 	for _, t := range times {
 		p.Alpha(a, t)
-		if err := checkPoint(a, fmt.Sprintf("α(%g)", t)); err != nil {
+		if err := checkIn(dom, a, fmt.Sprintf("α(%g)", t)); err != nil {
 			return err
 		}
+	}
+	for _, t := range times {
 		p.AlphaDot(v, t)
 		var sum, abs float64
 		for _, x := range v {
@@ -354,7 +358,7 @@ func Check(p Path) error {
 			sum += x
 			abs += math.Abs(x)
 		}
-		if math.Abs(sum) > 1e-6*(1+abs) {
+		if dom.Kind == simplex.KindSimplex && math.Abs(sum) > 1e-6*(1+abs) {
 			return fmt.Errorf("path: α̇(%g) = %v sums to %g, not 0: the path leaves Σα = 1", t, v, sum)
 		}
 	}

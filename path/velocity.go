@@ -37,7 +37,9 @@ type Velocity struct {
 
 // NewVelocity returns the velocity field of p under g after checking that
 // both are there (a nil pointer inside the interface counts as missing),
-// that their sizes agree and that p stays on the simplex (Check).
+// that their sizes agree and that p stays in g's domain (CheckIn with
+// gk.DomainOf(g): the simplex for most models, a ball for a model trained
+// with the ball domain and for the exact oracles).
 func NewVelocity(g gk.Conditional, p Path) (*Velocity, error) {
 	if isNil(g) || isNil(p) {
 		return nil, fmt.Errorf("path: velocity field without a model or a path")
@@ -46,7 +48,7 @@ func NewVelocity(g gk.Conditional, p Path) (*Velocity, error) {
 	if err := v.check(); err != nil {
 		return nil, err
 	}
-	if err := Check(p); err != nil {
+	if err := CheckIn(p, gk.DomainOf(g)); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -151,6 +151,11 @@ func (e *Estimator) Cost(p path.Path) (Estimate, error) {
 	if p.Len() != e.k1 {
 		return Estimate{}, fmt.Errorf("pathopt: path on %d marginals, the conditional has %d", p.Len(), e.k1)
 	}
+	if bp, ok := p.(*BallSine); ok {
+		// The same nodes as BallCostGrad.
+		est, _, _ := e.run(e.ballNodes(bp), false)
+		return est, nil
+	}
 	if sp, ok := p.(*Sine); ok {
 		// The same nodes as CostGrad, so that both give the same number.
 		f := &Family{Points: sp.points, Modes: sp.modes}

@@ -20,5 +20,12 @@
 //   - Optimize (optimize.go): L-BFGS from the straight path, progress
 //     through a Recorder, cancellation returning the best path so far.
 //
-// The README's "Path optimization" section has the measurements.
+// Off the simplex (ball.go): BallSine, the straight segment plus a sine
+// series with no projection and no constraint Σ α_k = 1, BallFamily and
+// OptimizeBall choose a noise schedule (α_0(t), α_k(t)), or a data → data
+// path through the interior of the ball, for a model trained on the ball
+// (or an exact oracle); a penalty keeps L-BFGS inside the model's domain.
+//
+// The README's "Path optimization" and "Schedules: α beyond the simplex"
+// sections have the measurements.
 package pathopt

@@ -87,6 +87,20 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	eval := func(x, grad []float64) (Estimate, error) { return e.CostGrad(f, x, grad) }
+	res, err := minimize(ctx, f.Dim(), eval, nil, s)
+	if res == nil {
+		return nil, err
+	}
+	res.Path, _ = f.Path(res.Theta)
+	return res, err
+}
+
+// minimize runs the L-BFGS of Optimize on any objective eval (cost and
+// gradient at θ) of dim parameters from θ = 0. When feasible is not nil
+// only points it accepts can become the best point. It fills every field
+// of Result but Path.
+func minimize(ctx context.Context, dim int, eval func(x, grad []float64) (Estimate, error), feasible func(x []float64) bool, s *Settings) (*Result, error) {
 	var set Settings
 	if s != nil {
 		set = *s
@@ -98,10 +112,9 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		return nil, fmt.Errorf("pathopt: %d iterations", set.Iters)
 	}
 	start := time.Now()
-	dim := f.Dim()
 	theta0 := make([]float64, dim)
 	grad0 := make([]float64, dim)
-	straight, err := e.CostGrad(f, theta0, grad0)
+	straight, err := eval(theta0, grad0)
 	if err != nil {
 		return nil, err
 	}
@@ -130,14 +143,14 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 			lastX, lastEst = append(lastX[:0], x...), Estimate{Cost: math.NaN()}
 			return
 		}
-		est, err := e.CostGrad(f, x, lastGrad)
+		est, err := eval(x, lastGrad)
 		res.Evals++
 		if err != nil {
 			evalErr = err
 			est.Cost = math.NaN()
 		}
 		lastX, lastEst = append(lastX[:0], x...), est
-		if est.Cost < res.Optimized.Cost {
+		if est.Cost < res.Optimized.Cost && (feasible == nil || feasible(x)) {
 			res.Optimized = est
 			res.Theta = append([]float64(nil), x...)
 		}
@@ -186,7 +199,6 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		res.Status = "Canceled"
 		err = ctx.Err()
 	}
-	res.Path, _ = f.Path(res.Theta)
 	res.Seconds = time.Since(start).Seconds()
 	return res, err
 }

@@ -3,41 +3,11 @@ package simplex
 import (
 	"errors"
 	"fmt"
-	"math"
 )
 
-// Tolerances of Validate. Points reach the simplex through floating-point
-// arithmetic (paths, projections, normalised Gamma draws), so a coordinate
-// may be a rounding error below zero and the sum a few ulps off one.
-const (
-	// NegTol is how far below zero a coordinate may be.
-	NegTol = 1e-12
-	// SumTol is how far Σ_k α_k may be from 1.
-	SumTol = 1e-9
-)
-
-// Validate reports whether alpha is a point of Δ^K with K ≥ 1: at least two
-// coordinates, all finite, each α_k ≥ −NegTol, and |Σ_k α_k − 1| ≤ SumTol.
-// The error names the first condition that fails.
-func Validate(alpha []float64) error {
-	if len(alpha) < 2 {
-		return fmt.Errorf("simplex: point has %d coordinates, need at least 2", len(alpha))
-	}
-	sum := 0.0
-	for k, a := range alpha {
-		if math.IsNaN(a) || math.IsInf(a, 0) {
-			return fmt.Errorf("simplex: coordinate %d is %v", k, a)
-		}
-		if a < -NegTol {
-			return fmt.Errorf("simplex: coordinate %d is negative (%g)", k, a)
-		}
-		sum += a
-	}
-	if math.Abs(sum-1) > SumTol {
-		return fmt.Errorf("simplex: coordinates sum to %.17g, not 1", sum)
-	}
-	return nil
-}
+// Validate reports whether alpha is a point of Δ^K with K ≥ 1 within Tol:
+// Simplex.Contains(alpha). The error names the first condition that fails.
+func Validate(alpha []float64) error { return Simplex.Contains(alpha) }
 
 // Vertex returns the vertex e_k of Δ^{n-1}: 1 at index k, 0 elsewhere.
 // At e_k the interpolant x(α) is x_k, so its law is the marginal ρ_k.

@@ -17,9 +17,9 @@ func TestValidate(t *testing.T) {
 	}{
 		{"vertex", []float64{0, 1}, ""},
 		{"interior", []float64{0.2, 0.3, 0.5}, ""},
-		// −1e-13 is inside NegTol = 1e-12: rounding-sized negatives pass.
+		// −1e-13 is inside Tol = 1e-9: rounding-sized negatives pass.
 		{"rounding negative", []float64{-1e-13, 1 + 1e-13}, ""},
-		// Sum off by 5e-10 is inside SumTol = 1e-9.
+		// Sum off by 5e-10 is inside Tol = 1e-9.
 		{"rounding sum", []float64{0.5, 0.5 + 5e-10}, ""},
 		{"too short", []float64{1}, "at least 2"},
 		{"empty", nil, "at least 2"},

@@ -92,7 +92,7 @@ func CoupledBarycenter(ctx context.Context, gen *generate.Generator, w []float64
 			return err
 		}
 		xs, st, err := gen.SampleAll(ctx, z, o)
-		b.Stats = b.Stats.Add(st)
+		b.Stats = b.Stats.Max(st)
 		if err != nil {
 			return err
 		}

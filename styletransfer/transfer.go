@@ -3,10 +3,10 @@ package styletransfer
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/path"
+	"github.com/mmi-go/mmi/simplex"
 )
 
 // Route returns the path from data marginal `from` to `to` on a model of
@@ -39,7 +39,7 @@ func Route(k1, from, to int, via []int, p path.Path) (path.Path, error) {
 		k int
 	}{{0, from}, {1, to}} {
 		p.Alpha(a, end.t)
-		if math.Abs(a[end.k]-1) > 1e-9 {
+		if !simplex.IsVertex(a, end.k) {
 			return nil, fmt.Errorf("styletransfer: the path is at %v at t = %v, not at marginal %d", a, end.t, end.k)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -32,8 +33,10 @@ as a one-machine --out .npy.`,
 			if out == "" {
 				return usagef("cat: --out is required (.csv or .npy)")
 			}
-			var all []float64
-			d := 0
+			// Two passes, one file in memory at a time: the first
+			// checks the files and counts their rows (an .npy header
+			// needs the total), the second writes them as read.
+			rows, d := 0, 0
 			for _, f := range files {
 				x, df, err := samplefile.Read(f)
 				if err != nil {
@@ -43,9 +46,28 @@ as a one-machine --out .npy.`,
 					return usagef("cat: %s has dimension %d, %s has %d", f, df, files[0], d)
 				}
 				d = df
-				all = append(all, x...)
+				rows += len(x) / d
 			}
-			if err := samplefile.Write(out, all, d); err != nil {
+			if err := checkOutDir(out, sampleFileBytes(rows, d)); err != nil {
+				return err
+			}
+			err := samplefile.WriteStream(out, rows, d, func(put func([]float64) error) error {
+				for _, f := range files {
+					x, _, err := samplefile.Read(f)
+					if err != nil {
+						return badInput(err)
+					}
+					if err := put(x); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				var u usageError
+				if errors.As(err, &u) {
+					return err
+				}
 				return fmt.Errorf("writing samples: %w", err)
 			}
 			return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
 	"math"
 	"os"
@@ -273,5 +274,41 @@ func TestDatasetsCommand(t *testing.T) {
 		if !strings.Contains(strings.Join(byName[name], " "), "yes") {
 			t.Errorf("%s not listed as installed: %q", name, byName[name])
 		}
+	}
+}
+
+// TestPathTolerances: --atol/--rtol reach dopri5: a tighter tolerance
+// takes more velocity evaluations and lands closer to a converged
+// reference (RK4 with 400 steps) than a loose one.
+func TestPathTolerances(t *testing.T) {
+	dir := t.TempDir()
+	run := func(name string, extra ...string) ([]float64, float64) {
+		out := filepath.Join(dir, name)
+		args := append([]string{"path", "--model", mix3, "--from", "1", "--to", "3", "--n", "200", "--seed", "3", "--out", out, "--json"}, extra...)
+		code, stdout, stderr := mmi(t, args...)
+		if code != 0 {
+			t.Fatalf("mmi %v: exit %d: %s", args, code, stderr)
+		}
+		var sum map[string]float64
+		if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+			t.Fatal(err)
+		}
+		x, _ := readRows(t, out)
+		return x, sum["nfe"]
+	}
+	ref, _ := run("ref.csv", "--solver", "rk4", "--steps", "400")
+	loose, nLoose := run("loose.csv", "--atol", "1e-2", "--rtol", "1e-2")
+	tight, nTight := run("tight.csv", "--atol", "1e-9", "--rtol", "1e-9")
+	errOf := func(x []float64) float64 {
+		m := 0.0
+		for i := range x {
+			m = max(m, math.Abs(x[i]-ref[i]))
+		}
+		return m
+	}
+	eLoose, eTight := errOf(loose), errOf(tight)
+	t.Logf("dopri5 1e-2: %v evaluations, error %.2g; 1e-9: %v evaluations, error %.2g", nLoose, eLoose, nTight, eTight)
+	if !(nTight > 2*nLoose) || !(eTight < eLoose/100) {
+		t.Errorf("tolerances have no effect: 1e-2 gives %v evaluations, error %.2g; 1e-9 gives %v, error %.2g", nLoose, eLoose, nTight, eTight)
 	}
 }

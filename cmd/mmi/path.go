@@ -20,6 +20,7 @@ type pathFlags struct {
 	from, to int
 	via      string
 	pathFile string
+	schedule string
 	n        int
 	in       string
 	solverFlags
@@ -38,9 +39,12 @@ func newPathCmd() *cobra.Command {
 		Short: "Integrate samples along a path from marginal i to marginal j (0 = Gaussian)",
 		Long: `Push samples of marginal --from along a path on the simplex to marginal --to:
 the straight edge e_from → e_to, a polyline through the vertices of --via, or a
-saved path (--path, e.g. from mmi pathopt). The probability flow
-dX/dt = Σ_k α̇_k(t) g_k(α(t), X) is integrated with --solver; --sde adds the
-score drift and noise of ε(t) = eps·α_0(t), which vanishes off the Gaussian.
+saved path (--path, e.g. from mmi pathopt), or a noise schedule off the
+simplex (--schedule trig or a .json file of knots; a model trained with
+--domain ball, or an exact oracle). A path must stay in the model's domain.
+The probability flow dX/dt = Σ_k α̇_k(t) g_k(α(t), X) is integrated with
+--solver; --sde adds the score drift and noise of ε(t) = eps·α_0(t), which
+vanishes off the Gaussian.
 
 Samples are read and written in data coordinates, except those of the
 Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
@@ -55,6 +59,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.IntVar(&f.to, "to", 1, "end marginal")
 	fl.StringVar(&f.via, "via", "", "marginals to pass through, comma-separated (a polyline through their vertices)")
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) instead of --from/--to/--via")
+	fl.StringVar(&f.schedule, "schedule", "", "schedule from --from to --to: linear (the straight edge), trig (cos/sin, needs a ball model) or a .json file of knots")
 	fl.IntVar(&f.n, "n", 1000, "number of samples")
 	fl.StringVar(&f.in, "in", "", "starting samples (.csv or .npy) instead of fresh samples of --from")
 	addSolverFlags(cmd, &f.solverFlags)
@@ -73,6 +78,9 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 // buildPath returns the path of the flags and checks it against K+1
 // marginals.
 func buildPath(f *pathFlags, k1 int) (path.Path, error) {
+	if f.schedule != "" {
+		return buildSchedule(f, k1)
+	}
 	if f.pathFile != "" {
 		return loadPathFile(f.pathFile, k1)
 	}
@@ -126,6 +134,9 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	k1, _ := gen.Sizes()
 	p, err := buildPath(f, k1)
 	if err != nil {
+		return err
+	}
+	if err := checkDomain(gen, p); err != nil {
 		return err
 	}
 	if f.sde {

@@ -200,8 +200,8 @@ func TestKillDuringTraining(t *testing.T) {
 
 // TestSameBytesAnyGOMAXPROCS: the same command with the same seed writes
 // the same bytes whatever GOMAXPROCS is (and with it the OpenBLAS thread
-// count): a training's checkpoint, and the samples of the network, of the
-// oracle and of the SDE.
+// count): a training's checkpoint; the samples of the network, of the
+// oracle and of the SDE; and paths optimized on both.
 func TestSameBytesAnyGOMAXPROCS(t *testing.T) {
 	dir := t.TempDir()
 	var first map[string][]byte
@@ -215,6 +215,9 @@ func TestSameBytesAnyGOMAXPROCS(t *testing.T) {
 			{"path", "--model", f("m.mmi"), "--from", "0", "--to", "2", "--n", "2500", "--out", f("net.npy")},
 			{"path", "--model", mix3, "--from", "1", "--to", "3", "--n", "2500", "--out", f("oracle.csv")},
 			{"path", "--model", mix3, "--from", "0", "--to", "2", "--n", "2500", "--sde", "--solver", "heun", "--steps", "20", "--out", f("sde.npy")},
+			// The cost estimate is summed by GOMAXPROCS workers.
+			{"pathopt", "--model", f("m.mmi"), "--from", "0", "--to", "2", "--iters", "3", "--n", "256", "--out", f("net.json")},
+			{"pathopt", "--model", mix3, "--from", "1", "--to", "3", "--iters", "3", "--n", "256", "--out", f("oracle.json")},
 		} {
 			cmd := mmiCmd(env, args...)
 			if out, err := cmd.CombinedOutput(); err != nil {
@@ -222,7 +225,7 @@ func TestSameBytesAnyGOMAXPROCS(t *testing.T) {
 			}
 		}
 		got := map[string][]byte{}
-		for _, name := range []string{"m.mmi", "net.npy", "oracle.csv", "sde.npy"} {
+		for _, name := range []string{"m.mmi", "net.npy", "oracle.csv", "sde.npy", "net.json", "oracle.json"} {
 			got[name], _ = os.ReadFile(f(name))
 		}
 		if first == nil {

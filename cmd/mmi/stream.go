@@ -43,7 +43,7 @@ func streamRun(ctx context.Context, gen *generate.Generator, job generate.Job, f
 		return gen.Stream(ctx, job, func(p *generate.Result) error {
 			out.rows += p.Hi - p.Lo
 			k := out.kept
-			k.Stats = k.Stats.Add(p.Stats)
+			k.Stats = k.Stats.Max(p.Stats)
 			k.Hi = p.Hi
 			if p.Trajectory != nil {
 				k.Trajectory = p.Trajectory

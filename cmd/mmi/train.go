@@ -15,6 +15,7 @@ import (
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
+	"github.com/mmi-go/mmi/simplex"
 )
 
 // defaultData are the marginals of a bare `mmi train`: three visually
@@ -29,6 +30,7 @@ type trainFlags struct {
 	lr                float64
 	seed              uint64
 	float32           bool
+	domain            string
 	every             time.Duration
 }
 
@@ -59,6 +61,7 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
 	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
+	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -72,14 +75,20 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	if tf.every <= 0 {
 		return usagef("train: --checkpoint-every must be positive, got %v", tf.every)
 	}
+	dom, err := parseDomainFlag(tf.domain)
+	if err != nil {
+		return err
+	}
 	out := tf.out
 	var t *gk.Trainer
-	var err error
 	imageLine := ""
 	if tf.resume != "" {
 		t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
 		if err != nil {
 			return err
+		}
+		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
+			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
 		}
 		target := t.Settings().Steps
 		if fl.Changed("steps") {
@@ -96,7 +105,7 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		if !fl.Changed("out") {
 			out = tf.resume
 		}
-	} else if t, imageLine, err = newTrainer(fl, tf); err != nil {
+	} else if t, imageLine, err = newTrainer(fl, tf, dom); err != nil {
 		return err
 	}
 	if err := checkOutDir(out, 0); err != nil {
@@ -108,10 +117,10 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 
 // newTrainer is the trainer of a new run: --data, the network's shape
 // and the settings from the flags (--steps, when given, replaces the
-// default schedule's length and warm-up). Image data gets the image
-// defaults for the flags not given; their description is returned for the
-// first line of output.
-func newTrainer(fl *pflag.FlagSet, tf *trainFlags) (*gk.Trainer, string, error) {
+// default schedule's length and warm-up), on the α-domain dom. Image data
+// gets the image defaults for the flags not given; their description is
+// returned for the first line of output.
+func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trainer, string, error) {
 	set := gk.DefaultSettings()
 	entries, err := datasets.Open(tf.data)
 	if err != nil {
@@ -131,6 +140,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags) (*gk.Trainer, string, error) 
 		Hidden:    h,
 		Float32:   tf.float32,
 		Specs:     entryNames(entries),
+		Domain:    dom,
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {

@@ -144,6 +144,9 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 		if saved, err = loadPathFile(f.pathFile, k1); err != nil {
 			return err
 		}
+		if err := checkDomain(gen, saved); err != nil {
+			return err
+		}
 	}
 	route, err := styletransfer.Route(k1, f.from, f.to, via, saved)
 	if err != nil {
