@@ -39,14 +39,22 @@ func newTrainCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train g on K data marginals (plus the Gaussian) and write a checkpoint",
-		Long: `Train one network for the K+1 conditional expectations g_k(α, x) of the
+		Long: fmt.Sprintf(`Train one network for the K+1 conditional expectations g_k(α, x) of the
 Gaussian (marginal 0) and the data marginals of --data (1…K, in order), on the
 joint regression loss over α drawn from the interior, faces, edges and
 vertices of the simplex. The checkpoint is rewritten atomically every 10 s and
-at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
+at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.
+
+When every --data entry is a labelled image set of one shape (mnist:3,
+fashion:7, digits:0, …) train uses image defaults for the flags not given
+(%d×%d %v, %d steps of %d, LR %g; data heads clamped to [−1, 1] and a
+projection that trusts the image heads more than the noise head), printed on
+the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDefaults.act,
+			imageDefaults.steps, imageDefaults.batch, imageDefaults.lr),
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
-  mmi train --resume mine.mmi --steps 80000`,
+  mmi train --resume mine.mmi --steps 80000
+  mmi train --data mnist:0,mnist:1,mnist:2,mnist:3,mnist:4,mnist:5 --out mnist6.mmi   # image defaults`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, &tf) },
 	}
 	f := cmd.Flags()
