@@ -290,6 +290,27 @@ func TestStreamedOutputMatchesOneBatch(t *testing.T) {
 		}
 	}
 
+	// mmi transfer streams too: marginal 1 → 3 of fresh samples.
+	route, err := generate.Polyline(k1, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := gen.Run(context.Background(), generate.Job{Path: route, N: n, Seed: 4, Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, got := filepath.Join(dir, "tref.npy"), filepath.Join(dir, "tgot.npy")
+	if err := samplefile.Write(ref, res.X, d); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"transfer", "--model", mix3, "--from", "1", "--to", "3", "--n", fmt.Sprint(n), "--seed", "4", "--out", got}
+	if code, _, stderr := mmi(t, args...); code != 0 {
+		t.Fatalf("mmi %v: exit %d: %s", args, code, stderr)
+	}
+	if a, b := readBytes(t, ref), readBytes(t, got); !bytes.Equal(a, b) {
+		t.Errorf("transfer: streamed file (%d bytes) differs from one batch (%d bytes)", len(b), len(a))
+	}
+
 	ms, err := openMarginals("moons")
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +322,7 @@ func TestStreamedOutputMatchesOneBatch(t *testing.T) {
 		all = append(all, part...)
 		return nil
 	})
-	ref, got := filepath.Join(dir, "sref.npy"), filepath.Join(dir, "sgot.npy")
+	ref, got = filepath.Join(dir, "sref.npy"), filepath.Join(dir, "sgot.npy")
 	if err := samplefile.Write(ref, all, 2); err != nil {
 		t.Fatal(err)
 	}
@@ -338,4 +359,13 @@ func TestInterruptPath(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
 		t.Errorf("left behind: %v", left)
 	}
+}
+
+func readBytes(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
