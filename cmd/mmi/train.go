@@ -13,6 +13,7 @@ import (
 
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -118,6 +119,13 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	}
 	if err := checkOutDir(out, 0); err != nil {
 		return err
+	}
+	// Training alone writes its checkpoint, so hidden temporary files of
+	// it are leftovers of a killed run (a SIGKILL leaves one behind).
+	if n, err := atomicfile.Clean(out); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "removed %d temporary file(s) of %s left by an interrupted run\n", n, out)
 	}
 	t.Path = out
 	return trainAndReport(cmd, t, out, imageLine)

@@ -167,7 +167,20 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkShardRows(shard, rows); err != nil {
 		return err
 	}
-	if err := checkSamplesMemory("transfer", rows, d); err != nil {
+	lo, hi, _ := shard.Rows(rows)
+	// The rows stream to --out chunk by chunk; only those the energy
+	// distance and the picture use stay in memory.
+	keep := 0
+	if f.evalN > 0 {
+		keep = f.evalN
+	}
+	if f.png != "" {
+		keep = max(keep, min(pictureRows, hi-lo))
+	}
+	if err := checkSamplesMemory("transfer", min(keep, hi-lo), d); err != nil {
+		return err
+	}
+	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, d)); err != nil {
 		return err
 	}
 	if err := checkPNG(f.png, f.shape, gen); err != nil {
@@ -175,25 +188,20 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	}
 
 	t0 := time.Now()
-	res, err := gen.Run(cmd.Context(), job)
+	sr, err := streamRun(cmd.Context(), gen, job, f.out, keep)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return err
 	}
-	n := len(res.X) / d
+	res, n := sr.kept, sr.rows
 	sum := map[string]any{"from": f.from, "to": f.to, "n": n, "nfe": res.Stats.NFE, "seconds": secs}
 	var truth []float64
 	if f.evalN > 0 {
-		// The energy distance to fresh samples of the target, when it
-		// can be sampled: how well the transfer hit it.
+		// The energy distance of the first --eval-n rows (independent
+		// draws, like any others) to fresh samples of the target, when
+		// it can be sampled: how well the transfer hit it.
 		if truth, err = gen.Draw(f.to, f.evalN, generate.ChunkRand(^f.seed, f.to)); err == nil {
-			x := metrics.Subsample(res.X, d, f.evalN, generate.ChunkRand(^f.seed, 0))
-			sum["energy"] = metrics.Energy(x, truth, d)
-		}
-	}
-	if f.out != "" {
-		if err := writeFile(f.out, res.X, d); err != nil {
-			return err
+			sum["energy"] = metrics.Energy(head(res.X, f.evalN*d), truth, d)
 		}
 	}
 	if f.png != "" {
