@@ -10,9 +10,14 @@ the same machine load. Prints one JSON line per measurement and a summary:
 the best steps/s of each side per dtype (over thread counts and rounds) and
 the ratio of Go's float32 to PyTorch's faster dtype.
 
+With --net image it compares the image default network instead
+(BenchmarkTrainStep/image against torch_trainstep.py --cases image: 823 ->
+3x512 tanh -> 5488, float32, batch 128); the float64 columns then stay
+empty.
+
 Run from the repository root:
 
-  /usr/bin/python3 bench/compare_trainstep.py [--rounds 2]
+  /usr/bin/python3 bench/compare_trainstep.py [--rounds 2] [--net image]
 """
 
 import argparse
@@ -26,10 +31,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def go_bench(tags, benchtime, threads):
+def go_bench(tags, benchtime, threads, net):
     """Runs the Go benchmarks once per OpenBLAS thread count (the variable
     OPENBLAS_NUM_THREADS; it has no effect on the pure-Go BLAS)."""
-    cmd = ["go", "test", "-run", "^$", "-bench", "TrainStep/small", "-benchtime", benchtime, "./gk/"]
+    cmd = ["go", "test", "-run", "^$", "-bench", "TrainStep/" + net, "-benchtime", benchtime, "./gk/"]
     if tags:
         cmd[2:2] = ["-tags", tags]
     res = {}
@@ -37,20 +42,22 @@ def go_bench(tags, benchtime, threads):
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(nt))
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout
         for line in out.splitlines():
-            m = re.match(r"BenchmarkTrainStep/(small32|small)\S*\s+\d+\s+.*?([\d.]+) steps/s", line)
+            m = re.match(r"BenchmarkTrainStep/(small32|small|image)\S*\s+\d+\s+.*?([\d.]+) steps/s", line)
             if m:
                 res[f"{m.group(1)}@{nt}t"] = float(m.group(2))
     return res
 
 
-def torch_bench(seconds):
-    cmd = [sys.executable, os.path.join(HERE, "torch_trainstep.py"), "--cases", "small,small32",
-           "--threads", "1,2", "--repeats", "1", "--small-seconds", str(seconds)]
+def torch_bench(seconds, net):
+    cases = "small,small32" if net == "small" else net
+    cmd = [sys.executable, os.path.join(HERE, "torch_trainstep.py"), "--cases", cases,
+           "--threads", "1,2", "--repeats", "1", "--small-seconds", str(seconds),
+           "--mnist-seconds", str(seconds)]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     res = {}
     for line in out.splitlines():
         d = json.loads(line)
-        m = re.match(r"trainstep/(small32|small)@(\d)t", d.get("case", ""))
+        m = re.match(r"trainstep/(small32|small|image)@(\d)t", d.get("case", ""))
         if m:
             res[f"{m.group(1)}@{m.group(2)}t"] = d["steps_per_s"]
     return res
@@ -62,16 +69,25 @@ def main():
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--benchtime", default="3s")
     p.add_argument("--torch-seconds", type=float, default=3.0)
+    p.add_argument("--net", choices=["small", "image"], default="small",
+                   help="small: 5 -> 3x256 -> 6 in float64 and float32; image: the image default network")
     args = p.parse_args()
     best = {}
     for r in range(args.rounds):
-        for side, res in (("go", go_bench(args.tags, args.benchtime, (1, 2))), ("torch", torch_bench(args.torch_seconds))):
+        for side, res in (("go", go_bench(args.tags, args.benchtime, (1, 2), args.net)),
+                          ("torch", torch_bench(args.torch_seconds, args.net))):
             for case, v in res.items():
                 print(json.dumps({"round": r, "side": side, "case": case, "steps_per_s": v}), flush=True)
                 key = side + ":" + case
                 best[key] = max(best.get(key, 0), v)
     def top(prefix):
         return max(v for k, v in best.items() if k.startswith(prefix))
+    if args.net == "image":
+        go32, torch32 = top("go:image@"), top("torch:image@")
+        print(json.dumps({"net": "image", "go_float32_best": go32, "torch_float32_best": torch32,
+                          "ratio_go32_to_torch_best": round(go32 / torch32, 2),
+                          "best_of_rounds": args.rounds}))
+        return
     torch64, torch32 = top("torch:small@"), top("torch:small32@")
     go64, go32 = top("go:small@"), top("go:small32@")
     summary = {

@@ -16,6 +16,10 @@ with the networks
   small32  the same network in float32 (gk's BenchmarkTrainStep/small32)
   mnist  Linear(791,1024) tanh, 3 hidden layers of 1024, Linear(1024,5488),
          float32
+  image  the image default of `mmi train` (gk's BenchmarkTrainStep/image):
+         Linear(823,512) tanh, 3 hidden layers of 512, Linear(512,5488),
+         float32, batch 128 (823 = 7 alphas + 32 Fourier features + 784
+         pixels; 5488 = 7 heads of 784)
 
 Each case is warmed up, then timed for a fixed wall time, three times; the
 median rate is printed as one JSON line per case (with the min and max of the
@@ -62,8 +66,10 @@ NETS = {
     "small": ([5, 256, 256, 256, 6], torch.float64),
     "small32": ([5, 256, 256, 256, 6], torch.float32),
     "mnist": ([791, 1024, 1024, 1024, 5488], torch.float32),
+    "image": ([823, 512, 512, 512, 5488], torch.float32),
 }
 BATCH = 512
+BATCHES = {"image": 128}  # the others use BATCH
 
 
 def mlp(sizes, dtype):
@@ -119,8 +125,9 @@ def bench_net(name, seconds, warmup, repeats):
     torch.manual_seed(1)
     model = mlp(sizes, dtype)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(BATCH, sizes[0], dtype=dtype)
-    target = torch.randn(BATCH, sizes[-1], dtype=dtype)
+    batch = BATCHES.get(name, BATCH)
+    x = torch.randn(batch, sizes[0], dtype=dtype)
+    target = torch.randn(batch, sizes[-1], dtype=dtype)
 
     def train_step():
         loss = F.mse_loss(model(x), target)
@@ -130,9 +137,9 @@ def bench_net(name, seconds, warmup, repeats):
         # than dropping it (set_to_none) and reallocating in backward.
         opt.zero_grad(set_to_none=False)
 
-    measure(f"trainstep/{name}", train_step, BATCH, seconds, warmup, repeats)
+    measure(f"trainstep/{name}", train_step, batch, seconds, warmup, repeats)
 
-    for n in (1, BATCH):
+    for n in (1, batch):
         xn = x[:n].contiguous()
 
         def forward():
@@ -171,7 +178,7 @@ def main():
     p.add_argument("--small-seconds", type=float, default=5.0)
     p.add_argument("--mnist-seconds", type=float, default=15.0)
     p.add_argument("--cases", default="small,mnist,gemm",
-                   help="comma-separated subset of small,small32,mnist,gemm")
+                   help="comma-separated subset of small,small32,mnist,image,gemm")
     args = p.parse_args()
 
     threads = [int(t) for t in args.threads.split(",")]
@@ -201,8 +208,9 @@ def main():
         for name in ("small", "small32"):
             if name in cases:
                 bench_net(name, small_s, warm(small_s), repeats)
-        if "mnist" in cases:
-            bench_net("mnist", mnist_s, warm(mnist_s), repeats)
+        for name in ("mnist", "image"):
+            if name in cases:
+                bench_net(name, mnist_s, warm(mnist_s), repeats)
         if "gemm" in cases:
             bench_gemm(torch.float64, small_s, warm(small_s), repeats)
             bench_gemm(torch.float32, small_s, warm(small_s), repeats)

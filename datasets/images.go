@@ -66,12 +66,15 @@ type labelled struct {
 	splits [2]loaded
 }
 
-// loaded is one split of a labelled set, read once.
+// loaded is one split of a labelled set, read once. A failed read is not
+// kept: the next use tries again, so an environment fixed after a failure
+// (the package installed, MMI_MNIST_DIR set or unset) takes effect in the
+// same process.
 type loaded struct {
-	once   sync.Once
+	mu     sync.Mutex
+	done   bool
 	pixels []byte // n rows of Width·Height raw pixels
 	labels []byte // n labels
-	err    error
 }
 
 // get returns split sp of s, reading it on first use.
@@ -80,8 +83,16 @@ func (s *labelled) get(sp Split) (pixels, labels []byte, err error) {
 		return nil, nil, fmt.Errorf("datasets: %s: unknown split %v", s.name, sp)
 	}
 	l := &s.splits[sp]
-	l.once.Do(func() { l.pixels, l.labels, l.err = s.load(sp) })
-	return l.pixels, l.labels, l.err
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		p, lb, err := s.load(sp)
+		if err != nil {
+			return nil, nil, err
+		}
+		l.pixels, l.labels, l.done = p, lb, true
+	}
+	return l.pixels, l.labels, nil
 }
 
 var labelledSets = []*labelled{

@@ -297,3 +297,23 @@ func TestReadIDXRejectsGarbage(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A failed read is not kept: with MMI_MNIST_DIR pointing at an empty
+// folder the MNIST test split fails, and once the variable is gone the same
+// set reads it (a sync.Once would have kept the error for good). A fresh
+// copy of the set's description, so that earlier tests' reads do not count.
+func TestFailedReadRetried(t *testing.T) {
+	if _, err := mnistDir(); err != nil {
+		t.Skip(err)
+	}
+	m := findLabelled("mnist")
+	fresh := &labelled{name: m.name, shape: m.shape, maxPixel: m.maxPixel, load: m.load}
+	t.Setenv("MMI_MNIST_DIR", t.TempDir())
+	if _, _, err := fresh.get(Test); err == nil {
+		t.Fatal("MNIST read from an empty MMI_MNIST_DIR")
+	}
+	os.Unsetenv("MMI_MNIST_DIR")
+	if px, lb, err := fresh.get(Test); err != nil || len(lb) != 10000 || len(px) != 10000*28*28 {
+		t.Fatalf("after the failure: %d pixels, %d labels, error %v", len(px), len(lb), err)
+	}
+}

@@ -20,8 +20,15 @@ import (
 	"github.com/mmi-go/mmi/simplex"
 )
 
-// CheckpointVersion is the format version this build writes and reads.
-const CheckpointVersion = 1
+// CheckpointVersion is the format version this build writes. It reads
+// versions 1 and 2: version 2 added the data bounds (Config.Bounds) and the
+// weight of the noise head (Config.NoiseWeight), which a version-1 reader
+// would silently ignore, so such a reader must refuse the file; version-1
+// files have neither.
+const CheckpointVersion = 2
+
+// oldestCheckpointVersion is the oldest format version this build reads.
+const oldestCheckpointVersion = 1
 
 // checkpointMagic opens every checkpoint.
 const checkpointMagic = "mmi-checkpoint"
@@ -74,6 +81,10 @@ type ckptArch struct {
 	Float      string       `msgpack:"float"` // "float32" or "float64"
 	Features   ckptFeatures `msgpack:"features"`
 	Heads      string       `msgpack:"heads"`
+	// Bounds is [Lo, Hi] of Config.Bounds, empty for none (version 2).
+	Bounds []float64 `msgpack:"bounds,omitempty"`
+	// NoiseWeight is Config.NoiseWeight, 0 for the default (version 2).
+	NoiseWeight float64 `msgpack:"noise_weight,omitempty"`
 	// Domain is simplex.Domain.String() ("ball", "ball(1.5)"); empty for
 	// the simplex, so files written before it existed load as simplex
 	// models.
@@ -193,9 +204,15 @@ func (m *Model) payload() *checkpointPayload {
 	if m.eng.float32() {
 		float = "float32"
 	}
+	var bounds []float64
+	if !c.Bounds.IsZero() {
+		bounds = []float64{c.Bounds.Lo, c.Bounds.Hi}
+	}
 	p := &checkpointPayload{
 		Arch: ckptArch{
-			Marginals: c.Marginals, Dim: c.Dim,
+			Bounds:      bounds,
+			NoiseWeight: c.NoiseWeight,
+			Marginals:   c.Marginals, Dim: c.Dim,
 			Sizes:      c.sizes(m.feat.dim()),
 			Hidden:     c.Hidden,
 			Activation: c.Activation.String(),
@@ -319,8 +336,8 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if h[0] != 0xce || h[5] != 0xce || h[10] != 0xc6 {
 		return nil, fmt.Errorf("%w: malformed header", ErrCorruptCheckpoint)
 	}
-	if v := binary.BigEndian.Uint32(h[1:]); v != CheckpointVersion {
-		return nil, fmt.Errorf("checkpoint format version %d, this build reads version %d", v, CheckpointVersion)
+	if v := binary.BigEndian.Uint32(h[1:]); v < oldestCheckpointVersion || v > CheckpointVersion {
+		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", v, oldestCheckpointVersion, CheckpointVersion)
 	}
 	crc := binary.BigEndian.Uint32(h[6:])
 	n := int64(binary.BigEndian.Uint32(h[11:]))
@@ -417,6 +434,14 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		return nil, err
 	}
 	cfg.Norm.Scale = p.Norm.Scale
+	cfg.NoiseWeight = a.NoiseWeight
+	switch len(a.Bounds) {
+	case 0:
+	case 2:
+		cfg.Bounds = Bounds{Lo: a.Bounds[0], Hi: a.Bounds[1]}
+	default:
+		return nil, fmt.Errorf("data bounds have %d numbers, want 2", len(a.Bounds))
+	}
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err

@@ -34,6 +34,18 @@ const (
 	// heads (the default) it measured lower errors than HeadsDirect in
 	// every region of the simplex; trained with the loss through the
 	// projection (Settings.LossThroughProjection) it measured worse.
+	//
+	// With Config.NoiseWeight λ_0 ≠ 1 the projection is taken in the
+	// metric λ_0|g_0 − h_0|² + Σ_{k≥1} |g_k − h_k|²:
+	// g_k = h_k + (α_k/λ_k) r/S, S = Σ_j α_j²/λ_j, r = x − Σ_j α_j h_j
+	// (λ_k = 1 for k ≥ 1). Still a projection onto the same affine set
+	// (non-expansive in that metric), and still regular at α_0 = 0. A small
+	// λ_0 puts the residual into the noise head, g_0 ≈ (x − Σ_{k≥1} α_k h_k)/α_0
+	// once α_0² ≫ λ_0, so along e_0 → e_k the velocity is ≈ (h_k − x)/(1 − t):
+	// the flow ends on the data head's clean estimate. For images this
+	// removed the speckle that the Euclidean projection leaves (the residual
+	// of an inaccurate noise head then lands in the data head;
+	// gk/ARCHITECTURE.md, "Images").
 	HeadsProjected
 	// HeadsDirect takes the K+1 heads as they come: g_k = h_k. The
 	// identity Σ_k α_k g_k = x then holds only as well as the network has
@@ -78,6 +90,15 @@ type Config struct {
 	Features Features
 	// Heads configures how the outputs become g_0 … g_K.
 	Heads Heads
+	// NoiseWeight is the weight λ_0 of the Gaussian head in the metric of
+	// the projection of HeadsProjected (the data heads have weight 1);
+	// 0 means 1, the Euclidean projection. Below 1 the projection trusts
+	// the data heads more and puts more of the residual into g_0 (see
+	// HeadsProjected).
+	NoiseWeight float64
+	// Bounds, if not zero, is a box in data coordinates that holds every
+	// data marginal; the data heads are clamped into it (see Bounds).
+	Bounds Bounds
 	// Norm is the normalization of the data marginals; the zero value is
 	// the identity. NewTrainer fits it from the data when it is zero.
 	Norm Affine
@@ -130,6 +151,12 @@ func (c Config) validate() error {
 	if c.Heads != HeadsProjected && c.Heads != HeadsDirect {
 		return fmt.Errorf("gk: unknown head layout %d", int(c.Heads))
 	}
+	if !(c.NoiseWeight >= 0) || math.IsInf(c.NoiseWeight, 0) {
+		return fmt.Errorf("gk: noise head weight %v, need finite and ≥ 0", c.NoiseWeight)
+	}
+	if err := c.Bounds.validate(); err != nil {
+		return err
+	}
 	if err := c.Norm.validate(c.Dim); err != nil {
 		return err
 	}
@@ -172,6 +199,10 @@ type Model struct {
 	cfg  Config
 	feat *alphaFeatures
 	eng  engine
+	box  *headBox // cfg.Bounds in model coordinates; nil if none
+	// inv holds 1/λ_k, the inverse weights of the heads in the metric of
+	// the projection (λ_0 = cfg.NoiseWeight, λ_k = 1 for k ≥ 1).
+	inv  []float64
 	pool sync.Pool // *modelScratch
 }
 
@@ -202,7 +233,7 @@ func NewModel(cfg Config, r *rand.Rand) (*Model, error) {
 }
 
 func newModel(cfg Config, feat *alphaFeatures, eng engine) *Model {
-	m := &Model{cfg: cfg, feat: feat, eng: eng}
+	m := &Model{cfg: cfg, feat: feat, eng: eng, box: newHeadBox(cfg.Bounds, cfg.Norm, cfg.Dim), inv: headInv(cfg)}
 	m.pool.New = func() any { return m.newScratch() }
 	return m
 }
@@ -274,6 +305,22 @@ func (m *Model) seedVJP(s *modelScratch, u []float64, start, n int) {
 	}
 }
 
+// maskVJP drops the output cotangent of the data heads where their clamp
+// into Bounds is flat (out are the raw outputs of the rows); nothing
+// without Bounds.
+func (m *Model) maskVJP(s *modelScratch, out []float64, rows int) {
+	if m.box == nil {
+		return
+	}
+	kk, d := m.cfg.Marginals, m.cfg.Dim
+	dOut := s.es.dOut(rows)
+	for i := 0; i < rows*kk; i++ {
+		if i%kk != 0 {
+			m.box.mask(dOut[i*d:(i+1)*d], out[i*d:(i+1)*d])
+		}
+	}
+}
+
 // fillInput writes rows [start, start+n) of x behind the features.
 func (m *Model) fillInput(s *modelScratch, x []float64, start, n int) {
 	d, f := m.cfg.Dim, len(s.feat)
@@ -309,40 +356,68 @@ func (m *Model) Eval(g [][]float64, alpha, x []float64) {
 		out := s.es.forward(rows)
 		for i := 0; i < rows; i++ {
 			row := start + i
-			applyHeads(m.cfg.Heads, g, out[i*kk*d:(i+1)*kk*d], alpha, x[row*d:(row+1)*d], row*d, s.resid)
+			applyHeads(m.cfg.Heads, m.box, m.inv, g, out[i*kk*d:(i+1)*kk*d], alpha, x[row*d:(row+1)*d], row*d, s.resid)
 		}
 	}
 }
 
+// headInv returns the inverse weights 1/λ_k of the projection metric.
+func headInv(c Config) []float64 {
+	inv := make([]float64, c.Marginals)
+	for k := range inv {
+		inv[k] = 1
+	}
+	if c.NoiseWeight != 0 {
+		inv[0] = 1 / c.NoiseWeight
+	}
+	return inv
+}
+
+// projCoef returns S = Σ_j α_j²/λ_j, the normalizer of the projection
+// g_k = h_k + (α_k/λ_k) r/S.
+func projCoef(alpha, inv []float64) float64 {
+	s := 0.0
+	for k, a := range alpha {
+		s += a * a * inv[k]
+	}
+	return s
+}
+
 // applyHeads turns one row of raw outputs h (K+1 heads of d numbers) into
-// g_k, written at offset off of every g[k]. resid is d numbers of scratch.
-func applyHeads(heads Heads, g [][]float64, h, alpha, x []float64, off int, resid []float64) {
+// g_k, written at offset off of every g[k]: the data heads clamped into box
+// (when not nil), then, for projected heads, projected onto
+// {Σ_k α_k g_k = x} in the metric Σ_k λ_k|g_k − h_k|² (inv holds 1/λ_k).
+// resid is d numbers of scratch.
+func applyHeads(heads Heads, box *headBox, inv []float64, g [][]float64, h, alpha, x []float64, off int, resid []float64) {
 	d := len(x)
-	if heads == HeadsDirect {
-		for k := range g {
-			copy(g[k][off:off+d], h[k*d:(k+1)*d])
+	for k := range g {
+		gk, hk := g[k][off:off+d], h[k*d:(k+1)*d]
+		if box != nil && k > 0 {
+			box.clamp(gk, hk)
+		} else {
+			copy(gk, hk)
 		}
+	}
+	if heads == HeadsDirect {
 		return
 	}
-	// r = x − Σ_j α_j h_j; g_k = h_k + α_k r/|α|².
+	// r = x − Σ_j α_j g_j; g_k += (α_k/λ_k) r/S.
 	copy(resid, x)
-	a2 := 0.0
 	for k, a := range alpha {
-		a2 += a * a
 		if a == 0 {
 			continue
 		}
-		hk := h[k*d : (k+1)*d]
+		gk := g[k][off : off+d]
 		for j := range resid {
-			resid[j] -= a * hk[j]
+			resid[j] -= a * gk[j]
 		}
 	}
+	s := projCoef(alpha, inv)
 	for k, a := range alpha {
-		c := a / a2
-		hk := h[k*d : (k+1)*d]
+		c := a * inv[k] / s
 		gk := g[k][off : off+d]
 		for j := range gk {
-			gk[j] = hk[j] + c*resid[j]
+			gk[j] += c * resid[j]
 		}
 	}
 }
@@ -355,7 +430,9 @@ func applyHeads(heads Heads, g [][]float64, h, alpha, x []float64, off int, resi
 //	Σ_k w_k g_k = Σ_j v_j h_j + (w·α/|α|²) x,  v_j = w_j − α_j (w·α)/|α|²,
 //
 // and the product is the network's input gradient for the output
-// cotangent (v_j u_i)_j plus (w·α/|α|²) u_i.
+// cotangent (v_j u_i)_j plus (w·α/|α|²) u_i. With Bounds, h_j of a data
+// head is read through the clamp, whose derivative is 0 outside the box:
+// those entries of the cotangent are dropped.
 func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 	m.checkBatch(alpha, x)
 	kk, d := m.cfg.Marginals, m.cfg.Dim
@@ -371,12 +448,11 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 	direct := 0.0
 	copy(s.v, w)
 	if m.cfg.Heads == HeadsProjected {
-		a2, wa := 0.0, 0.0
+		wa := 0.0
 		for k, a := range alpha {
-			a2 += a * a
-			wa += w[k] * a
+			wa += w[k] * a * m.inv[k]
 		}
-		direct = wa / a2
+		direct = wa / projCoef(alpha, m.inv)
 		for k, a := range alpha {
 			s.v[k] = w[k] - a*direct
 		}
@@ -386,8 +462,9 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 	for start := 0; start < n; start += evalChunk {
 		rows := min(evalChunk, n-start)
 		m.fillInput(s, x, start, rows)
-		s.es.forward(rows)
+		out := s.es.forward(rows)
 		m.seedVJP(s, u, start, rows)
+		m.maskVJP(s, out, rows)
 		dIn := s.es.backward(nil, true)
 		for i := 0; i < rows; i++ {
 			row := start + i

@@ -10,10 +10,14 @@ var _ AlphaVJPer = (*Model)(nil)
 //
 // α reaches the output through the α-features (their Jacobian, see
 // alphaFeatures.vjp, carries the network's input gradient back to α) and,
-// with projected heads, through the projection: with s = w·α/|α|² and
-// v_j = w_j − α_j s, G = Σ_j v_j h_j + s x, so the explicit part is
+// with projected heads, through the projection: with S = Σ_j α_j²/λ_j,
+// s = Σ_k w_k α_k/λ_k / S and v_j = w_j − α_j s, G = Σ_j v_j h_j + s x, so
+// the explicit part is
 //
-//	uᵀ∂G/∂α_m = −s uᵀh_m + (∂s/∂α_m)(uᵀx − Σ_j α_j uᵀh_j),  ∂s/∂α_m = (w_m − 2α_m s)/|α|².
+//	uᵀ∂G/∂α_m = −s uᵀh_m + (∂s/∂α_m)(uᵀx − Σ_j α_j uᵀh_j),  ∂s/∂α_m = (w_m − 2α_m s)/(λ_m S)
+//
+// (λ_k = 1 but λ_0 = Config.NoiseWeight). With Bounds, h_m of a data head
+// is its clamped value and the cotangent is dropped where the clamp is flat.
 func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 	m.checkBatch(alpha, x)
 	kk, d := m.cfg.Marginals, m.cfg.Dim
@@ -32,9 +36,9 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 	if projected {
 		wa := 0.0
 		for k, a := range alpha {
-			a2 += a * a
-			wa += w[k] * a
+			wa += w[k] * a * m.inv[k]
 		}
+		a2 = projCoef(alpha, m.inv)
 		sc = wa / a2
 		for k, a := range alpha {
 			s.v[k] = w[k] - a*sc
@@ -60,19 +64,27 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 				for k := range uh {
 					h := out[(i*kk+k)*d : (i*kk+k+1)*d]
 					t := 0.0
-					for j, v := range ui {
-						t += v * h[j]
+					if m.box != nil && k > 0 {
+						lo, hi := m.box.lo, m.box.hi
+						for j, v := range ui {
+							t += v * min(max(h[j], lo[j]), hi[j])
+						}
+					} else {
+						for j, v := range ui {
+							t += v * h[j]
+						}
 					}
 					uh[k] = t
 					ah += alpha[k] * t
 				}
 				for k := range dalpha {
-					ds := (w[k] - 2*alpha[k]*sc) / a2
+					ds := (w[k] - 2*alpha[k]*sc) * m.inv[k] / a2
 					dalpha[k] += -sc*uh[k] + ds*(ux-ah)
 				}
 			}
 		}
 		m.seedVJP(s, u, start, rows)
+		m.maskVJP(s, out, rows)
 		dIn := s.es.backward(nil, true)
 		for i := 0; i < rows; i++ {
 			row := start + i

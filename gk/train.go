@@ -546,8 +546,8 @@ func (t *Trainer) lossGrad() float64 {
 
 	// Loss (1/(b d)) Σ_i Σ_k |g_ik − x_ik|² and its gradient with respect
 	// to the raw heads: ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the
-	// projection (a symmetric linear map of the heads)
-	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k α_k ∂L/∂g_k / |α|².
+	// projection (a linear map of the heads, transposed here)
+	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
 	f := t.model.feat.dim()
 	w := f + d
 	loss := 0.0
@@ -596,7 +596,7 @@ func (t *Trainer) interpolate(in []float64, b int) {
 func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []float64) float64 {
 	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
 	scale := 2 / float64(b*d)
-	applyHeads(heads, t.g, h, a, xi, 0, t.resid)
+	applyHeads(heads, t.model.box, t.model.inv, t.g, h, a, xi, 0, t.resid)
 	for k := 0; k < kk; k++ {
 		xk := t.xs[k][i*d : (i+1)*d]
 		gk, dgk := t.g[k], t.dg[k]
@@ -606,28 +606,30 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 			dgk[j] = scale * e
 		}
 	}
+	// With Bounds the data heads were clamped; ∂L/∂g passes straight to
+	// the raw head (the loss whose gradient is clamp(h) − x; see Bounds).
 	for k := 0; k < kk; k++ {
 		copy(dh[k*d:(k+1)*d], t.dg[k])
 	}
 	if heads == HeadsProjected {
-		projectHeadGrad(dh, t.dg, a, t.resid)
+		projectHeadGrad(dh, t.dg, a, t.model.inv, t.resid)
 	}
 	return loss
 }
 
 // projectHeadGrad subtracts from each head's gradient dh_k (d numbers
-// each) its share α_k/|α|² of r = Σ_k α_k dg_k, the gradient through the
-// projection g_k = h_k + α_k (x − Σ_j α_j h_j)/|α|²; resid is scratch for r.
-func projectHeadGrad(dh []float64, dg [][]float64, a, resid []float64) {
+// each) its share α_k/S of r = Σ_k (α_k/λ_k) dg_k, the gradient through the
+// projection g_k = h_k + (α_k/λ_k) (x − Σ_j α_j h_j)/S, S = Σ_j α_j²/λ_j
+// (inv holds 1/λ_k); resid is scratch for r.
+func projectHeadGrad(dh []float64, dg [][]float64, a, inv, resid []float64) {
 	d := len(resid)
 	clear(resid)
-	a2 := 0.0
 	for k, ak := range a {
-		a2 += ak * ak
 		for j, v := range dg[k] {
-			resid[j] += ak * v
+			resid[j] += ak * inv[k] * v
 		}
 	}
+	a2 := projCoef(a, inv)
 	for k, ak := range a {
 		c := ak / a2
 		if c == 0 {

@@ -31,6 +31,10 @@ var _ marginals.Coupling = bnUniform{}
 //	small:   K+1 = 3, d = 2: 3+2 → 3×256 tanh → 3·2, float64, batch 512
 //	small32: the same network in float32
 //	mnist:   K+1 = 7, d = 784: 7+784 → 3×1024 tanh → 7·784, float32, batch 512
+//	image:   the image default of `mmi train` (six MNIST classes): K+1 = 7,
+//	         d = 784, 39 Fourier α-features + 784 → 3×512 tanh → 7·784,
+//	         float32, batch 128, data heads clamped, noise-head weight 0.03
+//	         (bench/torch_trainstep.py --cases image is its PyTorch twin)
 //
 // The small networks take α as plain features, so they are the network
 // 5 → 3×256 → 6 that bench/torch_trainstep.py times in PyTorch (the
@@ -47,11 +51,15 @@ func BenchmarkTrainStep(b *testing.B) {
 		{"small", 3, 2, 256, false, 512},
 		{"small32", 3, 2, 256, true, 512},
 		{"mnist", 7, 784, 1024, true, 512},
+		{"image", 7, 784, 512, true, 128},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			cfg := Config{Hidden: []int{c.hidden, c.hidden, c.hidden}, Float32: c.float32, Norm: Affine{Scale: 1}}
 			if c.d == 2 {
 				cfg.Features = Features{Kind: FeaturesPlain}
+			}
+			if c.name == "image" {
+				cfg.Bounds, cfg.NoiseWeight = Bounds{Lo: -1, Hi: 1}, 0.03
 			}
 			tr, err := NewTrainer(cfg, bnUniform{c.k, c.d}, Settings{Steps: 1 << 30, Batch: c.batchSize})
 			if err != nil {

@@ -26,15 +26,17 @@ type optimizer interface {
 type optState[T nn.Float] struct {
 	live, ema *nn.MLP[T]
 	g         []T
+	gAny      any // g boxed once: converting a slice to any allocates
 	opt       *nn.Adam[T]
 }
 
 func newOptState[T nn.Float](live, ema *mlpEngine[T]) *optState[T] {
 	n := len(live.net.Params)
-	return &optState[T]{live: live.net, ema: ema.net, g: make([]T, n), opt: nn.NewAdam[T](n)}
+	g := make([]T, n)
+	return &optState[T]{live: live.net, ema: ema.net, g: g, gAny: g, opt: nn.NewAdam[T](n)}
 }
 
-func (o *optState[T]) grad() any { return o.g }
+func (o *optState[T]) grad() any { return o.gAny }
 func (o *optState[T]) zeroGrad() { nn.ZeroGrad(o.g) }
 
 func (o *optState[T]) gradNorm() float64 {

@@ -132,7 +132,10 @@ func TestCLIErrorPaths(t *testing.T) {
 	add("dimension 3", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--in", p("three.csv"), "--out", out)
 	add("7", "transfer", "--model", mix3, "--from", "1", "--to", "7", "--out", out)
 	add("does not exist", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--out", missingDir)
-	add("would need about", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--n", "100000000000", "--out", out)
+	// transfer streams its rows to --out: the disk is what runs out,
+	// unless the energy distance is asked to keep them all.
+	add("would take at least", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--n", "100000000000", "--out", out)
+	add("would need about", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--n", "100000000000", "--eval-n", "100000000000", "--out", out)
 	add("would need about", "transfer", "--model", mix3, "--all", "--n", "100000000000")
 	add("would need about", "barycenter", "--model", mix3, "--weights", "0.5,0.25,0.25", "--n", "100000000000", "--out", out)
 	add("--weights", "barycenter", "--model", mix3, "--weights", "0.5,x,0.5", "--out", out)

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -38,14 +40,22 @@ func newTrainCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train g on K data marginals (plus the Gaussian) and write a checkpoint",
-		Long: `Train one network for the K+1 conditional expectations g_k(α, x) of the
+		Long: fmt.Sprintf(`Train one network for the K+1 conditional expectations g_k(α, x) of the
 Gaussian (marginal 0) and the data marginals of --data (1…K, in order), on the
 joint regression loss over α drawn from the interior, faces, edges and
 vertices of the simplex. The checkpoint is rewritten atomically every 10 s and
-at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.`,
+at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.
+
+When every --data entry is a labelled image set of one shape (mnist:3,
+fashion:7, digits:0, …) train uses image defaults for the flags not given
+(%d×%d %v, %d steps of %d, LR %g; data heads clamped to [−1, 1] and a
+projection that trusts the image heads more than the noise head), printed on
+the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDefaults.act,
+			imageDefaults.steps, imageDefaults.batch, imageDefaults.lr),
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
-  mmi train --resume mine.mmi --steps 80000`,
+  mmi train --resume mine.mmi --steps 80000
+  mmi train --data mnist:0,mnist:1,mnist:2,mnist:3,mnist:4,mnist:5 --out mnist6.mmi   # image defaults`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, &tf) },
 	}
 	f := cmd.Flags()
@@ -80,6 +90,7 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	}
 	out := tf.out
 	var t *gk.Trainer
+	imageLine := ""
 	if tf.resume != "" {
 		t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
 		if err != nil {
@@ -103,33 +114,35 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		if !fl.Changed("out") {
 			out = tf.resume
 		}
-	} else if t, err = newTrainer(tf, dom, fl.Changed("steps")); err != nil {
+	} else if t, imageLine, err = newTrainer(fl, tf, dom); err != nil {
 		return err
 	}
 	if err := checkOutDir(out, 0); err != nil {
 		return err
 	}
+	// Training alone writes its checkpoint, so hidden temporary files of
+	// it are leftovers of a killed run (a SIGKILL leaves one behind).
+	if n, err := atomicfile.Clean(out); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "removed %d temporary file(s) of %s left by an interrupted run\n", n, out)
+	}
 	t.Path = out
-	return trainAndReport(cmd, t, out)
+	return trainAndReport(cmd, t, out, imageLine)
 }
 
 // newTrainer is the trainer of a new run: --data, the network's shape
-// and the settings from the flags (stepsGiven: --steps was set, and then
-// replaces the default schedule's length and warm-up).
-func newTrainer(tf *trainFlags, dom simplex.Domain, stepsGiven bool) (*gk.Trainer, error) {
+// and the settings from the flags (--steps, when given, replaces the
+// default schedule's length and warm-up), on the α-domain dom. Image data
+// gets the image defaults for the flags not given; their description is
+// returned for the first line of output.
+func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trainer, string, error) {
 	set := gk.DefaultSettings()
 	entries, err := datasets.Open(tf.data)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, "", badInput(err)
 	}
-	if err := checkTrainMemory(entries[0].Marginal.Dim(), len(entries)+1, tf.hidden, tf.layers, tf.batch, tf.float32); err != nil {
-		return nil, err
-	}
-	c, err := coupling(entries)
-	if err != nil {
-		return nil, err
-	}
-	if stepsGiven {
+	if fl.Changed("steps") {
 		set.Steps, set.Warmup = tf.steps, 0
 	}
 	set.Batch, set.LR, set.Seed, set.CheckpointEvery = tf.batch, tf.lr, tf.seed, tf.every
@@ -139,27 +152,38 @@ func newTrainer(tf *trainFlags, dom simplex.Domain, stepsGiven bool) (*gk.Traine
 	}
 	cfg := gk.Config{
 		Marginals: len(entries) + 1,
-		Dim:       c.Dim(),
+		Dim:       entries[0].Marginal.Dim(),
 		Hidden:    h,
 		Float32:   tf.float32,
 		Specs:     entryNames(entries),
 		Domain:    dom,
 	}
+	imageLine := ""
+	if img := imageShape(entries); img != nil {
+		imageLine = applyImageDefaults(fl, img, &cfg, &set)
+	}
+	if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
+		return nil, "", err
+	}
+	c, err := coupling(entries)
+	if err != nil {
+		return nil, "", err
+	}
 	t, err := gk.NewTrainer(cfg, c, set)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, "", badInput(err)
 	}
-	return t, nil
+	return t, imageLine, nil
 }
 
 // trainAndReport runs t with a progress bar on stderr and says where the
 // checkpoint is: on stdout when done, on stderr when interrupted.
-func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out string) error {
+func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) error {
 	stderr := cmd.ErrOrStderr()
 	s := t.Settings()
 	blas, _ := nn.BLAS()
-	fmt.Fprintf(stderr, "training %d marginals (with the Gaussian) from step %d to %d, batch %d, on %s; checkpoint %s\n%s",
-		t.Model().Config().Marginals, t.Step(), s.Steps, s.Batch, blasLine(blas), out, fastPathHint(blas))
+	fmt.Fprintf(stderr, "training %d marginals (with the Gaussian) from step %d to %d, batch %d, on %s; checkpoint %s%s\n%s",
+		t.Model().Config().Marginals, t.Step(), s.Steps, s.Batch, blasLine(blas), out, imageLine, fastPathHint(blas))
 	bar := newProgress(stderr, t.Step(), s.Steps, "train")
 	t.Recorder = gk.RecorderFunc(func(p gk.Progress) {
 		bar.update(p.Step, fmt.Sprintf("loss %.4f", p.Loss))

@@ -9,7 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/generate"
+	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
@@ -23,6 +25,7 @@ type transferFlags struct {
 	via      string
 	pathFile string
 	all      bool
+	heldOut  bool
 	n        int
 	in       string
 	solverFlags
@@ -50,15 +53,21 @@ With --all, every data marginal is translated to every other from the same
 target (the diagonal compares two exact sets of one marginal: the floor) and,
 with --png, a grid of pictures: a column per target; for 2-D data a row of
 scatter panels per source, for images four rows per source (one source image
-per row, on the diagonal, and its translations).`,
+per row, on the diagonal, and its translations). With --held-out (labelled
+image sets such as mnist:3) the sources and the fresh targets are the sets'
+test images (mnist:3:test), which the model never saw.`,
 		Example: `  mmi transfer --model examples/mix3.json --from 1 --to 3 --n 2000 --out t13.csv --png t13.png --json
   mmi transfer --from 1 --to 3 --via 2 --in mine.csv --out translated.csv
-  mmi transfer --all --n 2000 --png all.png --json`,
+  mmi transfer --all --n 2000 --png all.png --json
+  mmi transfer --model digits.mmi --all --held-out --n 1000 --png all.png`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.fromSet = cmd.Flags().Changed("from") || cmd.Flags().Changed("to")
 			f.nSet = cmd.Flags().Changed("n")
 			if f.all {
 				return runTransferAll(cmd, &f)
+			}
+			if f.heldOut {
+				return usagef("transfer: --held-out goes with --all (give one split's images with --in otherwise)")
 			}
 			return runTransfer(cmd, &f)
 		},
@@ -70,6 +79,7 @@ per row, on the diagonal, and its translations).`,
 	fl.StringVar(&f.via, "via", "", "marginals to pass through, comma-separated")
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) from --from to --to")
 	fl.BoolVar(&f.all, "all", false, "every data marginal to every other: table and grid picture")
+	fl.BoolVar(&f.heldOut, "held-out", false, "with --all: sources and targets from the test split of the model's image sets (mnist:3 → mnist:3:test)")
 	fl.IntVar(&f.n, "n", 1000, "number of source samples (per source with --all)")
 	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates) instead of fresh draws of --from")
 	addSolverFlags(cmd, &f.solverFlags)
@@ -157,7 +167,20 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkShardRows(shard, rows); err != nil {
 		return err
 	}
-	if err := checkSamplesMemory("transfer", rows, d); err != nil {
+	lo, hi, _ := shard.Rows(rows)
+	// The rows stream to --out chunk by chunk; only those the energy
+	// distance and the picture use stay in memory.
+	keep := 0
+	if f.evalN > 0 {
+		keep = f.evalN
+	}
+	if f.png != "" {
+		keep = max(keep, min(pictureRows, hi-lo))
+	}
+	if err := checkSamplesMemory("transfer", min(keep, hi-lo), d); err != nil {
+		return err
+	}
+	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, d)); err != nil {
 		return err
 	}
 	if err := checkPNG(f.png, f.shape, gen); err != nil {
@@ -165,25 +188,20 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	}
 
 	t0 := time.Now()
-	res, err := gen.Run(cmd.Context(), job)
+	sr, err := streamRun(cmd.Context(), gen, job, f.out, keep)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return err
 	}
-	n := len(res.X) / d
+	res, n := sr.kept, sr.rows
 	sum := map[string]any{"from": f.from, "to": f.to, "n": n, "nfe": res.Stats.NFE, "seconds": secs}
 	var truth []float64
 	if f.evalN > 0 {
-		// The energy distance to fresh samples of the target, when it
-		// can be sampled: how well the transfer hit it.
+		// The energy distance of the first --eval-n rows (independent
+		// draws, like any others) to fresh samples of the target, when
+		// it can be sampled: how well the transfer hit it.
 		if truth, err = gen.Draw(f.to, f.evalN, generate.ChunkRand(^f.seed, f.to)); err == nil {
-			x := metrics.Subsample(res.X, d, f.evalN, generate.ChunkRand(^f.seed, 0))
-			sum["energy"] = metrics.Energy(x, truth, d)
-		}
-	}
-	if f.out != "" {
-		if err := writeFile(f.out, res.X, d); err != nil {
-			return err
+			sum["energy"] = metrics.Energy(head(res.X, f.evalN*d), truth, d)
 		}
 	}
 	if f.png != "" {
@@ -236,6 +254,11 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.heldOut {
+		if gen, err = heldOut(gen); err != nil {
+			return err
+		}
+	}
 	k1, d := gen.Sizes()
 	if err := checkSamplesMemory("transfer --all", (k1-1)*f.n, 2*d); err != nil {
 		return err
@@ -265,6 +288,26 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 		return json.NewEncoder(w).Encode(tab)
 	}
 	return tab.WriteText(w)
+}
+
+// heldOut returns gen with its data marginals replaced by the test split
+// of the labelled image sets they name (mnist:3 → mnist:3:test).
+func heldOut(gen *generate.Generator) (*generate.Generator, error) {
+	names := gen.Names()
+	data := make([]marginals.Marginal, len(names))
+	for i, name := range names {
+		es, err := datasets.Open(name + ":test")
+		if err != nil || len(es) != 1 || es[0].Image == nil {
+			return nil, usagef("transfer --held-out: marginal %d (%s) is not a labelled image set with a test split", i+1, name)
+		}
+		data[i] = es[0].Marginal
+	}
+	held, err := generate.New(gen.Conditional(), gen.Normalization(), data, names)
+	if err != nil {
+		return nil, err
+	}
+	held.SetImage(gen.Image())
+	return held, nil
 }
 
 // writeFile writes samples to a .csv or .npy file.

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // Mode is the permission of a written file before the process's umask is
@@ -84,6 +85,46 @@ func WriteBytes(path string, data []byte) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// Clean removes the temporary files that writers of path killed before
+// they could clean up (SIGKILL, a power loss) left in path's folder, and
+// reports how many it removed. Only the owner of path may call it, when no
+// other process is writing path: a live writer's temporary file looks the
+// same. mmi train calls it for its checkpoint, which it alone writes.
+func Clean(path string) (int, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("cleaning up after %s: %w", path, err)
+	}
+	n := 0
+	for _, e := range entries {
+		if !isTemp(e.Name(), base) || !e.Type().IsRegular() {
+			continue
+		}
+		t := filepath.Join(dir, e.Name())
+		if err := os.Remove(t); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("removing %s: %w", t, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// isTemp reports whether name is one of create's names for base:
+// ".base.N.tmp" with N in base 36.
+func isTemp(name, base string) bool {
+	mid, ok := strings.CutPrefix(name, "."+base+".")
+	if !ok {
+		return false
+	}
+	mid, ok = strings.CutSuffix(mid, ".tmp")
+	if !ok || mid == "" {
+		return false
+	}
+	_, err := strconv.ParseUint(mid, 36, 64)
+	return err == nil
 }
 
 // create makes a new hidden file ".base.N.tmp" in dir with Mode, so the

@@ -130,3 +130,48 @@ func TestWriteSyncsFolder(t *testing.T) {
 		t.Errorf("synced folders %v, want [%s]", synced, dir)
 	}
 }
+
+// Clean removes exactly the temporary files a killed writer of the path
+// leaves: not those of another file whose name extends it, not the file
+// itself, not look-alikes that create never makes.
+func TestClean(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "m.mmi")
+	keep := []string{"m.mmi", ".m.mmi.x.y.tmp", ".m.mmi2.abc.tmp", ".m.mmi..tmp", "m.mmi.abc.tmp"}
+	for _, n := range append([]string{".m.mmi.abc.tmp", ".m.mmi.0.tmp"}, keep...) {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A writer that made its temporary file and died before the rename.
+	f, err := create(dir, "m.mmi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	n, err := Clean(target)
+	if err != nil || n != 3 {
+		t.Fatalf("Clean removed %d files, %v; want 3", n, err)
+	}
+	got := names(t, dir)
+	if !equalSets(got, keep) {
+		t.Errorf("left %v, want %v", got, keep)
+	}
+}
+
+func equalSets(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[string]int{}
+	for _, s := range a {
+		m[s]++
+	}
+	for _, s := range b {
+		if m[s] == 0 {
+			return false
+		}
+		m[s]--
+	}
+	return true
+}

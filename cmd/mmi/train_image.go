@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/nn"
+)
+
+// imageDefaults are the settings `mmi train` uses when every data marginal
+// is a labelled image set (mnist:3, fashion:7, digits:0, …), measured on
+// the six MNIST classes 0–5 (gk/ARCHITECTURE.md, "Images"): a network and a
+// step count sized for about 30 minutes on two cores with OpenBLAS, data
+// heads clamped to the pixel range [−1, 1] (gk.Bounds) and a projection
+// that trusts the data heads more than the noise head (gk.Config.NoiseWeight).
+// Flags given explicitly override the sizes, steps, batch and LR.
+var imageDefaults = struct {
+	hidden, layers, steps, batch int
+	lr, noiseWeight              float64
+	act                          nn.Activation
+}{
+	hidden: 512, layers: 3, steps: 8000, batch: 128, lr: 2e-3, noiseWeight: 0.03, act: nn.Tanh,
+}
+
+// imageShape returns the common image shape of the entries, or nil if any
+// of them is not an image set or the shapes differ.
+func imageShape(entries []datasets.Entry) *datasets.ImageShape {
+	var s *datasets.ImageShape
+	for _, e := range entries {
+		if e.Image == nil || (s != nil && *e.Image != *s) {
+			return nil
+		}
+		s = e.Image
+	}
+	return s
+}
+
+// applyImageDefaults sets the image defaults for every flag not given on
+// the command line and returns their description for the first line of
+// output.
+func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Config, set *gk.Settings) string {
+	d := imageDefaults
+	if !fl.Changed("hidden") || !fl.Changed("layers") {
+		w, n := len(cfg.Hidden), cfg.Hidden[0]
+		if !fl.Changed("layers") {
+			w = d.layers
+		}
+		if !fl.Changed("hidden") {
+			n = d.hidden
+		}
+		cfg.Hidden = make([]int, w)
+		for i := range cfg.Hidden {
+			cfg.Hidden[i] = n
+		}
+	}
+	cfg.Activation = d.act
+	cfg.Bounds = gk.Bounds{Lo: -1, Hi: 1}
+	cfg.NoiseWeight = d.noiseWeight
+	if !fl.Changed("steps") {
+		set.Steps, set.Warmup = d.steps, 0
+	}
+	if !fl.Changed("batch") {
+		set.Batch = d.batch
+	}
+	if !fl.Changed("lr") {
+		set.LR = d.lr
+	}
+	hs := make([]string, len(cfg.Hidden))
+	for i, h := range cfg.Hidden {
+		hs[i] = fmt.Sprint(h)
+	}
+	return fmt.Sprintf("; image defaults for %d×%d: network %s %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
+		img.Width, img.Height, strings.Join(hs, "×"), cfg.Activation, set.LR, cfg.NoiseWeight)
+}

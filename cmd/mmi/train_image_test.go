@@ -1,0 +1,59 @@
+package main
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mmi-go/mmi/gk"
+)
+
+// Image data (here the built-in 8×8 digits) gets the image defaults,
+// announced on the first line of output and recorded in the checkpoint:
+// data heads clamped to [−1, 1], the noise-head weight, the image network
+// where no flag overrides it, and the image step count and batch. Flags
+// given explicitly win, and 2-D data keeps the plain defaults.
+func TestTrainImageDefaults(t *testing.T) {
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "d.mmi")
+	code, _, stderr := mmi(t, "train", "--data", "digits:0,digits:1", "--steps", "3", "--hidden", "8", "--out", ckpt)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	first, _, _ := strings.Cut(stderr, "\n")
+	if !strings.Contains(first, "image defaults for 8×8") || !strings.Contains(first, "[−1, 1]") {
+		t.Errorf("first line %q does not announce the image defaults", first)
+	}
+	m, err := gk.Load(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Config()
+	d := imageDefaults
+	if c.Bounds != (gk.Bounds{Lo: -1, Hi: 1}) || c.NoiseWeight != d.noiseWeight || c.Activation != d.act {
+		t.Errorf("bounds %v, noise weight %v, activation %v; want [−1, 1], %v, %v", c.Bounds, c.NoiseWeight, c.Activation, d.noiseWeight, d.act)
+	}
+	if len(c.Hidden) != d.layers || c.Hidden[0] != 8 {
+		t.Errorf("hidden %v, want %d layers of 8 (--hidden given)", c.Hidden, d.layers)
+	}
+	if !strings.Contains(first, "from step 0 to 3, batch "+strconv.Itoa(d.batch)) {
+		t.Errorf("first line %q: want --steps 3 and the image batch %d", first, d.batch)
+	}
+
+	ckpt2 := filepath.Join(dir, "m.mmi")
+	code, _, stderr = mmi(t, "train", "--data", "moons,circles", "--steps", "3", "--hidden", "8", "--layers", "1", "--out", ckpt2)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr, "image") {
+		t.Errorf("2-D data announced image defaults: %q", stderr)
+	}
+	m2, err := gk.Load(ckpt2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m2.Config(); !c.Bounds.IsZero() || c.NoiseWeight != 0 {
+		t.Errorf("2-D data: bounds %v, noise weight %v; want none", c.Bounds, c.NoiseWeight)
+	}
+}
