@@ -86,10 +86,11 @@ func TestImagePipeline(t *testing.T) {
 	}
 
 	// Noise → each class, 300 images. Chance is 0.1 (ten classes).
-	// Measured at 400 steps: 0.99, 0.67, 0.92 (the 1s are partly read as
-	// 8s); 0.4 is four times chance and leaves room for another BLAS's
-	// rounding, while an untrained or mislabelled model (marginals in
-	// the wrong order) reads near 0.
+	// Measured at 400 steps: 1.00 for all three classes (before the
+	// model clamped its data heads to the data's box: 0.99, 0.67, 0.92);
+	// 0.7 leaves room for another BLAS's rounding and another training
+	// default, while an untrained or mislabelled model (marginals in the
+	// wrong order) reads near 0.
 	for k := 1; k <= 3; k++ {
 		gen := file("gen.npy")
 		pic := file("gen.png")
@@ -100,8 +101,8 @@ func TestImagePipeline(t *testing.T) {
 		checkGrid(t, pic, 10, 2)
 		rep := eval(gen, classes[k])
 		t.Logf("noise → %s: read as the class %.3f, Fréchet %.3g (floor %.3g)", classes[k], rep.Share, rep.Frechet, rep.Floor)
-		if rep.Share < 0.4 {
-			t.Errorf("noise → %s: read as the class %.3f, want ≥ 0.4 (chance 0.1); histogram %v", classes[k], rep.Share, rep.Histogram)
+		if rep.Share < 0.7 {
+			t.Errorf("noise → %s: read as the class %.3f, want ≥ 0.7 (chance 0.1); histogram %v", classes[k], rep.Share, rep.Histogram)
 		}
 	}
 
@@ -115,10 +116,10 @@ func TestImagePipeline(t *testing.T) {
 	checkGrid(t, pic, 10, 2)
 	rep := eval(out, "digits:7")
 	t.Logf("held-out 0 → 7: read as 7 %.3f, as 0 %.3f", rep.Share, float64(rep.Histogram[0])/float64(rep.N))
-	// Measured 0.97 (none read as 0); 0.4 as for noise → class. Read as
+	// Measured 0.97 (none read as 0); 0.7 as for noise → class. Read as
 	// 0 they would mean the transfer did not move them.
-	if rep.Share < 0.4 {
-		t.Errorf("0 → 7: read as 7 %.3f, want ≥ 0.4; histogram %v", rep.Share, rep.Histogram)
+	if rep.Share < 0.7 {
+		t.Errorf("0 → 7: read as 7 %.3f, want ≥ 0.7; histogram %v", rep.Share, rep.Histogram)
 	}
 }
 
@@ -128,16 +129,17 @@ type pixelStats struct{ out, top, mean float64 }
 // checkRange checks the pixels of generated images, p, against those of
 // real images of the class, real: the share of pixels outside ±1.25, the
 // largest |pixel| and the mean pixel (the amount of ink). The data's
-// pixels are in [−1, 1]; a 400-step model overshoots (measured: 3–14 % of
-// the pixels outside ±1.25, the largest 3.5), so the bars are 25 % and 6;
-// the mean must be within 0.1 of the real one (measured within 0.02). A
-// flow that diverges, or that ends in the model's normalized coordinates
-// instead of pixels, fails.
+// pixels are in [−1, 1]. Measured at 400 steps: no pixel outside ±1.25
+// from noise, 3 % for 0 → 7, the largest 2.3 (before the model clamped its
+// data heads: up to 14 % and 3.5); the bars are 10 % and 4. The mean must
+// be within 0.1 of the real one (measured within 0.02). A flow that
+// diverges, or that ends in the model's normalized coordinates instead of
+// pixels, fails.
 func checkRange(t *testing.T, what string, p, real pixelStats) {
 	t.Helper()
 	t.Logf("%s: %.3f of the pixels outside ±1.25, largest |pixel| %.2f, mean %.3f (real: %.3f)", what, p.out, p.top, p.mean, real.mean)
-	if p.out > 0.25 || p.top > 6 || math.Abs(p.mean-real.mean) > 0.1 {
-		t.Errorf("%s: %.3f of the pixels outside ±1.25, largest |pixel| %.2f, mean %.3f; want ≤ 0.25, ≤ 6, %.3f ± 0.1", what, p.out, p.top, p.mean, real.mean)
+	if p.out > 0.1 || p.top > 4 || math.Abs(p.mean-real.mean) > 0.1 {
+		t.Errorf("%s: %.3f of the pixels outside ±1.25, largest |pixel| %.2f, mean %.3f; want ≤ 0.1, ≤ 4, %.3f ± 0.1", what, p.out, p.top, p.mean, real.mean)
 	}
 }
 

@@ -128,13 +128,32 @@ func TestREADMECommandsRun(t *testing.T) {
 	os.Mkdir(filepath.Join(dir, "docs"), 0o755)
 	t.Chdir(dir)
 	ran := 0
+	// missing holds the files that skipped commands would have written:
+	// a command that reads one is skipped too.
+	missing := map[string]bool{}
 	for _, args := range blocks {
 		if len(args) == 0 || args[0] == "help" {
 			continue
 		}
-		if why := readmeSkipRun(args); why != "" {
+		why := readmeSkipRun(args)
+		for i, a := range args[:len(args)-1] {
+			if (a == "--model" || a == "--in" || a == "--a" || a == "--b") && missing[args[i+1]] {
+				why = "reads " + args[i+1] + ", the output of a command not run"
+			}
+		}
+		if why != "" {
+			for i, a := range args[:len(args)-1] {
+				if a == "--out" {
+					missing[args[i+1]] = true
+				}
+			}
 			t.Logf("not run (%s): mmi %s", why, strings.Join(args, " "))
 			continue
+		}
+		for i, a := range args[:len(args)-1] {
+			if a == "--out" {
+				delete(missing, args[i+1])
+			}
 		}
 		full := append(append([]string(nil), args...), readmeCheap[args[0]]...)
 		code, _, stderr := mmi(t, full...)
