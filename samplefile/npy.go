@@ -522,17 +522,7 @@ func WriteNPY(w io.Writer, data []float64, d int) error {
 	if _, err := w.Write(npyPreamble(len(data)/d, d)); err != nil {
 		return fmt.Errorf("samplefile: %w", err)
 	}
-	var buf [8 * 1024]byte
-	for i := 0; i < len(data); {
-		k := 0
-		for ; k+8 <= len(buf) && i < len(data); i, k = i+1, k+8 {
-			binary.LittleEndian.PutUint64(buf[k:], math.Float64bits(data[i]))
-		}
-		if _, err := w.Write(buf[:k]); err != nil {
-			return fmt.Errorf("samplefile: %w", err)
-		}
-	}
-	return nil
+	return writeNPYData(w, data, d)
 }
 
 // npyPreamble returns magic, version 1.0, header length and the padded
