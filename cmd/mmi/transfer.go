@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +37,8 @@ type transferFlags struct {
 	shard           string
 	evalN           int
 	fromSet, nSet   bool
+	sde             bool
+	eps             float64
 }
 
 func newTransferCmd() *cobra.Command {
@@ -48,6 +52,13 @@ the vertices of --via, or a saved path (--path, e.g. from mmi pathopt). The
 starting samples are fresh draws of --from (--n) or the rows of --in, in data
 coordinates.
 
+--sde integrates the stochastic generator instead (as mmi path --sde: score
+drift and noise of ε(t) = eps·α_0(t)). ε is zero on the edge between two data
+marginals, so it needs a route through the Gaussian, --via 0: the source is
+carried towards noise and back to the target, and the noise washes out what
+the network cannot remove deterministically (a ghost of the source image),
+while the start still steers the result (slant, placement).
+
 With --all, every data marginal is translated to every other from the same
 --n source samples: a table of energy distances to fresh samples of each
 target (the diagonal compares two exact sets of one marginal: the floor) and,
@@ -58,6 +69,7 @@ image sets such as mnist:3) the sources and the fresh targets are the sets'
 test images (mnist:3:test), which the model never saw.`,
 		Example: `  mmi transfer --model examples/mix3.json --from 1 --to 3 --n 2000 --out t13.csv --png t13.png --json
   mmi transfer --from 1 --to 3 --via 2 --in mine.csv --out translated.csv
+  mmi transfer --model mnist6.mmi --from 3 --to 2 --via 0 --sde --solver heun --steps 50 --in twos.npy --png t.png
   mmi transfer --all --n 2000 --png all.png --json
   mmi transfer --model digits.mmi --all --held-out --n 1000 --png all.png`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -89,6 +101,8 @@ test images (mnist:3:test), which the model never saw.`,
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary (with --all: the table)")
 	fl.IntVar(&f.evalN, "eval-n", 2000, "fresh target samples for the energy distance in the summary (0: skip)")
+	fl.BoolVar(&f.sde, "sde", false, "integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun); needs --via 0")
+	fl.Float64Var(&f.eps, "eps", 1, "noise level E of the SDE: ε(t) = E·α_0(t)")
 	addShardFlag(cmd, &f.shard)
 	return cmd
 }
@@ -151,6 +165,9 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	route, err := styletransfer.Route(k1, f.from, f.to, via, saved)
 	if err != nil {
 		return badInput(err)
+	}
+	if err := transferSDE(f, via, opts); err != nil {
+		return err
 	}
 	job := generate.Job{Path: route, N: f.n, Seed: f.seed, Shard: shard, Options: opts}
 	if f.in != "" {
@@ -243,9 +260,30 @@ func drawTransfer(file string, gen *generate.Generator, from, to int, start, end
 
 func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }
 
+// transferSDE sets the stochastic generator of --sde in opts, after
+// checking that the route passes through the Gaussian (the only place
+// where ε = eps·α_0 is not zero).
+func transferSDE(f *transferFlags, via []int, opts *generate.Options) error {
+	if !(f.eps >= 0) || math.IsInf(f.eps, 0) {
+		return usagef("--eps must be finite and ≥ 0, got %v", f.eps)
+	}
+	if !f.sde {
+		return nil
+	}
+	if !slices.Contains(via, 0) {
+		return usagef("transfer --sde: the noise ε = eps·α_0 is zero between data marginals; route through the Gaussian with --via 0")
+	}
+	opts.Eps = path.EpsAlpha0(f.eps)
+	opts.SDE = path.EulerMaruyama{Steps: f.steps}
+	if f.solver == "heun" {
+		opts.SDE = path.StochasticHeun{Steps: f.steps}
+	}
+	return nil
+}
+
 func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
-	if f.fromSet || f.in != "" || f.via != "" || f.pathFile != "" || f.out != "" || f.shard != "" {
-		return usagef("transfer --all: takes --n, --png, --json, --seed and the solver flags; not --from, --to, --in, --via, --path, --out or --shard")
+	if f.fromSet || f.in != "" || f.via != "" || f.pathFile != "" || f.out != "" || f.shard != "" || f.sde {
+		return usagef("transfer --all: takes --n, --png, --json, --seed and the solver flags; not --from, --to, --in, --via, --path, --out, --shard or --sde")
 	}
 	if f.n < 2 {
 		return usagef("--n must be at least 2, got %d", f.n)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -116,5 +117,42 @@ func TestTransferBarycenterBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(png); err == nil {
 		t.Error("transfer --all with one data marginal wrote its picture")
+	}
+}
+
+// transfer --sde is the stochastic generator along the route through the
+// Gaussian: the same bytes as mmi path --sde on that polyline from the same
+// rows, and it lands on the target (its energy distance to fresh target
+// samples is at the floor, with the limit the probability flow meets
+// above). Without --via 0 it is
+// refused: ε = eps·α_0 vanishes between data marginals.
+func TestTransferSDE(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.npy")
+	if code, _, stderr := mmi(t, "sample", "--data", mix3, "--k", "3", "--n", "2000", "--seed", "5", "--out", src); code != 0 {
+		t.Fatalf("sample: exit %d: %s", code, stderr)
+	}
+	a, b := filepath.Join(dir, "t.npy"), filepath.Join(dir, "p.npy")
+	sde := []string{"--via", "0", "--sde", "--solver", "heun", "--steps", "40", "--seed", "3", "--in", src}
+	code, stdout, stderr := mmi(t, append([]string{"transfer", "--model", mix3, "--from", "3", "--to", "1", "--json", "--out", a}, sde...)...)
+	if code != 0 {
+		t.Fatalf("transfer --sde: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := mmi(t, append([]string{"path", "--model", mix3, "--from", "3", "--to", "1", "--out", b}, sde...)...); code != 0 {
+		t.Fatalf("path --sde: exit %d: %s", code, stderr)
+	}
+	if !bytes.Equal(readBytes(t, a), readBytes(t, b)) {
+		t.Error("transfer --sde and path --sde on the same route and rows differ")
+	}
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := sum["energy"].(float64); !ok || e > 0.015 {
+		t.Errorf("transfer --sde 3 → 1: energy %v, want ≤ 0.015", sum["energy"])
+	}
+	code, _, stderr = mmi(t, "transfer", "--model", mix3, "--from", "3", "--to", "1", "--sde", "--in", src)
+	if code != 2 || !strings.Contains(stderr, "--via 0") {
+		t.Errorf("transfer --sde without --via 0: exit %d, %q; want 2 and a hint to --via 0", code, stderr)
 	}
 }
