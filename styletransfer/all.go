@@ -41,6 +41,13 @@ type Table struct {
 // the chunk streams of seed + k (the same samples for every target); the
 // fresh targets from independent streams.
 func AllToAll(ctx context.Context, gen *generate.Generator, n int, seed uint64, o *generate.Options) (*Table, error) {
+	return AllToAllVia(ctx, gen, n, seed, nil, o)
+}
+
+// AllToAllVia is AllToAll along the polylines i → via… → j instead of the
+// straight edges (via 0: through the Gaussian, where the stochastic
+// generator of o.SDE adds noise).
+func AllToAllVia(ctx context.Context, gen *generate.Generator, n int, seed uint64, via []int, o *generate.Options) (*Table, error) {
 	k1, d := gen.Sizes()
 	K := k1 - 1
 	if K < 2 {
@@ -65,7 +72,7 @@ func AllToAll(ctx context.Context, gen *generate.Generator, n int, seed uint64, 
 		t.Energy[i-1] = make([]float64, K)
 		t.Samples[i-1] = make([][]float64, K)
 		for j := 1; j <= K; j++ {
-			p, err := generate.Polyline(k1, i, j)
+			p, err := generate.Polyline(k1, append(append([]int{i}, via...), j)...)
 			if i == j {
 				p, err = generate.Polyline(k1, i, 0) // only its start vertex is used
 			}

@@ -282,8 +282,12 @@ func transferSDE(f *transferFlags, via []int, opts *generate.Options) error {
 }
 
 func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
-	if f.fromSet || f.in != "" || f.via != "" || f.pathFile != "" || f.out != "" || f.shard != "" || f.sde {
-		return usagef("transfer --all: takes --n, --png, --json, --seed and the solver flags; not --from, --to, --in, --via, --path, --out, --shard or --sde")
+	if f.fromSet || f.in != "" || f.pathFile != "" || f.out != "" || f.shard != "" {
+		return usagef("transfer --all: takes --n, --png, --json, --seed, --via, --sde and the solver flags; not --from, --to, --in, --path, --out or --shard")
+	}
+	via, err := parseInts("--via", f.via)
+	if err != nil {
+		return err
 	}
 	if f.n < 2 {
 		return usagef("--n must be at least 2, got %d", f.n)
@@ -312,7 +316,13 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return err
 	}
-	tab, err := styletransfer.AllToAll(cmd.Context(), gen, f.n, f.seed, opts)
+	if len(via) > 0 && (len(via) != 1 || via[0] != 0) {
+		return usagef("transfer --all: --via takes only 0 (every pair through the Gaussian), got %q", f.via)
+	}
+	if err := transferSDE(f, via, opts); err != nil {
+		return err
+	}
+	tab, err := styletransfer.AllToAllVia(cmd.Context(), gen, f.n, f.seed, via, opts)
 	if err != nil {
 		return err
 	}

@@ -155,4 +155,26 @@ func TestTransferSDE(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "--via 0") {
 		t.Errorf("transfer --sde without --via 0: exit %d, %q; want 2 and a hint to --via 0", code, stderr)
 	}
+	// --all through the Gaussian: every pair lands on its target. 0.05 is
+	// 2.5× the worst pair measured (3 → 1, 0.018 at n = 500 with 40 Heun
+	// steps, the discretization of the SDE), and far below the energy
+	// distance between two different marginals of mix3 (3.2–7.8).
+	code, stdout, stderr = mmi(t, "transfer", "--model", mix3, "--all", "--n", "500", "--via", "0", "--sde", "--solver", "heun", "--steps", "40", "--json")
+	if code != 0 {
+		t.Fatalf("transfer --all --via 0 --sde: exit %d: %s", code, stderr)
+	}
+	var tab struct{ Energy [][]float64 }
+	if err := json.Unmarshal([]byte(stdout), &tab); err != nil || len(tab.Energy) != 3 {
+		t.Fatalf("transfer --all --json printed %q: %v", stdout, err)
+	}
+	for i, row := range tab.Energy {
+		for j, e := range row {
+			if i != j && e > 0.05 {
+				t.Errorf("transfer --all --via 0 --sde %d → %d: energy %.4f, want ≤ 0.05", i+1, j+1, e)
+			}
+		}
+	}
+	if code, _, _ := mmi(t, "transfer", "--model", mix3, "--all", "--via", "1"); code != 2 {
+		t.Errorf("transfer --all --via 1: exit %d, want 2", code)
+	}
 }
