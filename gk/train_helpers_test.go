@@ -141,16 +141,7 @@ func trEdgeAlphas(kk int) [][]float64 {
 func trInteriorAlphas(kk int, n int, r *rand.Rand) [][]float64 {
 	var out [][]float64
 	for len(out) < n {
-		a := make([]float64, kk)
-		s := 0.0
-		for k := range a {
-			a[k] = r.ExpFloat64()
-			s += a[k]
-		}
-		for k := range a {
-			a[k] /= s
-		}
-		out = append(out, a)
+		out = append(out, reportDirichlet(kk, r))
 	}
 	return out
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -250,14 +249,8 @@ func (e *Estimator) BallCostGrad(f *BallFamily, theta, grad []float64, straight 
 	if err := f.Validate(); err != nil {
 		return Estimate{}, err
 	}
-	if len(f.From) != e.k1 {
-		return Estimate{}, fmt.Errorf("pathopt: family on %d marginals, the conditional has %d", len(f.From), e.k1)
-	}
-	if len(grad) != f.Dim() {
-		return Estimate{}, fmt.Errorf("pathopt: gradient of length %d, the family has %d parameters", len(grad), f.Dim())
-	}
-	if _, ok := e.g.(gk.AlphaVJPer); !ok {
-		return Estimate{}, fmt.Errorf("pathopt: %T cannot differentiate with respect to α (no VJPAlpha method)", e.g)
+	if err := e.checkGradCall(len(f.From), len(grad), f.Dim()); err != nil {
+		return Estimate{}, err
 	}
 	sp, err := f.Path(theta)
 	if err != nil {

@@ -300,14 +300,8 @@ func (e *Estimator) CostGrad(f *Family, theta, grad []float64) (Estimate, error)
 	if err := f.Validate(); err != nil {
 		return Estimate{}, err
 	}
-	if len(f.Points[0]) != e.k1 {
-		return Estimate{}, fmt.Errorf("pathopt: family on %d marginals, the conditional has %d", len(f.Points[0]), e.k1)
-	}
-	if len(grad) != f.Dim() {
-		return Estimate{}, fmt.Errorf("pathopt: gradient of length %d, the family has %d parameters", len(grad), f.Dim())
-	}
-	if _, ok := e.g.(gk.AlphaVJPer); !ok {
-		return Estimate{}, fmt.Errorf("pathopt: %T cannot differentiate with respect to α (no VJPAlpha method)", e.g)
+	if err := e.checkGradCall(len(f.Points[0]), len(grad), f.Dim()); err != nil {
+		return Estimate{}, err
 	}
 	sp, err := f.Path(theta)
 	if err != nil {
@@ -520,4 +514,20 @@ func (e *Estimator) evalNode(w *costWork, nd *node, y, grad []float64) {
 		}
 		grad[m] = c * (w.dalpha[m] + s)
 	}
+}
+
+// checkGradCall checks what CostGrad and BallCostGrad need: a family on
+// the conditional's k1 marginals, a gradient of the family's dimension and
+// a conditional that differentiates with respect to α.
+func (e *Estimator) checkGradCall(k1, lenGrad, dim int) error {
+	if k1 != e.k1 {
+		return fmt.Errorf("pathopt: family on %d marginals, the conditional has %d", k1, e.k1)
+	}
+	if lenGrad != dim {
+		return fmt.Errorf("pathopt: gradient of length %d, the family has %d parameters", lenGrad, dim)
+	}
+	if _, ok := e.g.(gk.AlphaVJPer); !ok {
+		return fmt.Errorf("pathopt: %T cannot differentiate with respect to α (no VJPAlpha method)", e.g)
+	}
+	return nil
 }
