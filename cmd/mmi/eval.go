@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/metrics"
@@ -132,7 +133,7 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 	if err != nil {
 		return badInput(err)
 	}
-	var g gk.Conditional
+	var g cond.Conditional
 	norm := gk.Affine{}
 	if strings.HasSuffix(strings.ToLower(file), ".json") {
 		other, err := datasets.ReadSpec(file)
