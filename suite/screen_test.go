@@ -50,6 +50,17 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 		c.Hidden = []int{128, 128, 128, 128}
 		s.Steps = s.Steps * 3 / 4
 	},
+	// Half the batch, twice the steps: the same samples, twice the
+	// updates, about the same time.
+	"b256": func(_ Problem, _ *gk.Config, s *gk.Settings) {
+		s.Batch = 256
+		s.Steps *= 2
+	},
+	// Narrower, more steps at about equal time: 3×64 with 2.5× the steps.
+	"w64": func(_ Problem, c *gk.Config, s *gk.Settings) {
+		c.Hidden = []int{64, 64, 64}
+		s.Steps = s.Steps * 5 / 2
+	},
 	// Normalization by the mean within-marginal spread instead of the
 	// pooled spread (which counts the distances between the marginals'
 	// locations): the scale of the modes, not of the layout.
