@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -22,7 +21,7 @@ func Read(path string) (data []float64, d int, err error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	f, err := os.Open(path)
+	f, err := atomicfile.Open(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("samplefile: %w", err)
 	}

@@ -181,7 +181,7 @@ func runPathopt(cmd *cobra.Command, f *pathoptFlags) error {
 	}
 	if !f.all {
 		for _, file := range []string{f.out, f.png} {
-			if err := checkOutDir(file, 0); err != nil {
+			if err := checkOutDir(cmd, file, 0); err != nil {
 				return err
 			}
 		}

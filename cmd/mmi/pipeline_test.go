@@ -78,7 +78,7 @@ func TestImagePipeline(t *testing.T) {
 	realStats := map[int]pixelStats{}
 	for k := 1; k <= 3; k++ {
 		real := file("real.npy")
-		must("sample", "--data", classes[k]+":test", "--k", "1", "--n", "300", "--out", real)
+		must("sample", "--data", classes[k]+":test", "--k", "1", "--n", "300", "--out", real, "--force")
 		realStats[k] = read(real, 300)
 		if rep := eval(real, classes[k]); rep.Share < 0.9 {
 			t.Errorf("held-out %s: read as the class %.3f, want ≥ 0.9", classes[k], rep.Share)
