@@ -94,7 +94,7 @@ func TestImagePipeline(t *testing.T) {
 	for k := 1; k <= 3; k++ {
 		gen := file("gen.npy")
 		pic := file("gen.png")
-		must("path", "--model", model, "--from", "0", "--to", itoa(k), "--n", "300", "--solver", "rk4", "--steps", "20", "--out", gen, "--png", pic)
+		must("path", "--model", model, "--from", "0", "--to", itoa(k), "--n", "300", "--solver", "rk4", "--steps", "20", "--out", gen, "--png", pic, "--force")
 		// The flow ends on the data, all of whose pixels are in
 		// [−1, 1]; the network's error lets pixels overshoot.
 		checkRange(t, "noise → "+classes[k], read(gen, 300), realStats[k])
