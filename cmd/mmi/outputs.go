@@ -29,10 +29,14 @@ import (
 // forceFlag is the flag that allows replacing existing output files.
 const forceFlag = "force"
 
-// addForceFlag gives every command that writes files (it has --out or
-// --png) the --force flag.
+// writesFiles are the commands whose --out and --png files follow these
+// rules (mmi suite fills a folder of its own, by its own rules).
+var writesFiles = map[string]bool{"train": true, "sample": true, "path": true, "transfer": true,
+	"barycenter": true, "cat": true, "pathopt": true}
+
+// addForceFlag gives every command of writesFiles the --force flag.
 func addForceFlag(c *cobra.Command) {
-	if c.Flags().Lookup("out") == nil && c.Flags().Lookup("png") == nil {
+	if !writesFiles[c.Name()] {
 		return
 	}
 	c.Flags().Bool(forceFlag, false, "replace output files that exist (never the command's input files)")

@@ -146,6 +146,7 @@ noise → barycenters.`,
 		newTransferCmd(), newBarycenterCmd(), newCatCmd(),
 		newVersionCmd(),
 		newPathoptCmd(),
+		newSuiteCmd(),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {
