@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sync"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -229,8 +230,8 @@ type Model struct {
 }
 
 var (
-	_ Conditional = (*Model)(nil)
-	_ VJPer       = (*Model)(nil)
+	_ cond.Conditional = (*Model)(nil)
+	_ cond.VJPer       = (*Model)(nil)
 )
 
 // NewModel returns a model with weights and Fourier frequencies drawn from
