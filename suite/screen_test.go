@@ -65,6 +65,11 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	// pooled spread (which counts the distances between the marginals'
 	// locations): the scale of the modes, not of the layout.
 	"normwithin": func(p Problem, c *gk.Config, s *gk.Settings) { c.Norm = withinAffine(p.Marginals) },
+	// Both levers that helped on p03 at 1/8 of the budget.
+	"normwithin-lr8": func(p Problem, c *gk.Config, s *gk.Settings) {
+		c.Norm = withinAffine(p.Marginals)
+		s.LR = 8e-3
+	},
 }
 
 // withinAffine centres at the pooled mean and scales by the root mean
