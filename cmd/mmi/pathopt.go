@@ -182,8 +182,7 @@ func costCoupling(gen *generate.Generator) (marginals.Coupling, float64, error) 
 	return c, scale, nil
 }
 
-// check refuses flag values that no model could make valid, and output
-// files that cannot be written.
+// check refuses flag values that no model could make valid.
 func (f *pathoptFlags) check(cmd *cobra.Command) error {
 	switch {
 	case f.modes <= 0:
