@@ -38,6 +38,9 @@ as a one-machine --out .npy.`,
 			// needs the total), the second writes them as read.
 			rows, d := 0, 0
 			for _, f := range files {
+				if err := cmd.Context().Err(); err != nil {
+					return err // Ctrl-C: stop, nothing written
+				}
 				x, df, err := samplefile.Read(f)
 				if err != nil {
 					return badInput(err)
@@ -53,6 +56,9 @@ as a one-machine --out .npy.`,
 			}
 			err := samplefile.WriteStream(out, rows, d, func(put func([]float64) error) error {
 				for _, f := range files {
+					if err := cmd.Context().Err(); err != nil {
+						return err
+					}
 					x, _, err := samplefile.Read(f)
 					if err != nil {
 						return badInput(err)
@@ -61,7 +67,8 @@ as a one-machine --out .npy.`,
 						return err
 					}
 				}
-				return nil
+				// A signal during the last file: no output either.
+				return cmd.Context().Err()
 			})
 			if err != nil {
 				var u usageError

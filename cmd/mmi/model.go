@@ -65,6 +65,9 @@ func solverOptions(f *solverFlags) (*generate.Options, error) {
 		if !(f.atol > 0) || !(f.rtol > 0) {
 			return nil, usagef("--atol and --rtol must be positive")
 		}
+		if f.rtol < path.MinRtol {
+			return nil, usagef("--rtol %g is below %.3g, what float64 can resolve: no step of dopri5 could meet it", f.rtol, path.MinRtol)
+		}
 		o.Solver = path.Dopri5{Atol: f.atol, Rtol: f.rtol}
 	default:
 		return nil, usagef("unknown solver %q: want euler, heun, rk4 or dopri5", f.solver)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,6 +76,39 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	return cmd
 }
 
+// checkIgnoredFlags refuses flags that the others would silently
+// override: --n with --in (the rows of --in are the samples), --from,
+// --to or --via with --path or a --schedule file (the saved path says
+// where it goes), --path with --schedule, and an SDE solver that does
+// not exist.
+func checkIgnoredFlags(cmd *cobra.Command, f *pathFlags) error {
+	fl := cmd.Flags()
+	if f.in != "" && fl.Changed("n") {
+		return usagef("path: give --in or --n, not both (the rows of --in are the samples)")
+	}
+	if f.pathFile != "" && f.schedule != "" {
+		return usagef("path: give --path or --schedule, not both")
+	}
+	saved := f.pathFile != "" || strings.HasSuffix(strings.ToLower(f.schedule), ".json")
+	if saved && (fl.Changed("from") || fl.Changed("to") || fl.Changed("via")) {
+		return usagef("path: a saved path (--path or a --schedule file) says where it goes; drop --from, --to and --via")
+	}
+	if f.schedule != "" && fl.Changed("via") {
+		return usagef("path: --schedule goes from --from to --to; it takes no --via")
+	}
+	return checkSDESolver(f.sde, f.solver, fl.Changed("solver"))
+}
+
+// checkSDESolver refuses --sde with a --solver given that has no
+// stochastic form: --sde integrates by Euler–Maruyama (--solver euler, or
+// none given) or stochastic Heun (--solver heun).
+func checkSDESolver(sde bool, solver string, given bool) error {
+	if sde && given && solver != "euler" && solver != "heun" {
+		return usagef("--sde integrates with euler (Euler–Maruyama) or heun (stochastic Heun), not --solver %s", solver)
+	}
+	return nil
+}
+
 // buildPath returns the path of the flags and checks it against K+1
 // marginals.
 func buildPath(f *pathFlags, k1 int) (path.Path, error) {
@@ -113,6 +147,9 @@ func loadPathFile(file string, k1 int) (path.Path, error) {
 func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if f.n <= 0 && f.in == "" {
 		return usagef("--n must be positive, got %d", f.n)
+	}
+	if err := checkIgnoredFlags(cmd, f); err != nil {
+		return err
 	}
 	shard, err := parseShard(f.shard)
 	if err != nil {

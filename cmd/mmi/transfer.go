@@ -14,7 +14,6 @@ import (
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/marginals"
-	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
 	"github.com/mmi-go/mmi/styletransfer"
@@ -37,6 +36,7 @@ type transferFlags struct {
 	shard           string
 	evalN           int
 	fromSet, nSet   bool
+	solverSet       bool
 	sde             bool
 	eps             float64
 }
@@ -75,6 +75,7 @@ test images (mnist:3:test), which the model never saw.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.fromSet = cmd.Flags().Changed("from") || cmd.Flags().Changed("to")
 			f.nSet = cmd.Flags().Changed("n")
+			f.solverSet = cmd.Flags().Changed("solver")
 			if f.all {
 				return runTransferAll(cmd, &f)
 			}
@@ -123,6 +124,9 @@ func parseInts(flag, s string) ([]int, error) {
 }
 
 func runTransfer(cmd *cobra.Command, f *transferFlags) error {
+	if err := checkEvalN(f.evalN); err != nil {
+		return err
+	}
 	if f.in != "" && f.nSet {
 		return usagef("transfer: give --in or --n, not both")
 	}
@@ -221,7 +225,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 		// draws, like any others) to fresh samples of the target, when
 		// it can be sampled: how well the transfer hit it.
 		if truth, err = gen.Draw(f.to, f.evalN, generate.ChunkRand(^f.seed, f.to)); err == nil {
-			sum["energy"] = metrics.Energy(head(res.X, f.evalN*d), truth, d)
+			addEnergy(sum, head(res.X, f.evalN*d), truth, d)
 		}
 	}
 	if f.png != "" {
@@ -237,6 +241,8 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 		n, f.from, gen.Name(f.from), f.to, gen.Name(f.to), res.Stats.NFE, secs)
 	if e, ok := sum["energy"]; ok {
 		fmt.Fprintf(w, "energy distance to %d fresh samples of %d: %.4g\n", f.evalN, f.to, e)
+	} else if why, ok := sum["energy_skipped"]; ok {
+		fmt.Fprintf(w, "energy distance skipped: %s\n", why)
 	}
 	return nil
 }
@@ -272,6 +278,9 @@ func transferSDE(f *transferFlags, via []int, opts *generate.Options) error {
 	}
 	if !f.sde {
 		return nil
+	}
+	if err := checkSDESolver(f.sde, f.solver, f.solverSet); err != nil {
+		return err
 	}
 	if !slices.Contains(via, 0) {
 		return usagef("transfer --sde: the noise ε = eps·α_0 is zero between data marginals; route through the Gaussian with --via 0")
