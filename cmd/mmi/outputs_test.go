@@ -60,7 +60,7 @@ func TestNeverReplaceInputs(t *testing.T) {
 		{"input", []string{"pathopt", "--model", p("mix.json"), "--from", "0", "--to", "1", "--out", p("mix.json"), "--force"}},
 		{".png", []string{"path", "--model", mix3, "--n", "10", "--png", p("x.jpg")}},
 		{"--force", []string{"path", "--model", mix3, "--n", "10", "--png", p("old.png")}},
-		{"input", []string{"path", "--model", mix3, "--n", "10", "--in", p("victim.csv"), "--out", p("victim.csv"), "--force"}},
+		{"input", []string{"path", "--model", mix3, "--from", "1", "--in", p("victim.csv"), "--out", p("victim.csv"), "--force"}},
 		{"input", []string{"cat", "--out", p("victim.csv"), "--force", p("victim.csv"), p("ok.csv")}},
 		{"input", []string{"transfer", "--model", mix3, "--in", p("victim.csv"), "--out", p("victim.csv"), "--force"}},
 		{"--force", []string{"sample", "--data", "moons", "--out", p("old.csv")}},
