@@ -41,7 +41,9 @@ func attempts(t *testing.T, s Dopri5, f func(t float64) float64) (t0s, hs []floa
 // flat stretches where the error estimate vanishes and steps want to grow
 // as fast as allowed.
 func TestDopri5StepControl(t *testing.T) {
-	bump := func(t float64) float64 { return 40*math.Exp(-math.Pow((t-0.3)/0.05, 2)) + 40*math.Exp(-math.Pow((t-0.7)/0.03, 2)) }
+	bump := func(t float64) float64 {
+		return 40*math.Exp(-math.Pow((t-0.3)/0.05, 2)) + 40*math.Exp(-math.Pow((t-0.7)/0.03, 2))
+	}
 	t0s, hs, st := attempts(t, Dopri5{Atol: 1e-8, Rtol: 1e-8}, bump)
 	t.Logf("%d accepted, %d rejected", st.Accepted, st.Rejected)
 	if st.Rejected == 0 {

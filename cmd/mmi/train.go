@@ -105,6 +105,9 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		if err != nil {
 			return err
 		}
+		if err := checkResumeFlags(fl, tf, tf.resume, t); err != nil {
+			return err
+		}
 		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
 			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
 		}
@@ -130,7 +133,8 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		return err
 	}
 	t.Path = out
-	return trainAndReport(cmd, t, out, imageLine)
+	kept := tf.resume != "" && sameFile(out, tf.resume)
+	return trainAndReport(cmd, t, out, imageLine, kept)
 }
 
 // checkTrainOut refuses a checkpoint file that is not named, whose folder
@@ -175,12 +179,13 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 		h[i] = tf.hidden
 	}
 	cfg := gk.Config{
-		Marginals: len(entries) + 1,
-		Dim:       entries[0].Marginal.Dim(),
-		Hidden:    h,
-		Float32:   tf.float32,
-		Specs:     entryNames(entries),
-		Domain:    dom,
+		Marginals:  len(entries) + 1,
+		Dim:        entries[0].Marginal.Dim(),
+		Hidden:     h,
+		Float32:    tf.float32,
+		Specs:      entryNames(entries),
+		DataHashes: dataHashes(entries),
+		Domain:     dom,
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
@@ -202,8 +207,9 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 }
 
 // trainAndReport runs t with a progress bar on stderr and says where the
-// checkpoint is: on stdout when done, on stderr when interrupted.
-func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) error {
+// checkpoint is: on stdout when done, on stderr when interrupted. kept
+// says that out is the checkpoint --resume continued (lastGood).
+func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string, kept bool) error {
 	stderr := cmd.ErrOrStderr()
 	s := t.Settings()
 	blas, _ := nn.BLAS()
@@ -213,6 +219,7 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 	t.Recorder = gk.RecorderFunc(func(p gk.Progress) {
 		bar.update(p.Step, fmt.Sprintf("loss %.4f", p.Loss))
 	})
+	startStep := t.Step()
 	err := t.Run(cmd.Context())
 	bar.finish()
 	switch {
@@ -220,7 +227,7 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 		fmt.Fprintf(stderr, "interrupted at step %d; checkpoint %s (continue with --resume %s)\n", t.Step(), out, out)
 		return err
 	case err != nil:
-		return fmt.Errorf("training stopped at step %d: %w (last good checkpoint: %s)", t.Step(), err, out)
+		return fmt.Errorf("training stopped at step %d: %w%s", t.Step(), err, lastGood(t, err, out, kept, startStep))
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s after %d steps\nnext: mmi path --model %s --from 0 --to 1 --png x1.png\n", out, t.Step(), out)
 	return nil
@@ -234,6 +241,23 @@ func hasFolder(entries []datasets.Entry) bool {
 		}
 	}
 	return false
+}
+
+// lastGood says what is on disk after a failed training: the last
+// checkpoint this run wrote (the lock guarantees no other process wrote
+// it since), or, if it wrote none, the checkpoint --resume continued when
+// the run writes to that same file (kept), or that there is none. Only
+// files that exist and hold this training are named.
+func lastGood(t *gk.Trainer, err error, out string, kept bool, startStep int) string {
+	switch {
+	case strings.Contains(err.Error(), "last good checkpoint"):
+		return "" // the trainer said it
+	case t.SavedStep() >= 0:
+		return fmt.Sprintf(" (last good checkpoint %s at step %d)", out, t.SavedStep())
+	case kept:
+		return fmt.Sprintf(" (%s is as --resume found it, at step %d)", out, startStep)
+	}
+	return " (no checkpoint was written)"
 }
 
 // coupling is the independent coupling of the Gaussian and the entries.
@@ -277,6 +301,9 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
 	if err := sameData(file, specs, entryNames(entries)); err != nil {
+		return nil, err
+	}
+	if err := sameDataContent(file, gm.DataHashes(), entries); err != nil {
 		return nil, err
 	}
 	c, err := coupling(entries)
