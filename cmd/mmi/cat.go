@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
@@ -48,7 +49,7 @@ as a one-machine --out .npy.`,
 				d = df
 				rows += len(x) / d
 			}
-			if err := checkOutDir(cmd, out, sampleFileBytes(rows, d)); err != nil {
+			if err := checkOutDir(cmd, out, capacity.SampleFileBytes(rows, d)); err != nil {
 				return err
 			}
 			err := samplefile.WriteStream(out, rows, d, func(put func([]float64) error) error {

@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/metrics"
@@ -123,8 +121,9 @@ coordinates, against the oracle of the correspondingly normalized mixtures.`,
 	return cmd
 }
 
-// evalOracle prints the report of gk.CompareOracle for the checkpoint file
-// against the specification spec, in the model's coordinates.
+// evalOracle prints the report of gk.CompareOracle for the model file
+// (opened as every command opens --model, generate.Load) against the
+// specification spec, in the model's coordinates.
 func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, asJSON bool) error {
 	if points < 2 {
 		return usagef("eval: --n must be at least 2, got %d", points)
@@ -133,25 +132,11 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 	if err != nil {
 		return badInput(err)
 	}
-	var g cond.Conditional
-	norm := gk.Affine{}
-	if strings.HasSuffix(strings.ToLower(file), ".json") {
-		other, err := datasets.ReadSpec(file)
-		if err != nil {
-			return badInput(err)
-		}
-		o, err := gk.NewOracle(other)
-		if err != nil {
-			return badInput(fmt.Errorf("%s: %w", file, err))
-		}
-		g = o
-	} else {
-		m, err := gk.Load(file)
-		if err != nil {
-			return badInput(err)
-		}
-		g, norm = m, m.Normalization()
+	gen, err := loadModel(file)
+	if err != nil {
+		return err
 	}
+	g, norm := gen.Conditional(), gen.Normalization()
 	k1, d := g.Sizes()
 	if err := checkSamplesMemory("eval --n", points, 2*k1*d); err != nil {
 		return err
