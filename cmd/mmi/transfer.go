@@ -33,12 +33,8 @@ type transferFlags struct {
 	fromSet, nSet bool
 }
 
-func newTransferCmd() *cobra.Command {
-	var f transferFlags
-	cmd := &cobra.Command{
-		Use:   "transfer",
-		Short: "Translate samples or images of one data marginal into another; all-to-all grids",
-		Long: `Translate samples of data marginal --from into samples of marginal --to by
+// transferLong is the help text of mmi transfer.
+const transferLong = `Translate samples of data marginal --from into samples of marginal --to by
 the probability flow along the straight edge e_from → e_to, a polyline through
 the vertices of --via, or a saved path (--path, e.g. from mmi pathopt). The
 starting samples are fresh draws of --from (--n) or the rows of --in, in data
@@ -58,7 +54,14 @@ with --png, a grid of pictures: a column per target; for 2-D data a row of
 scatter panels per source, for images four rows per source (one source image
 per row, on the diagonal, and its translations). With --held-out (labelled
 image sets such as mnist:3) the sources and the fresh targets are the sets'
-test images (mnist:3:test), which the model never saw.`,
+test images (mnist:3:test), which the model never saw.`
+
+func newTransferCmd() *cobra.Command {
+	var f transferFlags
+	cmd := &cobra.Command{
+		Use:   "transfer",
+		Short: "Translate samples or images of one data marginal into another; all-to-all grids",
+		Long:  transferLong,
 		Example: `  mmi transfer --model examples/mix3.json --from 1 --to 3 --n 2000 --out t13.csv --png t13.png --json
   mmi transfer --from 1 --to 3 --via 2 --in mine.csv --out translated.csv
   mmi transfer --model mnist6.mmi --from 3 --to 2 --via 0 --sde --solver heun --steps 50 --in twos.npy --png t.png
@@ -257,28 +260,8 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 		return err
 	}
 	opts, _ := req.Options()
-	gen, err := loadModel(f.model)
+	gen, err := f.allModel()
 	if err != nil {
-		return err
-	}
-	if f.heldOut {
-		if gen, err = heldOut(gen); err != nil {
-			return err
-		}
-	}
-	k1, d := gen.Sizes()
-	if err := checkSamplesMemory("transfer --all", (k1-1)*f.n, 2*d); err != nil {
-		return err
-	}
-	if k1 < 3 {
-		return usagef("transfer --all: the model has %d data marginal; all-to-all needs at least two", k1-1)
-	}
-	for k := 1; k < k1; k++ {
-		if _, err := gen.Marginal(k); err != nil {
-			return usagef("transfer --all: %v", err)
-		}
-	}
-	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return err
 	}
 	if len(via) > 0 && (len(via) != 1 || via[0] != 0) {
@@ -291,6 +274,7 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
+	_, d := gen.Sizes()
 	if f.png != "" {
 		if err := tab.WritePNG(f.png, d, gen.Image()); err != nil {
 			return err
@@ -301,6 +285,34 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 		return json.NewEncoder(w).Encode(tab)
 	}
 	return tab.WriteText(w)
+}
+
+// allModel opens the model of transfer --all (with --held-out, on the
+// test split of its image sets) and checks that every pair of its data
+// marginals can be translated and drawn.
+func (f *transferFlags) allModel() (*generate.Generator, error) {
+	gen, err := loadModel(f.model)
+	if err != nil {
+		return nil, err
+	}
+	if f.heldOut {
+		if gen, err = heldOut(gen); err != nil {
+			return nil, err
+		}
+	}
+	k1, d := gen.Sizes()
+	if err := checkSamplesMemory("transfer --all", (k1-1)*f.n, 2*d); err != nil {
+		return nil, err
+	}
+	if k1 < 3 {
+		return nil, usagef("transfer --all: the model has %d data marginal; all-to-all needs at least two", k1-1)
+	}
+	for k := 1; k < k1; k++ {
+		if _, err := gen.Marginal(k); err != nil {
+			return nil, usagef("transfer --all: %v", err)
+		}
+	}
+	return gen, checkPNG(f.png, f.shape, gen)
 }
 
 // heldOut returns gen with its data marginals replaced by the test split
