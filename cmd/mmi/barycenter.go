@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -100,12 +99,10 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err := f.plan(req, gen, alpha); err != nil {
 		return err
 	}
-	if err := check(gen, req); err != nil {
-		return err
-	}
-	t0 := time.Now()
-	sr, err := gen.StreamTo(cmd.Context(), req)
-	secs := time.Since(t0).Seconds()
+	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
+	// the memory of one chunk; the first rows stay for the picture and
+	// the summary.
+	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err
 	}

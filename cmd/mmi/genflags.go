@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -94,9 +95,15 @@ func (f *genFlags) request(cmd *cobra.Command, png string) (*generate.Request, e
 	return r, nil
 }
 
-// check is gen.Check(r) with its errors as the command line says them.
-func check(gen *generate.Generator, r *generate.Request) error {
-	return flagError(gen.Check(r))
+// checkAndStream checks the request (gen.Check, its errors as the command
+// line says them) and runs it (gen.StreamTo), timing the run.
+func checkAndStream(cmd *cobra.Command, gen *generate.Generator, r *generate.Request) (*generate.Streamed, float64, error) {
+	if err := flagError(gen.Check(r)); err != nil {
+		return nil, 0, err
+	}
+	t0 := time.Now()
+	sr, err := gen.StreamTo(cmd.Context(), r)
+	return sr, time.Since(t0).Seconds(), err
 }
 
 // flagError turns a request's error into the user's input, a wrong

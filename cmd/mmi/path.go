@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -120,14 +119,10 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err := f.start(req, gen); err != nil {
 		return err
 	}
-	if err := check(gen, req); err != nil {
-		return err
-	}
 	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
-	// the memory of one chunk (and the first rows are kept for --png).
-	t0 := time.Now()
-	sr, err := gen.StreamTo(cmd.Context(), req)
-	secs := time.Since(t0).Seconds()
+	// the memory of one chunk; the first rows stay for the picture and
+	// the summary.
+	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err
 	}

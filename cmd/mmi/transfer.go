@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -119,14 +118,10 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := f.start(req, gen); err != nil {
 		return err
 	}
-	if err := check(gen, req); err != nil {
-		return err
-	}
-	// The rows stream to --out chunk by chunk; only those the energy
-	// distance and the picture use stay in memory.
-	t0 := time.Now()
-	sr, err := gen.StreamTo(cmd.Context(), req)
-	secs := time.Since(t0).Seconds()
+	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
+	// the memory of one chunk; the first rows stay for the picture and
+	// the summary.
+	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err
 	}
