@@ -205,7 +205,7 @@ func (g *Generator) checkStart(r *Request) error {
 	}
 	from := StartVertex(r.Path)
 	if from < 0 {
-		return errors.New("the path does not start at a vertex; give starting samples")
+		return errors.New("generate: the path does not start at a vertex; give starting samples")
 	}
 	_, err := g.Marginal(from)
 	return err
