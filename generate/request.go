@@ -91,9 +91,6 @@ func (s Settings) Options() (*Options, error) {
 	default:
 		return nil, settingErr("solver", "unknown solver %q: want euler, heun, rk4 or dopri5", s.Solver)
 	}
-	if s.SDE && s.Solver == "rk4" {
-		return nil, settingErr("solver", "{sde} integrates with euler (Euler–Maruyama) or heun (stochastic Heun), not {solver} %s", s.Solver)
-	}
 	if s.SDE {
 		o.Eps = path.EpsAlpha0(s.Eps)
 		o.SDE = path.EulerMaruyama{Steps: s.Steps}

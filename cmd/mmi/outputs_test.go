@@ -54,7 +54,7 @@ func TestNeverReplaceInputs(t *testing.T) {
 		{"input", train("--data", p("mix.json"), "--out", p("mix.json"), "--force")},
 		{"--force", train("--data", p("mix.json"), "--out", p("ok.npy"))},
 		{"--resume", train("--data", "moons", "--out", fx["good"])},
-		{"--force", train("--resume", fx["good"], "--data", "moons,circles", "--out", p("victim.csv"), "--steps", "9")},
+		{"--force", []string{"train", "--resume", fx["good"], "--data", "moons,circles", "--out", p("victim.csv"), "--steps", "9"}},
 		// 2: a model is not replaced by a picture; a picture is a .png.
 		{".png", []string{"path", "--model", fx["good"], "--n", "10", "--png", fx["good"], "--force"}},
 		{"input", []string{"pathopt", "--model", p("mix.json"), "--from", "0", "--to", "1", "--out", p("mix.json"), "--force"}},
@@ -71,7 +71,7 @@ func TestNeverReplaceInputs(t *testing.T) {
 		{"regular", train("--data", "moons", "--out", "/dev/full", "--force")},
 		// 4: read-only files, also the checkpoint --resume continues.
 		{"read-only", []string{"sample", "--data", "moons", "--out", p("ro.csv"), "--force"}},
-		{"read-only", train("--resume", p("ro.mmi"), "--steps", "9")},
+		{"read-only", []string{"train", "--resume", p("ro.mmi"), "--steps", "9"}},
 		// 7 and 13: an empty name and folders.
 		{"--out", train("--data", "moons", "--out", "")},
 		{"folder", train("--data", "moons", "--out", dir)},
