@@ -20,12 +20,19 @@ import (
 	"github.com/mmi-go/mmi/simplex"
 )
 
-// CheckpointVersion is the format version this build writes. It reads
-// versions 1 and 2: version 2 added the data bounds (Config.Bounds) and the
-// weight of the noise head (Config.NoiseWeight), which a version-1 reader
-// would silently ignore, so such a reader must refuse the file; version-1
-// files have neither.
-const CheckpointVersion = 2
+// CheckpointVersion is the newest format version this build writes. It
+// reads versions 1 to 3: version 2 added the data bounds (Config.Bounds)
+// and the weight of the noise head (Config.NoiseWeight), which a version-1
+// reader would silently ignore, so such a reader must refuse the file;
+// version-1 files have neither. Version 3 adds the coupling
+// (Config.Coupling); only files of a model trained on a coupling other than
+// the independent one are written as version 3 (an older reader would take
+// them for independent), the others stay version 2, byte for byte as
+// before, and files without a coupling load as independent.
+const CheckpointVersion = 3
+
+// couplingVersion is the first format version that records a coupling.
+const couplingVersion = 3
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -53,12 +60,12 @@ var ErrCorruptCheckpoint = errors.New("corrupt or truncated mmi checkpoint")
 // map of checkpointPayload; float vectors are little-endian binary blobs.
 const headerLen = 1 + 1 + len(checkpointMagic) + 5 + 5 + 5
 
-func header(crc uint32, n int) []byte {
+func header(version, crc uint32, n int) []byte {
 	h := make([]byte, 0, headerLen)
 	h = append(h, 0x94, 0xa0|byte(len(checkpointMagic)))
 	h = append(h, checkpointMagic...)
 	h = append(h, 0xce)
-	h = binary.BigEndian.AppendUint32(h, CheckpointVersion)
+	h = binary.BigEndian.AppendUint32(h, version)
 	h = append(h, 0xce)
 	h = binary.BigEndian.AppendUint32(h, crc)
 	h = append(h, 0xc6)
@@ -89,6 +96,10 @@ type ckptArch struct {
 	// the simplex, so files written before it existed load as simplex
 	// models.
 	Domain string `msgpack:"domain,omitempty"`
+	// Coupling is marginals.CouplingSpec.String() ("ot", "ot:128"); empty
+	// for the independent coupling (version 3; files without it are
+	// independent).
+	Coupling string `msgpack:"coupling,omitempty"`
 }
 
 type ckptNorm struct {
@@ -124,6 +135,8 @@ type ckptSettings struct {
 	// files written before it existed trained projected heads through the
 	// projection.
 	HeadLoss string `msgpack:"head_loss,omitempty"`
+	// Reuse is Settings.Reuse; 0 (absent in older files) draws every step.
+	Reuse int `msgpack:"reuse,omitempty"`
 }
 
 type ckptTraining struct {
@@ -228,6 +241,9 @@ func (m *Model) payload() *checkpointPayload {
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
 		Weights: floatBytes(m.eng.params()),
 	}
+	if !c.Coupling.IsIndependent() {
+		p.Arch.Coupling = c.Coupling.String()
+	}
 	return p
 }
 
@@ -251,7 +267,7 @@ func (t *Trainer) Save(path string) error {
 		FinalLR: s.FinalLR, Clip: s.Clip, EMA: s.EMA, Seed: s.Seed,
 		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta, s.Alpha.DataEdges},
 		CheckpointEvery: s.CheckpointEvery, RecordEvery: s.RecordEvery, NormSamples: s.NormSamples,
-		HeadLoss: "raw",
+		HeadLoss: "raw", Reuse: s.Reuse,
 	}
 	if s.LossThroughProjection {
 		cs.HeadLoss = "projected"
@@ -295,8 +311,12 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 	if len(body) > math.MaxUint32 {
 		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
 	}
+	version := uint32(couplingVersion - 1)
+	if p.Arch.Coupling != "" {
+		version = couplingVersion
+	}
 	err = atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(header(crc32.ChecksumIEEE(body), len(body)))
+		_, err := w.Write(header(version, crc32.ChecksumIEEE(body), len(body)))
 		if err == nil {
 			_, err = w.Write(body)
 		}
@@ -325,7 +345,7 @@ func readCheckpoint(path string) (*checkpointPayload, error) {
 }
 
 func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
-	magic := header(0, 0)[:2+len(checkpointMagic)]
+	magic := header(0, 0, 0)[:2+len(checkpointMagic)]
 	if len(data) < len(magic) || !bytes.Equal(data[:len(magic)], magic) {
 		return nil, ErrNotCheckpoint
 	}
@@ -336,8 +356,9 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if h[0] != 0xce || h[5] != 0xce || h[10] != 0xc6 {
 		return nil, fmt.Errorf("%w: malformed header", ErrCorruptCheckpoint)
 	}
-	if v := binary.BigEndian.Uint32(h[1:]); v < oldestCheckpointVersion || v > CheckpointVersion {
-		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", v, oldestCheckpointVersion, CheckpointVersion)
+	version := binary.BigEndian.Uint32(h[1:])
+	if version < oldestCheckpointVersion || version > CheckpointVersion {
+		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", version, oldestCheckpointVersion, CheckpointVersion)
 	}
 	crc := binary.BigEndian.Uint32(h[6:])
 	n := int64(binary.BigEndian.Uint32(h[11:]))
@@ -357,6 +378,10 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	p := new(checkpointPayload)
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
+	}
+	// Version 3 is written exactly when a coupling is recorded.
+	if (version >= couplingVersion) != (p.Arch.Coupling != "") {
+		return nil, fmt.Errorf("%w: format version %d with coupling %q", ErrCorruptCheckpoint, version, p.Arch.Coupling)
 	}
 	return p, nil
 }
@@ -427,6 +452,11 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	}
 	if a.Domain != "" {
 		if cfg.Domain, err = simplex.ParseDomain(a.Domain); err != nil {
+			return nil, err
+		}
+	}
+	if a.Coupling != "" {
+		if cfg.Coupling, err = marginals.ParseCouplingSpec(a.Coupling); err != nil {
 			return nil, err
 		}
 	}
@@ -516,6 +546,9 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	if c.Len() != m.cfg.Marginals || c.Dim() != m.cfg.Dim {
 		return nil, fmt.Errorf("checkpoint has %d marginals of dimension %d, coupling %d of dimension %d", m.cfg.Marginals, m.cfg.Dim, c.Len(), c.Dim())
 	}
+	if spec, ok := marginals.SpecOf(c); ok && !spec.Same(m.cfg.Coupling) {
+		return nil, fmt.Errorf("the run was trained on the %s coupling, Resume was given %s", m.cfg.Coupling, spec)
+	}
 	live := m.eng.clone()
 	if err := setFloats(live.params(), tr.Params, "live weights"); err != nil {
 		return nil, err
@@ -533,7 +566,7 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 		FinalLR: cs.FinalLR, Clip: cs.Clip, EMA: cs.EMA, Seed: cs.Seed,
 		Alpha:           alphaMix,
 		CheckpointEvery: cs.CheckpointEvery, RecordEvery: cs.RecordEvery, NormSamples: cs.NormSamples,
-		AlphaSampler: alpha,
+		AlphaSampler: alpha, Reuse: cs.Reuse,
 	}
 	switch cs.HeadLoss {
 	case "", "projected": // "": written before raw-head losses existed
