@@ -77,14 +77,21 @@ func New(g gk.Conditional, norm gk.Affine, data []marginals.Marginal, names []st
 	return gen, nil
 }
 
-// FromOracle returns the generator of the exact oracle of Gaussian
-// mixtures: identity normalization, the mixtures as data marginals.
-func FromOracle(o *gk.Oracle, names []string) (*Generator, error) {
+// FromOracle returns the generator of an exact oracle of Gaussian
+// mixtures (gk.Oracle, or gk.CoupledOracle for the OT coupling): identity
+// normalization, the mixtures as data marginals, and the oracle's exact
+// coupling as the one the interpolant is sampled from.
+func FromOracle(o gk.Exact, names []string) (*Generator, error) {
 	var data []marginals.Marginal
 	for _, m := range o.Mixtures() {
 		data = append(data, m)
 	}
-	return New(o, gk.Affine{}, data, names)
+	g, err := New(o, gk.Affine{}, data, names)
+	if err != nil {
+		return nil, err
+	}
+	g.joint = o.Joint()
+	return g, nil
 }
 
 // Sizes returns K+1 and the dimension d.

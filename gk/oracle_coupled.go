@@ -45,6 +45,49 @@ var (
 	_ Domained   = (*CoupledOracle)(nil)
 )
 
+// Exact is an exact conditional expectation of Gaussian-mixture data
+// marginals under a known coupling: Oracle (independent) and
+// CoupledOracle (optimal transport). Joint draws the coupling it is exact
+// for; everything that compares a model with the truth samples the
+// interpolant from it.
+type Exact interface {
+	AlphaVJPer
+	Mixtures() []*marginals.Mixture
+	Joint() marginals.Coupling
+}
+
+var (
+	_ Exact = (*Oracle)(nil)
+	_ Exact = (*CoupledOracle)(nil)
+)
+
+// Joint returns the independent coupling of N(0, I) and the mixtures: the
+// law the Oracle is the conditional expectation of.
+func (o *Oracle) Joint() marginals.Coupling {
+	ms := []marginals.Marginal{marginals.StandardGaussian(o.d)}
+	for _, m := range o.data {
+		ms = append(ms, m)
+	}
+	c, err := marginals.NewIndependent(ms...)
+	if err != nil {
+		panic(err) // validated by NewOracle
+	}
+	return c
+}
+
+// NewExact returns the exact oracle of the data marginals data under the
+// coupling spec: NewOracle for the independent coupling, NewCoupledOracle
+// for OT (single Gaussians only; ErrNoClosedForm otherwise).
+func NewExact(data []*marginals.Mixture, spec marginals.CouplingSpec) (Exact, error) {
+	switch {
+	case spec.IsIndependent():
+		return NewOracle(data)
+	case spec.Kind == marginals.KindOT:
+		return NewCoupledOracle(data)
+	}
+	return nil, fmt.Errorf("gk: no exact oracle for the coupling %s", spec)
+}
+
 // ErrNoClosedForm is returned (wrapped) by NewCoupledOracle for marginals
 // that are not single Gaussians: the OT coupling of mixtures has no closed
 // form.
