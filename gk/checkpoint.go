@@ -24,15 +24,25 @@ import (
 // reads versions 1 to 3: version 2 added the data bounds (Config.Bounds)
 // and the weight of the noise head (Config.NoiseWeight), which a version-1
 // reader would silently ignore, so such a reader must refuse the file;
-// version-1 files have neither. Version 3 adds the coupling
-// (Config.Coupling); only files of a model trained on a coupling other than
-// the independent one are written as version 3 (an older reader would take
-// them for independent), the others stay version 2, byte for byte as
-// before, and files without a coupling load as independent.
-const CheckpointVersion = 3
+// version-1 files have neither. Version 3 added the shape of a sample
+// (Config.Shape, images of H×W×C); only a model with a shape is written as
+// version 3. Version 4 adds the coupling (Config.Coupling): a model trained
+// on a coupling other than the independent one is written as version 4
+// (an older reader would take it for independent), with or without a
+// shape. Every other model is written as version 2, byte for byte as
+// before, so that builds that read version 2 still read it; files without
+// a coupling load as independent.
+const CheckpointVersion = 4
 
-// couplingVersion is the first format version that records a coupling.
-const couplingVersion = 3
+// shapelessVersion is the version written for a model without a Shape
+// or a coupling.
+const shapelessVersion = 2
+
+// shapeVersion is the version of a model with a Shape and no coupling.
+const shapeVersion = 3
+
+// couplingVersion is the version of a model with a coupling.
+const couplingVersion = 4
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -100,6 +110,8 @@ type ckptArch struct {
 	// for the independent coupling (version 3; files without it are
 	// independent).
 	Coupling string `msgpack:"coupling,omitempty"`
+	// Shape is Config.Shape, empty for none (version 3).
+	Shape []int `msgpack:"shape,omitempty"`
 }
 
 type ckptNorm struct {
@@ -236,6 +248,7 @@ func (m *Model) payload() *checkpointPayload {
 			},
 			Heads:  c.Heads.String(),
 			Domain: domainName(c.Domain),
+			Shape:  c.Shape,
 		},
 		Specs:   c.Specs,
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
@@ -311,9 +324,12 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 	if len(body) > math.MaxUint32 {
 		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
 	}
-	version := uint32(couplingVersion - 1)
-	if p.Arch.Coupling != "" {
+	version := uint32(shapelessVersion)
+	switch {
+	case p.Arch.Coupling != "":
 		version = couplingVersion
+	case p.Arch.Shape != nil:
+		version = shapeVersion
 	}
 	err = atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(header(version, crc32.ChecksumIEEE(body), len(body)))
@@ -379,9 +395,11 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
 	}
-	// Version 3 is written exactly when a coupling is recorded.
-	if (version >= couplingVersion) != (p.Arch.Coupling != "") {
-		return nil, fmt.Errorf("%w: format version %d with coupling %q", ErrCorruptCheckpoint, version, p.Arch.Coupling)
+	// Version 4 is written exactly for models with a coupling, version 3
+	// for models with a shape and no coupling.
+	if v := binary.BigEndian.Uint32(h[1:]); (v == couplingVersion) != (p.Arch.Coupling != "") ||
+		(p.Arch.Coupling == "" && (v == shapeVersion) != (p.Arch.Shape != nil)) {
+		return nil, fmt.Errorf("%w: format version %d with sample shape %v and coupling %q", ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling)
 	}
 	return p, nil
 }
@@ -428,7 +446,7 @@ func decodeFloat64s(b []byte, what string) ([]float64, error) {
 // the network's float width).
 func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	a := p.Arch
-	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs}
+	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs, Shape: a.Shape}
 	if cfg.Hidden == nil {
 		cfg.Hidden = []int{}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -41,8 +42,8 @@ type CoupledOracle struct {
 }
 
 var (
-	_ AlphaVJPer = (*CoupledOracle)(nil)
-	_ Domained   = (*CoupledOracle)(nil)
+	_ cond.AlphaVJPer = (*CoupledOracle)(nil)
+	_ cond.Domained   = (*CoupledOracle)(nil)
 )
 
 // Exact is an exact conditional expectation of Gaussian-mixture data
@@ -51,7 +52,7 @@ var (
 // for; everything that compares a model with the truth samples the
 // interpolant from it.
 type Exact interface {
-	AlphaVJPer
+	cond.AlphaVJPer
 	Mixtures() []*marginals.Mixture
 	Joint() marginals.Coupling
 }

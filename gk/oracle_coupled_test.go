@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/metrics"
 )
@@ -208,7 +209,7 @@ func TestCoupledOracleDerivatives(t *testing.T) {
 // ∫_0^1 E|g_j − g_i|²(α(t), x(α(t))) dt, with x drawn from the joint
 // coupling c: the mean over n draws at each of the midpoints of nt
 // intervals, and its standard error (draws independent across t).
-func edgeCost(g Conditional, c marginals.Coupling, i, j, n, nt int, r *rand.Rand) (cost, se float64) {
+func edgeCost(g cond.Conditional, c marginals.Coupling, i, j, n, nt int, r *rand.Rand) (cost, se float64) {
 	k1, d := g.Sizes()
 	xs := trNewG(k1, n*d)
 	gs := trNewG(k1, n*d)
@@ -265,7 +266,7 @@ func TestCoupledOracleEdgeW2(t *testing.T) {
 
 // lawBarycenter pushes n noise rows along e_0 → α* with the velocity of
 // g (classical RK4, steps steps) and returns the samples of ρ(α*).
-func lawBarycenter(g Conditional, alphaStar []float64, n, steps int, r *rand.Rand) []float64 {
+func lawBarycenter(g cond.Conditional, alphaStar []float64, n, steps int, r *rand.Rand) []float64 {
 	k1, d := g.Sizes()
 	x := make([]float64, n*d)
 	for i := range x {

@@ -244,7 +244,7 @@ const ballPenalty = 1e5
 // the quadrature nodes (zero inside the domain), keeps L-BFGS inside the
 // domain; mu is ballPenalty times the straight path's cost (straight).
 // The returned Estimate includes the penalty. The conditional must
-// implement gk.AlphaVJPer.
+// implement cond.AlphaVJPer.
 func (e *Estimator) BallCostGrad(f *BallFamily, theta, grad []float64, straight float64) (Estimate, error) {
 	if err := f.Validate(); err != nil {
 		return Estimate{}, err

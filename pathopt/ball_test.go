@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/gonum/integrate/quad"
 	"gonum.org/v1/gonum/optimize"
 
-	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/simplex"
@@ -270,7 +270,7 @@ func TestOptimizeBallOracle(t *testing.T) {
 			o, c := oracleSetup(t, tc.g.mixtures(t))
 			e := estimator(t, o, c, seed, &EstimatorSettings{N: tc.n, Nodes: tc.nodes})
 			k1 := len(tc.g.mu)
-			f := &BallFamily{From: simplex.Vertex(k1, tc.i), To: simplex.Vertex(k1, tc.j), Modes: tc.modes, Domain: gk.DomainOf(o)}
+			f := &BallFamily{From: simplex.Vertex(k1, tc.i), To: simplex.Vertex(k1, tc.j), Modes: tc.modes, Domain: cond.DomainOf(o)}
 			res, err := OptimizeBall(context.Background(), e, f, &Settings{Iters: 300, FuncTol: 1e-7})
 			if err != nil {
 				t.Fatal(err)

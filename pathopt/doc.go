@@ -16,7 +16,7 @@
 //     common random numbers (fixed draws of the coupling), Gauss–Legendre
 //     in time on every smooth stretch, a standard error, data units; and
 //     CostGrad, its exact gradient with respect to θ, which needs
-//     gk.AlphaVJPer.
+//     cond.AlphaVJPer.
 //   - Optimize (optimize.go): L-BFGS from the straight path, progress
 //     through a Recorder, cancellation returning the best path so far.
 //
@@ -26,6 +26,5 @@
 // path through the interior of the ball, for a model trained on the ball
 // (or an exact oracle); a penalty keeps L-BFGS inside the model's domain.
 //
-// The README's "Path optimization" and "Schedules: α beyond the simplex"
-// sections have the measurements.
+// The pages docs/pathopt.md and docs/schedules.md have the measurements.
 package pathopt

@@ -18,8 +18,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/generate"
-	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/path"
@@ -202,7 +202,7 @@ func runPathopt(cmd *cobra.Command, f *pathoptFlags) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := gen.Conditional().(gk.AlphaVJPer); !ok {
+	if _, ok := gen.Conditional().(cond.AlphaVJPer); !ok {
 		return fmt.Errorf("the model %T cannot differentiate with respect to α", gen.Conditional())
 	}
 	c, scale, err := costCoupling(gen)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/generate"
-	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/pathopt"
 	"github.com/mmi-go/mmi/simplex"
@@ -34,7 +34,7 @@ func checkPathoptDomain(f *pathoptFlags, gen *generate.Generator) (simplex.Domai
 	if f.all || f.via != "" || f.reparam {
 		return dom, usagef("--domain ball optimizes one schedule from --from to --to: it cannot be combined with --all, --via or --reparam")
 	}
-	model := gk.DomainOf(gen.Conditional())
+	model := cond.DomainOf(gen.Conditional())
 	if model.Kind != simplex.KindBall {
 		return dom, usagef("--domain ball: the model was trained on the simplex; train it with 'mmi train --domain ball' (or use an exact oracle)")
 	}

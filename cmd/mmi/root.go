@@ -98,6 +98,7 @@ noise → barycenters.`,
 		newTransferCmd(), newBarycenterCmd(), newCatCmd(),
 		newVersionCmd(),
 		newPathoptCmd(),
+		newSuiteCmd(),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {
