@@ -1,6 +1,7 @@
 package gk
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -131,24 +132,31 @@ func (m bnShifted) Sample(dst []float64, r *rand.Rand) {
 }
 
 // BenchmarkTrainStepCoupling compares a training step on the independent
-// coupling with one on the OT coupling (the data tuples of every batch
-// formed by assignment) for the default 2-D model of mmi train (K+1 = 4,
-// d = 2, 3×256 tanh, float32, batch 512) and the image default (K+1 = 7,
-// d = 784, 3×512, batch 128). The ratio of the two is the price of the
-// coupling (docs/couplings.md).
+// coupling with one on the OT coupling (the data tuples formed by
+// assignment, blocks of B rows, each draw serving R steps) at the
+// settings mmi train picks: the default 2-D model (K+1 = 4, d = 2, 3×256
+// tanh, float32, batch 512; ot:32, R = 16), two 2-D data marginals (K+1 =
+// 3; ot:64, R = 4) and the image default (K+1 = 7, d = 784, 3×512, batch
+// 128; one block of 128, R = 2). The ratio of the OT step to the
+// independent one is the price of the coupling (docs/couplings.md).
 func BenchmarkTrainStepCoupling(b *testing.B) {
+	type run struct {
+		spec  string
+		reuse int
+	}
 	for _, c := range []struct {
 		name         string
 		k, d, hidden int
 		batch        int
-		specs        []string
+		runs         []run
 	}{
-		{"2d", 4, 2, 256, 512, []string{"independent", "ot", "ot:128", "ot:64"}},
-		{"image", 7, 784, 512, 128, []string{"independent", "ot"}},
+		{"2d-K3", 4, 2, 256, 512, []run{{"independent", 0}, {"ot:32", 16}, {"ot:64", 16}}},
+		{"2d-K2", 3, 2, 256, 512, []run{{"independent", 0}, {"ot:64", 4}}},
+		{"image", 7, 784, 512, 128, []run{{"independent", 0}, {"ot:128", 2}, {"ot:128", 1}}},
 	} {
-		for _, spec := range c.specs {
-			b.Run(c.name+"/"+spec, func(b *testing.B) {
-				cs, err := marginals.ParseCouplingSpec(spec)
+		for _, ru := range c.runs {
+			b.Run(fmt.Sprintf("%s/%s/reuse%d", c.name, ru.spec, ru.reuse), func(b *testing.B) {
+				cs, err := marginals.ParseCouplingSpec(ru.spec)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -157,7 +165,7 @@ func BenchmarkTrainStepCoupling(b *testing.B) {
 					b.Fatal(err)
 				}
 				cfg := Config{Hidden: []int{c.hidden, c.hidden, c.hidden}, Float32: true, Norm: Affine{Scale: 1}}
-				tr, err := NewTrainer(cfg, cp, Settings{Steps: 1 << 30, Batch: c.batch})
+				tr, err := NewTrainer(cfg, cp, Settings{Steps: 1 << 30, Batch: c.batch, Reuse: ru.reuse})
 				if err != nil {
 					b.Fatal(err)
 				}
