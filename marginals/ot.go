@@ -78,6 +78,11 @@ func (c *OT) Dim() int { return c.ms[0].Dim() }
 // Marginal returns ρ_k.
 func (c *OT) Marginal(k int) Marginal { return c.ms[k] }
 
+// Independent returns the independent coupling of the same marginals: the
+// draws of OT before they are put into tuples (each batch of OT is a
+// permutation of the rows it draws, marginal by marginal).
+func (c *OT) Independent() *Independent { return &Independent{ms: c.ms} }
+
 // Block returns the number of rows assigned together (0: a whole batch).
 func (c *OT) Block() int { return c.block }
 
