@@ -165,6 +165,10 @@ type otWork struct {
 	tmp    []float64   // block × d
 	perm   []int
 	na, nb []float64 // squared norms
+	// prices[k] are the column prices of marginal k's last assignment, in
+	// the order of its rows after it (a warm start for the next sweep).
+	prices [][]float64
+	warm   []bool
 }
 
 // grow makes room for blocks of block rows of K batches of dimension d.
@@ -173,6 +177,14 @@ func (w *otWork) grow(kk, d, block int) {
 		w.sub = make([][]float64, kk)
 	}
 	w.sub = w.sub[:kk]
+	for len(w.prices) < kk {
+		w.prices, w.warm = append(w.prices, nil), append(w.warm, false)
+	}
+	for k := range w.prices {
+		if len(w.prices[k]) < block {
+			w.prices[k] = make([]float64, block)
+		}
+	}
 	if len(w.perm) < block || len(w.mean) < block*d {
 		w.cost = make([]float64, block*block)
 		w.mean, w.other, w.tmp = make([]float64, block*d), make([]float64, block*d), make([]float64, block*d)
@@ -184,6 +196,7 @@ func (w *otWork) grow(kk, d, block int) {
 func (w *otWork) tuple(xs [][]float64, d int) {
 	kk := len(xs)
 	n := len(xs[0]) / d
+	clear(w.warm)
 	sum := w.mean[:n*d]
 	copy(sum, xs[0])
 	// Greedy start: marginal k is assigned to the means of the tuples of
@@ -193,7 +206,7 @@ func (w *otWork) tuple(xs [][]float64, d int) {
 		for i, v := range sum {
 			other[i] = v / float64(k)
 		}
-		w.assign(xs[k], other, d)
+		w.assign(xs[k], other, d, k)
 		for i, v := range xs[k] {
 			sum[i] += v
 		}
@@ -211,7 +224,7 @@ func (w *otWork) tuple(xs [][]float64, d int) {
 			for i, v := range xs[k] {
 				sum[i] -= v
 			}
-			if w.assign(xs[k], other, d) {
+			if w.assign(xs[k], other, d, k) {
 				changed = true
 			}
 			for i, v := range xs[k] {
@@ -224,15 +237,31 @@ func (w *otWork) tuple(xs [][]float64, d int) {
 	}
 }
 
-// assign reorders the rows of x so that row i is the row of x assigned to
-// target row i, minimizing Σ_i |x_σ(i) − target_i|². It reports whether
-// any row moved.
-func (w *otWork) assign(x, target []float64, d int) bool {
+// assign reorders the rows of x (marginal k) so that row i is the row of
+// x assigned to target row i, minimizing Σ_i |x_σ(i) − target_i|². It
+// reports whether any row moved. From its second assignment on, marginal
+// k's solve starts from its previous solution (the rows in place) and
+// prices: within the sweeps the targets move little, and most rows keep
+// their partner.
+func (w *otWork) assign(x, target []float64, d, k int) bool {
 	n := len(x) / d
 	cost := w.cost[:n*n]
 	sqDistances(cost, target, x, d, w.na[:n], w.nb[:n])
 	perm := w.perm[:n]
-	w.solver.Solve(cost, n, perm)
+	prices := w.prices[k][:n]
+	if w.warm[k] {
+		for i := range perm {
+			perm[i] = i
+		}
+		w.solver.SolveWarm(cost, n, perm, prices)
+	} else {
+		w.solver.Solve(cost, n, perm)
+	}
+	v := w.solver.Prices()
+	for i, j := range perm {
+		prices[i] = v[j] // column j of this solve is row i from now on
+	}
+	w.warm[k] = true
 	moved := false
 	for i, j := range perm {
 		if i != j {
