@@ -3,7 +3,9 @@ package gk
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/mmi-go/mmi/marginals"
 )
@@ -181,5 +183,64 @@ func BenchmarkTrainStepCoupling(b *testing.B) {
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 			})
 		}
+	}
+}
+
+// TestCouplingStepRatio prints the time of a training step on the OT
+// coupling over that of an independent step, the two trainers run in
+// alternation (blocks of 16 steps, so that a draw of reused tuples falls
+// in every block) so that the load of the machine weighs on both alike.
+// Set MMI_COUPLING_RATIO=1 to run it; the cases are those of
+// BenchmarkTrainStepCoupling.
+func TestCouplingStepRatio(t *testing.T) {
+	if os.Getenv("MMI_COUPLING_RATIO") == "" {
+		t.Skip("set MMI_COUPLING_RATIO=1 to measure")
+	}
+	for _, c := range []struct {
+		name            string
+		k, d, hidden, b int
+		spec            string
+		reuse, rounds   int
+	}{
+		{"2-D, 3 data marginals", 4, 2, 256, 512, "ot:32", 16, 40},
+		{"2-D, 2 data marginals", 3, 2, 256, 512, "ot:64", 4, 40},
+		{"images, 6 classes", 7, 784, 512, 128, "ot:128", 2, 4},
+	} {
+		trainer := func(spec string, reuse int) *Trainer {
+			cs, err := marginals.ParseCouplingSpec(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp, err := cs.New(bnGaussians(c.k, c.d)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := Config{Hidden: []int{c.hidden, c.hidden, c.hidden}, Float32: true, Norm: Affine{Scale: 1}}
+			tr, err := NewTrainer(cfg, cp, Settings{Steps: 1 << 30, Batch: c.b, Reuse: reuse})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tr
+		}
+		ind, ot := trainer("independent", 0), trainer(c.spec, c.reuse)
+		var tInd, tOT time.Duration
+		run := func(tr *Trainer, acc *time.Duration) {
+			t0 := time.Now()
+			for range 16 {
+				if _, err := tr.trainStep(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			*acc += time.Since(t0)
+		}
+		run(ind, new(time.Duration)) // warm up
+		run(ot, new(time.Duration))
+		for range c.rounds {
+			run(ind, &tInd)
+			run(ot, &tOT)
+		}
+		steps := float64(16 * c.rounds)
+		fmt.Printf("%s: independent %.2f ms/step, %s reuse %d %.2f ms/step, ratio %.3f\n", c.name,
+			tInd.Seconds()*1e3/steps, c.spec, c.reuse, tOT.Seconds()*1e3/steps, tOT.Seconds()/tInd.Seconds())
 	}
 }
