@@ -82,7 +82,7 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
 	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, or ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows); x_0 stays independent")
-	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 2)")
+	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 4)")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
@@ -254,15 +254,16 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 // assignments of low-dimensional data are the expensive part beside a
 // cheap step, so they are made in blocks of 64 rows (32 for more than two
 // data marginals, whose block-coordinate sweeps take about ten
-// assignments) and the tuples serve 4 (16) steps; an image step is
-// expensive beside the assignment of a whole batch, whose tuples serve 2.
+// assignments) and the tuples serve 4 (16) steps; images are assigned a
+// whole batch at a time, in about seventeen assignments of 128 images for
+// six classes, and the tuples serve 4 steps.
 // Given values are kept; the independent coupling draws every step unless
 // --reuse says otherwise.
 func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginals.CouplingSpec, int) {
 	if spec.IsIndependent() {
 		return spec, reuse
 	}
-	block, r := batch, 2
+	block, r := batch, 4
 	if dim <= 16 {
 		block, r = 64, 4
 		if k > 2 {
