@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mmi-go/mmi/datasets"
-	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -199,7 +199,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		Dim:       entries[0].Marginal.Dim(),
 		Hidden:    h,
 		Float32:   tf.float32,
-		Specs:     entryNames(entries),
+		Specs:     datasets.EntryNames(entries),
 		Domain:    dom,
 		Coupling:  spec,
 	}
@@ -310,7 +310,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	shape := datasets.ShapeHWC(gm.Shape())
 	var entries []datasets.Entry
 	if dataGiven {
-		opts := datasets.Options{MaxBytes: physicalMemory()}
+		opts := datasets.Options{MaxBytes: capacity.PhysicalMemory()}
 		if shape != nil {
 			opts.Size = *shape
 		}
@@ -319,7 +319,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 		}
 	} else {
 		for _, s := range specs {
-			mg, img := generate.ReopenAt(s, shape)
+			mg, img := datasets.ReopenAt(s, shape)
 			if mg == nil {
 				return nil, usagef("%s: its marginal %q cannot be opened; give it again with --data", file, s)
 			}
@@ -329,7 +329,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	if k1, _ := gm.Sizes(); len(entries)+1 != k1 {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
-	if err := sameData(file, specs, entryNames(entries)); err != nil {
+	if err := sameData(file, specs, datasets.EntryNames(entries)); err != nil {
 		return nil, err
 	}
 	c, err := coupling(entries, gm.Coupling())
