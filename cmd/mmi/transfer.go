@@ -118,9 +118,6 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := f.start(req, gen); err != nil {
 		return err
 	}
-	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
-	// the memory of one chunk; the first rows stay for the picture and
-	// the summary.
 	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err
