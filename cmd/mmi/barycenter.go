@@ -33,15 +33,19 @@ func newBarycenterCmd() *cobra.Command {
 		Long: `Sample the barycenter of the data marginals with weights w_1 … w_K (the point
 α* = (0, w_1, …, w_K) of the simplex), in one of two modes:
 
-  law (default)  samples of ρ(α*), the law of Σ_k w_k x_k with independent x_k,
+  law (default)  samples of ρ(α*), the law of Σ_k w_k x_k with the x_k drawn
+                 from the coupling the model was trained on (independent, or
+                 optimal-transport tuples: mmi train --coupling ot),
                  generated from noise along e_0 → α*;
   --coupled      one batch of noise pushed to every marginal at once, and
                  Σ_k w_k X_k(z) per noise point: the average of the matched
                  samples the model assigns to the same noise.
 
-The law mode averages independent draws, so it is narrower than the
-marginals (Gaussians: covariance Σ w_k² Σ_k); the coupled mode averages
-matched samples and keeps their spread (Gaussians: (Σ w_k Σ_k^{1/2})²).
+With independent x_k the law mode is narrower than the marginals
+(Gaussians: covariance Σ w_k² Σ_k); on an ot model with equal weights it is
+the Wasserstein barycenter (for two marginals, any weights: McCann's
+interpolation). The coupled mode averages matched samples and keeps their
+spread (Gaussians: (Σ w_k Σ_k^{1/2})²).
 --sde integrates the law mode's stochastic generator along e_0 → α* (as
 mmi path --sde); the coupled mode follows the probability flow. The rows
 stream to --out chunk by chunk.`,

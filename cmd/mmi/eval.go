@@ -40,7 +40,9 @@ data–data edges, 2-faces, interior, near each vertex). The relative error
 Σ_k E|ĝ_k − g_k|² / Σ_k E|g_k − E g_k|² is 0 for the truth and 1 for the best
 prediction that ignores x; the identity residual rms(Σ_k α_k ĝ_k − x)/rms(x)
 is 0 for the truth. The comparison is made in the model's normalized
-coordinates, against the oracle of the correspondingly normalized mixtures.`
+coordinates, against the oracle of the correspondingly normalized mixtures
+under the coupling the model was trained on (mmi train --coupling ot: the
+exact optimal-transport coupling, which needs single Gaussians).`
 
 type evalFlags struct {
 	a, b        string
@@ -146,7 +148,7 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 	if err != nil {
 		return err
 	}
-	g, norm := gen.Conditional(), gen.Normalization()
+	g, norm, coupling := gen.Conditional(), gen.Normalization(), gen.CouplingSpec()
 	k1, d := g.Sizes()
 	if err := checkSamplesMemory("eval --n", points, 2*k1*d); err != nil {
 		return err
@@ -159,9 +161,10 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 	if err != nil {
 		return badInput(err)
 	}
-	o, err := gk.NewOracle(nmix)
+	// The truth is the oracle of the coupling the model was trained on.
+	o, err := gk.NewExact(nmix, coupling)
 	if err != nil {
-		return badInput(fmt.Errorf("%s: %w", spec, err))
+		return badInput(fmt.Errorf("%s under the model's %s coupling: %w", spec, coupling, err))
 	}
 	rep, err := gk.CompareOracle(g, o, gk.ReportSettings{Points: points, Seed: seed})
 	if err != nil {

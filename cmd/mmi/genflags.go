@@ -127,3 +127,6 @@ func flagError(err error) error {
 	}
 	return badInput(err)
 }
+
+// head returns the first n numbers of x (of the rows a run kept), or all.
+func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }

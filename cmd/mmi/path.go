@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mmi-go/mmi/generate"
-	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/simplex"
 	"github.com/mmi-go/mmi/viz"
@@ -84,23 +83,6 @@ func buildPath(f *pathFlags, k1 int) (path.Path, error) {
 	return p, badInput(err)
 }
 
-// loadPathFile reads a saved path (path.Save) for a model of k1 marginals.
-func loadPathFile(file string, k1 int) (path.Path, error) {
-	r, err := atomicfile.Open(file)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	defer r.Close()
-	p, err := path.Load(r)
-	if err != nil {
-		return nil, badInput(fmt.Errorf("%s: %w", file, err))
-	}
-	if p.Len() != k1 {
-		return nil, usagef("%s is a path on %d marginals, the model has %d", file, p.Len(), k1)
-	}
-	return p, nil
-}
-
 func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err := checkIgnoredFlags(cmd, f); err != nil {
 		return err
@@ -126,9 +108,6 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err := f.start(req, gen); err != nil {
 		return err
 	}
-	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
-	// the memory of one chunk; the first rows stay for the picture and
-	// the summary.
 	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err

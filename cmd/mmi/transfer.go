@@ -229,8 +229,6 @@ func drawTransfer(file string, gen *generate.Generator, from, to int, start, end
 	return viz.ChannelGrid(file, imgs, img.Width, img.Height, img.C(), cols, -1, 1)
 }
 
-func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }
-
 // checkTransferSDE refuses --sde on a route that does not pass through
 // the Gaussian, the only place where ε = eps·α_0 is not zero.
 func checkTransferSDE(sde bool, via []int) error {
