@@ -112,39 +112,9 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	var t *gk.Trainer
 	imageLine := ""
 	if tf.resume != "" {
-		if fl.Changed("size") {
-			return usagef("train: --size is set when a training starts; --resume keeps the size of %s", tf.resume)
-		}
-		t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
-		if err != nil {
+		var done bool
+		if t, out, done, err = resumeRun(cmd, tf, dom, spec); err != nil || done {
 			return err
-		}
-		if err := checkResumeFlags(fl, tf, tf.resume, t); err != nil {
-			return err
-		}
-		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
-			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
-		}
-		if got := t.Model().Coupling(); fl.Changed("coupling") && !got.Same(spec) && !(got.Kind == spec.Kind && spec.Block == 0) {
-			return usagef("%s was trained with --coupling %s; --coupling %s cannot change that on --resume", tf.resume, got, tf.coupling)
-		}
-		if fl.Changed("reuse") && max(tf.reuse, 1) != max(t.Settings().Reuse, 1) {
-			return usagef("%s was trained with --reuse %d; --reuse %d cannot change that on --resume", tf.resume, max(t.Settings().Reuse, 1), tf.reuse)
-		}
-		target := t.Settings().Steps
-		if fl.Changed("steps") {
-			target = tf.steps
-		}
-		if t.Step() >= target {
-			// Nothing to train: say so and leave the file as it is.
-			fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", tf.resume, t.Step(), target)
-			return nil
-		}
-		if err := t.SetSteps(target); err != nil {
-			return badInput(err)
-		}
-		if !fl.Changed("out") {
-			out = tf.resume
 		}
 	} else if t, imageLine, err = newTrainer(fl, tf, dom, spec); err != nil {
 		return err
@@ -170,6 +140,50 @@ func checkTrainOut(cmd *cobra.Command, out, resume string) error {
 		return err
 	}
 	return claimOutput(cmd, out, resume)
+}
+
+// resumeRun is the trainer of mmi train --resume and the checkpoint it
+// writes: the flags may not change what the checkpoint fixed (--size,
+// --domain, --coupling, --reuse); --steps may extend the run. done says
+// that the run has nothing to do (it said so on stdout).
+func resumeRun(cmd *cobra.Command, tf *trainFlags, dom simplex.Domain, spec marginals.CouplingSpec) (t *gk.Trainer, out string, done bool, err error) {
+	fl := cmd.Flags()
+	if fl.Changed("size") {
+		return nil, "", false, usagef("train: --size is set when a training starts; --resume keeps the size of %s", tf.resume)
+	}
+	t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
+	if err != nil {
+		return nil, "", false, err
+	}
+	if err := checkResumeFlags(fl, tf, tf.resume, t); err != nil {
+		return nil, "", false, err
+	}
+	if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
+		return nil, "", false, usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
+	}
+	if got := t.Model().Coupling(); fl.Changed("coupling") && !got.Same(spec) && !(got.Kind == spec.Kind && spec.Block == 0) {
+		return nil, "", false, usagef("%s was trained with --coupling %s; --coupling %s cannot change that on --resume", tf.resume, got, tf.coupling)
+	}
+	if fl.Changed("reuse") && max(tf.reuse, 1) != max(t.Settings().Reuse, 1) {
+		return nil, "", false, usagef("%s was trained with --reuse %d; --reuse %d cannot change that on --resume", tf.resume, max(t.Settings().Reuse, 1), tf.reuse)
+	}
+	target := t.Settings().Steps
+	if fl.Changed("steps") {
+		target = tf.steps
+	}
+	if t.Step() >= target {
+		// Nothing to train: say so and leave the file as it is.
+		fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", tf.resume, t.Step(), target)
+		return nil, "", true, nil
+	}
+	if err := t.SetSteps(target); err != nil {
+		return nil, "", false, badInput(err)
+	}
+	out = tf.out
+	if !fl.Changed("out") {
+		out = tf.resume
+	}
+	return t, out, false, nil
 }
 
 // newTrainer is the trainer of a new run: --data, the network's shape
