@@ -252,3 +252,23 @@ func TestStdoutChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestPathoptAllKeepsFiles: pathopt --all writes one file per pair into
+// its --out folder; a second run replaces them only with --force.
+func TestPathoptAllKeepsFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "paths")
+	args := []string{"pathopt", "--model", mix3, "--all", "--n", "16", "--iters", "1", "--modes", "1", "--out", dir}
+	if code, _, stderr := mmi(t, args...); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	before := snapshot(t, dir)
+	if code, _, stderr := mmi(t, args...); code != exitUsage || !strings.Contains(stderr, "--force") {
+		t.Errorf("second run: exit %d, stderr %q; want 2 and --force", code, stderr)
+	}
+	if snapshot(t, dir) != before {
+		t.Error("the refused run changed the folder")
+	}
+	if code, _, stderr := mmi(t, append(args, "--force")...); code != 0 {
+		t.Errorf("with --force: exit %d: %s", code, stderr)
+	}
+}
