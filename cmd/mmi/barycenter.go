@@ -55,7 +55,7 @@ matched samples and keeps their spread (Gaussians: (Σ w_k Σ_k^{1/2})²).`,
 	fl.IntVar(&f.n, "n", 1000, "number of samples")
 	addSolverFlags(cmd, &f.solverFlags)
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
-	fl.StringVar(&f.out, "out", "", "write the samples (.csv or .npy)")
+	fl.StringVar(&f.out, "out", "", "write the samples (.csv or .npy, or a folder DIR/ of PNG files, one per sample)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter with the marginals, or an image grid)")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
@@ -94,7 +94,7 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err := checkShardRows(shard, f.n); err != nil {
 		return err
 	}
-	if err := checkOut(f.out); err != nil {
+	if err := checkOutOrFolder(f.out); err != nil {
 		return err
 	}
 	gen, opts, err := openModel(f.model, &f.solverFlags)
@@ -110,6 +110,11 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 		return badInput(fmt.Errorf("--weights: %w", err))
 	}
 	if err := checkPNG(f.png, f.shape, gen); err != nil {
+		return err
+	}
+	lo, hi, _ := shard.Rows(f.n)
+	dst, err := newRowsOut(cmd, f.out, gen.Image(), nil, f.n, lo, hi, d)
+	if err != nil {
 		return err
 	}
 	t0 := time.Now()
@@ -138,8 +143,8 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 		}
 	}
 	if f.out != "" {
-		if err := writeFile(f.out, b.X, d); err != nil {
-			return err
+		if err := dst.write(func(put func([]float64) error) error { return put(b.X) }); err != nil {
+			return fmt.Errorf("writing samples: %w", err)
 		}
 	}
 	if f.png != "" {

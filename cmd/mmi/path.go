@@ -66,7 +66,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.BoolVar(&f.sde, "sde", false, "integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun)")
 	fl.Float64Var(&f.eps, "eps", 1, "noise level E of the SDE: ε(t) = E·α_0(t)")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
-	fl.StringVar(&f.out, "out", "", "write the end samples (.csv or .npy); with --loglik the last column is the log-likelihood")
+	fl.StringVar(&f.out, "out", "", "write the end samples (.csv or .npy, or a folder DIR/ of PNG files, one per sample); with --loglik the last column is the log-likelihood")
 	fl.StringVar(&f.png, "png", "", "write a picture: start and end points with trajectories (2-D), or an image grid")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
@@ -118,7 +118,7 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOut(f.out); err != nil {
+	if err := checkOutOrFolder(f.out); err != nil {
 		return err
 	}
 	if !(f.eps >= 0) || math.IsInf(f.eps, 0) {
@@ -160,14 +160,18 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if f.loglik {
 		cols++
 	}
-	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, cols)); err != nil {
+	if f.loglik && isFolderOut(f.out) {
+		return usagef("--loglik adds a column of log-likelihoods to --out; a folder of PNG files cannot hold it (give a .csv or .npy file)")
+	}
+	dst, err := newRowsOut(cmd, f.out, gen.Image(), nil, rows, lo, hi, cols)
+	if err != nil {
 		return err
 	}
 
 	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
 	// the memory of one chunk (and the first rows are kept for --png).
 	t0 := time.Now()
-	sr, err := streamRun(cmd.Context(), gen, job, f.out, pictureRows)
+	sr, err := streamRun(cmd.Context(), gen, job, dst, pictureRows)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return err
@@ -196,7 +200,7 @@ func pathJob(f *pathFlags, gen *generate.Generator, p path.Path, shard generate.
 	job := generate.Job{Path: p, N: f.n, Seed: f.seed, Shard: shard, Options: opts, LogLikelihood: f.loglik}
 	if f.in != "" {
 		var err error
-		if job.In, err = readInput(f.in, d); err != nil {
+		if job.In, _, err = readInput(f.in, d, gen.Image()); err != nil {
 			return generate.Job{}, err
 		}
 	} else if from < 0 {

@@ -27,7 +27,8 @@ data marginals in the order --data lists them. A Gaussian-mixture
 specification gives exact samples; a built-in set fresh samples or resampled
 rows; a sample file resampled rows.`,
 		Example: `  mmi sample --data moons,circles --k 2 --n 1000 --out circles.csv
-  mmi sample --data mix.json --k 1 --n 5000 --seed 7 --out m1.npy`,
+  mmi sample --data mix.json --k 1 --n 5000 --seed 7 --out m1.npy
+  mmi sample --data photos/summer --k 1 --n 16 --out resampled/        # one PNG per row`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if data == "" {
 				return usagef("sample: --data is required")
@@ -35,7 +36,7 @@ rows; a sample file resampled rows.`,
 			if n <= 0 {
 				return usagef("sample: --n must be positive, got %d", n)
 			}
-			if err := checkOut(out); err != nil {
+			if err := checkOutOrFolder(out); err != nil {
 				return err
 			}
 			sh, err := parseShard(shard)
@@ -45,7 +46,7 @@ rows; a sample file resampled rows.`,
 			if err := checkShardRows(sh, n); err != nil {
 				return err
 			}
-			ms, err := openMarginals(data)
+			ms, img, err := openMarginals(data)
 			if err != nil {
 				return err
 			}
@@ -57,7 +58,8 @@ rows; a sample file resampled rows.`,
 			// written as drawn: any --n runs in the memory of one chunk.
 			d := ms[0].Dim()
 			lo, hi, _ := sh.Rows(n)
-			if err := checkOutDir(out, sampleFileBytes(hi-lo, d)); err != nil {
+			dst, err := newRowsOut(cmd, out, img, nil, n, lo, hi, d)
+			if err != nil {
 				return err
 			}
 			draw := func(put func([]float64) error) error {
@@ -70,7 +72,7 @@ rows; a sample file resampled rows.`,
 			if out == "" {
 				return draw(func(x []float64) error { return samplefile.WriteCSV(cmd.OutOrStdout(), x, d) })
 			}
-			if err := samplefile.WriteStream(out, hi-lo, d, draw); err != nil {
+			if err := dst.write(draw); err != nil {
 				return fmt.Errorf("writing samples: %w", err)
 			}
 			return nil
@@ -81,25 +83,27 @@ rows; a sample file resampled rows.`,
 	f.IntVar(&k, "k", 1, "which marginal: 0 = the Gaussian, 1…K the data marginals")
 	f.IntVar(&n, "n", 1000, "number of samples")
 	f.Uint64Var(&seed, "seed", 1, "random seed")
-	f.StringVar(&out, "out", "", "output file (.csv or .npy); CSV on stdout when empty")
+	f.StringVar(&out, "out", "", "output file (.csv or .npy, or a folder DIR/ of PNG files, one per sample); CSV on stdout when empty")
 	addShardFlag(cmd, &shard)
 	return cmd
 }
 
 // openMarginals opens the --data list and returns the K+1 marginals with
 // the standard Gaussian of the common dimension as marginal 0.
-func openMarginals(spec string) ([]marginals.Marginal, error) {
-	entries, err := datasets.Open(spec)
+// The image shape is that of the entries when they are all images of one
+// shape, nil otherwise.
+func openMarginals(spec string) ([]marginals.Marginal, *datasets.ImageShape, error) {
+	entries, err := datasets.OpenWith(spec, datasets.Options{MaxBytes: physicalMemory()})
 	if err != nil {
-		return nil, badInput(err)
+		return nil, nil, badInput(err)
 	}
 	d := entries[0].Marginal.Dim()
 	if err := checkGaussianMemory(d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ms := []marginals.Marginal{marginals.StandardGaussian(d)}
 	for _, e := range entries {
 		ms = append(ms, e.Marginal)
 	}
-	return ms, nil
+	return ms, imageShape(entries), nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/internal/bytesize"
-	"github.com/mmi-go/mmi/samplefile"
 )
 
 // pictureRows is how many rows of a streamed run are kept for --png: a
@@ -26,16 +25,17 @@ type streamed struct {
 }
 
 // streamRun runs job chunk by chunk (generate.Stream), writes its rows to
-// file when given (with the log-likelihood as an extra column when the job
-// computes it) in the memory of one chunk, and keeps the first keep rows.
-// The file has the bytes that writing the whole result at once gives.
-func streamRun(ctx context.Context, gen *generate.Generator, job generate.Job, file string, keep int) (*streamed, error) {
+// dst when given (a sample file, with the log-likelihood as an extra
+// column when the job computes it, or a folder of PNG files) in the memory
+// of one chunk, and keeps the first keep rows. A sample file has the
+// bytes that writing the whole result at once gives.
+func streamRun(ctx context.Context, gen *generate.Generator, job generate.Job, dst *rowsOut, keep int) (*streamed, error) {
 	_, d := gen.Sizes()
 	rows := job.N
 	if job.In != nil {
 		rows = len(job.In) / d
 	}
-	lo, hi, err := job.Shard.Rows(rows)
+	lo, _, err := job.Shard.Rows(rows)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -73,17 +73,13 @@ func streamRun(ctx context.Context, gen *generate.Generator, job generate.Job, f
 			return put(x)
 		})
 	}
-	if file == "" {
+	if dst == nil || dst.file == "" {
 		return out, run(nil)
 	}
-	cols := d
-	if job.LogLikelihood {
-		cols++
-	}
-	if err := samplefile.WriteStream(file, hi-lo, cols, run); err != nil {
+	if err := dst.write(run); err != nil {
 		return nil, err
 	}
-	out.written = file
+	out.written = dst.file
 	return out, nil
 }
 

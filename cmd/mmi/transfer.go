@@ -93,10 +93,10 @@ test images (mnist:3:test), which the model never saw.`,
 	fl.BoolVar(&f.all, "all", false, "every data marginal to every other: table and grid picture")
 	fl.BoolVar(&f.heldOut, "held-out", false, "with --all: sources and targets from the test split of the model's image sets (mnist:3 → mnist:3:test)")
 	fl.IntVar(&f.n, "n", 1000, "number of source samples (per source with --all)")
-	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates) instead of fresh draws of --from")
+	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates, or a folder of PNG/JPEG images) instead of fresh draws of --from")
 	addSolverFlags(cmd, &f.solverFlags)
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
-	fl.StringVar(&f.out, "out", "", "write the translated samples (.csv or .npy)")
+	fl.StringVar(&f.out, "out", "", "write the translated samples (.csv or .npy, or a folder DIR/ of PNG files, one per sample, named as the files of --in DIR)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter or image grid)")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary (with --all: the table)")
@@ -136,7 +136,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOut(f.out); err != nil {
+	if err := checkOutOrFolder(f.out); err != nil {
 		return err
 	}
 	via, err := parseInts("--via", f.via)
@@ -170,9 +170,13 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 		return err
 	}
 	job := generate.Job{Path: route, N: f.n, Seed: f.seed, Shard: shard, Options: opts}
+	var inNames []string
 	if f.in != "" {
-		if job.In, err = readInput(f.in, d); err != nil {
+		if job.In, inNames, err = readInput(f.in, d, gen.Image()); err != nil {
 			return err
+		}
+		if inNames != nil && isFolderOut(f.out) && sameFolder(f.in, f.out) {
+			return usagef("transfer: --out %s is the folder of --in; write the translations to another folder", f.out)
 		}
 	} else if _, err := gen.Marginal(f.from); err != nil {
 		return usagef("%v; give source samples with --in", err)
@@ -197,7 +201,8 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkSamplesMemory("transfer", min(keep, hi-lo), d); err != nil {
 		return err
 	}
-	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, d)); err != nil {
+	dst, err := newRowsOut(cmd, f.out, gen.Image(), inNames, rows, lo, hi, d)
+	if err != nil {
 		return err
 	}
 	if err := checkPNG(f.png, f.shape, gen); err != nil {
@@ -205,7 +210,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	}
 
 	t0 := time.Now()
-	sr, err := streamRun(cmd.Context(), gen, job, f.out, keep)
+	sr, err := streamRun(cmd.Context(), gen, job, dst, keep)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return err
