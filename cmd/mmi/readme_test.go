@@ -153,6 +153,7 @@ var readmeCheap = map[string][]string{
 	"transfer":   {"--n", "200"},
 	"barycenter": {"--n", "200"},
 	"pathopt":    {"--n", "64", "--iters", "2", "--nodes", "4", "--modes", "1"},
+	"suite":      {"--n", "2", "--train", "--steps 60 --batch 64 --hidden 16 --layers 1", "--points", "50", "--eval-n", "100"},
 }
 
 // readmeCheapFor is readmeCheap for one command, but a sharded run keeps
