@@ -288,3 +288,19 @@ func TestOutFolder(t *testing.T) {
 		t.Error("a refused run made its folder")
 	}
 }
+
+// TestEvalClassRefusesColour: the classifiers read grayscale images, so
+// mmi eval --class refuses an NPY of colour images (n, H, W, 3) by its
+// shape, with exit 2, before any classifier is trained.
+func TestEvalClassRefusesColour(t *testing.T) {
+	dict := "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 8, 8, 3), }"
+	hdr := []byte(dict + strings.Repeat(" ", 64-(10+len(dict)+1)%64) + "\n")
+	b := append([]byte("\x93NUMPY\x01\x00"), byte(len(hdr)), byte(len(hdr)>>8))
+	b = append(b, hdr...)
+	b = append(b, make([]byte, 8*2*8*8*3)...) // zeros: gray mid-level
+	f := filepath.Join(t.TempDir(), "c.npy")
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantUsage(t, "holds colour images (8×8×3), but the digits classifier reads grayscale 8×8 images", nil, "eval", "--a", f, "--class", "digits:3")
+}
