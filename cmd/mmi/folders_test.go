@@ -255,9 +255,13 @@ func TestOutFolder(t *testing.T) {
 
 	// Overwriting is refused; nothing is written.
 	before, _ := os.ReadFile(filepath.Join(out, "imga.png"))
-	wantUsage(t, "already holds imga.png and 1 more of the 3 files", nil, "transfer", "--model", model, "--from", "1", "--to", "2", "--in", b, "--steps", "3", "--out", out)
+	wantUsage(t, "already holds imga.png and 1 more of the 3 files to write; give --force to replace them", nil, "transfer", "--model", model, "--from", "1", "--to", "2", "--in", b, "--steps", "3", "--out", out)
 	if after, _ := os.ReadFile(filepath.Join(out, "imga.png")); !bytes.Equal(before, after) {
 		t.Error("a refused run changed imga.png")
+	}
+	ok("transfer", "--model", model, "--from", "1", "--to", "2", "--in", b, "--steps", "3", "--out", out, "--force")
+	if after, _ := os.ReadFile(filepath.Join(out, "imga.png")); bytes.Equal(before, after) {
+		t.Error("--force did not replace imga.png")
 	}
 	wantUsage(t, "is the folder of --in", nil, "transfer", "--model", model, "--from", "1", "--to", "2", "--in", a, "--steps", "3", "--out", a+"/")
 

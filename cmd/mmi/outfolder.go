@@ -30,11 +30,11 @@ func isFolderOut(out string) bool {
 
 // checkOutOrFolder is checkOut for the commands that also write folders
 // of PNG files (--out DIR/).
-func checkOutOrFolder(file string) error {
+func checkOutOrFolder(cmd *cobra.Command, file string) error {
 	if isFolderOut(file) {
 		return nil
 	}
-	if err := checkOut(file); err != nil {
+	if err := checkOut(cmd, file); err != nil {
 		return usagef("%v, or name a folder of PNG files: --out DIR/", err)
 	}
 	return nil
@@ -48,9 +48,9 @@ func sameFolder(a, b string) bool {
 }
 
 // replacing reports whether cmd was told to replace existing output files
-// (--force, where the command has it).
+// (--force).
 func replacing(cmd *cobra.Command) bool {
-	f := cmd.Flags().Lookup("force")
+	f := cmd.Flags().Lookup(forceFlag)
 	return f != nil && f.Value.String() == "true"
 }
 
@@ -65,14 +65,14 @@ type rowsOut struct {
 
 // newRowsOut checks --out before any work is done and returns where the
 // rows go. A folder needs images (img, the shape of a row) and refuses to
-// replace existing files unless cmd has --force set; names (the files of
+// replace existing files without --force; names (the files of
 // --in DIR, or nil) name the PNG files after their sources, which are
 // otherwise numbered by row. For a sample file it checks the folder and
 // its free space (cols numbers a row).
 func newRowsOut(cmd *cobra.Command, out string, img *datasets.ImageShape, names []string, n, lo, hi, cols int) (*rowsOut, error) {
 	r := &rowsOut{file: out, lo: lo, hi: hi, cols: cols}
 	if !isFolderOut(out) {
-		return r, checkOutDir(out, sampleFileBytes(hi-lo, cols))
+		return r, checkOutDir(cmd, out, sampleFileBytes(hi-lo, cols))
 	}
 	if img == nil || img.Dim() != cols {
 		return nil, usagef("--out %s: a folder of PNG files holds images, and these samples are not images (give a .csv or .npy file)", out)
@@ -80,11 +80,7 @@ func newRowsOut(cmd *cobra.Command, out string, img *datasets.ImageShape, names 
 	r.folder = &viz.PNGFolder{Dir: out, Width: img.Width, Height: img.Height, Channels: img.C(), Rows: n, Names: names}
 	if err := r.folder.Check(lo, hi, replacing(cmd)); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			msg := strings.TrimPrefix(err.Error(), "viz: ")
-			if cmd.Flags().Lookup("force") != nil {
-				return nil, usagef("--out %s; give --force to replace them", msg)
-			}
-			return nil, usagef("--out %s; remove them or write to another folder", msg)
+			return nil, usagef("--out %s; give --%s to replace them", strings.TrimPrefix(err.Error(), "viz: "), forceFlag)
 		}
 		return nil, badInput(err)
 	}

@@ -36,7 +36,7 @@ rows; a sample file resampled rows.`,
 			if n <= 0 {
 				return usagef("sample: --n must be positive, got %d", n)
 			}
-			if err := checkOutOrFolder(out); err != nil {
+			if err := checkOutOrFolder(cmd, out); err != nil {
 				return err
 			}
 			sh, err := parseShard(shard)

@@ -16,7 +16,6 @@ import (
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/path"
-	"github.com/mmi-go/mmi/samplefile"
 	"github.com/mmi-go/mmi/styletransfer"
 	"github.com/mmi-go/mmi/viz"
 )
@@ -136,7 +135,10 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutOrFolder(f.out); err != nil {
+	if err := checkOutOrFolder(cmd, f.out); err != nil {
+		return err
+	}
+	if err := checkPNGOut(cmd, f.png); err != nil {
 		return err
 	}
 	via, err := parseInts("--via", f.via)
@@ -361,12 +363,4 @@ func heldOut(gen *generate.Generator) (*generate.Generator, error) {
 	}
 	held.SetImage(gen.Image())
 	return held, nil
-}
-
-// writeFile writes samples to a .csv or .npy file.
-func writeFile(file string, x []float64, d int) error {
-	if err := samplefile.Write(file, x, d); err != nil {
-		return fmt.Errorf("writing samples: %w", err)
-	}
-	return nil
 }
