@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mmi-go/mmi/datasets"
-	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -22,6 +22,9 @@ import (
 // defaultData are the marginals of a bare `mmi train`: three visually
 // distinct 2-D sets that train in about two minutes on two cores.
 const defaultData = "8gaussians,moons,checkerboard"
+
+// defaultCoupling is the --coupling of mmi train.
+const defaultCoupling = "independent"
 
 // trainFlags are the flags of mmi train.
 type trainFlags struct {
@@ -33,6 +36,8 @@ type trainFlags struct {
 	seed              uint64
 	float32           bool
 	domain            string
+	coupling          string
+	reuse             int
 	every             time.Duration
 }
 
@@ -76,6 +81,8 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
+	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, or ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows); x_0 stays independent")
+	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 4)")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
@@ -90,9 +97,16 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	if tf.every <= 0 {
 		return usagef("train: --checkpoint-every must be positive, got %v", tf.every)
 	}
+	if tf.reuse < 0 {
+		return usagef("train: --reuse must be ≥ 0, got %d", tf.reuse)
+	}
 	dom, err := parseDomainFlag(tf.domain)
 	if err != nil {
 		return err
+	}
+	spec, err := marginals.ParseCouplingSpec(tf.coupling)
+	if err != nil {
+		return usagef("train: --coupling: %v", strings.TrimPrefix(err.Error(), "marginals: "))
 	}
 	out := tf.out
 	var t *gk.Trainer
@@ -107,6 +121,12 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		}
 		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
 			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
+		}
+		if got := t.Model().Coupling(); fl.Changed("coupling") && !got.Same(spec) && !(got.Kind == spec.Kind && spec.Block == 0) {
+			return usagef("%s was trained with --coupling %s; --coupling %s cannot change that on --resume", tf.resume, got, tf.coupling)
+		}
+		if fl.Changed("reuse") && max(tf.reuse, 1) != max(t.Settings().Reuse, 1) {
+			return usagef("%s was trained with --reuse %d; --reuse %d cannot change that on --resume", tf.resume, max(t.Settings().Reuse, 1), tf.reuse)
 		}
 		target := t.Settings().Steps
 		if fl.Changed("steps") {
@@ -123,7 +143,7 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		if !fl.Changed("out") {
 			out = tf.resume
 		}
-	} else if t, imageLine, err = newTrainer(fl, tf, dom); err != nil {
+	} else if t, imageLine, err = newTrainer(fl, tf, dom, spec); err != nil {
 		return err
 	}
 	if err := checkTrainOut(cmd, out, tf.resume); err != nil {
@@ -153,7 +173,7 @@ func checkTrainOut(cmd *cobra.Command, out, resume string) error {
 // default schedule's length and warm-up), on the α-domain dom. Image data
 // gets the image defaults for the flags not given; their description is
 // returned for the first line of output.
-func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trainer, string, error) {
+func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marginals.CouplingSpec) (*gk.Trainer, string, error) {
 	set := gk.DefaultSettings()
 	opts, err := folderOptions(tf.size)
 	if err != nil {
@@ -179,8 +199,9 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 		Dim:       entries[0].Marginal.Dim(),
 		Hidden:    h,
 		Float32:   tf.float32,
-		Specs:     entryNames(entries),
+		Specs:     datasets.EntryNames(entries),
 		Domain:    dom,
+		Coupling:  spec,
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
@@ -190,7 +211,8 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 	if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
 		return nil, "", err
 	}
-	c, err := coupling(entries)
+	cfg.Coupling, set.Reuse = otDefaults(spec, tf.reuse, cfg.Dim, len(entries), set.Batch)
+	c, err := coupling(entries, cfg.Coupling)
 	if err != nil {
 		return nil, "", err
 	}
@@ -226,6 +248,37 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 	return nil
 }
 
+// otDefaults fills in the block and the reuse of an OT coupling that the
+// flags leave open (docs/couplings.md has the measurements behind them):
+// a training step must cost at most 1.25 times an independent one. The
+// assignments of low-dimensional data are the expensive part beside a
+// cheap step, so they are made in blocks of 64 rows (32 for more than two
+// data marginals, whose block-coordinate sweeps take about ten
+// assignments) and the tuples serve 4 (16) steps; images are assigned a
+// whole batch at a time, in about seventeen assignments of 128 images for
+// six classes, and the tuples serve 4 steps.
+// Given values are kept; the independent coupling draws every step unless
+// --reuse says otherwise.
+func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginals.CouplingSpec, int) {
+	if spec.IsIndependent() {
+		return spec, reuse
+	}
+	block, r := batch, 4
+	if dim <= 16 {
+		block, r = 64, 4
+		if k > 2 {
+			block, r = 32, 16
+		}
+	}
+	if spec.Block == 0 {
+		spec.Block = min(block, batch)
+	}
+	if reuse == 0 {
+		reuse = r
+	}
+	return spec, reuse
+}
+
 // hasFolder reports whether an entry is a folder of images.
 func hasFolder(entries []datasets.Entry) bool {
 	for _, e := range entries {
@@ -236,13 +289,13 @@ func hasFolder(entries []datasets.Entry) bool {
 	return false
 }
 
-// coupling is the independent coupling of the Gaussian and the entries.
-func coupling(entries []datasets.Entry) (marginals.Coupling, error) {
+// coupling is the coupling spec of the Gaussian and the entries.
+func coupling(entries []datasets.Entry, spec marginals.CouplingSpec) (marginals.Coupling, error) {
 	ms := []marginals.Marginal{marginals.StandardGaussian(entries[0].Marginal.Dim())}
 	for _, e := range entries {
 		ms = append(ms, e.Marginal)
 	}
-	c, err := marginals.NewIndependent(ms...)
+	c, err := spec.New(ms...)
 	return c, badInput(err)
 }
 
@@ -257,7 +310,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	shape := datasets.ShapeHWC(gm.Shape())
 	var entries []datasets.Entry
 	if dataGiven {
-		opts := datasets.Options{MaxBytes: physicalMemory()}
+		opts := datasets.Options{MaxBytes: capacity.PhysicalMemory()}
 		if shape != nil {
 			opts.Size = *shape
 		}
@@ -266,7 +319,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 		}
 	} else {
 		for _, s := range specs {
-			mg, img := generate.ReopenAt(s, shape)
+			mg, img := datasets.ReopenAt(s, shape)
 			if mg == nil {
 				return nil, usagef("%s: its marginal %q cannot be opened; give it again with --data", file, s)
 			}
@@ -276,10 +329,10 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	if k1, _ := gm.Sizes(); len(entries)+1 != k1 {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
-	if err := sameData(file, specs, entryNames(entries)); err != nil {
+	if err := sameData(file, specs, datasets.EntryNames(entries)); err != nil {
 		return nil, err
 	}
-	c, err := coupling(entries)
+	c, err := coupling(entries, gm.Coupling())
 	if err != nil {
 		return nil, err
 	}
