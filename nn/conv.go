@@ -172,7 +172,8 @@ func ConvForward[T Float](c Conv2D, w, in, out []T, n int, s *ConvScratch[T]) {
 }
 
 // ConvBackward follows a forward pass on the same in: given dOut =
-// ∂L/∂out it adds ∂L/∂(weights, biases) into grad (NumParams numbers) and,
+// ∂L/∂out it adds ∂L/∂(weights, biases) into grad (NumParams numbers; nil
+// for none) and,
 // when dIn is not nil, adds ∂L/∂in into dIn (it accumulates, so that an
 // input read by several layers collects every contribution). col is
 // scratch as for ConvForward.
@@ -213,20 +214,26 @@ func backwardConv[T Float](c Conv2D, w, in, dOut, grad, dIn []T, s *ConvScratch[
 	c.check()
 	hw := c.H * c.W
 	np := c.NumParams()
-	if len(w) != np || len(grad) != np || len(in) < n*hw*c.In || len(dOut) < n*hw*c.Out || (dIn != nil && len(dIn) < n*hw*c.In) {
+	if len(w) != np || (grad != nil && len(grad) != np) || len(in) < n*hw*c.In || len(dOut) < n*hw*c.Out || (dIn != nil && len(dIn) < n*hw*c.In) {
 		panic("nn: convolution buffers do not match its geometry")
 	}
 	cw := c.colWidth()
 	wm := w[:cw*c.Out]
-	gw, gb := grad[:cw*c.Out], grad[cw*c.Out:]
+	var gw []T
 	dOut = dOut[:n*hw*c.Out]
-	for r := 0; r < n*hw; r++ {
-		for o, v := range dOut[r*c.Out : (r+1)*c.Out] {
-			gb[o] += v
+	if grad != nil {
+		var gb []T
+		gw, gb = grad[:cw*c.Out], grad[cw*c.Out:]
+		for r := 0; r < n*hw; r++ {
+			for o, v := range dOut[r*c.Out : (r+1)*c.Out] {
+				gb[o] += v
+			}
 		}
 	}
 	if c.K == 1 {
-		gemm(blas.Trans, blas.NoTrans, c.In, c.Out, n*hw, 1, in, c.In, dOut, c.Out, 1, gw, c.Out)
+		if gw != nil {
+			gemm(blas.Trans, blas.NoTrans, c.In, c.Out, n*hw, 1, in, c.In, dOut, c.Out, 1, gw, c.Out)
+		}
 		if dIn != nil {
 			gemm(blas.NoTrans, blas.Trans, n*hw, c.In, c.Out, 1, dOut, c.Out, wm, c.Out, 1, dIn, c.In)
 		}
@@ -239,9 +246,12 @@ func backwardConv[T Float](c Conv2D, w, in, dOut, grad, dIn []T, s *ConvScratch[
 	for n0 := 0; n0 < n; n0 += ch {
 		m := min(ch, n-n0)
 		d := dOut[n0*hw*c.Out : (n0+m)*hw*c.Out]
-		j.col, j.x = col[:m*hw*cw], in[n0*hw*c.In:(n0+m)*hw*c.In]
-		parallelFor(m, 1, j.gather, j, &j.wg)
-		gemm(blas.Trans, blas.NoTrans, cw, c.Out, m*hw, 1, j.col, cw, d, c.Out, 1, gw, c.Out)
+		j.col = col[:m*hw*cw]
+		if gw != nil {
+			j.x = in[n0*hw*c.In : (n0+m)*hw*c.In]
+			parallelFor(m, 1, j.gather, j, &j.wg)
+			gemm(blas.Trans, blas.NoTrans, cw, c.Out, m*hw, 1, j.col, cw, d, c.Out, 1, gw, c.Out)
+		}
 		if dIn != nil {
 			gemm(blas.NoTrans, blas.Trans, m*hw, cw, c.Out, 1, d, c.Out, wm, c.Out, 0, j.col, cw)
 			j.x = dIn[n0*hw*c.In : (n0+m)*hw*c.In]
