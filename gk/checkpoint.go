@@ -20,12 +20,15 @@ import (
 	"github.com/mmi-go/mmi/simplex"
 )
 
-// CheckpointVersion is the format version this build writes. It reads
-// versions 1 and 2: version 2 added the data bounds (Config.Bounds) and the
-// weight of the noise head (Config.NoiseWeight), which a version-1 reader
-// would silently ignore, so such a reader must refuse the file; version-1
-// files have neither.
-const CheckpointVersion = 2
+// CheckpointVersion is the newest format version this build writes. It
+// reads versions 1 to 3: version 2 added the data bounds (Config.Bounds)
+// and the weight of the noise head (Config.NoiseWeight), which a version-1
+// reader would silently ignore, so such a reader must refuse the file;
+// version-1 files have neither. Version 3 added the network kind and the
+// U-Net's shape (Config.Net, Image, UNet); it is written only for a U-Net,
+// so MLP checkpoints stay version 2, byte for byte as before, and readable
+// by builds that know nothing of U-Nets.
+const CheckpointVersion = 3
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -53,12 +56,19 @@ var ErrCorruptCheckpoint = errors.New("corrupt or truncated mmi checkpoint")
 // map of checkpointPayload; float vectors are little-endian binary blobs.
 const headerLen = 1 + 1 + len(checkpointMagic) + 5 + 5 + 5
 
-func header(crc uint32, n int) []byte {
+// mlpCheckpointVersion is the format version of an MLP's checkpoint.
+const mlpCheckpointVersion = 2
+
+// header is the header of an MLP checkpoint whose payload has n bytes.
+func header(crc uint32, n int) []byte { return headerVersion(mlpCheckpointVersion, crc, n) }
+
+// headerVersion is the header of a payload of n bytes in format version v.
+func headerVersion(v, crc uint32, n int) []byte {
 	h := make([]byte, 0, headerLen)
 	h = append(h, 0x94, 0xa0|byte(len(checkpointMagic)))
 	h = append(h, checkpointMagic...)
 	h = append(h, 0xce)
-	h = binary.BigEndian.AppendUint32(h, CheckpointVersion)
+	h = binary.BigEndian.AppendUint32(h, v)
 	h = append(h, 0xce)
 	h = binary.BigEndian.AppendUint32(h, crc)
 	h = append(h, 0xc6)
@@ -89,6 +99,28 @@ type ckptArch struct {
 	// the simplex, so files written before it existed load as simplex
 	// models.
 	Domain string `msgpack:"domain,omitempty"`
+	// Net is "unet" for a U-Net and empty for the MLP (version 3).
+	Net string `msgpack:"net,omitempty"`
+	// UNet is the U-Net's image shape and widths (version 3).
+	UNet *ckptUNet `msgpack:"unet,omitempty"`
+}
+
+type ckptUNet struct {
+	Height   int   `msgpack:"height"`
+	Width    int   `msgpack:"width"`
+	Channels int   `msgpack:"channels"`
+	Widths   []int `msgpack:"widths"`
+	Embed    int   `msgpack:"embed"`
+	Groups   int   `msgpack:"groups"`
+}
+
+// version is the format version of the payload: 3 if it holds a U-Net, 2
+// otherwise.
+func (p *checkpointPayload) version() uint32 {
+	if p.Arch.Net != "" {
+		return CheckpointVersion
+	}
+	return mlpCheckpointVersion
 }
 
 type ckptNorm struct {
@@ -228,6 +260,14 @@ func (m *Model) payload() *checkpointPayload {
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
 		Weights: floatBytes(m.eng.params()),
 	}
+	if c.Net == NetUNet {
+		p.Arch.Net = c.Net.String()
+		p.Arch.Sizes, p.Arch.Hidden, p.Arch.Activation = nil, nil, ""
+		p.Arch.UNet = &ckptUNet{
+			Height: c.Image.Height, Width: c.Image.Width, Channels: c.Image.Channels,
+			Widths: c.UNet.Widths, Embed: c.UNet.Embed, Groups: c.UNet.Groups,
+		}
+	}
 	return p
 }
 
@@ -296,7 +336,7 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
 	}
 	err = atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(header(crc32.ChecksumIEEE(body), len(body)))
+		_, err := w.Write(headerVersion(p.version(), crc32.ChecksumIEEE(body), len(body)))
 		if err == nil {
 			_, err = w.Write(body)
 		}
@@ -336,7 +376,8 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if h[0] != 0xce || h[5] != 0xce || h[10] != 0xc6 {
 		return nil, fmt.Errorf("%w: malformed header", ErrCorruptCheckpoint)
 	}
-	if v := binary.BigEndian.Uint32(h[1:]); v < oldestCheckpointVersion || v > CheckpointVersion {
+	v := binary.BigEndian.Uint32(h[1:])
+	if v < oldestCheckpointVersion || v > CheckpointVersion {
 		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", v, oldestCheckpointVersion, CheckpointVersion)
 	}
 	crc := binary.BigEndian.Uint32(h[6:])
@@ -357,6 +398,10 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	p := new(checkpointPayload)
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
+	}
+	// Version 3 is written for U-Nets only (see CheckpointVersion).
+	if (p.Arch.Net != "") != (v >= 3) {
+		return nil, fmt.Errorf("%w: network %q in a version-%d file", ErrCorruptCheckpoint, p.Arch.Net, v)
 	}
 	return p, nil
 }
@@ -408,8 +453,24 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		cfg.Hidden = []int{}
 	}
 	var err error
-	if cfg.Activation, err = parseActivation(a.Activation); err != nil {
-		return nil, err
+	if a.Net == "" {
+		cfg.Net = NetMLP
+		if cfg.Activation, err = parseActivation(a.Activation); err != nil {
+			return nil, err
+		}
+	} else {
+		if cfg.Net, err = ParseNetwork(a.Net); err != nil {
+			return nil, err
+		}
+		if cfg.Net != NetUNet || a.UNet == nil {
+			return nil, fmt.Errorf("network %q without its U-Net description", a.Net)
+		}
+		u := a.UNet
+		if u.Widths == nil {
+			u.Widths = []int{}
+		}
+		cfg.Image = Image{Height: u.Height, Width: u.Width, Channels: u.Channels}
+		cfg.UNet = UNet{Widths: u.Widths, Embed: u.Embed, Groups: u.Groups}
 	}
 	switch a.Float {
 	case "float32":
@@ -456,15 +517,8 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 			return nil, err
 		}
 	}
-	sizes := cfg.sizes(feat.dim())
 	// The initial draw is overwritten; any generator will do.
-	r := rand.New(rand.NewPCG(0, 0))
-	var eng engine
-	if cfg.Float32 {
-		eng = newEngine[float32](sizes, cfg.Activation, r)
-	} else {
-		eng = newEngine[float64](sizes, cfg.Activation, r)
-	}
+	eng := newNetEngine(cfg, feat.dim(), rand.New(rand.NewPCG(0, 0)))
 	if err := setFloats(eng.params(), weights, "weights"); err != nil {
 		return nil, err
 	}
@@ -553,7 +607,7 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	if err := set.validate(); err != nil {
 		return nil, err
 	}
-	if err := checkBatchMemory(set.Batch, m.cfg.Marginals, m.cfg.Dim, m.cfg.sizes(m.feat.dim())); err != nil {
+	if err := checkBatchMemory(set.Batch, m.cfg.Marginals, m.cfg.Dim, m.cfg.memorySizes(m.feat.dim())); err != nil {
 		return nil, err
 	}
 	opt := newOptimizer(live, m.eng)

@@ -107,6 +107,13 @@ type Config struct {
 	// non-negative part of the ball of radius C (alpha_ball.go documents
 	// the distribution), which contains the simplex.
 	Domain simplex.Domain
+	// Net selects the network; the zero value is NetMLP.
+	Net Network
+	// Image is the shape of a sample for NetUNet; the zero value means a
+	// square single-channel image when Dim is a square.
+	Image Image
+	// UNet configures NetUNet.
+	UNet UNet
 	// Specs describes the data marginals 1 … K as the user gave them
 	// (built-in names, file paths, specification entries); they are
 	// recorded in checkpoints so that a checkpoint can name and resample
@@ -119,6 +126,14 @@ func (c Config) withDefaults() Config {
 		c.Hidden = DefaultHidden
 	}
 	c.Hidden = append([]int(nil), c.Hidden...)
+	if c.Net == NetDefault {
+		c.Net = NetMLP
+	}
+	if c.Net == NetUNet {
+		c = c.unetDefaults()
+	} else {
+		c.Image, c.UNet = Image{}, UNet{}
+	}
 	c.Features = c.Features.withDefaults()
 	if c.Heads == HeadsDefault {
 		c.Heads = HeadsProjected
@@ -147,6 +162,15 @@ func (c Config) validate() error {
 	}
 	if err := c.Features.validate(); err != nil {
 		return err
+	}
+	switch c.Net {
+	case NetMLP:
+	case NetUNet:
+		if err := c.validateUNet(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("gk: unknown network %d", int(c.Net))
 	}
 	if c.Heads != HeadsProjected && c.Heads != HeadsDirect {
 		return fmt.Errorf("gk: unknown head layout %d", int(c.Heads))
@@ -222,14 +246,7 @@ func NewModel(cfg Config, r *rand.Rand) (*Model, error) {
 		return nil, errors.New("gk: NewModel needs a random generator")
 	}
 	feat := newAlphaFeatures(cfg.Features, cfg.Marginals, r)
-	sizes := cfg.sizes(feat.dim())
-	var eng engine
-	if cfg.Float32 {
-		eng = newEngine[float32](sizes, cfg.Activation, r)
-	} else {
-		eng = newEngine[float64](sizes, cfg.Activation, r)
-	}
-	return newModel(cfg, feat, eng), nil
+	return newModel(cfg, feat, newNetEngine(cfg, feat.dim(), r)), nil
 }
 
 func newModel(cfg Config, feat *alphaFeatures, eng engine) *Model {

@@ -177,6 +177,24 @@ func UNetParams(s UNetSpec) int {
 	return u.NumParams()
 }
 
+// UNetRowNumbers returns how many numbers a workspace of spec s holds per
+// image (activations, their gradients and the normalization's scratch),
+// for bounding memory before allocating; s must be valid.
+func UNetRowNumbers(s UNetSpec) int {
+	u := &UNet[float32]{Spec: s}
+	u.build()
+	n := 2 * u.film
+	for _, t := range u.tensors {
+		n += 2 * t.size()
+	}
+	for _, op := range u.ops {
+		if op.kind == opNormAct {
+			n += u.tensors[op.in].size() + op.groups
+		}
+	}
+	return n
+}
+
 func mlpParams(sizes []int) int {
 	n := 0
 	for l := 0; l+1 < len(sizes); l++ {
