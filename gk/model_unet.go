@@ -68,7 +68,18 @@ type UNet struct {
 // (gk/ARCHITECTURE.md, "U-Net", has the measurements).
 var DefaultUNetWidths = []int{32, 64, 64}
 
-// withDefaults fills the U-Net fields of c (for NetUNet only).
+// DefaultUNetWidthsFor returns the widths a U-Net on images of shape im
+// uses by default: DefaultUNetWidths without the levels that the image
+// cannot be halved into evenly.
+func DefaultUNetWidthsFor(im Image) []int {
+	w := DefaultUNetWidths
+	for len(w) > 1 && (im.Height%(1<<(len(w)-1)) != 0 || im.Width%(1<<(len(w)-1)) != 0) {
+		w = w[:len(w)-1]
+	}
+	return append([]int(nil), w...)
+}
+
+// unetDefaults fills the U-Net fields of c (for NetUNet only).
 func (c Config) unetDefaults() Config {
 	if c.Image == (Image{}) {
 		side := int(math.Round(math.Sqrt(float64(c.Dim))))
@@ -78,11 +89,7 @@ func (c Config) unetDefaults() Config {
 	}
 	u := c.UNet
 	if u.Widths == nil {
-		w := DefaultUNetWidths
-		for len(w) > 1 && (c.Image.Height%(1<<(len(w)-1)) != 0 || c.Image.Width%(1<<(len(w)-1)) != 0) {
-			w = w[:len(w)-1]
-		}
-		u.Widths = w
+		u.Widths = DefaultUNetWidthsFor(c.Image)
 	}
 	u.Widths = append([]int(nil), u.Widths...)
 	if u.Embed == 0 {

@@ -32,6 +32,7 @@ type trainFlags struct {
 	seed              uint64
 	float32           bool
 	domain            string
+	net               string
 	every             time.Duration
 }
 
@@ -48,10 +49,11 @@ at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.
 
 When every --data entry is a labelled image set of one shape (mnist:3,
 fashion:7, digits:0, …) train uses image defaults for the flags not given
-(%d×%d %v, %d steps of %d, LR %g; data heads clamped to [−1, 1] and a
+(a convolutional U-Net, %d steps of %d, LR %g; with --net mlp, --hidden or
+--layers a %d×%d %v MLP, %d steps, LR %g; data heads clamped to [−1, 1] and a
 projection that trusts the image heads more than the noise head), printed on
-the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDefaults.act,
-			imageDefaults.steps, imageDefaults.batch, imageDefaults.lr),
+the first line of output.`, imageDefaults.unetSteps, imageDefaults.batch, imageDefaults.unetLR,
+			imageDefaults.layers, imageDefaults.hidden, imageDefaults.act, imageDefaults.steps, imageDefaults.lr),
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
   mmi train --resume mine.mmi --steps 80000
@@ -71,6 +73,7 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
+	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net on square images or image sets; the image default unless --hidden or --layers is given)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -150,6 +153,10 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 	for i := range h {
 		h[i] = tf.hidden
 	}
+	net, err := gk.ParseNetwork(tf.net)
+	if err != nil {
+		return nil, "", usagef("train: --net %q: want mlp or unet", tf.net)
+	}
 	cfg := gk.Config{
 		Marginals: len(entries) + 1,
 		Dim:       entries[0].Marginal.Dim(),
@@ -157,13 +164,16 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 		Float32:   tf.float32,
 		Specs:     entryNames(entries),
 		Domain:    dom,
+		Net:       net,
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
 		imageLine = applyImageDefaults(fl, img, &cfg, &set)
 	}
-	if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
-		return nil, "", err
+	if cfg.Net == gk.NetMLP {
+		if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
+			return nil, "", err
+		}
 	}
 	c, err := coupling(entries)
 	if err != nil {

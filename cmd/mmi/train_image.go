@@ -22,8 +22,15 @@ var imageDefaults = struct {
 	hidden, layers, steps, batch int
 	lr, noiseWeight              float64
 	act                          nn.Activation
+	// net is the image network unless --net, --hidden or --layers is
+	// given; a U-Net trains unetSteps steps at unetLR after unetWarmup
+	// steps of warm-up.
+	net                   gk.Network
+	unetSteps, unetWarmup int
+	unetLR                float64
 }{
 	hidden: 512, layers: 3, steps: 8000, batch: 128, lr: 2e-3, noiseWeight: 0.03, act: nn.Tanh,
+	net: gk.NetUNet, unetSteps: 2000, unetWarmup: 100, unetLR: 1e-3,
 }
 
 // imageShape returns the common image shape of the entries, or nil if any
@@ -44,6 +51,25 @@ func imageShape(entries []datasets.Entry) *datasets.ImageShape {
 // output.
 func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Config, set *gk.Settings) string {
 	d := imageDefaults
+	if !fl.Changed("net") && !fl.Changed("hidden") && !fl.Changed("layers") {
+		cfg.Net = d.net
+	}
+	cfg.Bounds = gk.Bounds{Lo: -1, Hi: 1}
+	cfg.NoiseWeight = d.noiseWeight
+	if !fl.Changed("batch") {
+		set.Batch = d.batch
+	}
+	if cfg.Net == gk.NetUNet {
+		cfg.Image = gk.Image{Height: img.Height, Width: img.Width, Channels: 1}
+		if !fl.Changed("steps") {
+			set.Steps, set.Warmup = d.unetSteps, d.unetWarmup
+		}
+		if !fl.Changed("lr") {
+			set.LR = d.unetLR
+		}
+		return fmt.Sprintf("; image defaults for %d×%d: network U-Net %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
+			img.Width, img.Height, unetWidths(*cfg), set.LR, cfg.NoiseWeight)
+	}
 	if !fl.Changed("hidden") || !fl.Changed("layers") {
 		w, n := len(cfg.Hidden), cfg.Hidden[0]
 		if !fl.Changed("layers") {
@@ -58,13 +84,8 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 		}
 	}
 	cfg.Activation = d.act
-	cfg.Bounds = gk.Bounds{Lo: -1, Hi: 1}
-	cfg.NoiseWeight = d.noiseWeight
 	if !fl.Changed("steps") {
 		set.Steps, set.Warmup = d.steps, 0
-	}
-	if !fl.Changed("batch") {
-		set.Batch = d.batch
 	}
 	if !fl.Changed("lr") {
 		set.LR = d.lr
@@ -75,4 +96,17 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 	}
 	return fmt.Sprintf("; image defaults for %d×%d: network %s %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
 		img.Width, img.Height, strings.Join(hs, "×"), cfg.Activation, set.LR, cfg.NoiseWeight)
+}
+
+// unetWidths describes the levels of cfg's U-Net ("32/64/64").
+func unetWidths(cfg gk.Config) string {
+	w := cfg.UNet.Widths
+	if w == nil {
+		w = gk.DefaultUNetWidthsFor(cfg.Image)
+	}
+	s := make([]string, len(w))
+	for i, v := range w {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, "/")
 }

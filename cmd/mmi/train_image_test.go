@@ -57,3 +57,49 @@ func TestTrainImageDefaults(t *testing.T) {
 		t.Errorf("2-D data: bounds %v, noise weight %v; want none", c.Bounds, c.NoiseWeight)
 	}
 }
+
+// The image network is the U-Net unless --net, --hidden or --layers says
+// otherwise; the choice is announced and recorded in the checkpoint, and
+// path runs on it. An unknown --net is a usage error, and a U-Net needs
+// data it can see as images.
+func TestTrainNet(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want gk.Network
+		line string
+	}{
+		{nil, imageDefaults.net, "U-Net 32/64/64"},
+		{[]string{"--net", "mlp"}, gk.NetMLP, "network 512×512×512"},
+		{[]string{"--hidden", "8"}, gk.NetMLP, "network 8×8×8"},
+	} {
+		ckpt := filepath.Join(dir, "d.mmi")
+		args := append([]string{"train", "--data", "digits:0,digits:1", "--steps", "2", "--batch", "4", "--out", ckpt}, c.args...)
+		code, _, stderr := mmi(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if first, _, _ := strings.Cut(stderr, "\n"); !strings.Contains(first, c.line) {
+			t.Errorf("%v: first line %q does not say %q", c.args, first, c.line)
+		}
+		m, err := gk.Load(ckpt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Config().Net; got != c.want {
+			t.Errorf("%v: network %v, want %v", c.args, got, c.want)
+		}
+		if code, _, stderr := mmi(t, "path", "--model", ckpt, "--from", "0", "--to", "1", "--n", "2", "--steps", "2", "--out", filepath.Join(dir, "p.csv")); code != 0 {
+			t.Errorf("path on %v: exit %d: %s", c.want, code, stderr)
+		}
+	}
+	for _, args := range [][]string{
+		{"--data", "digits:0", "--net", "cnn"},
+		{"--data", "moons", "--net", "unet"}, // 2 numbers are not a square image
+	} {
+		args = append([]string{"train", "--steps", "1", "--out", filepath.Join(dir, "x.mmi")}, args...)
+		if code, _, stderr := mmi(t, args...); code != 2 || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, stderr)
+		}
+	}
+}
