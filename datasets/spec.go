@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -45,7 +44,7 @@ const symTol = 1e-9
 // Each entry of "marginals" is one data marginal ρ_k = Σ_c w_c N(μ_c, Σ_c),
 // in order. See ParseSpec for the rules it must follow.
 func ReadSpec(path string) ([]*marginals.Mixture, error) {
-	f, err := os.Open(path)
+	f, err := atomicfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %w", err)
 	}

@@ -481,3 +481,35 @@ func TestToyOddBatchPanics(t *testing.T) {
 	}()
 	Moons().Sample(make([]float64, 3), newRand(1))
 }
+
+// TestCheckerboardShare: exact samples score 1, uniform points on the
+// board ½ (within 4 standard errors, √(¼/n)), the board shifted by one
+// square 0, and points off the board 0.
+func TestCheckerboardShare(t *testing.T) {
+	const n = 20000
+	r := rand.New(rand.NewPCG(3, 0))
+	x := make([]float64, 2*n)
+	Checkerboard().Sample(x, r)
+	if s := CheckerboardShare(x); s != 1 {
+		t.Errorf("exact samples: share %v, want 1", s)
+	}
+	shifted := append([]float64(nil), x...)
+	for i := 0; i < len(shifted); i += 2 {
+		shifted[i] += 1
+		if shifted[i] >= 2 {
+			shifted[i] -= 4
+		}
+	}
+	if s := CheckerboardShare(shifted); s != 0 {
+		t.Errorf("board shifted by one square: share %v, want 0", s)
+	}
+	for i := range x {
+		x[i] = 4*r.Float64() - 2
+	}
+	if s := CheckerboardShare(x); math.Abs(s-0.5) > 4*math.Sqrt(0.25/n) {
+		t.Errorf("uniform on the board: share %v, want 0.5", s)
+	}
+	if s := CheckerboardShare([]float64{2.5, 0.5, -3, -3}); s != 0 {
+		t.Errorf("points off the board: share %v, want 0", s)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
@@ -16,7 +17,7 @@ import (
 // is immutable after construction and safe for concurrent use when its
 // Conditional is.
 type Generator struct {
-	g     gk.Conditional
+	g     cond.Conditional
 	norm  gk.Affine
 	data  []marginals.Marginal // data coordinates; nil entries unavailable
 	names []string
@@ -33,7 +34,7 @@ var ErrUnavailable = errors.New("generate: data marginal is not available")
 // entry is a marginal that cannot be sampled: everything that does not
 // need fresh samples of it still works. names (optional, len K) label the
 // marginals in tables and pictures.
-func New(g gk.Conditional, norm gk.Affine, data []marginals.Marginal, names []string) (*Generator, error) {
+func New(g cond.Conditional, norm gk.Affine, data []marginals.Marginal, names []string) (*Generator, error) {
 	if g == nil {
 		return nil, errors.New("generate: nil conditional expectation")
 	}
@@ -83,7 +84,7 @@ func FromOracle(o *gk.Oracle, names []string) (*Generator, error) {
 func (g *Generator) Sizes() (marginals, dim int) { return g.g.Sizes() }
 
 // Conditional returns the conditional expectation, in model coordinates.
-func (g *Generator) Conditional() gk.Conditional { return g.g }
+func (g *Generator) Conditional() cond.Conditional { return g.g }
 
 // Normalization returns the map from data to model coordinates.
 func (g *Generator) Normalization() gk.Affine { return g.norm }

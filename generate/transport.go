@@ -201,7 +201,7 @@ func (g *Generator) SampleAll(ctx context.Context, z []float64, o *Options) ([][
 // log ρ(α(1), X(1)) in data units (model log density plus LogScale, unless
 // the path ends at e_0). The divergence is exact for d ≤ 32 and
 // Hutchinson's estimate otherwise, with probes from r. Needs a model that
-// implements gk.VJPer (both the network and the oracle do).
+// implements cond.VJPer (both the network and the oracle do).
 func (g *Generator) TransportLogLikelihood(ctx context.Context, z []float64, p path.Path, r *rand.Rand, o *Options) ([]float64, path.Stats, error) {
 	if err := g.checkBatch(z); err != nil {
 		return nil, path.Stats{}, err

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/simplex"
 )
 
@@ -83,8 +84,8 @@ func TestCheckpointDomain(t *testing.T) {
 		if m.Domain() != dom {
 			t.Errorf("saved domain %v, loaded %v", dom, m.Domain())
 		}
-		if DomainOf(m) != dom {
-			t.Errorf("DomainOf = %v, want %v", DomainOf(m), dom)
+		if cond.DomainOf(m) != dom {
+			t.Errorf("cond.DomainOf = %v, want %v", cond.DomainOf(m), dom)
 		}
 		// A simplex model's file is the format before domains existed:
 		// no "domain" key at all.

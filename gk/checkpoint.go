@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -24,11 +23,21 @@ import (
 // reads versions 1 to 3: version 2 added the data bounds (Config.Bounds)
 // and the weight of the noise head (Config.NoiseWeight), which a version-1
 // reader would silently ignore, so such a reader must refuse the file;
-// version-1 files have neither. Version 3 added the network kind and the
-// U-Net's shape (Config.Net, Image, UNet); it is written only for a U-Net,
-// so MLP checkpoints stay version 2, byte for byte as before, and readable
-// by builds that know nothing of U-Nets.
-const CheckpointVersion = 3
+// version-1 files have neither. Version 3 added the shape of a sample
+// (Config.Shape, images of H×W×C); only a model with a shape is written as
+// version 3, every other one as version 2, byte for byte as before, so
+// that builds that read version 2 still read it. Version 4 added the
+// network kind and the U-Net's widths (Config.Net, Config.UNet), written
+// only for a U-Net.
+const CheckpointVersion = unetVersion
+
+// shapelessVersion is the version written for a model without a Shape,
+// shapeVersion for an MLP with one, unetVersion for a U-Net.
+const (
+	shapelessVersion = 2
+	shapeVersion     = 3
+	unetVersion      = 4
+)
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -56,19 +65,12 @@ var ErrCorruptCheckpoint = errors.New("corrupt or truncated mmi checkpoint")
 // map of checkpointPayload; float vectors are little-endian binary blobs.
 const headerLen = 1 + 1 + len(checkpointMagic) + 5 + 5 + 5
 
-// mlpCheckpointVersion is the format version of an MLP's checkpoint.
-const mlpCheckpointVersion = 2
-
-// header is the header of an MLP checkpoint whose payload has n bytes.
-func header(crc uint32, n int) []byte { return headerVersion(mlpCheckpointVersion, crc, n) }
-
-// headerVersion is the header of a payload of n bytes in format version v.
-func headerVersion(v, crc uint32, n int) []byte {
+func header(version, crc uint32, n int) []byte {
 	h := make([]byte, 0, headerLen)
 	h = append(h, 0x94, 0xa0|byte(len(checkpointMagic)))
 	h = append(h, checkpointMagic...)
 	h = append(h, 0xce)
-	h = binary.BigEndian.AppendUint32(h, v)
+	h = binary.BigEndian.AppendUint32(h, version)
 	h = append(h, 0xce)
 	h = binary.BigEndian.AppendUint32(h, crc)
 	h = append(h, 0xc6)
@@ -99,28 +101,30 @@ type ckptArch struct {
 	// the simplex, so files written before it existed load as simplex
 	// models.
 	Domain string `msgpack:"domain,omitempty"`
-	// Net is "unet" for a U-Net and empty for the MLP (version 3).
+	// Shape is Config.Shape, empty for none (version 3).
+	Shape []int `msgpack:"shape,omitempty"`
+	// Net is "unet" for a U-Net and empty for the MLP (version 4).
 	Net string `msgpack:"net,omitempty"`
-	// UNet is the U-Net's image shape and widths (version 3).
+	// UNet holds the U-Net's widths (version 4).
 	UNet *ckptUNet `msgpack:"unet,omitempty"`
 }
 
 type ckptUNet struct {
-	Height   int   `msgpack:"height"`
-	Width    int   `msgpack:"width"`
-	Channels int   `msgpack:"channels"`
-	Widths   []int `msgpack:"widths"`
-	Embed    int   `msgpack:"embed"`
-	Groups   int   `msgpack:"groups"`
+	Widths []int `msgpack:"widths"`
+	Embed  int   `msgpack:"embed"`
+	Groups int   `msgpack:"groups"`
 }
 
-// version is the format version of the payload: 3 if it holds a U-Net, 2
-// otherwise.
+// version is the format version a payload is written in: the oldest that
+// holds everything in it.
 func (p *checkpointPayload) version() uint32 {
-	if p.Arch.Net != "" {
-		return CheckpointVersion
+	switch {
+	case p.Arch.Net != "":
+		return unetVersion
+	case p.Arch.Shape != nil:
+		return shapeVersion
 	}
-	return mlpCheckpointVersion
+	return shapelessVersion
 }
 
 type ckptNorm struct {
@@ -255,6 +259,7 @@ func (m *Model) payload() *checkpointPayload {
 			},
 			Heads:  c.Heads.String(),
 			Domain: domainName(c.Domain),
+			Shape:  c.Shape,
 		},
 		Specs:   c.Specs,
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
@@ -263,10 +268,7 @@ func (m *Model) payload() *checkpointPayload {
 	if c.Net == NetUNet {
 		p.Arch.Net = c.Net.String()
 		p.Arch.Sizes, p.Arch.Hidden, p.Arch.Activation = nil, nil, ""
-		p.Arch.UNet = &ckptUNet{
-			Height: c.Image.Height, Width: c.Image.Width, Channels: c.Image.Channels,
-			Widths: c.UNet.Widths, Embed: c.UNet.Embed, Groups: c.UNet.Groups,
-		}
+		p.Arch.UNet = &ckptUNet{Widths: c.UNet.Widths, Embed: c.UNet.Embed, Groups: c.UNet.Groups}
 	}
 	return p
 }
@@ -336,7 +338,7 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
 	}
 	err = atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(headerVersion(p.version(), crc32.ChecksumIEEE(body), len(body)))
+		_, err := w.Write(header(p.version(), crc32.ChecksumIEEE(body), len(body)))
 		if err == nil {
 			_, err = w.Write(body)
 		}
@@ -353,7 +355,7 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 
 // readCheckpoint reads and verifies path and decodes its payload.
 func readCheckpoint(path string) (*checkpointPayload, error) {
-	data, err := os.ReadFile(path)
+	data, err := atomicfile.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gk: %w", err)
 	}
@@ -365,7 +367,7 @@ func readCheckpoint(path string) (*checkpointPayload, error) {
 }
 
 func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
-	magic := header(0, 0)[:2+len(checkpointMagic)]
+	magic := header(0, 0, 0)[:2+len(checkpointMagic)]
 	if len(data) < len(magic) || !bytes.Equal(data[:len(magic)], magic) {
 		return nil, ErrNotCheckpoint
 	}
@@ -376,8 +378,7 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if h[0] != 0xce || h[5] != 0xce || h[10] != 0xc6 {
 		return nil, fmt.Errorf("%w: malformed header", ErrCorruptCheckpoint)
 	}
-	v := binary.BigEndian.Uint32(h[1:])
-	if v < oldestCheckpointVersion || v > CheckpointVersion {
+	if v := binary.BigEndian.Uint32(h[1:]); v < oldestCheckpointVersion || v > CheckpointVersion {
 		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", v, oldestCheckpointVersion, CheckpointVersion)
 	}
 	crc := binary.BigEndian.Uint32(h[6:])
@@ -399,9 +400,10 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
 	}
-	// Version 3 is written for U-Nets only (see CheckpointVersion).
-	if (p.Arch.Net != "") != (v >= 3) {
-		return nil, fmt.Errorf("%w: network %q in a version-%d file", ErrCorruptCheckpoint, p.Arch.Net, v)
+	// A file is written in the version its content calls for (version 1
+	// files have what version 2 has).
+	if v, want := binary.BigEndian.Uint32(h[1:]), p.version(); v != want && (v != 1 || want != shapelessVersion) {
+		return nil, fmt.Errorf("%w: format version %d with sample shape %v and network %q", ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Net)
 	}
 	return p, nil
 }
@@ -448,7 +450,7 @@ func decodeFloat64s(b []byte, what string) ([]float64, error) {
 // the network's float width).
 func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	a := p.Arch
-	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs}
+	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs, Shape: a.Shape}
 	if cfg.Hidden == nil {
 		cfg.Hidden = []int{}
 	}
@@ -462,14 +464,13 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		if cfg.Net, err = ParseNetwork(a.Net); err != nil {
 			return nil, err
 		}
-		if cfg.Net != NetUNet || a.UNet == nil {
-			return nil, fmt.Errorf("network %q without its U-Net description", a.Net)
+		if cfg.Net != NetUNet || a.UNet == nil || a.Shape == nil {
+			return nil, fmt.Errorf("network %q without its shape and widths", a.Net)
 		}
 		u := a.UNet
 		if u.Widths == nil {
 			u.Widths = []int{}
 		}
-		cfg.Image = Image{Height: u.Height, Width: u.Width, Channels: u.Channels}
 		cfg.UNet = UNet{Widths: u.Widths, Embed: u.Embed, Groups: u.Groups}
 	}
 	switch a.Float {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sync"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -109,16 +110,20 @@ type Config struct {
 	Domain simplex.Domain
 	// Net selects the network; the zero value is NetMLP.
 	Net Network
-	// Image is the shape of a sample for NetUNet; the zero value means a
-	// square single-channel image when Dim is a square.
-	Image Image
-	// UNet configures NetUNet.
+	// UNet configures NetUNet, which sees samples as images of Shape (nil
+	// Shape: a square single-channel image when Dim is a square).
 	UNet UNet
 	// Specs describes the data marginals 1 … K as the user gave them
 	// (built-in names, file paths, specification entries); they are
 	// recorded in checkpoints so that a checkpoint can name and resample
 	// its marginals. Nil or length K.
 	Specs []string
+	// Shape is the shape of one sample when the data are images:
+	// [height, width, channels], a sample being the pixels row-major
+	// with channels innermost. It is recorded in checkpoints so that
+	// pictures and image files can be drawn from a model alone; nil for
+	// data without a shape. Its product must be Dim.
+	Shape []int
 }
 
 func (c Config) withDefaults() Config {
@@ -129,11 +134,6 @@ func (c Config) withDefaults() Config {
 	if c.Net == NetDefault {
 		c.Net = NetMLP
 	}
-	if c.Net == NetUNet {
-		c = c.unetDefaults()
-	} else {
-		c.Image, c.UNet = Image{}, UNet{}
-	}
 	c.Features = c.Features.withDefaults()
 	if c.Heads == HeadsDefault {
 		c.Heads = HeadsProjected
@@ -141,6 +141,14 @@ func (c Config) withDefaults() Config {
 	c.Norm = c.Norm.clone()
 	if c.Specs != nil {
 		c.Specs = append([]string(nil), c.Specs...)
+	}
+	if c.Shape != nil {
+		c.Shape = append([]int(nil), c.Shape...)
+	}
+	if c.Net == NetUNet {
+		c = c.unetDefaults()
+	} else {
+		c.UNet = UNet{}
 	}
 	return c
 }
@@ -193,6 +201,19 @@ func (c Config) validate() error {
 	if c.Specs != nil && len(c.Specs) != c.Marginals-1 {
 		return fmt.Errorf("gk: %d marginal specs for %d data marginals", len(c.Specs), c.Marginals-1)
 	}
+	if c.Shape != nil {
+		n := 1
+		for _, s := range c.Shape {
+			if s < 1 || s > c.Dim {
+				n = -1
+				break
+			}
+			n *= s
+		}
+		if len(c.Shape) != 3 || n != c.Dim {
+			return fmt.Errorf("gk: sample shape %v: want [height width channels] of positive sizes whose product is the dimension %d", c.Shape, c.Dim)
+		}
+	}
 	return nil
 }
 
@@ -231,8 +252,8 @@ type Model struct {
 }
 
 var (
-	_ Conditional = (*Model)(nil)
-	_ VJPer       = (*Model)(nil)
+	_ cond.Conditional = (*Model)(nil)
+	_ cond.VJPer       = (*Model)(nil)
 )
 
 // NewModel returns a model with weights and Fourier frequencies drawn from
@@ -274,6 +295,10 @@ func (m *Model) Normalization() Affine { return m.cfg.Norm.clone() }
 // Specs returns the descriptions of the data marginals 1 … K recorded in
 // the configuration (nil if none were given).
 func (m *Model) Specs() []string { return append([]string(nil), m.cfg.Specs...) }
+
+// Shape returns the shape of a sample recorded in the model
+// ([height, width, channels], see Config.Shape), nil for none.
+func (m *Model) Shape() []int { return append([]int(nil), m.cfg.Shape...) }
 
 // Domain returns the set of α the model was trained on (Config.Domain).
 func (m *Model) Domain() simplex.Domain { return m.cfg.Domain }

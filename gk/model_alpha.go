@@ -1,8 +1,12 @@
 package gk
 
-import "fmt"
+import (
+	"fmt"
 
-var _ AlphaVJPer = (*Model)(nil)
+	"github.com/mmi-go/mmi/cond"
+)
+
+var _ cond.AlphaVJPer = (*Model)(nil)
 
 // VJPAlpha computes dalpha_m = Σ_i u_iᵀ ∂G/∂α_m (α, x_i) for
 // G = Σ_k w_k g_k and, when dx is not nil, the row-wise x-products of VJP

@@ -17,9 +17,9 @@ const (
 	// NetMLP is a fully connected network on features(α) ++ x (Config.Hidden,
 	// Config.Activation).
 	NetMLP
-	// NetUNet is a convolutional U-Net on x seen as an image (Config.Image),
+	// NetUNet is a convolutional U-Net on x seen as an image (Config.Shape),
 	// conditioned on features(α) (nn.UNetSpec describes it): its K+1
-	// output images of Image.Channels channels are the raw heads, read out
+	// output images of as many channels as x are the raw heads, read out
 	// as for the MLP (Heads, NoiseWeight, Bounds).
 	NetUNet
 )
@@ -47,11 +47,6 @@ func ParseNetwork(s string) (Network, error) {
 	return 0, fmt.Errorf("gk: unknown network %q (want mlp or unet)", s)
 }
 
-// Image is the shape of samples seen as images: Height rows of Width
-// pixels of Channels numbers each, row-major with the channels fastest
-// (Height·Width·Channels = Config.Dim).
-type Image struct{ Height, Width, Channels int }
-
 // UNet configures a NetUNet. A zero field means the default.
 type UNet struct {
 	// Widths lists the channels of each level, finest first; nil means
@@ -68,12 +63,12 @@ type UNet struct {
 // (gk/ARCHITECTURE.md, "U-Net", has the measurements).
 var DefaultUNetWidths = []int{32, 64, 64}
 
-// DefaultUNetWidthsFor returns the widths a U-Net on images of shape im
-// uses by default: DefaultUNetWidths without the levels that the image
-// cannot be halved into evenly.
-func DefaultUNetWidthsFor(im Image) []int {
+// DefaultUNetWidthsFor returns the widths a U-Net on images of height h
+// and width w uses by default: DefaultUNetWidths without the levels that
+// the image cannot be halved into evenly.
+func DefaultUNetWidthsFor(h, wd int) []int {
 	w := DefaultUNetWidths
-	for len(w) > 1 && (im.Height%(1<<(len(w)-1)) != 0 || im.Width%(1<<(len(w)-1)) != 0) {
+	for len(w) > 1 && (h%(1<<(len(w)-1)) != 0 || wd%(1<<(len(w)-1)) != 0) {
 		w = w[:len(w)-1]
 	}
 	return append([]int(nil), w...)
@@ -81,15 +76,15 @@ func DefaultUNetWidthsFor(im Image) []int {
 
 // unetDefaults fills the U-Net fields of c (for NetUNet only).
 func (c Config) unetDefaults() Config {
-	if c.Image == (Image{}) {
+	if c.Shape == nil {
 		side := int(math.Round(math.Sqrt(float64(c.Dim))))
 		if c.Dim > 0 && side*side == c.Dim {
-			c.Image = Image{Height: side, Width: side, Channels: 1}
+			c.Shape = []int{side, side, 1}
 		}
 	}
 	u := c.UNet
-	if u.Widths == nil {
-		u.Widths = DefaultUNetWidthsFor(c.Image)
+	if u.Widths == nil && len(c.Shape) == 3 {
+		u.Widths = DefaultUNetWidthsFor(c.Shape[0], c.Shape[1])
 	}
 	u.Widths = append([]int(nil), u.Widths...)
 	if u.Embed == 0 {
@@ -106,20 +101,21 @@ func (c Config) unetDefaults() Config {
 // filled in) with featDim conditioning inputs.
 func (c Config) unetSpec(featDim int) nn.UNetSpec {
 	return nn.UNetSpec{
-		H: c.Image.Height, W: c.Image.Width, C: c.Image.Channels,
-		Cond: featDim, Out: c.Marginals * c.Image.Channels,
+		H: c.Shape[0], W: c.Shape[1], C: c.Shape[2],
+		Cond: featDim, Out: c.Marginals * c.Shape[2],
 		Widths: c.UNet.Widths, Embed: c.UNet.Embed, Groups: c.UNet.Groups,
 	}
 }
 
 // validateUNet checks the U-Net fields of c (defaults filled in).
 func (c Config) validateUNet() error {
-	im := c.Image
-	if im.Height < 1 || im.Width < 1 || im.Channels < 1 {
-		return fmt.Errorf("gk: a U-Net needs an image shape (dimension %d is not a square; give Config.Image)", c.Dim)
+	// Shape itself (three positive sizes of product Dim) is checked with
+	// the other fields.
+	if c.Shape == nil {
+		return fmt.Errorf("gk: a U-Net needs an image shape (dimension %d is not a square; give Config.Shape)", c.Dim)
 	}
-	if im.Height > c.Dim || im.Width > c.Dim || im.Channels > c.Dim || im.Height*im.Width*im.Channels != c.Dim {
-		return fmt.Errorf("gk: image %d×%d×%d does not have dimension %d", im.Height, im.Width, im.Channels, c.Dim)
+	if len(c.Shape) != 3 {
+		return nil
 	}
 	return c.unetSpec(1).Validate()
 }

@@ -2,6 +2,7 @@ package gk
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -34,7 +35,7 @@ func unetRandom(t *testing.T, cfg Config, seed uint64) *Model {
 func TestUNetModelVJP(t *testing.T) {
 	r := rand.New(rand.NewPCG(2, 3))
 	cfg := Config{
-		Marginals: 3, Dim: 12, Net: NetUNet, Image: Image{Height: 2, Width: 2, Channels: 3},
+		Marginals: 3, Dim: 12, Net: NetUNet, Shape: []int{2, 2, 3},
 		UNet: UNet{Widths: []int{4, 4}, Embed: 6, Groups: 2}, Bounds: Bounds{Lo: -1, Hi: 1}, NoiseWeight: 0.1,
 		Features: Features{Kind: FeaturesFourier, Frequencies: 3},
 	}
@@ -102,7 +103,7 @@ func TestUNetModelVJP(t *testing.T) {
 func TestUNetTrainCheckpoint(t *testing.T) {
 	dir := t.TempDir()
 	for _, f32 := range []bool{false, true} {
-		cfg := Config{Net: NetUNet, Image: Image{Height: 1, Width: 1, Channels: 2}, UNet: UNet{Widths: []int{8}, Embed: 8, Groups: 4}, Float32: f32}
+		cfg := Config{Net: NetUNet, Shape: []int{1, 1, 2}, UNet: UNet{Widths: []int{8}, Embed: 8, Groups: 4}, Float32: f32}
 		set := Settings{Steps: 12, Batch: 16, Seed: 3}
 		c := trCoupling(t, trMixtures(t))
 		straight, err := NewTrainer(cfg, c, set)
@@ -142,7 +143,7 @@ func TestUNetTrainCheckpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 		gc := m.Config()
-		if gc.Net != NetUNet || gc.Image != cfg.Image || len(gc.UNet.Widths) != 1 || gc.UNet.Widths[0] != 8 || gc.UNet.Embed != 8 || gc.UNet.Groups != 4 {
+		if gc.Net != NetUNet || fmt.Sprint(gc.Shape) != fmt.Sprint(cfg.Shape) || len(gc.UNet.Widths) != 1 || gc.UNet.Widths[0] != 8 || gc.UNet.Embed != 8 || gc.UNet.Groups != 4 {
 			t.Fatalf("loaded config %+v", gc)
 		}
 		kk, d := m.Sizes()
@@ -158,8 +159,8 @@ func TestUNetTrainCheckpoint(t *testing.T) {
 			}
 		}
 		p, err := readCheckpoint(path)
-		if err != nil || p.version() != 3 {
-			t.Fatalf("U-Net checkpoint version %d, err %v; want 3", p.version(), err)
+		if err != nil || p.version() != unetVersion {
+			t.Fatalf("U-Net checkpoint version %d, err %v; want %d", p.version(), err, unetVersion)
 		}
 	}
 }
@@ -169,10 +170,10 @@ func TestUNetTrainCheckpoint(t *testing.T) {
 func TestUNetConfigErrors(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, cfg := range []Config{
-		{Marginals: 2, Dim: 12, Net: NetUNet},                                                 // not a square, no shape
-		{Marginals: 2, Dim: 12, Net: NetUNet, Image: Image{Height: 2, Width: 2, Channels: 2}}, // 8 ≠ 12
-		{Marginals: 2, Dim: 36, Net: NetUNet, UNet: UNet{Widths: []int{4, 4, 4}}},             // 6×6 does not halve twice
-		{Marginals: 2, Dim: 4, Net: Network(9)},                                               // unknown network
+		{Marginals: 2, Dim: 12, Net: NetUNet},                                     // not a square, no shape
+		{Marginals: 2, Dim: 12, Net: NetUNet, Shape: []int{2, 2, 2}},              // 8 ≠ 12
+		{Marginals: 2, Dim: 36, Net: NetUNet, UNet: UNet{Widths: []int{4, 4, 4}}}, // 6×6 does not halve twice
+		{Marginals: 2, Dim: 4, Net: Network(9)},                                   // unknown network
 	} {
 		if _, err := NewModel(cfg, r); err == nil {
 			t.Errorf("config %+v accepted", cfg)

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/marginals"
 )
 
@@ -64,8 +65,8 @@ type Oracle struct {
 }
 
 var (
-	_ Conditional = (*Oracle)(nil)
-	_ VJPer       = (*Oracle)(nil)
+	_ cond.Conditional = (*Oracle)(nil)
+	_ cond.VJPer       = (*Oracle)(nil)
 )
 
 // oracleMixture is one marginal in the form the oracle computes with.

@@ -3,9 +3,11 @@ package gk
 import (
 	"fmt"
 	"math"
+
+	"github.com/mmi-go/mmi/cond"
 )
 
-var _ AlphaVJPer = (*Oracle)(nil)
+var _ cond.AlphaVJPer = (*Oracle)(nil)
 
 // VJPAlpha computes dalpha_m = Σ_i u_iᵀ ∂G/∂α_m (α, x_i) for
 // G = Σ_k w_k g_k, and (when dx is not nil) the row-wise dx_i = u_iᵀ ∂G/∂x

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/marginals"
 )
 
@@ -114,7 +115,7 @@ var reportVertexEps = []float64{0.02, 0.05, 0.1}
 // points of the whole simplex (K ≥ 2; for K = 1 the simplex is one edge);
 // and near each vertex e_k the points (1−ε)e_k + ε u for ε ∈ {0.02, 0.05,
 // 0.1} and u each other vertex or one Dirichlet(1) point (K ≥ 2).
-func CompareOracle(model Conditional, oracle *Oracle, set ReportSettings) (*Report, error) {
+func CompareOracle(model cond.Conditional, oracle *Oracle, set ReportSettings) (*Report, error) {
 	if model == nil || oracle == nil {
 		return nil, errors.New("gk: CompareOracle needs a model and an oracle")
 	}
@@ -238,7 +239,7 @@ func newReportWork(kk, d, n int) *reportWork {
 // measure draws x(α) from c and returns the relative error of model
 // against truth at alpha (relativeError), and the sums Σ|x|² and
 // Σ|Σ_k α_k ĝ_k − x|² over the points.
-func (w *reportWork) measure(model, truth Conditional, c marginals.Coupling, alpha []float64, r *rand.Rand) (rel, xsq, idsq float64) {
+func (w *reportWork) measure(model, truth cond.Conditional, c marginals.Coupling, alpha []float64, r *rand.Rand) (rel, xsq, idsq float64) {
 	c.Sample(w.xs, r)
 	clear(w.x)
 	for k, a := range alpha {

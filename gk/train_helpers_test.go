@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/marginals"
 )
 
@@ -113,7 +114,7 @@ func trNewG(kk, n int) [][]float64 {
 //
 // over n points x(α) of the coupling c (in the model's coordinates). 0 is
 // perfect; predicting the mean E g_k everywhere scores 1.
-func trRelErr(model, truth Conditional, c marginals.Coupling, alpha []float64, n int, r *rand.Rand) float64 {
+func trRelErr(model, truth cond.Conditional, c marginals.Coupling, alpha []float64, n int, r *rand.Rand) float64 {
 	kk, d := truth.Sizes()
 	x := trInterpolant(c, alpha, n, r)
 	gm, gt := trNewG(kk, n*d), trNewG(kk, n*d)
@@ -147,7 +148,7 @@ func trInteriorAlphas(kk int, n int, r *rand.Rand) [][]float64 {
 }
 
 // trMeanRelErr averages trRelErr over a set of α.
-func trMeanRelErr(model, truth Conditional, c marginals.Coupling, alphas [][]float64, n int, r *rand.Rand) float64 {
+func trMeanRelErr(model, truth cond.Conditional, c marginals.Coupling, alphas [][]float64, n int, r *rand.Rand) float64 {
 	s := 0.0
 	for _, a := range alphas {
 		s += trRelErr(model, truth, c, a, n, r)

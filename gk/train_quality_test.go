@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/metrics"
@@ -16,7 +17,7 @@ import (
 // qlGenerate integrates dX/dt = b(t, X) = g_k(α(t), X) − g_0(α(t), X)
 // along the edge α(t) = (1−t) e_0 + t e_k with fixed-step RK4, from x
 // (model coordinates, overwritten with the result).
-func qlGenerate(m Conditional, k int, x []float64, steps int) {
+func qlGenerate(m cond.Conditional, k int, x []float64, steps int) {
 	kk, _ := m.Sizes()
 	g := trNewG(kk, len(x))
 	k1, k2, k3, k4 := make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -97,7 +98,7 @@ func TestTrainOracle(t *testing.T) {
 	cfg := Config{Hidden: []int{64, 64, 64}}
 	mix := trMixtures(t)
 	c := trCoupling(t, mix)
-	measure := func(m Conditional, a Affine) (edge, interior float64) {
+	measure := func(m cond.Conditional, a Affine) (edge, interior float64) {
 		o := trOracle(t, trNormalizeMixtures(t, mix, a))
 		nc := NormalizedCoupling(c, a)
 		r := rand.New(rand.NewPCG(99, 1))
@@ -165,7 +166,7 @@ func TestTrainOracle(t *testing.T) {
 
 // trSwapHeads is a Conditional that exchanges g_i and g_j of another.
 type trSwapHeads struct {
-	Conditional
+	cond.Conditional
 	i, j int
 }
 

@@ -31,11 +31,17 @@ func as64[T Float](x []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(&x[0])), len(x))
 }
 
+// chosen makes the UseEnvBLAS choice if the program has made none: every
+// product below, and nativeBLAS, calls it first, so that the network's
+// first product runs on the BLAS MMI_BLAS asks for. After the first call
+// it costs one atomic load.
+func chosen() { blasOnce.Do(useEnv) }
+
 // gemm computes c = alpha·op(a)·op(b) + beta·c for row-major matrices with
 // op(a) m×k, op(b) k×n and c m×n, through whichever implementation
-// blas32.Use / blas64.Use installed (OpenBLAS when found at start-up,
-// gonum's pure Go otherwise; see SelectBLAS).
+// blas32.Use / blas64.Use installed (see UseEnvBLAS and SelectBLAS).
 func gemm[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	chosen()
 	if m == 0 || n == 0 {
 		return
 	}
@@ -66,6 +72,7 @@ func gemm[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, 
 // colSumAdd adds the column sums of the m×n row-major matrix a to y:
 // y += aᵀ·1, one Gemv against the vector of ones.
 func colSumAdd[T Float](m, n int, a, ones, y []T) {
+	chosen()
 	if m == 0 || n == 0 {
 		return
 	}
@@ -78,6 +85,7 @@ func colSumAdd[T Float](m, n int, a, ones, y []T) {
 
 // gemv computes y = alpha·op(a)·x + beta·y for the rows×cols row-major a.
 func gemv[T Float](tA blas.Transpose, rows, cols int, alpha T, a []T, lda int, x []T, beta T, y []T) {
+	chosen()
 	if is32[T]() {
 		blas32.Implementation().Sgemv(tA, rows, cols, float32(alpha), as32(a), lda, as32(x), 1, float32(beta), as32(y), 1)
 		return
@@ -87,6 +95,7 @@ func gemv[T Float](tA blas.Transpose, rows, cols int, alpha T, a []T, lda int, x
 
 // ger computes a += alpha·x·yᵀ for the len(x)×len(y) row-major a.
 func ger[T Float](m, n int, alpha T, x, y, a []T, lda int) {
+	chosen()
 	if is32[T]() {
 		blas32.Implementation().Sger(m, n, float32(alpha), as32(x), 1, as32(y), 1, as32(a), lda)
 		return
@@ -99,6 +108,7 @@ func ger[T Float](m, n int, alpha T, x, y, a []T, lda int) {
 // (it streams rank-one updates through C), so the weight gradient aᵀ·δ
 // transposes a first when it does.
 func nativeBLAS[T Float]() bool {
+	chosen()
 	if is32[T]() {
 		_, ok := blas32.Implementation().(gonum.Implementation)
 		return ok

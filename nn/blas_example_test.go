@@ -6,11 +6,11 @@ import (
 	"github.com/mmi-go/mmi/nn"
 )
 
-// A program checks the start-up choice first (an MMI_BLAS request that
-// could not be met is an error), and may switch backends itself, e.g. to
-// compare them.
+// A program chooses its BLAS as MMI_BLAS says when it starts (a request
+// that could not be met is an error), and may switch backends itself, e.g.
+// to compare them.
 func ExampleSelectBLAS() {
-	prev, err := nn.BLAS()
+	prev, err := nn.UseEnvBLAS()
 	if err != nil {
 		fmt.Println(err) // e.g. MMI_BLAS=openblas: no OpenBLAS found (tried …)
 		return
@@ -21,7 +21,7 @@ func ExampleSelectBLAS() {
 	_, err = nn.SelectBLAS("/etc/passwd")
 	fmt.Println(err != nil)
 
-	if prev.Native() { // back to the library found at start-up
+	if prev.Native() { // back to the library MMI_BLAS chose
 		_, _ = nn.SelectBLAS(prev.Path)
 	}
 	// Output:

@@ -15,14 +15,17 @@ import (
 	"github.com/mmi-go/mmi/nn/internal/cblas"
 )
 
-// Run-time BLAS selection. At start-up the engine looks for OpenBLAS and,
-// when it is installed, sends its matrix products there (`mmi train` runs
-// about 4× faster than on gonum's pure Go on two cores, README); otherwise
-// gonum's pure Go does them. No
-// cgo and no build tag are involved: the library is opened with dlopen
-// at run time (package internal/cblas), so one binary is fast where
-// OpenBLAS is installed and still runs where it is not.
+// Run-time BLAS selection. The engine looks for OpenBLAS and, when it is
+// installed, sends its matrix products there (`mmi train` runs about 4×
+// faster than on gonum's pure Go on two cores, docs/results.md);
+// otherwise gonum's pure Go does them. No cgo and no build tag are involved: the library is
+// opened with dlopen at run time (package internal/cblas), so one binary
+// is fast where OpenBLAS is installed and still runs where it is not.
 //
+// Importing the package changes nothing: gonum's BLAS is the program's
+// choice. A program makes it with UseEnvBLAS (the mmi command does so when
+// it starts) or SelectBLAS; if it makes none, the network's first use
+// (NewWorkspace) or the first call of BLAS makes the UseEnvBLAS choice.
 // The environment variable MMI_BLAS overrides the search:
 //
 //	MMI_BLAS=go                     gonum's pure Go
@@ -30,8 +33,8 @@ import (
 //	MMI_BLAS=/path/to/libfoo.so     that CBLAS library, and an error if it is not one
 //
 // A request that cannot be met leaves the engine on pure Go and is
-// reported by BLAS (the mmi command exits with status 2 on it), never
-// silently replaced.
+// reported by UseEnvBLAS and BLAS (the mmi command exits with status 2 on
+// it), never silently replaced.
 
 // BLASInfo describes the BLAS that does the engine's matrix products.
 type BLASInfo struct {
@@ -66,42 +69,60 @@ func (b BLASInfo) String() string {
 	return fmt.Sprintf("%s (%s, %d thread(s))", b.Name, b.Path, b.Threads)
 }
 
+// The choice in use. blasOnce guards the MMI_BLAS choice, made at most
+// once and never after SelectBLAS; blasEnv is its error when the request
+// could not be met. Until a choice is made gonum's own default stands.
 var (
 	blasMu   sync.Mutex
-	blasCur  BLASInfo
-	blasInit error // the start-up selection's error, if MMI_BLAS could not be met
+	blasCur  = BLASInfo{Name: "gonum", Threads: runtime.GOMAXPROCS(0)}
+	blasEnv  error
+	blasOnce sync.Once
 )
 
-func init() {
+// UseEnvBLAS chooses the BLAS from the environment variable MMI_BLAS (see
+// above: automatic when unset) for every later matrix product of the
+// process, and returns it. A request that cannot be met is an error and
+// leaves gonum's pure Go in use. The choice is made once per process:
+// later calls, the network's first use and BLAS return the first
+// result, and after SelectBLAS it is not made at all.
+func UseEnvBLAS() (BLASInfo, error) {
+	blasOnce.Do(useEnv)
+	return BLAS()
+}
+
+// useEnv is the UseEnvBLAS choice.
+func useEnv() {
 	req := os.Getenv("MMI_BLAS")
-	if _, err := SelectBLAS(req); err != nil {
-		blasInit = fmt.Errorf("MMI_BLAS=%s: %w", req, err)
-		_, _ = SelectBLAS("go")
+	if _, err := selectBLAS(req, cblas.Candidates()); err != nil {
+		blasEnv = fmt.Errorf("MMI_BLAS=%s: %w", req, err)
+		_, _ = selectBLAS("go", nil)
 	}
 }
 
-// BLAS returns the BLAS in use and, when the MMI_BLAS request made at
-// start-up could not be met, the error (the engine then runs on pure Go).
-// A program should check the error first thing, so that a user who asked
-// for a library learns that it is not being used.
+// BLAS returns the BLAS in use and, when the MMI_BLAS request could not be
+// met, the error (the engine then runs on pure Go). When the program has
+// chosen none yet, it makes the UseEnvBLAS choice first. A program should
+// check the error first thing, so that a user who asked for a library
+// learns that it is not being used.
 func BLAS() (BLASInfo, error) {
+	blasOnce.Do(useEnv)
 	blasMu.Lock()
 	defer blasMu.Unlock()
-	return blasCur, blasInit
+	return blasCur, blasEnv
 }
 
 // SelectBLAS chooses the BLAS of every later matrix product of the process
 // (the engine's and any other user of gonum's blas32/blas64): request is
 // "go", "openblas", a library path, or "" / "auto" to use OpenBLAS when
 // it is installed and pure Go otherwise. On error the current choice
-// stays. It is meant for start-up (init already calls it with MMI_BLAS)
-// and for tests; products running meanwhile in other goroutines may use
-// either library.
+// stays. It is meant for start-up (in place of UseEnvBLAS) and for tests;
+// products running meanwhile in other goroutines may use either library.
 //
 // OpenBLAS's thread count is left to OPENBLAS_NUM_THREADS (or
 // OMP_NUM_THREADS for the OpenMP build) when set, and is otherwise set to
 // defaultThreads().
 func SelectBLAS(request string) (BLASInfo, error) {
+	blasOnce.Do(func() {}) // the program has chosen: MMI_BLAS is not read
 	return selectBLAS(request, cblas.Candidates())
 }
 

@@ -20,8 +20,10 @@
 //
 // Every buffer lives in a Workspace made once per batch size, so
 // Forward, Backward and Adam.Update allocate nothing. The matrix products
-// go to whatever gonum's blas32/blas64 use, which this package sets at
-// start-up: OpenBLAS when it is installed, found and loaded at run time
+// go to whatever gonum's blas32/blas64 use. Importing the package changes
+// nothing; the program chooses with one call, UseEnvBLAS (or SelectBLAS),
+// and when it has not, the network's first product makes the UseEnvBLAS
+// choice: OpenBLAS when it is installed, found and loaded at run time
 // without cgo or build tags (package internal/cblas; Debian's libopenblas0),
 // and gonum's pure Go otherwise. MMI_BLAS=go|openblas|/path/to/lib.so
 // overrides the choice, OPENBLAS_NUM_THREADS sets OpenBLAS's threads

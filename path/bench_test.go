@@ -5,29 +5,30 @@ import (
 	"context"
 	"testing"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/gk"
 )
 
 // benchModels are the conditional expectations the benchmarks run on. The
-// trained network plugs in here (one more entry returning its gk.Conditional,
+// trained network plugs in here (one more entry returning its cond.Conditional,
 // e.g. loaded from a checkpoint under testdata/) once gk has it, so that
 // oracle and network speeds are reported side by side.
 var benchModels = []struct {
 	name string
-	make func(b *testing.B) gk.Conditional
+	make func(b *testing.B) cond.Conditional
 	rows int // batch size; 0 means benchRows
 }{
-	{"oracle-2d-K3", func(b *testing.B) gk.Conditional { return oracle(b, mix2()) }, 0},
-	{"oracle-5d-K2", func(b *testing.B) gk.Conditional { return oracle(b, mix5()) }, 0},
+	{"oracle-2d-K3", func(b *testing.B) cond.Conditional { return oracle(b, mix2()) }, 0},
+	{"oracle-5d-K2", func(b *testing.B) cond.Conditional { return oracle(b, mix5()) }, 0},
 	// The networks of gk's BenchmarkTrainStep: small (K = 2, 2-D, 3×256
 	// tanh, float64) and MNIST-size (K = 6, 784-D, 3×1024 tanh, float32).
 	// Speed does not depend on the weights, so they are untrained; Dopri5's
 	// NFE on a trained field differs.
-	{"net-small", func(b *testing.B) gk.Conditional { return network(b, 3, 2, 256, false) }, 0},
-	{"net-mnist", func(b *testing.B) gk.Conditional { return network(b, 7, 784, 1024, true) }, 256},
+	{"net-small", func(b *testing.B) cond.Conditional { return network(b, 3, 2, 256, false) }, 0},
+	{"net-mnist", func(b *testing.B) cond.Conditional { return network(b, 7, 784, 1024, true) }, 256},
 }
 
-func network(b *testing.B, k1, d, width int, f32 bool) gk.Conditional {
+func network(b *testing.B, k1, d, width int, f32 bool) cond.Conditional {
 	m, err := gk.NewModel(gk.Config{Marginals: k1, Dim: d, Hidden: []int{width, width, width}, Float32: f32}, newRand(3))
 	if err != nil {
 		b.Fatal(err)

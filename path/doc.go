@@ -16,7 +16,7 @@
 // NewSchedule (any two-coordinate schedule given as a function) and
 // NewSplineSchedule (knots, saved as JSON of kind "schedule") need not stay
 // on the simplex: NewVelocity checks every path against its model's domain
-// (gk.DomainOf, CheckIn) rather than the simplex, so they run on models
+// (cond.DomainOf, CheckIn) rather than the simplex, so they run on models
 // trained with the ball domain and on the exact oracles, and every solver,
 // likelihood and SDE sampler works on them unchanged (the SDE needs α_0 > 0
 // where ε > 0, as on the simplex).

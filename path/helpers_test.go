@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 
-	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/path/pathtest"
 )
 
@@ -43,7 +43,7 @@ func mustPath(p Path, err error) Path {
 }
 
 // mustVelocity is NewVelocity for tests whose model and path are valid.
-func mustVelocity(g gk.Conditional, p Path) *Velocity {
+func mustVelocity(g cond.Conditional, p Path) *Velocity {
 	v, err := NewVelocity(g, p)
 	if err != nil {
 		panic(err)
@@ -63,7 +63,7 @@ func maxAbsDiff(a, b []float64) float64 {
 // calls and rows evaluated: an independent check of the NFE the package
 // reports.
 type counting struct {
-	g     gk.Conditional
+	g     cond.Conditional
 	calls atomic.Int64
 	rows  atomic.Int64
 	vjps  atomic.Int64 // rows through VJP
@@ -81,7 +81,7 @@ func (c *counting) Eval(g [][]float64, alpha, x []float64) {
 func (c *counting) VJP(dx []float64, w, alpha, x, u []float64) {
 	_, d := c.g.Sizes()
 	c.vjps.Add(int64(len(x) / d))
-	c.g.(gk.VJPer).VJP(dx, w, alpha, x, u)
+	c.g.(cond.VJPer).VJP(dx, w, alpha, x, u)
 }
 
 func rmsDiff(a, b []float64) float64 {

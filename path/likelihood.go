@@ -7,7 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/simplex"
 )
 
@@ -43,7 +43,7 @@ func (o *LikelihoodOptions) options() *Options {
 // nil the path must start at the Gaussian vertex e_0, and ℓ(0) is the
 // standard normal log density of each row.
 //
-// v.g must implement gk.VJPer. With the exact trace (d ≤ ExactMaxDim) the
+// v.g must implement cond.VJPer. With the exact trace (d ≤ ExactMaxDim) the
 // result is exact up to the solver's error. With Hutchinson's estimator
 // ∇·b ≈ uᵀ(∂b/∂x)u with Rademacher probes u drawn once per sample from r
 // and held fixed along the whole path (as in FFJORD), so that the ODE stays
@@ -91,7 +91,7 @@ func LogLikelihood(ctx context.Context, v *Velocity, x, logp0 []float64, s Solve
 //
 // (LogLikelihood along e_k → e_0 solved for its start). y is not modified.
 // k = 0 gives the Gaussian's own density through the trivial path.
-func MarginalLogLikelihood(ctx context.Context, g gk.Conditional, y []float64, k int, s Solver, r *rand.Rand, opts *LikelihoodOptions) ([]float64, Stats, error) {
+func MarginalLogLikelihood(ctx context.Context, g cond.Conditional, y []float64, k int, s Solver, r *rand.Rand, opts *LikelihoodOptions) ([]float64, Stats, error) {
 	k1, d := g.Sizes()
 	if k < 0 || k >= k1 {
 		return nil, Stats{}, fmt.Errorf("path: marginal %d out of range [0, %d)", k, k1)
@@ -129,7 +129,7 @@ func MarginalLogLikelihood(ctx context.Context, g gk.Conditional, y []float64, k
 // logDensityChange integrates X and ℓ with ℓ(0) = 0, leaving X(1) in x and
 // returning ℓ(1) = −∫ ∇·b dt.
 func logDensityChange(ctx context.Context, v *Velocity, x []float64, s Solver, r *rand.Rand, opts *LikelihoodOptions) ([]float64, Stats, error) {
-	vjp, ok := v.g.(gk.VJPer)
+	vjp, ok := v.g.(cond.VJPer)
 	if !ok {
 		return nil, Stats{}, fmt.Errorf("path: the likelihood needs the model's input gradients, and %T has no VJP method", v.g)
 	}

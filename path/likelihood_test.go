@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/gk"
 )
 
@@ -180,7 +181,7 @@ func TestLikelihoodErrors(t *testing.T) {
 }
 
 // noVJP hides the VJP method of a Conditional.
-type noVJP struct{ g gk.Conditional }
+type noVJP struct{ g cond.Conditional }
 
 func (n *noVJP) Sizes() (int, int)                      { return n.g.Sizes() }
 func (n *noVJP) Eval(g [][]float64, alpha, x []float64) { n.g.Eval(g, alpha, x) }

@@ -3,6 +3,7 @@ package path_test
 import (
 	"fmt"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/simplex"
@@ -22,7 +23,7 @@ func ExampleTrig() {
 		fmt.Printf("α(0.5) = (%.3f, %.3f); simplex: %v; ball: %v\n", a[0], a[1],
 			path.CheckIn(p, simplex.Simplex) == nil, path.CheckIn(p, simplex.Ball(simplex.DefaultRadius)) == nil)
 	}
-	fmt.Println("the oracle's domain:", gk.DomainOf(&gk.Oracle{}))
+	fmt.Println("the oracle's domain:", cond.DomainOf(&gk.Oracle{}))
 	// Output:
 	// α(0.5) = (0.707, 0.707); simplex: false; ball: true
 	// α(0.5) = (0.800, 0.600); simplex: false; ball: true

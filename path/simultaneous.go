@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/simplex"
 )
 
@@ -15,7 +15,7 @@ import (
 // come from the same noise row i, which is how one model gives matching
 // samples of every marginal at once. noise is not modified. Stats are summed
 // over the K integrations; opts.Trajectory is not used.
-func SampleAll(ctx context.Context, g gk.Conditional, noise []float64, s Solver, opts *Options) ([][]float64, Stats, error) {
+func SampleAll(ctx context.Context, g cond.Conditional, noise []float64, s Solver, opts *Options) ([][]float64, Stats, error) {
 	k1, d := g.Sizes()
 	if err := checkBatch(noise, d); err != nil {
 		return nil, Stats{}, err

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/cond"
 )
 
 // Velocity is the probability-flow velocity field of a path,
@@ -28,7 +28,7 @@ import (
 // the solvers. Use a *Velocity (it holds a counter and a buffer pool) and
 // do not copy it after first use.
 type Velocity struct {
-	g gk.Conditional
+	g cond.Conditional
 	p Path
 
 	nfe  atomic.Int64
@@ -38,9 +38,9 @@ type Velocity struct {
 // NewVelocity returns the velocity field of p under g after checking that
 // both are there (a nil pointer inside the interface counts as missing),
 // that their sizes agree and that p stays in g's domain (CheckIn with
-// gk.DomainOf(g): the simplex for most models, a ball for a model trained
+// cond.DomainOf(g): the simplex for most models, a ball for a model trained
 // with the ball domain and for the exact oracles).
-func NewVelocity(g gk.Conditional, p Path) (*Velocity, error) {
+func NewVelocity(g cond.Conditional, p Path) (*Velocity, error) {
 	if isNil(g) || isNil(p) {
 		return nil, fmt.Errorf("path: velocity field without a model or a path")
 	}
@@ -48,7 +48,7 @@ func NewVelocity(g gk.Conditional, p Path) (*Velocity, error) {
 	if err := v.check(); err != nil {
 		return nil, err
 	}
-	if err := CheckIn(p, gk.DomainOf(g)); err != nil {
+	if err := CheckIn(p, cond.DomainOf(g)); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -68,7 +68,7 @@ func isNil(x any) bool {
 }
 
 // Conditional returns the model g of the field.
-func (v *Velocity) Conditional() gk.Conditional { return v.g }
+func (v *Velocity) Conditional() cond.Conditional { return v.g }
 
 // Path returns the path α of the field.
 func (v *Velocity) Path() Path { return v.p }
@@ -163,7 +163,7 @@ func (ws *workspace) grow(n int) {
 
 // velocity writes Σ_k w_k g_k(alpha, x_i) into dst for the rows of x, block
 // by block.
-func (ws *workspace) velocity(g gk.Conditional, dst, x, alpha, w []float64) {
+func (ws *workspace) velocity(g cond.Conditional, dst, x, alpha, w []float64) {
 	d := ws.d
 	for lo := 0; lo < len(x); lo += ws.rows * d {
 		hi := min(lo+ws.rows*d, len(x))
@@ -171,7 +171,7 @@ func (ws *workspace) velocity(g gk.Conditional, dst, x, alpha, w []float64) {
 	}
 }
 
-func (ws *workspace) evalBlock(g gk.Conditional, dst, x, alpha, w []float64) {
+func (ws *workspace) evalBlock(g cond.Conditional, dst, x, alpha, w []float64) {
 	m := len(x)
 	for k := range ws.hdr {
 		ws.hdr[k] = ws.g[k][:m]
@@ -193,7 +193,7 @@ func (ws *workspace) evalBlock(g gk.Conditional, dst, x, alpha, w []float64) {
 // of the block x, exactly when probes is nil (one VJP per coordinate with
 // the basis vector e_j: the diagonal of the Jacobian), or else Hutchinson's
 // estimate (1/M) Σ_m u_mᵀ J u_m with the M probe vectors probes[m] (rows matching x).
-func (ws *workspace) divergence(g gk.VJPer, div, x, alpha, w []float64, probes [][]float64) {
+func (ws *workspace) divergence(g cond.VJPer, div, x, alpha, w []float64, probes [][]float64) {
 	d := ws.d
 	m := len(x)
 	u, dx := ws.u[:m], ws.dx[:m]
@@ -287,7 +287,7 @@ func (tm *team) close() {
 // workspace. It is what the solvers call; it counts NFE and VJPs.
 type evaluator struct {
 	v      *Velocity
-	vjp    gk.VJPer // set when the divergence is wanted
+	vjp    cond.VJPer // set when the divergence is wanted
 	n, d   int
 	team   *team
 	ws     []*workspace

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/path/pathtest"
 	"github.com/mmi-go/mmi/simplex"
@@ -18,7 +19,7 @@ func TestNewVelocityNil(t *testing.T) {
 	var nilSegment *segment
 	for _, c := range []struct {
 		name string
-		g    gk.Conditional
+		g    cond.Conditional
 		p    Path
 	}{
 		{"nil model", nil, seg},

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -20,7 +21,7 @@ func BenchmarkCostGrad(b *testing.B) {
 	}
 	for _, bc := range []struct {
 		name string
-		g    gk.Conditional
+		g    cond.Conditional
 	}{{"oracle", o}, {"network", m}} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := estimator(b, bc.g, c, 1, nil)

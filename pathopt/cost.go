@@ -10,7 +10,7 @@ import (
 
 	"gonum.org/v1/gonum/integrate/quad"
 
-	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/path"
 )
@@ -56,7 +56,7 @@ type EstimatorSettings struct {
 //
 // An Estimator is safe for concurrent use.
 type Estimator struct {
-	g       gk.Conditional
+	g       cond.Conditional
 	k1, d   int
 	n       int
 	draws   [][]float64 // K+1 batches of n rows, the conditional's coordinates
@@ -71,7 +71,7 @@ type Estimator struct {
 // trained model gk.NormalizedCoupling(c, m.Normalization()) with marginal
 // 0 the standard Gaussian; for the oracle the independent coupling of the
 // standard Gaussian and its mixtures.
-func NewEstimator(g gk.Conditional, c marginals.Coupling, r *rand.Rand, s *EstimatorSettings) (*Estimator, error) {
+func NewEstimator(g cond.Conditional, c marginals.Coupling, r *rand.Rand, s *EstimatorSettings) (*Estimator, error) {
 	if g == nil || c == nil || r == nil {
 		return nil, errors.New("pathopt: NewEstimator needs a conditional, a coupling and a random generator")
 	}
@@ -152,7 +152,7 @@ func (e *Estimator) Cost(p path.Path) (Estimate, error) {
 		return Estimate{}, fmt.Errorf("pathopt: path on %d marginals, the conditional has %d", p.Len(), e.k1)
 	}
 	if bp, ok := p.(*BallSine); ok {
-		// The same nodes as BallCostGrad.
+		// The same nodes as CostGrad on a ball.
 		est, _, _ := e.run(e.ballNodes(bp), false)
 		return est, nil
 	}
@@ -283,7 +283,7 @@ func kinkDeriv(sp *Sine, j int, s float64) [][]float64 {
 
 // CostGrad estimates C of the path f.Path(theta) and writes its exact
 // gradient with respect to theta into grad (length f.Dim()). The
-// conditional must implement gk.AlphaVJPer. The gradient is that of the
+// conditional must implement cond.AlphaVJPer. The gradient is that of the
 // estimate (fixed draws; nodes fixed on each stretch between kinks and
 // moving with the kinks), which is what an optimizer of the estimate
 // needs; where a coordinate of the path stays at 0 along a stretch it is
@@ -296,14 +296,24 @@ func kinkDeriv(sp *Sine, j int, s float64) [][]float64 {
 //
 // (α enters through the α-input of g and through x(α)), and the chain rule
 // through the projection and the sine series gives ∂C/∂θ.
+//
+// On a ball the path is a BallSine and only the sine series stands
+// between θ and α(t); Optimize adds a penalty there that this estimate
+// leaves out.
 func (e *Estimator) CostGrad(f *Family, theta, grad []float64) (Estimate, error) {
 	if err := f.Validate(); err != nil {
 		return Estimate{}, err
 	}
+	if len(theta) != f.Dim() {
+		return Estimate{}, fmt.Errorf("pathopt: %d parameters, the family has %d", len(theta), f.Dim())
+	}
 	if err := e.checkGradCall(len(f.Points[0]), len(grad), f.Dim()); err != nil {
 		return Estimate{}, err
 	}
-	sp, err := f.Path(theta)
+	if f.onBall() {
+		return e.ballCostGrad(f, theta, grad, 0)
+	}
+	sp, err := f.sine(theta)
 	if err != nil {
 		return Estimate{}, err
 	}
@@ -506,7 +516,7 @@ func (e *Estimator) evalNode(w *costWork, nd *node, y, grad []float64) {
 		}
 		grad[k1+k] = c * s
 	}
-	e.g.(gk.AlphaVJPer).VJPAlpha(w.dalpha, w.dx, nd.alphaDot, nd.alpha, w.x, w.b)
+	e.g.(cond.AlphaVJPer).VJPAlpha(w.dalpha, w.dx, nd.alphaDot, nd.alpha, w.x, w.b)
 	for m := range k1 {
 		s := 0.0
 		for i, v := range e.draws[m] {
@@ -516,7 +526,7 @@ func (e *Estimator) evalNode(w *costWork, nd *node, y, grad []float64) {
 	}
 }
 
-// checkGradCall checks what CostGrad and BallCostGrad need: a family on
+// checkGradCall checks what CostGrad needs: a family on
 // the conditional's k1 marginals, a gradient of the family's dimension and
 // a conditional that differentiates with respect to α.
 func (e *Estimator) checkGradCall(k1, lenGrad, dim int) error {
@@ -526,7 +536,7 @@ func (e *Estimator) checkGradCall(k1, lenGrad, dim int) error {
 	if lenGrad != dim {
 		return fmt.Errorf("pathopt: gradient of length %d, the family has %d parameters", lenGrad, dim)
 	}
-	if _, ok := e.g.(gk.AlphaVJPer); !ok {
+	if _, ok := e.g.(cond.AlphaVJPer); !ok {
 		return fmt.Errorf("pathopt: %T cannot differentiate with respect to α (no VJPAlpha method)", e.g)
 	}
 	return nil

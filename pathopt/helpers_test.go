@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/simplex"
@@ -70,7 +71,7 @@ func oracleSetup(t testing.TB, mix []*marginals.Mixture) (*gk.Oracle, marginals.
 	return o, c
 }
 
-func estimator(t testing.TB, g gk.Conditional, c marginals.Coupling, seed uint64, s *EstimatorSettings) *Estimator {
+func estimator(t testing.TB, g cond.Conditional, c marginals.Coupling, seed uint64, s *EstimatorSettings) *Estimator {
 	t.Helper()
 	e, err := NewEstimator(g, c, rand.New(rand.NewPCG(seed, 0)), s)
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 	"github.com/mmi-go/mmi/samplefile"
 )
 
-// TestPathoptTable prints the README's "Path optimization" tables: for
+// TestPathoptTable prints the tables of docs/pathopt.md: for
 // every pair i < j of a model, the transport cost of the straight and the
 // optimized path (mmi pathopt) and the energy distance to fresh samples of
 // marginal j after 4, 8 and 16 Euler steps along each (mmi path), beside
@@ -26,12 +26,12 @@ import (
 //
 //	MMI_PATHOPT_TABLE=model.mmi go test ./cmd/mmi -run TestPathoptTable -v -timeout 60m
 //
-// and on the Gaussian pair of the README (the exact oracle, with W2² in
+// and on the Gaussian pair of docs/pathopt.md (the exact oracle, with W2² in
 // closed form) with MMI_PATHOPT_TABLE=gaussian.
 func TestPathoptTable(t *testing.T) {
 	model := os.Getenv("MMI_PATHOPT_TABLE")
 	if model == "" {
-		t.Skip("set MMI_PATHOPT_TABLE=model.mmi (or =gaussian) to print the README table")
+		t.Skip("set MMI_PATHOPT_TABLE=model.mmi (or =gaussian) to print the table of docs/pathopt.md")
 	}
 	dir := t.TempDir()
 	gaussian := model == "gaussian"
@@ -105,7 +105,7 @@ func TestPathoptTable(t *testing.T) {
 	fmt.Printf("\n%s\n%s\n%s\n", head, sep, strings.Join(rows, "\n"))
 }
 
-// gaussianPair is the README's Gaussian pair: centred, standard
+// gaussianPair is the Gaussian pair of docs/pathopt.md: centred, standard
 // deviations (1, 0.8) and (0.8, 1).
 const gaussianPair = "../../examples/gaussian_pair.json"
 

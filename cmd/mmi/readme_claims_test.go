@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// The README's "Measured results" rest on trainings of minutes, too long
-// for the suite; these tests reproduce them on demand and check the claims
-// the text makes from them:
+// The tables of docs/results.md ("Measured results") rest on trainings of
+// minutes, too long for the suite; these tests reproduce them on demand and
+// check the claims the text makes from them:
 //
 //	MMI_README_MODEL=train go test ./cmd/mmi -run TestREADMEDefaultModel -v -timeout 30m
 //	MMI_README_CSV=train   go test ./cmd/mmi -run TestREADMEDefaultModel -v -timeout 30m
@@ -25,7 +25,7 @@ import (
 func readmeModel(t *testing.T, env string, trainArgs ...string) string {
 	v := os.Getenv(env)
 	if v == "" {
-		t.Skipf("set %s=train (or =model.mmi) to reproduce the README's numbers", env)
+		t.Skipf("set %s=train (or =model.mmi) to reproduce the numbers of docs/results.md", env)
 	}
 	if v != "train" {
 		return v
@@ -55,7 +55,7 @@ func energyOf(t *testing.T, a, b string) float64 {
 // "User CSV files": for every pair i → j (0 = noise) the energy distance
 // of `mmi path --from i --to j --n 2000` (dopri5, path seed 7) to 2000
 // fresh samples (`mmi sample --seed 1001`), beside the floor (two true
-// sets). The README's claim: every entry is within 0.004 of the floor.
+// sets). The claim of docs/results.md: every entry is within 0.004 of the floor.
 func TestREADMEDefaultModel(t *testing.T) {
 	dir := t.TempDir()
 	names := []string{"8gaussians", "moons", "checkerboard"}
@@ -105,7 +105,7 @@ func TestREADMEDefaultModel(t *testing.T) {
 
 // TestREADMEMix3Oracle reproduces "2-D Gaussian mixtures against the
 // exact oracle": `mmi eval --model M --spec examples/mix3.json` on the
-// default training of examples/mix3.json. The README's claim: every
+// default training of examples/mix3.json. The claim of docs/results.md: every
 // region within 2 % of the oracle, identity residual 0.
 func TestREADMEMix3Oracle(t *testing.T) {
 	model := readmeModel(t, "MMI_README_MIX3", "--data", mix3)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,15 +12,17 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// The README's commands must not rot. Every command line of its indented
-// blocks that runs mmi (as `mmi`, `go run ./cmd/mmi` or a built binary)
-// must name a subcommand whose flags all parse; the ones inline in the
-// text (`mmi path --from 0 …`, often with placeholders such as I or FILE)
-// must name a subcommand and existing flags. Then the blocks run, in
-// README order, in a scratch folder: they depend on each other (train
-// writes model.mmi, path reads it), so they run as a user would type
-// them, made cheap by flags appended to each (pflag keeps the last value):
-// tiny trainings, a few hundred samples, two optimizer iterations. Running
+// The README's commands must not rot, nor those of the pages under docs/
+// (docPages: the README, then the pages in the order of docs/README.md,
+// the index, which must name every page). Every command line of their
+// indented blocks that runs mmi (as `mmi`, `go run ./cmd/mmi` or a built
+// binary) must name a subcommand whose flags all parse; the ones inline in
+// the text (`mmi path --from 0 …`, often with placeholders such as I or
+// FILE) must name a subcommand and existing flags. Then the blocks run, in
+// that order, in a scratch folder: they depend on each other (train writes
+// model.mmi, path reads it), so they run as a user would type them, made
+// cheap by flags appended to each (pflag keeps the last value): tiny
+// trainings, a few hundred samples, two optimizer iterations. Running
 // them, rather than only parsing, is what catches a command that parses
 // but fails (a file the text forgot to create, a flag combination refused).
 // The go test/go build lines are the test suite and benchmarks themselves
@@ -27,15 +30,58 @@ import (
 
 var readmeMMI = regexp.MustCompile(`^(?:[A-Z_]+=\S+\s+)*(?:time\s+)?(?:mmi|go run \./cmd/mmi|/tmp/mmi)\s+(.*)$`)
 
-// readmeCommands returns the argument lists of the mmi commands in the
-// README's indented blocks, and those inline in backquotes.
-func readmeCommands(t *testing.T) (blocks, inline [][]string) {
+// docPages returns the files whose commands are checked, relative to the
+// repository root: README.md, then the pages docs/README.md links to, in
+// its order. A page under docs/ that the index does not name is an error,
+// so that a new page cannot escape the checks.
+func docPages(t *testing.T) []string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	index, err := os.ReadFile("../../docs/README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
+	pages := []string{"README.md", "docs/README.md"}
+	named := map[string]bool{"README.md": true}
+	for _, m := range regexp.MustCompile(`\]\(([a-z0-9-]+\.md)\)`).FindAllStringSubmatch(string(index), -1) {
+		if !named[m[1]] {
+			named[m[1]] = true
+			pages = append(pages, "docs/"+m[1])
+		}
+	}
+	all, err := filepath.Glob("../../docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range all {
+		if !named[filepath.Base(f)] {
+			t.Errorf("docs/%s is not named in the index docs/README.md", filepath.Base(f))
+		}
+	}
+	return pages
+}
+
+// readmeCommands returns the argument lists of the mmi commands in the
+// indented blocks of the README and the docs pages, and those inline in
+// backquotes.
+func readmeCommands(t *testing.T) (blocks, inline [][]string) {
+	t.Helper()
+	for _, page := range docPages(t) {
+		b, err := os.ReadFile(filepath.Join("../..", page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb, pi := pageCommands(string(b))
+		blocks, inline = append(blocks, pb...), append(inline, pi...)
+	}
+	if len(blocks) < 15 || len(inline) < 15 {
+		t.Fatalf("found %d block and %d inline commands in the README and docs: the extraction is broken", len(blocks), len(inline))
+	}
+	return blocks, inline
+}
+
+// pageCommands is readmeCommands for one page's text.
+func pageCommands(text string) (blocks, inline [][]string) {
+	for _, line := range strings.Split(text, "\n") {
 		if strings.HasPrefix(line, "    ") {
 			code, _, _ := strings.Cut(strings.TrimSpace(line), " #")
 			for _, part := range strings.Split(code, "&&") {
@@ -48,9 +94,6 @@ func readmeCommands(t *testing.T) (blocks, inline [][]string) {
 		for _, m := range regexp.MustCompile("`mmi ([a-z]+[^`]*)`").FindAllStringSubmatch(line, -1) {
 			inline = append(inline, strings.Fields(m[1]))
 		}
-	}
-	if len(blocks) < 15 || len(inline) < 15 {
-		t.Fatalf("found %d block and %d inline commands in the README: the extraction is broken", len(blocks), len(inline))
 	}
 	return blocks, inline
 }
@@ -70,7 +113,7 @@ func TestREADMECommandsParse(t *testing.T) {
 	find := func(args []string) (*cobra.Command, []string) {
 		c, rest, err := root.Find(args)
 		if err != nil || c == root {
-			t.Errorf("README: mmi %s: no such command", strings.Join(args, " "))
+			t.Errorf("README/docs: mmi %s: no such command", strings.Join(args, " "))
 			return nil, nil
 		}
 		return c, rest
@@ -82,7 +125,7 @@ func TestREADMECommandsParse(t *testing.T) {
 		}
 		c.Flags().VisitAll(func(f *pflag.Flag) { f.Changed = false })
 		if err := c.ParseFlags(rest); err != nil {
-			t.Errorf("README: mmi %s: %v", strings.Join(args, " "), err)
+			t.Errorf("README/docs: mmi %s: %v", strings.Join(args, " "), err)
 		}
 	}
 	for _, args := range inline {
@@ -95,7 +138,7 @@ func TestREADMECommandsParse(t *testing.T) {
 			name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
 			name = strings.TrimRight(name, "]),.;:")
 			if strings.HasPrefix(a, "--") && c.Flags().Lookup(name) == nil {
-				t.Errorf("README: `mmi %s`: %s has no flag --%s", strings.Join(args, " "), c.Name(), name)
+				t.Errorf("README/docs: `mmi %s`: %s has no flag --%s", strings.Join(args, " "), c.Name(), name)
 			}
 		}
 	}
@@ -110,6 +153,18 @@ var readmeCheap = map[string][]string{
 	"transfer":   {"--n", "200"},
 	"barycenter": {"--n", "200"},
 	"pathopt":    {"--n", "64", "--iters", "2", "--nodes", "4", "--modes", "1"},
+	"suite":      {"--n", "2", "--train", "--steps 60 --batch 64 --hidden 16 --layers 1", "--points", "50", "--eval-n", "100"},
+}
+
+// readmeCheapFor is readmeCheap for one command, but a sharded run keeps
+// its own --n: a shard needs whole chunks of rows, and shards are shown
+// on the cheap oracle.
+func readmeCheapFor(args []string) []string {
+	cheap := readmeCheap[args[0]]
+	if slices.Contains(args, "--shard") && len(cheap) == 2 && cheap[0] == "--n" {
+		return nil
+	}
+	return cheap
 }
 
 func TestREADMECommandsRun(t *testing.T) {
@@ -155,14 +210,21 @@ func TestREADMECommandsRun(t *testing.T) {
 				delete(missing, args[i+1])
 			}
 		}
-		full := append(append([]string(nil), args...), readmeCheap[args[0]]...)
+		cheap := readmeCheapFor(args)
+		full := append(append([]string(nil), args...), cheap...)
+		if writesFiles[args[0]] {
+			// The pages' sections are independent examples that reuse
+			// file names (model.mmi, x.csv); run in one folder, a later
+			// one replaces an earlier one's file.
+			full = append(full, "--force")
+		}
 		code, _, stderr := mmi(t, full...)
 		if code != 0 {
-			t.Errorf("README: mmi %s (made cheap: %v): exit %d: %s", strings.Join(args, " "), readmeCheap[args[0]], code, stderr)
+			t.Errorf("README/docs: mmi %s (made cheap: %v): exit %d: %s", strings.Join(args, " "), cheap, code, stderr)
 		}
 		ran++
 	}
-	t.Logf("ran %d README commands", ran)
+	t.Logf("ran %d README and docs commands", ran)
 }
 
 // readmeSkipRun says why a README command is only parsed, not run: it

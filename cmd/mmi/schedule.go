@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/generate"
-	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -37,7 +37,7 @@ func buildSchedule(f *pathFlags, k1 int) (path.Path, error) {
 		p, err := path.Trig(k1, f.from, f.to)
 		return p, badInput(err)
 	case strings.HasSuffix(strings.ToLower(f.schedule), ".json"):
-		data, err := os.ReadFile(f.schedule)
+		data, err := atomicfile.ReadFile(f.schedule)
 		if err != nil {
 			return nil, badInput(err)
 		}
@@ -59,7 +59,7 @@ func buildSchedule(f *pathFlags, k1 int) (path.Path, error) {
 // checkDomain refuses a path that leaves the model's domain: one line
 // that says where and what to do.
 func checkDomain(gen *generate.Generator, p path.Path) error {
-	dom := gk.DomainOf(gen.Conditional())
+	dom := cond.DomainOf(gen.Conditional())
 	if err := path.CheckIn(p, dom); err != nil {
 		hint := ""
 		if dom.Kind == simplex.KindSimplex {

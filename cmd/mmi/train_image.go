@@ -60,7 +60,6 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 		set.Batch = d.batch
 	}
 	if cfg.Net == gk.NetUNet {
-		cfg.Image = gk.Image{Height: img.Height, Width: img.Width, Channels: 1}
 		if !fl.Changed("steps") {
 			set.Steps, set.Warmup = d.unetSteps, d.unetWarmup
 		}
@@ -68,7 +67,7 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 			set.LR = d.unetLR
 		}
 		return fmt.Sprintf("; image defaults for %d×%d: network U-Net %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
-			img.Width, img.Height, unetWidths(*cfg), set.LR, cfg.NoiseWeight)
+			img.Width, img.Height, unetWidths(*cfg, img), set.LR, cfg.NoiseWeight)
 	}
 	if !fl.Changed("hidden") || !fl.Changed("layers") {
 		w, n := len(cfg.Hidden), cfg.Hidden[0]
@@ -94,15 +93,15 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 	for i, h := range cfg.Hidden {
 		hs[i] = fmt.Sprint(h)
 	}
-	return fmt.Sprintf("; image defaults for %d×%d: network %s %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
-		img.Width, img.Height, strings.Join(hs, "×"), cfg.Activation, set.LR, cfg.NoiseWeight)
+	return fmt.Sprintf("; image defaults for %v: network %s %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
+		img, strings.Join(hs, "×"), cfg.Activation, set.LR, cfg.NoiseWeight)
 }
 
 // unetWidths describes the levels of cfg's U-Net ("32/64/64").
-func unetWidths(cfg gk.Config) string {
+func unetWidths(cfg gk.Config, img *datasets.ImageShape) string {
 	w := cfg.UNet.Widths
 	if w == nil {
-		w = gk.DefaultUNetWidthsFor(cfg.Image)
+		w = gk.DefaultUNetWidthsFor(img.Height, img.Width)
 	}
 	s := make([]string, len(w))
 	for i, v := range w {

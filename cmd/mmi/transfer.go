@@ -136,7 +136,10 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOut(f.out); err != nil {
+	if err := checkOut(cmd, f.out); err != nil {
+		return err
+	}
+	if err := checkPNGOut(cmd, f.png); err != nil {
 		return err
 	}
 	via, err := parseInts("--via", f.via)
@@ -197,7 +200,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkSamplesMemory("transfer", min(keep, hi-lo), d); err != nil {
 		return err
 	}
-	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, d)); err != nil {
+	if err := checkOutDir(cmd, f.out, sampleFileBytes(hi-lo, d)); err != nil {
 		return err
 	}
 	if err := checkPNG(f.png, f.shape, gen); err != nil {
@@ -255,7 +258,7 @@ func drawTransfer(file string, gen *generate.Generator, from, to int, start, end
 	img := gen.Image()
 	cols := min(len(end)/d, 10)
 	imgs := append(append([]float64(nil), start[:cols*d]...), end[:cols*d]...)
-	return viz.ImageGrid(file, imgs, img.Width, img.Height, cols, -1, 1)
+	return viz.ChannelGrid(file, imgs, img.Width, img.Height, img.C(), cols, -1, 1)
 }
 
 func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }

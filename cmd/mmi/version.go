@@ -12,11 +12,12 @@ import (
 	"github.com/mmi-go/mmi/nn"
 )
 
-// checkBLAS runs before every command: an MMI_BLAS request that could not
-// be met (no OpenBLAS, or a file that is not a BLAS library) is a usage
-// error, not a silent fall-back to the slow path.
+// checkBLAS runs before every command: the program chooses its BLAS as
+// MMI_BLAS says, and a request that could not be met (no OpenBLAS, or a
+// file that is not a BLAS library) is a usage error, not a silent
+// fall-back to the slow path.
 func checkBLAS(*cobra.Command, []string) error {
-	_, err := nn.BLAS()
+	_, err := nn.UseEnvBLAS()
 	return badInput(err)
 }
 

@@ -9,7 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/cond"
 )
 
 // Gaussians is K+1 independent marginals x_k ~ N(Mean[k], diag(Var[k])) on
@@ -29,7 +29,7 @@ type Gaussians struct {
 	Mean, Var [][]float64
 }
 
-var _ gk.VJPer = (*Gaussians)(nil)
+var _ cond.VJPer = (*Gaussians)(nil)
 
 // New returns the problem with the given means and variances (K+1 rows of
 // d numbers each, variances positive). It panics on inconsistent input: it
@@ -52,7 +52,7 @@ func New(mean, variance [][]float64) *Gaussians {
 	return &Gaussians{Mean: mean, Var: variance}
 }
 
-// Sizes implements gk.Conditional.
+// Sizes implements cond.Conditional.
 func (p *Gaussians) Sizes() (marginals, dim int) { return len(p.Mean), len(p.Mean[0]) }
 
 // Moments writes m(α) and the diagonal of S(α) into m and s (length d).
@@ -67,7 +67,7 @@ func (p *Gaussians) Moments(m, s, alpha []float64) {
 	}
 }
 
-// Eval implements gk.Conditional.
+// Eval implements cond.Conditional.
 func (p *Gaussians) Eval(g [][]float64, alpha, x []float64) {
 	k1, d := p.Sizes()
 	if len(alpha) != k1 || len(g) != k1 || len(x)%d != 0 {
@@ -87,7 +87,7 @@ func (p *Gaussians) Eval(g [][]float64, alpha, x []float64) {
 	}
 }
 
-// VJP implements gk.VJPer: the Jacobian of Σ_k w_k g_k is diagonal,
+// VJP implements cond.VJPer: the Jacobian of Σ_k w_k g_k is diagonal,
 // Σ_k w_k α_k Σ_k S⁻¹.
 func (p *Gaussians) VJP(dx []float64, w, alpha, x, u []float64) {
 	_, d := p.Sizes()

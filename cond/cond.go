@@ -1,11 +1,21 @@
-package gk
+// Package cond holds the interfaces that mmi's packages meet at: the
+// conditional expectations g_k(α, x) = E[x_k | x(α) = x], their
+// derivatives, and the domain of α where they hold. The trained network
+// (package gk) and the exact oracles implement them; paths, solvers, path
+// optimization and generation (packages path, pathopt, generate) consume
+// them. The package is small on purpose: importing it, or a consumer of
+// it, loads neither the network engine nor its BLAS.
+package cond
+
+import "github.com/mmi-go/mmi/simplex"
 
 // Conditional is a family of conditional expectations
 // g_k(α, x) = E[x_k | x(α) = x] for k = 0 … K over the simplex Δ^K, or
 // over the ball part {α ≥ 0, 0 < |α| ≤ C} for conditionals that say so
 // (Domained, DomainOf).
-// Both the trained network and the exact oracles satisfy it, so paths,
-// solvers, path optimization and style transfer run against either.
+// Both the trained network and the exact oracles (package gk) satisfy it,
+// so paths, solvers, path optimization and style transfer run against
+// either.
 //
 // Implementations are safe for concurrent use: solvers split batches across
 // goroutines.
@@ -50,4 +60,20 @@ type AlphaVJPer interface {
 	// edges. dalpha has length K+1 and is overwritten; dx is skipped when
 	// nil. Mismatched sizes are programmer errors and panic.
 	VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64)
+}
+
+// Domained is implemented by conditional expectations that know the set of
+// α where they hold: a trained model the domain it was trained on, an
+// exact oracle the unbounded ball (its formulas hold for any α ≥ 0, α ≠ 0).
+type Domained interface {
+	Domain() simplex.Domain
+}
+
+// DomainOf returns g's domain: g.Domain() if g is Domained, the simplex
+// otherwise (a conditional that says nothing was learned on Δ^K).
+func DomainOf(g Conditional) simplex.Domain {
+	if d, ok := g.(Domained); ok {
+		return d.Domain()
+	}
+	return simplex.Simplex
 }

@@ -1,0 +1,152 @@
+package suite
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmi-go/mmi/generate"
+	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/marginals"
+)
+
+// screenVariants are the settings screened on the suite's hardest
+// problems (gk/ARCHITECTURE.md, "The suite"): each changes mmi train's
+// defaults (3×128 tanh, float32, gk.DefaultSettings) in one respect.
+var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
+	"base": func(Problem, *gk.Config, *gk.Settings) {},
+	"lr2":  func(_ Problem, _ *gk.Config, s *gk.Settings) { s.LR = 2e-3 },
+	"lr8":  func(_ Problem, _ *gk.Config, s *gk.Settings) { s.LR = 8e-3 },
+	// More of the edge mass near the vertices: t ~ Beta(½, ½).
+	"beta05": func(_ Problem, _ *gk.Config, s *gk.Settings) {
+		s.Alpha = gk.DefaultAlphaMix
+		s.Alpha.EdgeBeta = 0.5
+	},
+	// Twice the vertex draws, taken from the interior.
+	"vert2": func(_ Problem, _ *gk.Config, s *gk.Settings) {
+		s.Alpha = gk.DefaultAlphaMix
+		s.Alpha.Interior, s.Alpha.Vertices = 0.3, 0.2
+	},
+	// Every edge equally likely (the data–data share of K = 3 is ½).
+	"edgesuni": func(_ Problem, _ *gk.Config, s *gk.Settings) {
+		s.Alpha = gk.DefaultAlphaMix
+		s.Alpha.DataEdges = 0
+	},
+	// Cosine decay to 0.2 % instead of 2 % of the peak.
+	"final02": func(_ Problem, _ *gk.Config, s *gk.Settings) { s.FinalLR = 0.002 },
+	// Wider at equal time: 3×256 runs ~2.5× slower per step.
+	"w256": func(_ Problem, c *gk.Config, s *gk.Settings) {
+		c.Hidden = []int{256, 256, 256}
+		s.Steps = s.Steps * 2 / 5
+	},
+	// Deeper at equal time (measured ~1.3× slower per step).
+	"l4": func(_ Problem, c *gk.Config, s *gk.Settings) {
+		c.Hidden = []int{128, 128, 128, 128}
+		s.Steps = s.Steps * 3 / 4
+	},
+	// Normalization by the mean within-marginal spread instead of the
+	// pooled spread (which counts the distances between the marginals'
+	// locations): the scale of the modes, not of the layout.
+	"normwithin": func(p Problem, c *gk.Config, s *gk.Settings) { c.Norm = withinAffine(p.Marginals) },
+}
+
+// withinAffine centres at the pooled mean and scales by the root mean
+// over marginals of each marginal's own variance per coordinate (about
+// its own mean), computed exactly from the mixtures.
+func withinAffine(mix []*marginals.Mixture) gk.Affine {
+	d := mix[0].Dim()
+	center := make([]float64, d)
+	within := 0.0
+	for _, m := range mix {
+		w := m.Weights()
+		mean := make([]float64, d)
+		for c, g := range m.Components() {
+			for j, v := range g.Mean() {
+				mean[j] += w[c] * v
+			}
+		}
+		for c, g := range m.Components() {
+			cov := g.Cov()
+			for j, v := range g.Mean() {
+				within += w[c] * (cov.At(j, j) + (v-mean[j])*(v-mean[j]))
+			}
+		}
+		for j := range center {
+			center[j] += mean[j] / float64(len(mix))
+		}
+	}
+	return gk.Affine{Center: center, Scale: math.Sqrt(within / float64(len(mix)*d))}
+}
+
+// TestScreen trains one variant on one problem and prints its score as a
+// JSON line. MMI_SUITE_SCREEN=SEED:INDEX:MAXDIM:MAXK:VARIANT[:STEPS]
+// (e.g. 1:14:5:4:lr8:10000; STEPS defaults to mmi train's 80000); skipped
+// without it. One run trains one model, so the screening can run one job
+// at a time on a shared machine.
+func TestScreen(t *testing.T) {
+	spec := os.Getenv("MMI_SUITE_SCREEN")
+	if spec == "" {
+		t.Skip("MMI_SUITE_SCREEN not set")
+	}
+	f := strings.Split(spec, ":")
+	if len(f) < 5 {
+		t.Fatalf("MMI_SUITE_SCREEN=%q: want SEED:INDEX:MAXDIM:MAXK:VARIANT[:STEPS]", spec)
+	}
+	num := func(s string) int {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	p, err := New(uint64(num(f[0])), num(f[1]), Options{MaxDim: num(f[2]), MaxK: num(f[3])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	variant, ok := screenVariants[f[4]]
+	if !ok {
+		t.Fatalf("unknown variant %q", f[4])
+	}
+	set := gk.DefaultSettings()
+	if len(f) > 5 {
+		set.Steps, set.Warmup = num(f[5]), 0 // as mmi train --steps
+	}
+	set.CheckpointEvery, set.Seed = time.Hour, 1 // mmi train --seed 1
+	cfg := gk.Config{Marginals: p.K + 1, Dim: p.Dim, Hidden: []int{128, 128, 128}, Float32: true}
+	variant(p, &cfg, &set)
+	ms := []marginals.Marginal{marginals.StandardGaussian(p.Dim)}
+	for _, m := range p.Marginals {
+		ms = append(ms, m)
+	}
+	c, err := marginals.NewIndependent(ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := gk.NewTrainer(cfg, c, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := tr.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	secs := time.Since(t0).Seconds()
+	m := tr.Model()
+	gen, err := generate.New(m, m.Normalization(), ms[1:], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Score(context.Background(), p.Name, gen, p.Marginals, Settings{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(map[string]any{"problem": p.Name, "variant": f[4], "steps": set.Steps, "train_seconds": secs,
+		"worst": res.Report.Worst, "worst_region": res.WorstRegion, "identity": res.Report.Identity,
+		"worst_transfer": res.WorstTransfer, "pass": res.Pass, "regions": res.Report.Regions, "transfers": res.Transfers})
+	t.Logf("SCREEN %s", out)
+}
