@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"runtime"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -53,25 +54,6 @@ func (c Conv2D) check() {
 	if c.H < 1 || c.W < 1 || c.In < 1 || c.Out < 1 || c.K < 1 || c.K%2 == 0 {
 		panic("nn: convolution needs positive sizes and an odd kernel")
 	}
-}
-
-// convJob is the context of the parallel gathering and scattering.
-type convJob[T Float] struct {
-	c       Conv2D
-	col, x  []T // col rows of the chunk; x the images of the chunk
-	wg      sync.WaitGroup
-	gather  rangeFunc
-	scatter rangeFunc
-}
-
-func im2colJob[T Float](ctx any, lo, hi int) {
-	j := ctx.(*convJob[T])
-	im2col(j.c, j.col, j.x, lo, hi)
-}
-
-func col2imJob[T Float](ctx any, lo, hi int) {
-	j := ctx.(*convJob[T])
-	col2im(j.c, j.x, j.col, lo, hi)
 }
 
 // im2col writes the col rows of images [lo, hi) of x (the images of a
@@ -150,113 +132,239 @@ func (c Conv2D) chunk(lc, n int) int {
 }
 
 // ConvScratch is the scratch of convolutions: the gathered rows (col) of
-// a chunk of images and the context of the parallel passes. One scratch
-// serves every convolution whose ColLen(1) is at most its length, one
-// goroutine at a time.
+// chunks of images, the partial weight gradients of the parallel passes
+// and their context. One scratch serves every convolution whose ColLen(1)
+// is at most its length divided by the number of parts, one goroutine at a
+// time.
+//
+// Two ways of using two cores. With a BLAS that runs each product on
+// several threads, the chunks go through one after the other, each product
+// using every thread and the gathering split across the cores. With a BLAS
+// on one thread (OpenBLAS with SetBLASThreads(1), say), the images are
+// split into GOMAXPROCS parts that go through their own chunks at the same
+// time, each with its own col and its own weight gradient (added up at
+// the end). The second needs no BLAS threads at all, which matters for
+// networks like the U-Net whose elementwise passes between the products
+// run on the same cores: OpenBLAS's idle threads spin for a while after
+// each product and slow those passes down (gk/ARCHITECTURE.md, "U-Net").
 type ConvScratch[T Float] struct {
-	col []T
-	job *convJob[T]
+	cols  [][]T // one col per part
+	grads [][]T // partial weight gradients, one per part (grown once)
+	job   *convJob[T]
 }
 
-// NewConvScratch returns a scratch of n numbers; n = c.ColLen(images)
-// processes images images per matrix product (more images, larger
-// products, more memory).
+// NewConvScratch returns a scratch of n numbers per part;
+// n = c.ColLen(images) processes images images per matrix product (more
+// images, larger products, more memory).
 func NewConvScratch[T Float](n int) *ConvScratch[T] {
-	return &ConvScratch[T]{col: make([]T, n), job: &convJob[T]{gather: im2colJob[T], scatter: col2imJob[T]}}
+	parts := max(1, runtime.GOMAXPROCS(0))
+	s := &ConvScratch[T]{cols: make([][]T, parts), grads: make([][]T, parts)}
+	for p := range s.cols {
+		s.cols[p] = make([]T, n)
+	}
+	s.job = &convJob[T]{gather: im2colJob[T], scatter: col2imJob[T], fwd: convForwardPart[T], bwd: convBackwardPart[T]}
+	return s
 }
 
 // ConvForward computes out = conv(in) + b for n images: in is n×H×W×In,
 // out n×H×W×Out (NHWC), w the NumParams weights and biases.
 func ConvForward[T Float](c Conv2D, w, in, out []T, n int, s *ConvScratch[T]) {
-	forwardConv(c, w, in, out, s, n)
-}
-
-// ConvBackward follows a forward pass on the same in: given dOut =
-// ∂L/∂out it adds ∂L/∂(weights, biases) into grad (NumParams numbers; nil
-// for none) and,
-// when dIn is not nil, adds ∂L/∂in into dIn (it accumulates, so that an
-// input read by several layers collects every contribution). col is
-// scratch as for ConvForward.
-func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvScratch[T]) {
-	backwardConv(c, w, in, dOut, grad, dIn, s, n)
-}
-
-func forwardConv[T Float](c Conv2D, w, in, out []T, s *ConvScratch[T], n int) {
 	c.check()
 	hw := c.H * c.W
 	if len(w) != c.NumParams() || len(in) < n*hw*c.In || len(out) < n*hw*c.Out {
 		panic("nn: convolution buffers do not match its geometry")
 	}
-	wm, b := w[:c.colWidth()*c.Out], w[c.colWidth()*c.Out:]
-	out = out[:n*hw*c.Out]
-	for r := 0; r < n*hw; r++ {
-		copy(out[r*c.Out:(r+1)*c.Out], b)
-	}
-	if c.K == 1 {
-		gemm(blas.NoTrans, blas.NoTrans, n*hw, c.Out, c.In, 1, in, c.In, wm, c.Out, 1, out, c.Out)
-		return
-	}
-	cw := c.colWidth()
-	col := s.col
-	ch := c.chunk(len(col), n)
 	j := s.job
-	j.c = c
-	for n0 := 0; n0 < n; n0 += ch {
-		m := min(ch, n-n0)
-		j.col, j.x = col[:m*hw*cw], in[n0*hw*c.In:(n0+m)*hw*c.In]
-		parallelFor(m, 1, j.gather, j, &j.wg)
-		gemm(blas.NoTrans, blas.NoTrans, m*hw, c.Out, cw, 1, j.col, cw, wm, c.Out, 1, out[n0*hw*c.Out:], c.Out)
+	j.c, j.w, j.in, j.out, j.n, j.s = c, w, in, out, n, s
+	if parts := convParts(len(s.cols), n); parts > 1 {
+		j.parts = parts
+		parallelFor(parts, 1, j.fwd, j, &j.wg)
+	} else {
+		convForwardRange(c, w, in, out, s.cols[0], 0, n, j)
 	}
-	j.col, j.x = nil, nil
+	j.release()
 }
 
-func backwardConv[T Float](c Conv2D, w, in, dOut, grad, dIn []T, s *ConvScratch[T], n int) {
+// ConvBackward follows a forward pass on the same in: given dOut =
+// ∂L/∂out it adds ∂L/∂(weights, biases) into grad (NumParams numbers; nil
+// for none) and, when dIn is not nil, adds ∂L/∂in into dIn (it
+// accumulates, so that an input read by several layers collects every
+// contribution).
+func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvScratch[T]) {
 	c.check()
 	hw := c.H * c.W
 	np := c.NumParams()
 	if len(w) != np || (grad != nil && len(grad) != np) || len(in) < n*hw*c.In || len(dOut) < n*hw*c.Out || (dIn != nil && len(dIn) < n*hw*c.In) {
 		panic("nn: convolution buffers do not match its geometry")
 	}
+	if grad == nil && dIn == nil {
+		return
+	}
+	j := s.job
+	j.c, j.w, j.in, j.out, j.dIn, j.grad, j.n, j.s = c, w, in, dOut, dIn, grad, n, s
+	parts := convParts(len(s.cols), n)
+	if parts <= 1 {
+		convBackwardRange(c, w, in, dOut, grad, dIn, s.cols[0], 0, n, j)
+		j.release()
+		return
+	}
+	if grad != nil {
+		for p := 0; p < parts; p++ {
+			if len(s.grads[p]) < np {
+				s.grads[p] = make([]T, np) // grown once per scratch
+			}
+			clear(s.grads[p][:np])
+		}
+	}
+	j.parts = parts
+	parallelFor(parts, 1, j.bwd, j, &j.wg)
+	if grad != nil {
+		for p := 0; p < parts; p++ {
+			for i, v := range s.grads[p][:np] {
+				grad[i] += v
+			}
+		}
+	}
+	j.release()
+}
+
+// convParts is the number of parts the images are split into: one with a
+// multithreaded BLAS or too few images, GOMAXPROCS with a BLAS on one
+// thread.
+func convParts(parts, n int) int {
+	if parts <= 1 || n < 2 || !singleThreadBLAS() {
+		return 1
+	}
+	return min(parts, n)
+}
+
+// convJob is the context of the parallel passes.
+type convJob[T Float] struct {
+	c                     Conv2D
+	col, x                []T // the gathering's col rows and images
+	w, in, out, dIn, grad []T
+	n, parts              int
+	s                     *ConvScratch[T]
+	wg                    sync.WaitGroup
+	gather, scatter       rangeFunc
+	fwd, bwd              rangeFunc
+}
+
+func (j *convJob[T]) release() {
+	j.col, j.x, j.w, j.in, j.out, j.dIn, j.grad, j.s = nil, nil, nil, nil, nil, nil, nil, nil
+}
+
+func im2colJob[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	im2col(j.c, j.col, j.x, lo, hi)
+}
+
+func col2imJob[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	col2im(j.c, j.x, j.col, lo, hi)
+}
+
+// convForwardPart runs parts [lo, hi) of a split forward pass.
+func convForwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	for p := lo; p < hi; p++ {
+		convForwardRange(j.c, j.w, j.in, j.out, j.s.cols[p], p*j.n/j.parts, (p+1)*j.n/j.parts, nil)
+	}
+}
+
+// convBackwardPart runs parts [lo, hi) of a split backward pass, each
+// adding its weight gradient into its own buffer.
+func convBackwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	for p := lo; p < hi; p++ {
+		var g []T
+		if j.grad != nil {
+			g = j.s.grads[p][:len(j.grad)]
+		}
+		convBackwardRange(j.c, j.w, j.in, j.out, g, j.dIn, j.s.cols[p], p*j.n/j.parts, (p+1)*j.n/j.parts, nil)
+	}
+}
+
+// convForwardRange computes the output of images [n0, n1) chunk by chunk
+// with the scratch col; the gathering is split across the cores through
+// j when j is not nil, and runs on the caller otherwise.
+func convForwardRange[T Float](c Conv2D, w, in, out, col []T, n0, n1 int, j *convJob[T]) {
+	hw := c.H * c.W
+	cw := c.colWidth()
+	wm, b := w[:cw*c.Out], w[cw*c.Out:]
+	for r := n0 * hw; r < n1*hw; r++ {
+		copy(out[r*c.Out:(r+1)*c.Out], b)
+	}
+	if c.K == 1 {
+		gemm(blas.NoTrans, blas.NoTrans, (n1-n0)*hw, c.Out, c.In, 1, in[n0*hw*c.In:], c.In, wm, c.Out, 1, out[n0*hw*c.Out:], c.Out)
+		return
+	}
+	ch := c.chunk(len(col), n1-n0)
+	for i0 := n0; i0 < n1; i0 += ch {
+		m := min(ch, n1-i0)
+		cm, x := col[:m*hw*cw], in[i0*hw*c.In:(i0+m)*hw*c.In]
+		if j != nil {
+			j.col, j.x = cm, x
+			parallelFor(m, 1, j.gather, j, &j.wg)
+		} else {
+			im2col(c, cm, x, 0, m)
+		}
+		gemm(blas.NoTrans, blas.NoTrans, m*hw, c.Out, cw, 1, cm, cw, wm, c.Out, 1, out[i0*hw*c.Out:], c.Out)
+	}
+}
+
+// convBackwardRange is the backward pass of images [n0, n1): weight and
+// bias gradients added into grad (when not nil), input gradients into dIn
+// (when not nil); j as for convForwardRange.
+func convBackwardRange[T Float](c Conv2D, w, in, dOut, grad, dIn, col []T, n0, n1 int, j *convJob[T]) {
+	hw := c.H * c.W
 	cw := c.colWidth()
 	wm := w[:cw*c.Out]
 	var gw []T
-	dOut = dOut[:n*hw*c.Out]
 	if grad != nil {
 		var gb []T
 		gw, gb = grad[:cw*c.Out], grad[cw*c.Out:]
-		for r := 0; r < n*hw; r++ {
+		for r := n0 * hw; r < n1*hw; r++ {
 			for o, v := range dOut[r*c.Out : (r+1)*c.Out] {
 				gb[o] += v
 			}
 		}
 	}
 	if c.K == 1 {
+		rows := (n1 - n0) * hw
+		d := dOut[n0*hw*c.Out : n1*hw*c.Out]
 		if gw != nil {
-			gemm(blas.Trans, blas.NoTrans, c.In, c.Out, n*hw, 1, in, c.In, dOut, c.Out, 1, gw, c.Out)
+			gemm(blas.Trans, blas.NoTrans, c.In, c.Out, rows, 1, in[n0*hw*c.In:], c.In, d, c.Out, 1, gw, c.Out)
 		}
 		if dIn != nil {
-			gemm(blas.NoTrans, blas.Trans, n*hw, c.In, c.Out, 1, dOut, c.Out, wm, c.Out, 1, dIn, c.In)
+			gemm(blas.NoTrans, blas.Trans, rows, c.In, c.Out, 1, d, c.Out, wm, c.Out, 1, dIn[n0*hw*c.In:], c.In)
 		}
 		return
 	}
-	col := s.col
-	ch := c.chunk(len(col), n)
-	j := s.job
-	j.c = c
-	for n0 := 0; n0 < n; n0 += ch {
-		m := min(ch, n-n0)
-		d := dOut[n0*hw*c.Out : (n0+m)*hw*c.Out]
-		j.col = col[:m*hw*cw]
+	ch := c.chunk(len(col), n1-n0)
+	for i0 := n0; i0 < n1; i0 += ch {
+		m := min(ch, n1-i0)
+		d := dOut[i0*hw*c.Out : (i0+m)*hw*c.Out]
+		cm := col[:m*hw*cw]
 		if gw != nil {
-			j.x = in[n0*hw*c.In : (n0+m)*hw*c.In]
-			parallelFor(m, 1, j.gather, j, &j.wg)
-			gemm(blas.Trans, blas.NoTrans, cw, c.Out, m*hw, 1, j.col, cw, d, c.Out, 1, gw, c.Out)
+			x := in[i0*hw*c.In : (i0+m)*hw*c.In]
+			if j != nil {
+				j.col, j.x = cm, x
+				parallelFor(m, 1, j.gather, j, &j.wg)
+			} else {
+				im2col(c, cm, x, 0, m)
+			}
+			gemm(blas.Trans, blas.NoTrans, cw, c.Out, m*hw, 1, cm, cw, d, c.Out, 1, gw, c.Out)
 		}
 		if dIn != nil {
-			gemm(blas.NoTrans, blas.Trans, m*hw, cw, c.Out, 1, d, c.Out, wm, c.Out, 0, j.col, cw)
-			j.x = dIn[n0*hw*c.In : (n0+m)*hw*c.In]
-			parallelFor(m, 1, j.scatter, j, &j.wg)
+			gemm(blas.NoTrans, blas.Trans, m*hw, cw, c.Out, 1, d, c.Out, wm, c.Out, 0, cm, cw)
+			x := dIn[i0*hw*c.In : (i0+m)*hw*c.In]
+			if j != nil {
+				j.col, j.x = cm, x
+				parallelFor(m, 1, j.scatter, j, &j.wg)
+			} else {
+				col2im(c, x, cm, 0, m)
+			}
 		}
 	}
-	j.col, j.x = nil, nil
 }

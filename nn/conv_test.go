@@ -248,3 +248,40 @@ func TestConvFloat32(t *testing.T) {
 		t.Errorf("a convolution step allocates %v times", a)
 	}
 }
+
+// TestConvSplitParts runs the forward and backward passes with the images
+// split across the cores (a BLAS on one thread) and compares them with the
+// passes on a multithreaded BLAS: the same sums in another order.
+func TestConvSplitParts(t *testing.T) {
+	prev := SetBLASThreads(1)
+	if prev == 0 {
+		t.Skip("pure-Go BLAS: the convolutions never split their images")
+	}
+	defer SetBLASThreads(prev)
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, s := range convShapes {
+		c, n := s.c, 5
+		w := randSlice[float64](r, c.NumParams(), 1)
+		in := randSlice[float64](r, n*c.H*c.W*c.In, 1)
+		dOut := randSlice[float64](r, n*c.H*c.W*c.Out, 1)
+		run := func() (out, grad, dIn []float64) {
+			out = make([]float64, len(dOut))
+			grad, dIn = make([]float64, len(w)), make([]float64, len(in))
+			sc := NewConvScratch[float64](c.ColLen(2))
+			ConvForward(c, w, in, out, n, sc)
+			ConvBackward(c, w, in, dOut, grad, dIn, n, sc)
+			return
+		}
+		o1, g1, d1 := run()
+		SetBLASThreads(2)
+		o2, g2, d2 := run()
+		SetBLASThreads(1)
+		for _, p := range [][2][]float64{{o1, o2}, {g1, g2}, {d1, d2}} {
+			for i := range p[0] {
+				if math.Abs(p[0][i]-p[1][i]) > 1e-12*(1+math.Abs(p[1][i])) {
+					t.Fatalf("%+v: split %v, whole %v at %d", c, p[0][i], p[1][i], i)
+				}
+			}
+		}
+	}
+}

@@ -515,7 +515,7 @@ func (u *UNet[T]) backwardOp(ws *UNetWorkspace[T], op unetOp, n int, grad []T, n
 		if noIn {
 			dIn = nil
 		}
-		convBackwardMaybe(op.conv, u.Params[op.p:op.p+np], in, dOut, g, dIn, n, ws.conv)
+		ConvBackward(op.conv, u.Params[op.p:op.p+np], in, dOut, g, dIn, n, ws.conv)
 	case opNormAct:
 		j := ws.job
 		j.t, j.in, j.out, j.xhat, j.rstd, j.film, j.filmW, j.off, j.groups = tin, dIn, dOut, ws.xhat[op.norm], ws.rstd[op.norm], ws.film, u.film, op.film, op.groups
@@ -547,14 +547,6 @@ func (u *UNet[T]) backwardOp(ws *UNetWorkspace[T], op unetOp, n int, grad []T, n
 	}
 }
 
-// convBackwardMaybe is ConvBackward that skips the weight gradient when
-// g is nil (an input gradient alone, as for a vector–Jacobian product).
-func convBackwardMaybe[T Float](c Conv2D, w, in, dOut, g, dIn []T, n int, s *ConvScratch[T]) {
-	if g == nil && dIn == nil {
-		return
-	}
-	backwardConv(c, w, in, dOut, g, dIn, s, n)
-}
 
 // pool2 averages 2×2 blocks: out is n × h/2 × w/2 × c.
 func pool2[T Float](t unetTensor, in, out []T, n int) {
@@ -651,20 +643,18 @@ func (j *unetJob[T]) run(n int, f rangeFunc) {
 // normEps is GroupNorm's ε (PyTorch's default).
 const normEps = 1e-5
 
-// sigmoidT is σ(z) = 1/(1 + e^{−z}); in float32 through tanh32,
-// σ(z) = (1 + tanh(z/2))/2, several times faster than an exponential.
-func sigmoidT[T Float](z T) T {
-	if is32[T]() {
-		return T(0.5 + 0.5*tanh32(float32(z)*0.5))
-	}
-	return T(1 / (1 + math.Exp(-float64(z))))
-}
+// The NormAct passes compute σ(z) = 1/(1 + e^{−z}) in float32 through
+// tanh32, σ(z) = (1 + tanh(z/2))/2, several times faster than an
+// exponential, written out in the loops after a branch on the width: a
+// helper would not be inlined into them (tanh32 is), and the call cost
+// more than the arithmetic.
 
 // normActForwardJob computes y = silu(GN(x)·(1 + s) + t) for images
 // [lo, hi): group statistics in float64 (mean, then the mean square about
 // it), x̂ and 1/σ kept for the backward pass.
 func normActForwardJob[T Float](ctx any, lo, hi int) {
 	j := ctx.(*unetJob[T])
+	f32 := is32[T]()
 	t, g := j.t, j.groups
 	hw, c := t.h*t.w, t.c
 	cg := c / g
@@ -715,7 +705,13 @@ func normActForwardJob[T Float](ctx any, lo, hi int) {
 					v := (row[ch] - m) * sd
 					hrow[ch] = v
 					z := v*(1+fs[ch]) + ft[ch]
-					yrow[ch] = z * sigmoidT(z)
+					var sg T
+					if f32 {
+						sg = T(0.5 + 0.5*tanh32(float32(z)*0.5)) // σ(z) = (1 + tanh(z/2))/2
+					} else {
+						sg = T(sigmoid(float64(z)))
+					}
+					yrow[ch] = z * sg
 				}
 			}
 		}
@@ -730,6 +726,7 @@ func normActForwardJob[T Float](ctx any, lo, hi int) {
 //	∂x = (1/σ)(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂·x̂))   (means over the group).
 func normActBackwardJob[T Float](ctx any, lo, hi int) {
 	j := ctx.(*unetJob[T])
+	f32 := is32[T]()
 	t, g := j.t, j.groups
 	hw, c := t.h*t.w, t.c
 	cg := c / g
@@ -752,7 +749,12 @@ func normActBackwardJob[T Float](ctx any, lo, hi int) {
 				for ch := k * cg; ch < (k+1)*cg; ch++ {
 					v := hrow[ch]
 					z := v*(1+fs[ch]) + ft[ch]
-					sg := sigmoidT(z)
+					var sg T
+					if f32 {
+						sg = T(0.5 + 0.5*tanh32(float32(z)*0.5)) // σ(z) = (1 + tanh(z/2))/2
+					} else {
+						sg = T(sigmoid(float64(z)))
+					}
 					dz := drow[ch] * sg * (1 + z*(1-sg))
 					ds[ch] += dz * v
 					dt[ch] += dz

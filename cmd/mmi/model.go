@@ -26,6 +26,7 @@ func loadModel(spec string) (*generate.Generator, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
+	unetBLAS(gen.Conditional())
 	return gen, nil
 }
 

@@ -133,6 +133,7 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		return err
 	}
 	t.Path = out
+	unetBLAS(t.Model())
 	return trainAndReport(cmd, t, out, imageLine)
 }
 
