@@ -34,6 +34,7 @@ type trainFlags struct {
 	float32           bool
 	domain            string
 	net               string
+	widths            []int
 	every             time.Duration
 }
 
@@ -80,6 +81,7 @@ the first line of output.`, imageDefaults.unetSteps, imageDefaults.batch, imageD
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net on square images or image sets; the image default unless --hidden or --layers is given)")
+	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -182,6 +184,17 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 	if err != nil {
 		return nil, "", usagef("train: --net %q: want mlp or unet", tf.net)
 	}
+	if fl.Changed("widths") {
+		if fl.Changed("net") && net != gk.NetUNet {
+			return nil, "", usagef("train: --widths describes a U-Net, not --net %s", tf.net)
+		}
+		for _, w := range tf.widths {
+			if w < 1 {
+				return nil, "", usagef("train: --widths must be positive, got %v", tf.widths)
+			}
+		}
+		net = gk.NetUNet
+	}
 	cfg := gk.Config{
 		Marginals: len(entries) + 1,
 		Dim:       entries[0].Marginal.Dim(),
@@ -190,6 +203,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 		Specs:     entryNames(entries),
 		Domain:    dom,
 		Net:       net,
+		UNet:      gk.UNet{Widths: tf.widths},
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {

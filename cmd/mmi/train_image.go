@@ -51,7 +51,7 @@ func imageShape(entries []datasets.Entry) *datasets.ImageShape {
 // output.
 func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Config, set *gk.Settings) string {
 	d := imageDefaults
-	if !fl.Changed("net") && !fl.Changed("hidden") && !fl.Changed("layers") {
+	if !fl.Changed("net") && !fl.Changed("widths") && !fl.Changed("hidden") && !fl.Changed("layers") {
 		cfg.Net = d.net
 	}
 	cfg.Bounds = gk.Bounds{Lo: -1, Hi: 1}
@@ -103,9 +103,14 @@ func unetWidths(cfg gk.Config, img *datasets.ImageShape) string {
 	if w == nil {
 		w = gk.DefaultUNetWidthsFor(img.Height, img.Width)
 	}
+	return strings.ReplaceAll(intsString(w), ",", "/")
+}
+
+// intsString joins w with commas ("32,64,64").
+func intsString(w []int) string {
 	s := make([]string, len(w))
 	for i, v := range w {
 		s[i] = fmt.Sprint(v)
 	}
-	return strings.Join(s, "/")
+	return strings.Join(s, ",")
 }

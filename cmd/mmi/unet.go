@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"sync"
 
 	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/gk"
@@ -19,5 +20,27 @@ func unetBLAS(c cond.Conditional) {
 	if !ok || m.Config().Net != gk.NetUNet || os.Getenv("OPENBLAS_NUM_THREADS") != "" || os.Getenv("OMP_NUM_THREADS") != "" {
 		return
 	}
-	nn.SetBLASThreads(1)
+	blasRestore.Lock()
+	defer blasRestore.Unlock()
+	if prev := nn.SetBLASThreads(1); prev > 1 && blasRestore.threads == 0 {
+		blasRestore.threads = prev
+	}
+}
+
+// blasRestore holds the thread count unetBLAS replaced, 0 if none, so that
+// run leaves the process as it found it (the tests run many commands in
+// one process).
+var blasRestore struct {
+	sync.Mutex
+	threads int
+}
+
+// restoreBLASThreads undoes unetBLAS.
+func restoreBLASThreads() {
+	blasRestore.Lock()
+	defer blasRestore.Unlock()
+	if blasRestore.threads > 0 {
+		nn.SetBLASThreads(blasRestore.threads)
+		blasRestore.threads = 0
+	}
 }
