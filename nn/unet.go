@@ -547,7 +547,6 @@ func (u *UNet[T]) backwardOp(ws *UNetWorkspace[T], op unetOp, n int, grad []T, n
 	}
 }
 
-
 // pool2 averages 2×2 blocks: out is n × h/2 × w/2 × c.
 func pool2[T Float](t unetTensor, in, out []T, n int) {
 	h2, w2, c := t.h/2, t.w/2, t.c

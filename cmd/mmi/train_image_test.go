@@ -59,8 +59,8 @@ func TestTrainImageDefaults(t *testing.T) {
 	}
 }
 
-// The image network is the U-Net unless --net, --hidden or --layers says
-// otherwise; the choice is announced and recorded in the checkpoint, and
+// The image network is imageDefaults.net unless --net, --widths, --hidden
+// or --layers says otherwise; the choice is announced and recorded in the checkpoint, and
 // path runs on it. An unknown --net is a usage error, and a U-Net needs
 // data it can see as images.
 func TestTrainNet(t *testing.T) {
@@ -70,7 +70,8 @@ func TestTrainNet(t *testing.T) {
 		want gk.Network
 		line string
 	}{
-		{nil, imageDefaults.net, "U-Net 32/64/64"},
+		{nil, imageDefaults.net, map[gk.Network]string{gk.NetMLP: "network 512×512×512", gk.NetUNet: "U-Net 32/64/64"}[imageDefaults.net]},
+		{[]string{"--net", "unet"}, gk.NetUNet, "U-Net 32/64/64"},
 		{[]string{"--net", "mlp"}, gk.NetMLP, "network 512×512×512"},
 		{[]string{"--hidden", "8"}, gk.NetMLP, "network 8×8×8"},
 		{[]string{"--widths", "8,8"}, gk.NetUNet, "U-Net 8/8"},
