@@ -50,9 +50,10 @@ type UNetSpec struct {
 	Groups int
 }
 
-// maxUNetChannels bounds a level's width (and so the stack buffers of the
-// normalization passes).
-const maxUNetChannels = 4096
+// maxUNetChannels bounds the channels of a normalized layer, twice a
+// level's width (a concatenation), and so the per-channel buffers that the
+// normalization passes keep on the stack.
+const maxUNetChannels = 1024
 
 // maxGroups bounds UNetSpec.Groups.
 const maxGroups = 64
@@ -650,7 +651,10 @@ const normEps = 1e-5
 
 // normActForwardJob computes y = silu(GN(x)·(1 + s) + t) for images
 // [lo, hi): group statistics in float64 (mean, then the mean square about
-// it), x̂ and 1/σ kept for the backward pass.
+// it), x̂ and 1/σ kept for the backward pass. Every pass runs over the
+// pixels with the channels innermost (contiguous in NHWC), with per-channel
+// sums combined into the groups afterwards: loops over the few channels of
+// one group were measured slower.
 func normActForwardJob[T Float](ctx any, lo, hi int) {
 	j := ctx.(*unetJob[T])
 	f32 := is32[T]()
@@ -658,60 +662,66 @@ func normActForwardJob[T Float](ctx any, lo, hi int) {
 	hw, c := t.h*t.w, t.c
 	cg := c / g
 	cnt := float64(hw * cg)
-	var mean, rs [maxGroups]float64
+	var acc [maxUNetChannels]float64
+	var meanC, rstdC, scale [maxUNetChannels]T
 	for i := lo; i < hi; i++ {
 		x := j.in[i*hw*c : (i+1)*hw*c]
 		xh := j.xhat[i*hw*c : (i+1)*hw*c]
 		y := j.out[i*hw*c : (i+1)*hw*c]
 		fs := j.film[i*j.filmW+j.off : i*j.filmW+j.off+c]
 		ft := j.film[i*j.filmW+j.off+c : i*j.filmW+j.off+2*c]
-		clear(mean[:g])
-		clear(rs[:g])
+		sums := acc[:c]
+		clear(sums)
 		for p := 0; p < hw; p++ {
-			row := x[p*c : (p+1)*c]
-			for k := 0; k < g; k++ {
-				s := 0.0
-				for _, v := range row[k*cg : (k+1)*cg] {
-					s += float64(v)
-				}
-				mean[k] += s
+			for ch, v := range x[p*c : (p+1)*c] {
+				sums[ch] += float64(v)
 			}
 		}
 		for k := 0; k < g; k++ {
-			mean[k] /= cnt
+			m := 0.0
+			for _, v := range sums[k*cg : (k+1)*cg] {
+				m += v
+			}
+			for ch := k * cg; ch < (k+1)*cg; ch++ {
+				meanC[ch] = T(m / cnt)
+			}
 		}
+		clear(sums)
+		mc := meanC[:c]
 		for p := 0; p < hw; p++ {
-			row := x[p*c : (p+1)*c]
-			for k := 0; k < g; k++ {
-				s, m := 0.0, mean[k]
-				for _, v := range row[k*cg : (k+1)*cg] {
-					e := float64(v) - m
-					s += e * e
-				}
-				rs[k] += s
+			for ch, v := range x[p*c : (p+1)*c] {
+				e := float64(v - mc[ch])
+				sums[ch] += e * e
 			}
 		}
 		r := j.rstd[i*g : (i+1)*g]
 		for k := 0; k < g; k++ {
-			rs[k] = 1 / math.Sqrt(rs[k]/cnt+normEps)
-			r[k] = T(rs[k])
+			v := 0.0
+			for _, e := range sums[k*cg : (k+1)*cg] {
+				v += e
+			}
+			r[k] = T(1 / math.Sqrt(v/cnt+normEps))
+			for ch := k * cg; ch < (k+1)*cg; ch++ {
+				rstdC[ch] = r[k]
+			}
+		}
+		sc, rc := scale[:c], rstdC[:c]
+		for ch := range sc {
+			sc[ch] = 1 + fs[ch]
 		}
 		for p := 0; p < hw; p++ {
 			row, hrow, yrow := x[p*c:(p+1)*c], xh[p*c:(p+1)*c], y[p*c:(p+1)*c]
-			for k := 0; k < g; k++ {
-				m, sd := T(mean[k]), T(rs[k])
-				for ch := k * cg; ch < (k+1)*cg; ch++ {
-					v := (row[ch] - m) * sd
-					hrow[ch] = v
-					z := v*(1+fs[ch]) + ft[ch]
-					var sg T
-					if f32 {
-						sg = T(0.5 + 0.5*tanh32(float32(z)*0.5)) // σ(z) = (1 + tanh(z/2))/2
-					} else {
-						sg = T(sigmoid(float64(z)))
-					}
-					yrow[ch] = z * sg
+			for ch, xv := range row {
+				v := (xv - mc[ch]) * rc[ch]
+				hrow[ch] = v
+				z := v*sc[ch] + ft[ch]
+				var sg T
+				if f32 {
+					sg = T(0.5 + 0.5*tanh32(float32(z)*0.5)) // σ(z) = (1 + tanh(z/2))/2
+				} else {
+					sg = T(sigmoid(float64(z)))
 				}
+				yrow[ch] = z * sg
 			}
 		}
 	}
@@ -729,8 +739,8 @@ func normActBackwardJob[T Float](ctx any, lo, hi int) {
 	t, g := j.t, j.groups
 	hw, c := t.h*t.w, t.c
 	cg := c / g
-	cnt := float64(hw * cg)
-	var m1, m2 [maxGroups]float64
+	cnt := T(hw * cg)
+	var scale, dsA, dtA, a1, a2, m1C, m2C, rstdC [maxUNetChannels]T
 	for i := lo; i < hi; i++ {
 		dy := j.out[i*hw*c : (i+1)*hw*c]
 		dx := j.in[i*hw*c : (i+1)*hw*c]
@@ -739,45 +749,53 @@ func normActBackwardJob[T Float](ctx any, lo, hi int) {
 		ft := j.film[i*j.filmW+j.off+c : i*j.filmW+j.off+2*c]
 		ds := j.dfilm[i*j.filmW+j.off : i*j.filmW+j.off+c]
 		dt := j.dfilm[i*j.filmW+j.off+c : i*j.filmW+j.off+2*c]
-		clear(m1[:g])
-		clear(m2[:g])
+		sc, sa, ta, s1, s2 := scale[:c], dsA[:c], dtA[:c], a1[:c], a2[:c]
+		for ch := range sc {
+			sc[ch] = 1 + fs[ch]
+		}
+		clear(sa)
+		clear(ta)
+		clear(s1)
+		clear(s2)
 		for p := 0; p < hw; p++ {
 			drow, hrow := dy[p*c:(p+1)*c], xh[p*c:(p+1)*c]
-			for k := 0; k < g; k++ {
-				a, b := 0.0, 0.0
-				for ch := k * cg; ch < (k+1)*cg; ch++ {
-					v := hrow[ch]
-					z := v*(1+fs[ch]) + ft[ch]
-					var sg T
-					if f32 {
-						sg = T(0.5 + 0.5*tanh32(float32(z)*0.5)) // σ(z) = (1 + tanh(z/2))/2
-					} else {
-						sg = T(sigmoid(float64(z)))
-					}
-					dz := drow[ch] * sg * (1 + z*(1-sg))
-					ds[ch] += dz * v
-					dt[ch] += dz
-					dh := dz * (1 + fs[ch])
-					drow[ch] = dh
-					a += float64(dh)
-					b += float64(dh * v)
+			for ch, v := range hrow {
+				z := v*sc[ch] + ft[ch]
+				var sg T
+				if f32 {
+					sg = T(0.5 + 0.5*tanh32(float32(z)*0.5))
+				} else {
+					sg = T(sigmoid(float64(z)))
 				}
-				m1[k] += a
-				m2[k] += b
+				dz := drow[ch] * sg * (1 + z*(1-sg))
+				sa[ch] += dz * v
+				ta[ch] += dz
+				dh := dz * sc[ch]
+				drow[ch] = dh
+				s1[ch] += dh
+				s2[ch] += dh * v
 			}
+		}
+		for ch := range ds {
+			ds[ch] += sa[ch]
+			dt[ch] += ta[ch]
 		}
 		r := j.rstd[i*g : (i+1)*g]
 		for k := 0; k < g; k++ {
-			m1[k] /= cnt
-			m2[k] /= cnt
+			var m1, m2 T
+			for ch := k * cg; ch < (k+1)*cg; ch++ {
+				m1 += s1[ch]
+				m2 += s2[ch]
+			}
+			for ch := k * cg; ch < (k+1)*cg; ch++ {
+				m1C[ch], m2C[ch], rstdC[ch] = m1/cnt, m2/cnt, r[k]
+			}
 		}
+		q1, q2, rc := m1C[:c], m2C[:c], rstdC[:c]
 		for p := 0; p < hw; p++ {
 			drow, hrow, xrow := dy[p*c:(p+1)*c], xh[p*c:(p+1)*c], dx[p*c:(p+1)*c]
-			for k := 0; k < g; k++ {
-				a, b, sd := T(m1[k]), T(m2[k]), r[k]
-				for ch := k * cg; ch < (k+1)*cg; ch++ {
-					xrow[ch] += sd * (drow[ch] - a - hrow[ch]*b)
-				}
+			for ch, dh := range drow {
+				xrow[ch] += rc[ch] * (dh - q1[ch] - hrow[ch]*q2[ch])
 			}
 		}
 	}
