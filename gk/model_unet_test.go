@@ -3,10 +3,14 @@ package gk
 import (
 	"context"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // unetRandom returns an untrained U-Net model whose every weight is random
@@ -187,5 +191,55 @@ func TestUNetConfigErrors(t *testing.T) {
 	}
 	if w := m.Config().UNet.Widths; len(w) != 2 {
 		t.Errorf("6×6 default widths %v, want two levels", w)
+	}
+}
+
+// A U-Net checkpoint whose declared widths, shape or network do not match
+// its weights, or whose version does not match its content, is refused
+// with an error (no panic, no allocation for the declared sizes).
+func TestUNetCheckpointRefused(t *testing.T) {
+	dir := t.TempDir()
+	cfg := Config{Marginals: 3, Dim: 16, Net: NetUNet, UNet: UNet{Widths: []int{4, 4}, Embed: 4, Groups: 2}, Float32: true}
+	m, err := NewModel(cfg, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := m.payload()
+	for _, c := range []struct {
+		what    string
+		version uint32
+		edit    func(a *ckptArch)
+	}{
+		{"widths", unetVersion, func(a *ckptArch) { a.UNet.Widths = []int{4, 8} }},
+		{"huge widths", unetVersion, func(a *ckptArch) { a.UNet.Widths = []int{1 << 30} }},
+		{"shape", unetVersion, func(a *ckptArch) { a.Shape = []int{4, 4, 2} }}, // 32 numbers, not 16
+		{"channels", unetVersion, func(a *ckptArch) { a.Dim, a.Shape = 32, []int{4, 4, 2} }}, // weights for 1 channel
+		{"no shape", unetVersion, func(a *ckptArch) { a.Shape = nil }},
+		{"huge image", unetVersion, func(a *ckptArch) { a.Dim, a.Shape = 1<<40, []int{1 << 20, 1 << 20, 1} }},
+		{"unknown network", unetVersion, func(a *ckptArch) { a.Net = "transformer" }},
+		{"no U-Net description", unetVersion, func(a *ckptArch) { a.UNet = nil }},
+		{"version 3", shapeVersion, func(a *ckptArch) {}},
+	} {
+		q := *p
+		q.Arch.UNet = &ckptUNet{Widths: append([]int(nil), p.Arch.UNet.Widths...), Embed: p.Arch.UNet.Embed, Groups: p.Arch.UNet.Groups}
+		q.Arch.Shape = append([]int(nil), p.Arch.Shape...)
+		c.edit(&q.Arch)
+		body, err := msgpack.Marshal(&q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "bad.mmi")
+		if err := os.WriteFile(path, append(header(c.version, crc32.ChecksumIEEE(body), len(body)), body...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path); err == nil {
+			t.Errorf("%s: Load succeeded", c.what)
+		}
+	}
+	if err := m.Save(filepath.Join(dir, "good.mmi")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(filepath.Join(dir, "good.mmi")); err != nil {
+		t.Errorf("the unedited model: %v", err)
 	}
 }
