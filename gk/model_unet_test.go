@@ -212,7 +212,7 @@ func TestUNetCheckpointRefused(t *testing.T) {
 	}{
 		{"widths", unetVersion, func(a *ckptArch) { a.UNet.Widths = []int{4, 8} }},
 		{"huge widths", unetVersion, func(a *ckptArch) { a.UNet.Widths = []int{1 << 30} }},
-		{"shape", unetVersion, func(a *ckptArch) { a.Shape = []int{4, 4, 2} }}, // 32 numbers, not 16
+		{"shape", unetVersion, func(a *ckptArch) { a.Shape = []int{4, 4, 2} }},               // 32 numbers, not 16
 		{"channels", unetVersion, func(a *ckptArch) { a.Dim, a.Shape = 32, []int{4, 4, 2} }}, // weights for 1 channel
 		{"no shape", unetVersion, func(a *ckptArch) { a.Shape = nil }},
 		{"huge image", unetVersion, func(a *ckptArch) { a.Dim, a.Shape = 1<<40, []int{1 << 20, 1 << 20, 1} }},
