@@ -149,7 +149,7 @@ func (g *Generator) Sample(ctx context.Context, k, n int, r *rand.Rand, o *Optio
 // of the simplex: n noise rows pushed along the straight line e_0 → α*.
 // With α*_0 = 0 it is the barycenter law of the data marginals under the
 // coupling the model was trained on (independent: Σ_k α*_k x_k with
-// independent x_k).
+// independent x_k; OT with equal weights: the Wasserstein barycenter).
 func (g *Generator) Law(ctx context.Context, alpha []float64, n int, r *rand.Rand, o *Options) ([]float64, path.Stats, error) {
 	k1, _ := g.Sizes()
 	if len(alpha) != k1 {
@@ -271,15 +271,27 @@ func Polyline(k1 int, stops ...int) (path.Path, error) {
 	if len(stops) < 2 {
 		return nil, fmt.Errorf("generate: a path needs at least two marginals, got %d", len(stops))
 	}
+	if err := CheckStops(k1, stops...); err != nil {
+		return nil, err
+	}
 	pts := make([][]float64, len(stops))
 	for i, s := range stops {
-		if s < 0 || s >= k1 {
-			return nil, fmt.Errorf("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
-		}
-		if i > 0 && s == stops[i-1] {
-			return nil, fmt.Errorf("the path stays at marginal %d: consecutive stops must differ", s)
-		}
 		pts[i] = simplex.Vertex(k1, s)
 	}
 	return path.Polyline(pts...)
+}
+
+// CheckStops checks a route through the vertices of the given marginals
+// of a model of k1 marginals: every stop one of them, no two consecutive
+// stops the same.
+func CheckStops(k1 int, stops ...int) error {
+	for i, s := range stops {
+		if s < 0 || s >= k1 {
+			return fmt.Errorf("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
+		}
+		if i > 0 && s == stops[i-1] {
+			return fmt.Errorf("the path stays at marginal %d: consecutive stops must differ", s)
+		}
+	}
+	return nil
 }

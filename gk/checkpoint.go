@@ -25,19 +25,28 @@ import (
 // reader would silently ignore, so such a reader must refuse the file;
 // version-1 files have neither. Version 3 added the shape of a sample
 // (Config.Shape, images of H×W×C); only a model with a shape is written as
-// version 3, every other one as version 2, byte for byte as before, so
-// that builds that read version 2 still read it. Version 4 added the
-// network kind and the U-Net's widths (Config.Net, Config.UNet), written
-// only for a U-Net.
+// version 3. Version 4 adds the coupling (Config.Coupling): a model trained
+// on a coupling other than the independent one is written as version 4
+// (an older reader would take it for independent), with or without a
+// shape. Every other model is written as version 2, byte for byte as
+// before, so that builds that read version 2 still read it; files without
+// a coupling load as independent. Version 5 adds the network kind and the
+// U-Net's widths (Config.Net, Config.UNet), written only for a U-Net (with
+// or without a coupling).
 const CheckpointVersion = unetVersion
 
-// shapelessVersion is the version written for a model without a Shape,
-// shapeVersion for an MLP with one, unetVersion for a U-Net.
-const (
-	shapelessVersion = 2
-	shapeVersion     = 3
-	unetVersion      = 4
-)
+// shapelessVersion is the version written for a model without a Shape
+// or a coupling.
+const shapelessVersion = 2
+
+// shapeVersion is the version of a model with a Shape and no coupling.
+const shapeVersion = 3
+
+// couplingVersion is the version of an MLP with a coupling.
+const couplingVersion = 4
+
+// unetVersion is the version of a U-Net.
+const unetVersion = 5
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -101,11 +110,15 @@ type ckptArch struct {
 	// the simplex, so files written before it existed load as simplex
 	// models.
 	Domain string `msgpack:"domain,omitempty"`
+	// Coupling is marginals.CouplingSpec.String() ("ot", "ot:128"); empty
+	// for the independent coupling (version 3; files without it are
+	// independent).
+	Coupling string `msgpack:"coupling,omitempty"`
 	// Shape is Config.Shape, empty for none (version 3).
 	Shape []int `msgpack:"shape,omitempty"`
-	// Net is "unet" for a U-Net and empty for the MLP (version 4).
+	// Net is "unet" for a U-Net and empty for the MLP (version 5).
 	Net string `msgpack:"net,omitempty"`
-	// UNet holds the U-Net's widths (version 4).
+	// UNet holds the U-Net's widths (version 5).
 	UNet *ckptUNet `msgpack:"unet,omitempty"`
 }
 
@@ -121,6 +134,8 @@ func (p *checkpointPayload) version() uint32 {
 	switch {
 	case p.Arch.Net != "":
 		return unetVersion
+	case p.Arch.Coupling != "":
+		return couplingVersion
 	case p.Arch.Shape != nil:
 		return shapeVersion
 	}
@@ -160,6 +175,8 @@ type ckptSettings struct {
 	// files written before it existed trained projected heads through the
 	// projection.
 	HeadLoss string `msgpack:"head_loss,omitempty"`
+	// Reuse is Settings.Reuse; 0 (absent in older files) draws every step.
+	Reuse int `msgpack:"reuse,omitempty"`
 }
 
 type ckptTraining struct {
@@ -173,7 +190,11 @@ type ckptTraining struct {
 type checkpointPayload struct {
 	Arch  ckptArch `msgpack:"arch"`
 	Specs []string `msgpack:"specs"` // data marginals 1 … K as given
-	Norm  ckptNorm `msgpack:"norm"`
+	// DataHashes: content hashes of the data files (Config.DataHashes);
+	// omitted when none were given, so older readers skip them and
+	// checkpoints of built-in data keep their bytes.
+	DataHashes []string `msgpack:"data_hashes,omitempty"`
+	Norm       ckptNorm `msgpack:"norm"`
 	// Weights are the weights a loaded Model evaluates with: the EMA
 	// weights of a trainer.
 	Weights  []byte        `msgpack:"weights"`
@@ -261,9 +282,13 @@ func (m *Model) payload() *checkpointPayload {
 			Domain: domainName(c.Domain),
 			Shape:  c.Shape,
 		},
-		Specs:   c.Specs,
-		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
-		Weights: floatBytes(m.eng.params()),
+		Specs:      c.Specs,
+		DataHashes: c.DataHashes,
+		Norm:       ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
+		Weights:    floatBytes(m.eng.params()),
+	}
+	if !c.Coupling.IsIndependent() {
+		p.Arch.Coupling = c.Coupling.String()
 	}
 	if c.Net == NetUNet {
 		p.Arch.Net = c.Net.String()
@@ -281,8 +306,19 @@ func (m *Model) Save(path string) error { return writeCheckpoint(path, m.payload
 // file in the same directory is written, synced and renamed over path, so
 // a crash leaves either the old or the new checkpoint.
 func (t *Trainer) Save(path string) error {
-	p := t.model.payload()
 	m, v, step := t.opt.adam()
+	for _, x := range []struct {
+		what string
+		v    any
+	}{{"weights", t.live.params()}, {"Adam moments", m}, {"Adam moments", v}} {
+		if i, bad := firstNonFinite(x.v); i >= 0 {
+			// A step with a finite loss can still overflow the
+			// weights; writing them would replace the last good
+			// checkpoint with one that cannot be loaded.
+			return fmt.Errorf("%w: %s entry %d is %v at step %d; %s is left as it was", ErrNonFiniteLoss, x.what, i, bad, t.step, path)
+		}
+	}
+	p := t.model.payload()
 	rng, err := t.pcg.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("gk: saving random state: %w", err)
@@ -293,7 +329,7 @@ func (t *Trainer) Save(path string) error {
 		FinalLR: s.FinalLR, Clip: s.Clip, EMA: s.EMA, Seed: s.Seed,
 		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta, s.Alpha.DataEdges},
 		CheckpointEvery: s.CheckpointEvery, RecordEvery: s.RecordEvery, NormSamples: s.NormSamples,
-		HeadLoss: "raw",
+		HeadLoss: "raw", Reuse: s.Reuse,
 	}
 	if s.LossThroughProjection {
 		cs.HeadLoss = "projected"
@@ -378,8 +414,9 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if h[0] != 0xce || h[5] != 0xce || h[10] != 0xc6 {
 		return nil, fmt.Errorf("%w: malformed header", ErrCorruptCheckpoint)
 	}
-	if v := binary.BigEndian.Uint32(h[1:]); v < oldestCheckpointVersion || v > CheckpointVersion {
-		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", v, oldestCheckpointVersion, CheckpointVersion)
+	version := binary.BigEndian.Uint32(h[1:])
+	if version < oldestCheckpointVersion || version > CheckpointVersion {
+		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", version, oldestCheckpointVersion, CheckpointVersion)
 	}
 	crc := binary.BigEndian.Uint32(h[6:])
 	n := int64(binary.BigEndian.Uint32(h[11:]))
@@ -400,10 +437,11 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
 	}
-	// A file is written in the version its content calls for (version 1
-	// files have what version 2 has).
+	// A file is written in the version its content calls for (version 5
+	// for a U-Net, 4 for an MLP with a coupling, 3 with a shape and no
+	// coupling, 2 otherwise; version 1 files have what version 2 has).
 	if v, want := binary.BigEndian.Uint32(h[1:]), p.version(); v != want && (v != 1 || want != shapelessVersion) {
-		return nil, fmt.Errorf("%w: format version %d with sample shape %v and network %q", ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Net)
+		return nil, fmt.Errorf("%w: format version %d with sample shape %v, coupling %q and network %q", ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling, p.Arch.Net)
 	}
 	return p, nil
 }
@@ -450,7 +488,7 @@ func decodeFloat64s(b []byte, what string) ([]float64, error) {
 // the network's float width).
 func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	a := p.Arch
-	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs, Shape: a.Shape}
+	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs, DataHashes: p.DataHashes, Shape: a.Shape}
 	if cfg.Hidden == nil {
 		cfg.Hidden = []int{}
 	}
@@ -489,6 +527,11 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	}
 	if a.Domain != "" {
 		if cfg.Domain, err = simplex.ParseDomain(a.Domain); err != nil {
+			return nil, err
+		}
+	}
+	if a.Coupling != "" {
+		if cfg.Coupling, err = marginals.ParseCouplingSpec(a.Coupling); err != nil {
 			return nil, err
 		}
 	}
@@ -571,6 +614,9 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	if c.Len() != m.cfg.Marginals || c.Dim() != m.cfg.Dim {
 		return nil, fmt.Errorf("checkpoint has %d marginals of dimension %d, coupling %d of dimension %d", m.cfg.Marginals, m.cfg.Dim, c.Len(), c.Dim())
 	}
+	if spec, ok := marginals.SpecOf(c); ok && !spec.Same(m.cfg.Coupling) {
+		return nil, fmt.Errorf("the run was trained on the %s coupling, Resume was given %s", m.cfg.Coupling, spec)
+	}
 	live := m.eng.clone()
 	if err := setFloats(live.params(), tr.Params, "live weights"); err != nil {
 		return nil, err
@@ -588,7 +634,7 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 		FinalLR: cs.FinalLR, Clip: cs.Clip, EMA: cs.EMA, Seed: cs.Seed,
 		Alpha:           alphaMix,
 		CheckpointEvery: cs.CheckpointEvery, RecordEvery: cs.RecordEvery, NormSamples: cs.NormSamples,
-		AlphaSampler: alpha,
+		AlphaSampler: alpha, Reuse: cs.Reuse,
 	}
 	switch cs.HeadLoss {
 	case "", "projected": // "": written before raw-head losses existed
@@ -648,4 +694,24 @@ func domainName(d simplex.Domain) string {
 		return ""
 	}
 	return d.String()
+}
+
+// firstNonFinite returns the index and value of the first NaN or infinite
+// entry of a []float32 or []float64, or −1.
+func firstNonFinite(v any) (int, float64) {
+	switch x := v.(type) {
+	case []float32:
+		for i, f := range x {
+			if g := float64(f); math.IsNaN(g) || math.IsInf(g, 0) {
+				return i, g
+			}
+		}
+	case []float64:
+		for i, f := range x {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return i, f
+			}
+		}
+	}
+	return -1, 0
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/mmi-go/mmi/cond"
+	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -113,11 +114,23 @@ type Config struct {
 	// UNet configures NetUNet, which sees samples as images of Shape (nil
 	// Shape: a square single-channel image when Dim is a square).
 	UNet UNet
+	// Coupling is the joint law of the training tuples (x_0, …, x_K): the
+	// zero value is the independent coupling. The trainer draws from the
+	// coupling it is given; Coupling records which one that is, so that
+	// everything that samples the interpolant for this model (transport
+	// costs, the oracle it is compared with) uses the same one. Under any
+	// coupling x_0 stays independent of the data.
+	Coupling marginals.CouplingSpec
 	// Specs describes the data marginals 1 … K as the user gave them
 	// (built-in names, file paths, specification entries); they are
 	// recorded in checkpoints so that a checkpoint can name and resample
 	// its marginals. Nil or length K.
 	Specs []string
+	// DataHashes are content hashes of the files the data marginals 1 … K
+	// were read from ("" for built-in data), recorded in checkpoints so
+	// that a resumed training can refuse data that changed since. Nil or
+	// length K.
+	DataHashes []string
 	// Shape is the shape of one sample when the data are images:
 	// [height, width, channels], a sample being the pixels row-major
 	// with channels innermost. It is recorded in checkpoints so that
@@ -139,6 +152,9 @@ func (c Config) withDefaults() Config {
 		c.Heads = HeadsProjected
 	}
 	c.Norm = c.Norm.clone()
+	if c.DataHashes != nil {
+		c.DataHashes = append([]string(nil), c.DataHashes...)
+	}
 	if c.Specs != nil {
 		c.Specs = append([]string(nil), c.Specs...)
 	}
@@ -197,6 +213,12 @@ func (c Config) validate() error {
 	}
 	if c.Domain.Kind == simplex.KindBall && math.IsInf(c.Domain.Radius, 1) {
 		return errors.New("gk: a model's ball needs a finite radius (training draws α from it)")
+	}
+	if c.DataHashes != nil && len(c.DataHashes) != c.Marginals-1 {
+		return fmt.Errorf("gk: %d data hashes for %d data marginals", len(c.DataHashes), c.Marginals-1)
+	}
+	if _, err := marginals.ParseCouplingSpec(c.Coupling.String()); err != nil || c.Coupling.Block < 0 {
+		return fmt.Errorf("gk: coupling %q (block %d) is not one gk knows", string(c.Coupling.Kind), c.Coupling.Block)
 	}
 	if c.Specs != nil && len(c.Specs) != c.Marginals-1 {
 		return fmt.Errorf("gk: %d marginal specs for %d data marginals", len(c.Specs), c.Marginals-1)
@@ -296,12 +318,19 @@ func (m *Model) Normalization() Affine { return m.cfg.Norm.clone() }
 // the configuration (nil if none were given).
 func (m *Model) Specs() []string { return append([]string(nil), m.cfg.Specs...) }
 
+// DataHashes returns the content hashes of the data files recorded in
+// the checkpoint (Config.DataHashes), nil if none were.
+func (m *Model) DataHashes() []string { return append([]string(nil), m.cfg.DataHashes...) }
+
 // Shape returns the shape of a sample recorded in the model
 // ([height, width, channels], see Config.Shape), nil for none.
 func (m *Model) Shape() []int { return append([]int(nil), m.cfg.Shape...) }
 
 // Domain returns the set of α the model was trained on (Config.Domain).
 func (m *Model) Domain() simplex.Domain { return m.cfg.Domain }
+
+// Coupling returns the coupling the model was trained on (Config.Coupling).
+func (m *Model) Coupling() marginals.CouplingSpec { return m.cfg.Coupling }
 
 // NumParams returns the number of weights and biases of the network.
 func (m *Model) NumParams() int { return m.eng.numParams() }

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -44,6 +46,27 @@ func parseClass(s string) (view string, class int, err error) {
 	return view, class, nil
 }
 
+// viewHint suggests a --class view of set whose images have d pixels, if
+// one is valid: resized (set:CLASS:NxN) or, for a 28×28 set, cropped to
+// its 20×20 centre first (set:CLASS:crop20:NxN). The suggestion is
+// checked as --class would check it (a view that does not exist was
+// suggested for the 8×8 digits).
+func viewHint(set string, class, d int) string {
+	n := int(math.Round(math.Sqrt(float64(d))))
+	if n < 2 || n*n != d {
+		return ""
+	}
+	for _, opts := range []string{fmt.Sprintf("crop20:%dx%d", n, n), fmt.Sprintf("%dx%d", n, n)} {
+		spec := fmt.Sprintf("%s:%d:%s", set, class, opts)
+		if view, _, err := parseClass(spec); err == nil {
+			if s, err := datasets.ViewShape(view); err == nil && s.Width*s.Height == d {
+				return ", or name the view: --class " + spec
+			}
+		}
+	}
+	return ""
+}
+
 // evalImages prints classify's Report for the images in file meant as
 // --class: the share read as the class, the class histogram, and the
 // Fréchet distance of classifier features to real test images beside its
@@ -61,6 +84,31 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 	for _, n := range sampleShape {
 		d *= n
 	}
+	if err := checkClassImages(file, spec, view, class, sampleShape, d, len(x)/d); err != nil {
+		return err
+	}
+	c, err := classify.Load(cmd.Context(), view, &classify.Options{Log: cmd.ErrOrStderr()})
+	if err != nil {
+		return err
+	}
+	rep, err := c.Evaluate(x, class, seed)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
+	}
+	for _, m := range rep.Warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
+	}
+	printClassReport(cmd.OutOrStdout(), rep, file, view, class)
+	return nil
+}
+
+// checkClassImages refuses images that the classifier of view cannot
+// read: a set that is not installed, colour images, another size, or
+// fewer than two images (n images of d values, shaped sampleShape).
+func checkClassImages(file, spec, view string, class int, sampleShape []int, d, n int) error {
 	set, _, _ := strings.Cut(view, ":")
 	for _, in := range datasets.List() {
 		if in.Name == set && !in.Installed {
@@ -76,27 +124,17 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 			file, sampleShape[1], sampleShape[0], sampleShape[2], view, shape)
 	}
 	if dim := shape.Width * shape.Height; d != dim {
-		return usagef("%s has %d values per sample, but %s images are %d×%d (%d pixels); resample them, or name the view: --class %s:%d:crop20:8x8, say",
-			file, d, view, shape.Width, shape.Height, dim, set, class)
+		return usagef("%s has %d values per sample, but %s images are %d×%d (%d pixels); resample them%s",
+			file, d, view, shape.Width, shape.Height, dim, viewHint(set, class, d))
 	}
-	if len(x)/d < 2 {
-		return usagef("%s has %d sample; the Fréchet distance needs at least 2", file, len(x)/d)
+	if n < 2 {
+		return usagef("%s has %d sample; the Fréchet distance needs at least 2", file, n)
 	}
-	c, err := classify.Load(cmd.Context(), view, &classify.Options{Log: cmd.ErrOrStderr()})
-	if err != nil {
-		return err
-	}
-	rep, err := c.Evaluate(x, class, seed)
-	if err != nil {
-		return err
-	}
-	w := cmd.OutOrStdout()
-	if asJSON {
-		return json.NewEncoder(w).Encode(rep)
-	}
-	for _, m := range rep.Warnings {
-		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
-	}
+	return nil
+}
+
+// printClassReport prints the report of images meant as one class.
+func printClassReport(w io.Writer, rep *classify.Report, file, view string, class int) {
 	fmt.Fprintf(w, "%d images of %s meant as class %d; classifier accuracy %.4f on the %s test split\n",
 		rep.N, file, class, rep.ClassifierAccuracy, view)
 	fmt.Fprintf(w, "read as %d          %.4f\n", class, rep.Share)
@@ -110,5 +148,5 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 	fmt.Fprintf(w, "floor              %.4g  (%d real training images, same reference)\n", rep.Floor, rep.FloorN)
 	fmt.Fprintf(w, "ratio to floor     %.3g\n", rep.Ratio)
 	fmt.Fprintf(w, "pixels clipped     %.4f  (share outside [−1, 1])\n", rep.Clipped)
-	return nil
+	fmt.Fprintf(w, "ghost              %.3g  (share of ink where class %d almost never has any, over that of real test images: real 1)\n", rep.Ghost, class)
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mmi-go/mmi/datasets"
-	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -22,6 +22,9 @@ import (
 // defaultData are the marginals of a bare `mmi train`: three visually
 // distinct 2-D sets that train in about two minutes on two cores.
 const defaultData = "8gaussians,moons,checkerboard"
+
+// defaultCoupling is the --coupling of mmi train.
+const defaultCoupling = "independent"
 
 // trainFlags are the flags of mmi train.
 type trainFlags struct {
@@ -35,6 +38,8 @@ type trainFlags struct {
 	domain            string
 	net               string
 	widths            []int
+	coupling          string
+	reuse             int
 	every             time.Duration
 }
 
@@ -77,8 +82,10 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.Float64Var(&tf.lr, "lr", def.LR, "peak learning rate (Adam, warm-up then cosine decay)")
 	f.Uint64Var(&tf.seed, "seed", 1, "random seed: the same seed gives the same model")
 	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
-	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
+	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write (an existing file only when --resume continues it, or with --force)")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
+	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, or ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows); x_0 stays independent")
+	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 4)")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net on square images or image sets; the image default unless --hidden or --layers is given)")
 	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
@@ -95,40 +102,26 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	if tf.every <= 0 {
 		return usagef("train: --checkpoint-every must be positive, got %v", tf.every)
 	}
+	if tf.reuse < 0 {
+		return usagef("train: --reuse must be ≥ 0, got %d", tf.reuse)
+	}
 	dom, err := parseDomainFlag(tf.domain)
 	if err != nil {
 		return err
+	}
+	spec, err := marginals.ParseCouplingSpec(tf.coupling)
+	if err != nil {
+		return usagef("train: --coupling: %v", strings.TrimPrefix(err.Error(), "marginals: "))
 	}
 	out := tf.out
 	var t *gk.Trainer
 	imageLine := ""
 	if tf.resume != "" {
-		if fl.Changed("size") {
-			return usagef("train: --size is set when a training starts; --resume keeps the size of %s", tf.resume)
-		}
-		t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
-		if err != nil {
+		var done bool
+		if t, out, done, err = resumeRun(cmd, tf, dom, spec); err != nil || done {
 			return err
 		}
-		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
-			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
-		}
-		target := t.Settings().Steps
-		if fl.Changed("steps") {
-			target = tf.steps
-		}
-		if t.Step() >= target {
-			// Nothing to train: say so and leave the file as it is.
-			fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", tf.resume, t.Step(), target)
-			return nil
-		}
-		if err := t.SetSteps(target); err != nil {
-			return badInput(err)
-		}
-		if !fl.Changed("out") {
-			out = tf.resume
-		}
-	} else if t, imageLine, err = newTrainer(fl, tf, dom); err != nil {
+	} else if t, imageLine, err = newTrainer(fl, tf, dom, spec); err != nil {
 		return err
 	}
 	if err := checkTrainOut(cmd, out, tf.resume); err != nil {
@@ -136,7 +129,8 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	}
 	t.Path = out
 	unetBLAS(t.Model())
-	return trainAndReport(cmd, t, out, imageLine)
+	kept := tf.resume != "" && sameFile(out, tf.resume)
+	return trainAndReport(cmd, t, out, imageLine, kept)
 }
 
 // checkTrainOut refuses a checkpoint file that is not named, whose folder
@@ -154,12 +148,56 @@ func checkTrainOut(cmd *cobra.Command, out, resume string) error {
 	return claimOutput(cmd, out, resume)
 }
 
+// resumeRun is the trainer of mmi train --resume and the checkpoint it
+// writes: the flags may not change what the checkpoint fixed (--size,
+// --domain, --coupling, --reuse); --steps may extend the run. done says
+// that the run has nothing to do (it said so on stdout).
+func resumeRun(cmd *cobra.Command, tf *trainFlags, dom simplex.Domain, spec marginals.CouplingSpec) (t *gk.Trainer, out string, done bool, err error) {
+	fl := cmd.Flags()
+	if fl.Changed("size") {
+		return nil, "", false, usagef("train: --size is set when a training starts; --resume keeps the size of %s", tf.resume)
+	}
+	t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
+	if err != nil {
+		return nil, "", false, err
+	}
+	if err := checkResumeFlags(fl, tf, tf.resume, t); err != nil {
+		return nil, "", false, err
+	}
+	if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
+		return nil, "", false, usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
+	}
+	if got := t.Model().Coupling(); fl.Changed("coupling") && !got.Same(spec) && !(got.Kind == spec.Kind && spec.Block == 0) {
+		return nil, "", false, usagef("%s was trained with --coupling %s; --coupling %s cannot change that on --resume", tf.resume, got, tf.coupling)
+	}
+	if fl.Changed("reuse") && max(tf.reuse, 1) != max(t.Settings().Reuse, 1) {
+		return nil, "", false, usagef("%s was trained with --reuse %d; --reuse %d cannot change that on --resume", tf.resume, max(t.Settings().Reuse, 1), tf.reuse)
+	}
+	target := t.Settings().Steps
+	if fl.Changed("steps") {
+		target = tf.steps
+	}
+	if t.Step() >= target {
+		// Nothing to train: say so and leave the file as it is.
+		fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", tf.resume, t.Step(), target)
+		return nil, "", true, nil
+	}
+	if err := t.SetSteps(target); err != nil {
+		return nil, "", false, badInput(err)
+	}
+	out = tf.out
+	if !fl.Changed("out") {
+		out = tf.resume
+	}
+	return t, out, false, nil
+}
+
 // newTrainer is the trainer of a new run: --data, the network's shape
 // and the settings from the flags (--steps, when given, replaces the
 // default schedule's length and warm-up), on the α-domain dom. Image data
 // gets the image defaults for the flags not given; their description is
 // returned for the first line of output.
-func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trainer, string, error) {
+func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marginals.CouplingSpec) (*gk.Trainer, string, error) {
 	set := gk.DefaultSettings()
 	opts, err := folderOptions(tf.size)
 	if err != nil {
@@ -196,14 +234,16 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 		net = gk.NetUNet
 	}
 	cfg := gk.Config{
-		Marginals: len(entries) + 1,
-		Dim:       entries[0].Marginal.Dim(),
-		Hidden:    h,
-		Float32:   tf.float32,
-		Specs:     entryNames(entries),
-		Domain:    dom,
-		Net:       net,
-		UNet:      gk.UNet{Widths: tf.widths},
+		Marginals:  len(entries) + 1,
+		Dim:        entries[0].Marginal.Dim(),
+		Hidden:     h,
+		Float32:    tf.float32,
+		Specs:      datasets.EntryNames(entries),
+		DataHashes: dataHashes(entries),
+		Domain:     dom,
+		Coupling:   spec,
+		Net:        net,
+		UNet:       gk.UNet{Widths: tf.widths},
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
@@ -215,7 +255,8 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 			return nil, "", err
 		}
 	}
-	c, err := coupling(entries)
+	cfg.Coupling, set.Reuse = otDefaults(spec, tf.reuse, cfg.Dim, len(entries), set.Batch)
+	c, err := coupling(entries, cfg.Coupling)
 	if err != nil {
 		return nil, "", err
 	}
@@ -227,8 +268,9 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 }
 
 // trainAndReport runs t with a progress bar on stderr and says where the
-// checkpoint is: on stdout when done, on stderr when interrupted.
-func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) error {
+// checkpoint is: on stdout when done, on stderr when interrupted. kept
+// says that out is the checkpoint --resume continued (lastGood).
+func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string, kept bool) error {
 	stderr := cmd.ErrOrStderr()
 	s := t.Settings()
 	blas, _ := nn.BLAS()
@@ -238,6 +280,7 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 	t.Recorder = gk.RecorderFunc(func(p gk.Progress) {
 		bar.update(p.Step, fmt.Sprintf("loss %.4f", p.Loss))
 	})
+	startStep := t.Step()
 	err := t.Run(cmd.Context())
 	bar.finish()
 	switch {
@@ -245,10 +288,41 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 		fmt.Fprintf(stderr, "interrupted at step %d; checkpoint %s (continue with --resume %s)\n", t.Step(), out, out)
 		return err
 	case err != nil:
-		return fmt.Errorf("training stopped at step %d: %w (last good checkpoint: %s)", t.Step(), err, out)
+		return fmt.Errorf("training stopped at step %d: %w%s", t.Step(), err, lastGood(t, err, out, kept, startStep))
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s after %d steps\nnext: mmi path --model %s --from 0 --to 1 --png x1.png\n", out, t.Step(), out)
 	return nil
+}
+
+// otDefaults fills in the block and the reuse of an OT coupling that the
+// flags leave open (docs/couplings.md has the measurements behind them):
+// a training step must cost at most 1.25 times an independent one. The
+// assignments of low-dimensional data are the expensive part beside a
+// cheap step, so they are made in blocks of 64 rows (32 for more than two
+// data marginals, whose block-coordinate sweeps take about ten
+// assignments) and the tuples serve 4 (16) steps; images are assigned a
+// whole batch at a time, in about seventeen assignments of 128 images for
+// six classes, and the tuples serve 4 steps.
+// Given values are kept; the independent coupling draws every step unless
+// --reuse says otherwise.
+func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginals.CouplingSpec, int) {
+	if spec.IsIndependent() {
+		return spec, reuse
+	}
+	block, r := batch, 4
+	if dim <= 16 {
+		block, r = 64, 4
+		if k > 2 {
+			block, r = 32, 16
+		}
+	}
+	if spec.Block == 0 {
+		spec.Block = min(block, batch)
+	}
+	if reuse == 0 {
+		reuse = r
+	}
+	return spec, reuse
 }
 
 // hasFolder reports whether an entry is a folder of images.
@@ -261,13 +335,30 @@ func hasFolder(entries []datasets.Entry) bool {
 	return false
 }
 
-// coupling is the independent coupling of the Gaussian and the entries.
-func coupling(entries []datasets.Entry) (marginals.Coupling, error) {
+// lastGood says what is on disk after a failed training: the last
+// checkpoint this run wrote (the lock guarantees no other process wrote
+// it since), or, if it wrote none, the checkpoint --resume continued when
+// the run writes to that same file (kept), or that there is none. Only
+// files that exist and hold this training are named.
+func lastGood(t *gk.Trainer, err error, out string, kept bool, startStep int) string {
+	switch {
+	case strings.Contains(err.Error(), "last good checkpoint"):
+		return "" // the trainer said it
+	case t.SavedStep() >= 0:
+		return fmt.Sprintf(" (last good checkpoint %s at step %d)", out, t.SavedStep())
+	case kept:
+		return fmt.Sprintf(" (%s is as --resume found it, at step %d)", out, startStep)
+	}
+	return " (no checkpoint was written)"
+}
+
+// coupling is the coupling spec of the Gaussian and the entries.
+func coupling(entries []datasets.Entry, spec marginals.CouplingSpec) (marginals.Coupling, error) {
 	ms := []marginals.Marginal{marginals.StandardGaussian(entries[0].Marginal.Dim())}
 	for _, e := range entries {
 		ms = append(ms, e.Marginal)
 	}
-	c, err := marginals.NewIndependent(ms...)
+	c, err := spec.New(ms...)
 	return c, badInput(err)
 }
 
@@ -282,7 +373,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	shape := datasets.ShapeHWC(gm.Shape())
 	var entries []datasets.Entry
 	if dataGiven {
-		opts := datasets.Options{MaxBytes: physicalMemory()}
+		opts := datasets.Options{MaxBytes: capacity.PhysicalMemory()}
 		if shape != nil {
 			opts.Size = *shape
 		}
@@ -291,7 +382,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 		}
 	} else {
 		for _, s := range specs {
-			mg, img := generate.ReopenAt(s, shape)
+			mg, img := datasets.ReopenAt(s, shape)
 			if mg == nil {
 				return nil, usagef("%s: its marginal %q cannot be opened; give it again with --data", file, s)
 			}
@@ -301,10 +392,13 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	if k1, _ := gm.Sizes(); len(entries)+1 != k1 {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
-	if err := sameData(file, specs, entryNames(entries)); err != nil {
+	if err := sameData(file, specs, datasets.EntryNames(entries)); err != nil {
 		return nil, err
 	}
-	c, err := coupling(entries)
+	if err := sameDataContent(file, gm.DataHashes(), entries); err != nil {
+		return nil, err
+	}
+	c, err := coupling(entries, gm.Coupling())
 	if err != nil {
 		return nil, err
 	}
