@@ -218,20 +218,9 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 	for i := range h {
 		h[i] = tf.hidden
 	}
-	net, err := gk.ParseNetwork(tf.net)
+	net, err := networkFlags(fl, tf)
 	if err != nil {
-		return nil, "", usagef("train: --net %q: want mlp or unet", tf.net)
-	}
-	if fl.Changed("widths") {
-		if fl.Changed("net") && net != gk.NetUNet {
-			return nil, "", usagef("train: --widths describes a U-Net, not --net %s", tf.net)
-		}
-		for _, w := range tf.widths {
-			if w < 1 {
-				return nil, "", usagef("train: --widths must be positive, got %v", tf.widths)
-			}
-		}
-		net = gk.NetUNet
+		return nil, "", err
 	}
 	cfg := gk.Config{
 		Marginals:  len(entries) + 1,
@@ -265,6 +254,27 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		return nil, "", badInput(err)
 	}
 	return t, imageLine, nil
+}
+
+// networkFlags returns the network that --net and --widths ask for
+// (--widths implies a U-Net).
+func networkFlags(fl *pflag.FlagSet, tf *trainFlags) (gk.Network, error) {
+	net, err := gk.ParseNetwork(tf.net)
+	if err != nil {
+		return 0, usagef("train: --net %q: want mlp or unet", tf.net)
+	}
+	if !fl.Changed("widths") {
+		return net, nil
+	}
+	if fl.Changed("net") && net != gk.NetUNet {
+		return 0, usagef("train: --widths describes a U-Net, not --net %s", tf.net)
+	}
+	for _, w := range tf.widths {
+		if w < 1 {
+			return 0, usagef("train: --widths must be positive, got %v", tf.widths)
+		}
+	}
+	return gk.NetUNet, nil
 }
 
 // trainAndReport runs t with a progress bar on stderr and says where the
