@@ -131,13 +131,8 @@ func (f *pathoptFlags) jobs(k1 int) ([]pathoptJob, error) {
 		return nil, err
 	}
 	stops := append(append([]int{f.from}, via...), f.to)
-	for i, s := range stops {
-		if s < 0 || s >= k1 {
-			return nil, usagef("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
-		}
-		if i > 0 && s == stops[i-1] {
-			return nil, usagef("the path stays at marginal %d: consecutive stops must differ", s)
-		}
+	if err := generate.CheckStops(k1, stops...); err != nil {
+		return nil, badInput(err)
 	}
 	return []pathoptJob{{stops}}, nil
 }
@@ -287,6 +282,20 @@ func newPathoptRun(cmd *cobra.Command, f *pathoptFlags, gen *generate.Generator)
 		if f.all && dir != "" {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, badInput(err)
+			}
+		}
+	}
+	if f.all {
+		// Each pair's files follow the rules of any output (outputs.go):
+		// an existing path-i-j.json is replaced only with --force.
+		for _, job := range jobs {
+			for _, o := range []struct{ dir, ext string }{{f.out, ".json"}, {f.png, ".png"}} {
+				if o.dir == "" {
+					continue
+				}
+				if err := checkOutDir(cmd, filepath.Join(o.dir, "path-"+job.name()+o.ext), 0); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

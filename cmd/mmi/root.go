@@ -38,7 +38,14 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 func signalContext() (context.Context, func() os.Signal, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, stopSignals...)
+	for _, s := range stopSignals {
+		// A signal the process was started with ignored stays ignored:
+		// `nohup mmi train &` must survive the terminal's SIGHUP, and a
+		// background job of a script its SIGINT.
+		if !signal.Ignored(s) {
+			signal.Notify(ch, s)
+		}
+	}
 	var mu sync.Mutex
 	var got os.Signal
 	done := make(chan struct{})
@@ -153,8 +160,29 @@ noise → barycenters.`,
 			c.Args = noArgs
 		}
 		addForceFlag(c)
+		if c.Name() == "eval" {
+			abandonOnSignal(c)
+		}
 	}
 	return root
+}
+
+// abandonOnSignal makes c, a command that writes no file and cannot stop
+// its work midway (mmi eval: distances, a classifier, the oracle report),
+// return as soon as a stop signal cancels its context: there is nothing
+// to save, so its goroutine is simply left to the exiting process.
+func abandonOnSignal(c *cobra.Command) {
+	inner := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		done := make(chan error, 1)
+		go func() { done <- inner(cmd, args) }()
+		select {
+		case err := <-done:
+			return err
+		case <-cmd.Context().Done():
+			return cmd.Context().Err()
+		}
+	}
 }
 
 // noArgs refuses positional arguments: every input is a flag.
