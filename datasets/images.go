@@ -17,10 +17,39 @@ import (
 	"github.com/mmi-go/mmi/samplefile"
 )
 
-// ImageShape is the size of the images of a labelled set; a sample is the
-// Height rows of Width pixels, row-major, so Width·Height = dimension.
+// ImageShape is the size of images: a sample is the Height rows of Width
+// pixels, row-major, of Channels values each (channels innermost), so
+// Width·Height·Channels = dimension. Channels is 1 for grayscale (the
+// labelled sets) and 3 for colour (red, green, blue); 0 is read as 1.
 type ImageShape struct {
-	Width, Height int
+	Width, Height, Channels int
+}
+
+// C returns the number of channels, 1 for a zero Channels.
+func (s ImageShape) C() int { return max(1, s.Channels) }
+
+// Dim returns the dimension of a sample, Width·Height·C().
+func (s ImageShape) Dim() int { return s.Width * s.Height * s.C() }
+
+// HWC returns the shape as [Height, Width, C()], the form of
+// gk.Config.Shape and of NumPy image arrays.
+func (s ImageShape) HWC() []int { return []int{s.Height, s.Width, s.C()} }
+
+// ShapeHWC returns the image shape of [height, width, channels] (see HWC),
+// nil unless shape has three positive entries.
+func ShapeHWC(shape []int) *ImageShape {
+	if len(shape) != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1 {
+		return nil
+	}
+	return &ImageShape{Width: shape[1], Height: shape[0], Channels: shape[2]}
+}
+
+// String returns "W×H" for grayscale and "W×H×C" for colour.
+func (s ImageShape) String() string {
+	if s.C() == 1 {
+		return fmt.Sprintf("%d×%d", s.Width, s.Height)
+	}
+	return fmt.Sprintf("%d×%d×%d", s.Width, s.Height, s.C())
 }
 
 // Split names a part of a labelled set: the images models and classifiers
@@ -97,19 +126,19 @@ func (s *labelled) get(sp Split) (pixels, labels []byte, err error) {
 
 var labelledSets = []*labelled{
 	{
-		name: "mnist", shape: ImageShape{28, 28}, maxPixel: 255,
+		name: "mnist", shape: ImageShape{28, 28, 1}, maxPixel: 255,
 		desc:   "MNIST handwritten digits 28×28 (training 60000 images, 5421…6742 per class; test 10000)",
 		locate: func() (string, bool) { d, err := mnistDir(); return d, err == nil },
 		load:   loadMNIST,
 	},
 	{
-		name: "fashion", shape: ImageShape{28, 28}, maxPixel: 255,
+		name: "fashion", shape: ImageShape{28, 28, 1}, maxPixel: 255,
 		desc:   "Fashion-MNIST clothing 28×28 (Zalando; training 60000 images, 6000 per class; test 10000)",
 		locate: func() (string, bool) { d := fashionDir(); return d, hasIDX(d) },
 		load:   loadFashion,
 	},
 	{
-		name: "digits", shape: ImageShape{8, 8}, maxPixel: 16,
+		name: "digits", shape: ImageShape{8, 8, 1}, maxPixel: 16,
 		desc:   "UCI 8×8 handwritten digits, pixel counts 0…16 (1797 images: training 1352, 131…138 per class; test 445)",
 		locate: func() (string, bool) { return "built in", true },
 		load:   loadDigits,

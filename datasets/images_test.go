@@ -193,7 +193,7 @@ func checkIDXSet(t *testing.T, set, dir string, counts [10]int, probe int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if im.Len() != 10000 || len(im.Pixels) != 10000*784 || im.Shape != (ImageShape{28, 28}) || im.MaxPixel != 255 {
+	if im.Len() != 10000 || len(im.Pixels) != 10000*784 || im.Shape != (ImageShape{28, 28, 1}) || im.MaxPixel != 255 {
 		t.Errorf("%s test split: %d images, %d pixels, shape %v, max %v; want 10000 28×28 of 0…255", set, im.Len(), len(im.Pixels), im.Shape, im.MaxPixel)
 	}
 	var testCounts [10]int

@@ -50,8 +50,8 @@ func (r Region) Pixels(s ImageShape) ([]bool, error) {
 	if s.Width < 1 || s.Height < 1 {
 		return nil, fmt.Errorf("datasets: region of a %d×%d image", s.Width, s.Height)
 	}
-	c := 1
-	in := make([]bool, 0, s.Width*s.Height*c)
+	c := s.C()
+	in := make([]bool, 0, s.Dim())
 	for y := 0; y < s.Height; y++ {
 		for x := 0; x < s.Width; x++ {
 			var ok bool
@@ -101,7 +101,7 @@ func (r Region) Fill(rows []float64, s ImageShape, v float64) ([]float64, error)
 // the plain-upsampling baseline it is measured against. Values stay in
 // the input's range.
 func LowRes(rows []float64, s ImageShape, n int) ([]float64, error) {
-	small := ImageShape{Width: n, Height: n}
+	small := ImageShape{Width: n, Height: n, Channels: s.Channels}
 	lo, err := Resample(rows, s, small)
 	if err != nil {
 		return nil, err

@@ -84,7 +84,7 @@ func TestPairedViews(t *testing.T) {
 			}
 		}
 	}
-	wantLow, err := LowRes(fx, ImageShape{8, 8}, 4)
+	wantLow, err := LowRes(fx, ImageShape{8, 8, 1}, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestPairedViews(t *testing.T) {
 		}
 	}
 	// LowRes of a constant image is the constant.
-	c, err := LowRes([]float64{0.25, 0.25, 0.25, 0.25}, ImageShape{2, 2}, 1)
+	c, err := LowRes([]float64{0.25, 0.25, 0.25, 0.25}, ImageShape{2, 2, 1}, 1)
 	if err != nil || c[0] != 0.25 || c[3] != 0.25 {
 		t.Fatalf("LowRes of a constant = %v, %v", c, err)
 	}

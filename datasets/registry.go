@@ -27,7 +27,8 @@ type Entry struct {
 	// Mixture is the exact Gaussian mixture of a specification entry
 	// (the same value as Marginal), nil otherwise.
 	Mixture *marginals.Mixture
-	// Image is the image size of a labelled image set, nil otherwise.
+	// Image is the image size of a labelled image set, a folder of
+	// images or an NPY file of images, nil otherwise.
 	Image *ImageShape
 	// Source names the images of a view of a labelled set, as
 	// "mnist:all:test" or "mnist:3:train:first100" (set, class or all,
@@ -38,6 +39,9 @@ type Entry struct {
 	// Labels are the classes of the rows of a view of a labelled set,
 	// nil otherwise.
 	Labels []int
+	// Files are the base names of a folder's image files, in the order
+	// of the rows (sorted), nil for other entries.
+	Files []string
 }
 
 // Rows returns the number of rows of an entry that has rows (a sample
@@ -125,13 +129,23 @@ func List() []Info {
 //   - a path to a .csv or .npy sample file (see package samplefile): the
 //     empirical distribution of its rows;
 //   - a path to a .json Gaussian-mixture specification (see ReadSpec),
-//     which contributes all its marginals, in its own order.
+//     which contributes all its marginals, in its own order;
+//   - a path to a folder: every PNG and JPEG file in it (see ReadFolder),
+//     grayscale or colour images, as the empirical distribution of the
+//     images.
+//
+// An NPY file of shape (n, H, W) or (n, H, W, C) whose values lie in
+// [−1, 1], the pixel scale of mmi's images, is n images (see
+// samplefile.ReadShape), with the image shape in Entry.Image.
 //
 // Names are matched without regard to case; spaces around elements are
 // ignored; control characters (a newline) are refused. All marginals must
 // have one dimension. Errors name the element at fault; an unknown name
 // lists the known ones.
-func Open(spec string) ([]Entry, error) {
+func Open(spec string) ([]Entry, error) { return OpenWith(spec, Options{}) }
+
+// OpenWith is Open with options for the folders of images in the list.
+func OpenWith(spec string, o Options) ([]Entry, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, errors.New("datasets: no data sets given")
 	}
@@ -145,7 +159,7 @@ func Open(spec string) ([]Entry, error) {
 			// A newline in a name would split every message about it.
 			return nil, fmt.Errorf("datasets: element %q of the data list contains a control character", elem)
 		}
-		es, err := openOne(elem)
+		es, err := openOne(elem, o)
 		if err != nil {
 			return nil, err
 		}
@@ -160,19 +174,42 @@ func Open(spec string) ([]Entry, error) {
 	return out, nil
 }
 
-func openOne(elem string) ([]Entry, error) {
+func openOne(elem string, o Options) ([]Entry, error) {
+	if st, err := os.Stat(elem); err == nil && st.IsDir() {
+		f, err := ReadFolder(elem, o)
+		if err != nil {
+			return nil, err
+		}
+		emp, err := marginals.NewEmpirical(f.Rows, f.Shape.Dim())
+		if err != nil {
+			return nil, fmt.Errorf("datasets: %s: %w", elem, err)
+		}
+		shape := f.Shape
+		return []Entry{{Name: elem, Marginal: emp, Image: &shape, Files: f.Files}}, nil
+	}
 	lower := strings.ToLower(elem)
 	switch filepath.Ext(lower) {
 	case ".csv", ".npy":
-		data, d, err := samplefile.Read(elem)
+		data, shape, err := samplefile.ReadShape(elem)
 		if err != nil {
 			return nil, err
+		}
+		d := 1
+		for _, s := range shape {
+			d *= s
 		}
 		emp, err := marginals.NewEmpirical(data, d)
 		if err != nil {
 			return nil, fmt.Errorf("datasets: %s: %w", elem, err)
 		}
-		return []Entry{{Name: elem, Marginal: emp}}, nil
+		e := Entry{Name: elem, Marginal: emp}
+		if len(shape) > 1 && within(data, -1, 1) {
+			e.Image = &ImageShape{Width: shape[1], Height: shape[0], Channels: 1}
+			if len(shape) == 3 {
+				e.Image.Channels = shape[2]
+			}
+		}
+		return []Entry{e}, nil
 	case ".json":
 		mixes, err := ReadSpec(elem)
 		if err != nil {
@@ -224,7 +261,17 @@ func openOne(elem string) ([]Entry, error) {
 	if _, err := os.Stat(elem); err == nil {
 		return nil, fmt.Errorf("datasets: %s: unknown file type %q (want .csv, .npy or .json)", elem, filepath.Ext(elem))
 	}
-	return nil, fmt.Errorf("datasets: unknown data set %q; known: %s, or a .csv, .npy or .json file", elem, knownNames())
+	return nil, fmt.Errorf("datasets: unknown data set %q; known: %s, or a .csv, .npy or .json file, or a folder of images", elem, knownNames())
+}
+
+// within reports whether every value of x lies in [lo, hi].
+func within(x []float64, lo, hi float64) bool {
+	for _, v := range x {
+		if !(v >= lo && v <= hi) {
+			return false
+		}
+	}
+	return true
 }
 
 // viewEntry is the entry of a view of a labelled set.

@@ -79,7 +79,7 @@ func TestOpenImages(t *testing.T) {
 		rows int
 	}{{"digits:3", 138}, {"digits:0", 134}} { // training splits: 183 and 178 images less every fourth
 		e := es[i]
-		if e.Name != want.name || e.Image == nil || *e.Image != (ImageShape{8, 8}) || e.Marginal.Dim() != 64 {
+		if e.Name != want.name || e.Image == nil || *e.Image != (ImageShape{8, 8, 1}) || e.Marginal.Dim() != 64 {
 			t.Errorf("entry %d: %q image %v dim %d", i, e.Name, e.Image, e.Marginal.Dim())
 		}
 		if n := e.Marginal.(*marginals.Empirical).Len(); n != want.rows {

@@ -103,7 +103,7 @@ func parseImageOptions(opts string, native ImageShape) (imageView, error) {
 			if err1 != nil || err2 != nil || w < 1 || h < 1 || w > 1024 || h > 1024 {
 				return v, fmt.Errorf("option %q: want a size WxH of 1…1024 pixels each, e.g. 8x8", o)
 			}
-			v.Size = ImageShape{w, h}
+			v.Size = ImageShape{w, h, 1}
 		default:
 			return v, fmt.Errorf("unknown option %q: want train, test, cropN, WxH, lowN, maskREGION or firstN (e.g. mnist:3:test:crop20:8x8, mnist:all:test:low7, mnist:all:masklower)", o)
 		}
@@ -169,7 +169,7 @@ func crop(rows []float64, s ImageShape, n int) ([]float64, ImageShape, error) {
 			out = append(out, rows[i+y*s.Width+x0:i+y*s.Width+x0+n]...)
 		}
 	}
-	return out, ImageShape{n, n}, nil
+	return out, ImageShape{n, n, 1}, nil
 }
 
 // splitView parses a view name: a labelled set and options without a
@@ -256,7 +256,7 @@ func ViewShape(name string) (ImageShape, error) {
 // shape returns the size of the images of native size s under v.
 func (v imageView) shape(s ImageShape) ImageShape {
 	if v.Crop > 0 {
-		s = ImageShape{v.Crop, v.Crop}
+		s = ImageShape{v.Crop, v.Crop, 1}
 	}
 	if v.Size != (ImageShape{}) {
 		s = v.Size

@@ -18,7 +18,7 @@ func TestResampleArea(t *testing.T) {
 		9, 10, 11, 12,
 		13, 14, 15, 16,
 	}
-	got, err := Resample(img, ImageShape{4, 4}, ImageShape{2, 2})
+	got, err := Resample(img, ImageShape{4, 4, 1}, ImageShape{2, 2, 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestResampleArea(t *testing.T) {
 	}
 	// One row of 7: outputs are (x0+x1+x2+x3/2)/3.5 and (x3/2+x4+x5+x6)/3.5.
 	row := []float64{1, 2, 3, 4, 5, 6, 7}
-	got, err = Resample(row, ImageShape{7, 1}, ImageShape{2, 1})
+	got, err = Resample(row, ImageShape{7, 1, 1}, ImageShape{2, 1, 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,11 +42,11 @@ func TestResampleArea(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	big, err := Resample(rows[:64*3], shape, ImageShape{28, 28})
+	big, err := Resample(rows[:64*3], shape, ImageShape{28, 28, 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	small, err := Resample(big, ImageShape{28, 28}, ImageShape{8, 8})
+	small, err := Resample(big, ImageShape{28, 28, 1}, ImageShape{8, 8, 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func mean(x []float64) float64 {
 // centres: 2 → 4 samples the input at −0.25, 0.25, 0.75, 1.25, clamped to
 // the ends; a linear ramp stays linear inside; a constant stays constant.
 func TestResampleBilinear(t *testing.T) {
-	got, err := Resample([]float64{0, 1}, ImageShape{2, 1}, ImageShape{4, 1})
+	got, err := Resample([]float64{0, 1}, ImageShape{2, 1, 1}, ImageShape{4, 1, 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestResampleBilinear(t *testing.T) {
 	for i := range c {
 		c[i] = 0.3
 	}
-	big, _ := Resample(c, ImageShape{8, 8}, ImageShape{28, 20})
+	big, _ := Resample(c, ImageShape{8, 8, 1}, ImageShape{28, 20, 1})
 	if len(big) != 28*20 {
 		t.Fatalf("%d values, want 560", len(big))
 	}
@@ -98,10 +98,10 @@ func TestResampleBilinear(t *testing.T) {
 			t.Fatalf("constant image resampled to %v", v)
 		}
 	}
-	if _, err := Resample(c[:63], ImageShape{8, 8}, ImageShape{4, 4}); err == nil {
+	if _, err := Resample(c[:63], ImageShape{8, 8, 1}, ImageShape{4, 4, 1}); err == nil {
 		t.Error("63 values accepted as 8×8 images")
 	}
-	if _, err := Resample(c, ImageShape{8, 8}, ImageShape{0, 4}); err == nil {
+	if _, err := Resample(c, ImageShape{8, 8, 1}, ImageShape{0, 4, 1}); err == nil {
 		t.Error("0×4 accepted")
 	}
 }
@@ -167,7 +167,7 @@ func TestViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := ViewShape("digits:crop6:12x12"); s != shape || shape != (ImageShape{12, 12}) {
+	if s, _ := ViewShape("digits:crop6:12x12"); s != shape || shape != (ImageShape{12, 12, 1}) {
 		t.Fatalf("shape %v, ViewShape %v, want 12×12", shape, s)
 	}
 	es, err := Open("digits:3:test:crop6:12x12")

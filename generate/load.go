@@ -53,12 +53,16 @@ func FromModel(m *gk.Model) (*Generator, error) {
 	if len(specs) != k1-1 {
 		specs = nil
 	}
+	shape := datasets.ShapeHWC(m.Shape())
 	for _, s := range specs {
-		mg, img := Reopen(s)
+		mg, img := ReopenAt(s, shape)
 		data = append(data, mg)
 		if img != nil {
 			image = img
 		}
+	}
+	if shape != nil {
+		image = shape
 	}
 	if specs == nil {
 		data = make([]marginals.Marginal, k1-1)
@@ -85,6 +89,19 @@ func Reopen(name string) (marginals.Marginal, *datasets.ImageShape) {
 	}
 	es, err := datasets.Open(name)
 	if err != nil || len(es) != 1 {
+		return nil, nil
+	}
+	return es[0].Marginal, es[0].Image
+}
+
+// ReopenAt is Reopen for a model whose images have the given shape (nil
+// for none): a folder of images is read at that size, as it was trained.
+func ReopenAt(name string, shape *datasets.ImageShape) (marginals.Marginal, *datasets.ImageShape) {
+	if st, err := os.Stat(name); shape == nil || err != nil || !st.IsDir() {
+		return Reopen(name)
+	}
+	es, err := datasets.OpenWith(name, datasets.Options{Size: *shape})
+	if err != nil || len(es) != 1 || es[0].Marginal.Dim() != shape.Dim() {
 		return nil, nil
 	}
 	return es[0].Marginal, es[0].Image

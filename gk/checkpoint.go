@@ -20,12 +20,18 @@ import (
 	"github.com/mmi-go/mmi/simplex"
 )
 
-// CheckpointVersion is the format version this build writes. It reads
-// versions 1 and 2: version 2 added the data bounds (Config.Bounds) and the
-// weight of the noise head (Config.NoiseWeight), which a version-1 reader
-// would silently ignore, so such a reader must refuse the file; version-1
-// files have neither.
-const CheckpointVersion = 2
+// CheckpointVersion is the newest format version this build writes. It
+// reads versions 1 to 3: version 2 added the data bounds (Config.Bounds)
+// and the weight of the noise head (Config.NoiseWeight), which a version-1
+// reader would silently ignore, so such a reader must refuse the file;
+// version-1 files have neither. Version 3 added the shape of a sample
+// (Config.Shape, images of H×W×C); only a model with a shape is written as
+// version 3, every other one as version 2, byte for byte as before, so
+// that builds that read version 2 still read it.
+const CheckpointVersion = 3
+
+// shapelessVersion is the version written for a model without a Shape.
+const shapelessVersion = 2
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -53,12 +59,12 @@ var ErrCorruptCheckpoint = errors.New("corrupt or truncated mmi checkpoint")
 // map of checkpointPayload; float vectors are little-endian binary blobs.
 const headerLen = 1 + 1 + len(checkpointMagic) + 5 + 5 + 5
 
-func header(crc uint32, n int) []byte {
+func header(version, crc uint32, n int) []byte {
 	h := make([]byte, 0, headerLen)
 	h = append(h, 0x94, 0xa0|byte(len(checkpointMagic)))
 	h = append(h, checkpointMagic...)
 	h = append(h, 0xce)
-	h = binary.BigEndian.AppendUint32(h, CheckpointVersion)
+	h = binary.BigEndian.AppendUint32(h, version)
 	h = append(h, 0xce)
 	h = binary.BigEndian.AppendUint32(h, crc)
 	h = append(h, 0xc6)
@@ -89,6 +95,8 @@ type ckptArch struct {
 	// the simplex, so files written before it existed load as simplex
 	// models.
 	Domain string `msgpack:"domain,omitempty"`
+	// Shape is Config.Shape, empty for none (version 3).
+	Shape []int `msgpack:"shape,omitempty"`
 }
 
 type ckptNorm struct {
@@ -223,6 +231,7 @@ func (m *Model) payload() *checkpointPayload {
 			},
 			Heads:  c.Heads.String(),
 			Domain: domainName(c.Domain),
+			Shape:  c.Shape,
 		},
 		Specs:   c.Specs,
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
@@ -295,8 +304,12 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 	if len(body) > math.MaxUint32 {
 		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
 	}
+	version := uint32(shapelessVersion)
+	if p.Arch.Shape != nil {
+		version = CheckpointVersion
+	}
 	err = atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(header(crc32.ChecksumIEEE(body), len(body)))
+		_, err := w.Write(header(version, crc32.ChecksumIEEE(body), len(body)))
 		if err == nil {
 			_, err = w.Write(body)
 		}
@@ -325,7 +338,7 @@ func readCheckpoint(path string) (*checkpointPayload, error) {
 }
 
 func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
-	magic := header(0, 0)[:2+len(checkpointMagic)]
+	magic := header(0, 0, 0)[:2+len(checkpointMagic)]
 	if len(data) < len(magic) || !bytes.Equal(data[:len(magic)], magic) {
 		return nil, ErrNotCheckpoint
 	}
@@ -357,6 +370,10 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	p := new(checkpointPayload)
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
+	}
+	if v := binary.BigEndian.Uint32(h[1:]); (v == CheckpointVersion) != (p.Arch.Shape != nil) {
+		// Version 3 is written exactly for models with a shape.
+		return nil, fmt.Errorf("%w: format version %d with sample shape %v", ErrCorruptCheckpoint, v, p.Arch.Shape)
 	}
 	return p, nil
 }
@@ -403,7 +420,7 @@ func decodeFloat64s(b []byte, what string) ([]float64, error) {
 // the network's float width).
 func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	a := p.Arch
-	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs}
+	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs, Shape: a.Shape}
 	if cfg.Hidden == nil {
 		cfg.Hidden = []int{}
 	}

@@ -54,7 +54,7 @@ func TestCheckpointNoClock(t *testing.T) {
 		t.Fatal("the old-style payload has no saved field")
 	}
 	oldFile := filepath.Join(dir, "old.mmi")
-	if err := os.WriteFile(oldFile, append(header(crc32.ChecksumIEEE(body), len(body)), body...), 0o644); err != nil {
+	if err := os.WriteFile(oldFile, append(header(shapelessVersion, crc32.ChecksumIEEE(body), len(body)), body...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Resume(oldFile, c, nil); err != nil {

@@ -46,7 +46,7 @@ const ckptAllocPerByte = 96
 // wrapPayload returns a checkpoint file holding body, with a correct
 // header and checksum.
 func wrapPayload(body []byte) []byte {
-	return append(header(crc32.ChecksumIEEE(body), len(body)), body...)
+	return append(header(shapelessVersion, crc32.ChecksumIEEE(body), len(body)), body...)
 }
 
 // ckptSeeds returns checkpoint files of small trained models: a trainer

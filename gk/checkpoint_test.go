@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -173,5 +174,44 @@ func TestCheckpointCorruption(t *testing.T) {
 	}
 	if !bytes.HasPrefix(good, []byte{0x94}) {
 		t.Error("checkpoint does not start with a MessagePack fixarray(4)")
+	}
+}
+
+// A model with a sample shape is written as format version 3 and loads
+// with it; one without is written as version 2, which older builds read,
+// and its payload is the same but for the shape; a shape that does not
+// multiply to the dimension is refused.
+func TestCheckpointShapeVersion(t *testing.T) {
+	dir := t.TempDir()
+	version := func(path string) uint32 {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := b[2+len(checkpointMagic):]
+		return uint32(h[1])<<24 | uint32(h[2])<<16 | uint32(h[3])<<8 | uint32(h[4])
+	}
+	for _, c := range []struct {
+		shape   []int
+		version uint32
+	}{{nil, 2}, {[]int{1, 2, 1}, 3}, {[]int{2, 1, 1}, 3}} {
+		tr := ckTrained(t, Config{Hidden: []int{8}, Shape: c.shape})
+		path := filepath.Join(dir, "m.mmi")
+		if err := tr.Model().Save(path); err != nil {
+			t.Fatal(err)
+		}
+		if v := version(path); v != c.version {
+			t.Errorf("shape %v: version %d, want %d", c.shape, v, c.version)
+		}
+		m, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Shape(); fmt.Sprint(got) != fmt.Sprint(c.shape) || (got == nil) != (c.shape == nil) {
+			t.Errorf("shape %v loads as %v", c.shape, got)
+		}
+	}
+	if _, err := NewTrainer(Config{Shape: []int{2, 2, 1}}, trCoupling(t, trMixtures(t)), Settings{Steps: 1}); err == nil || !strings.Contains(err.Error(), "sample shape [2 2 1]") {
+		t.Errorf("a shape of 4 values for dimension 2: %v", err)
 	}
 }

@@ -113,6 +113,12 @@ type Config struct {
 	// recorded in checkpoints so that a checkpoint can name and resample
 	// its marginals. Nil or length K.
 	Specs []string
+	// Shape is the shape of one sample when the data are images:
+	// [height, width, channels], a sample being the pixels row-major
+	// with channels innermost. It is recorded in checkpoints so that
+	// pictures and image files can be drawn from a model alone; nil for
+	// data without a shape. Its product must be Dim.
+	Shape []int
 }
 
 func (c Config) withDefaults() Config {
@@ -127,6 +133,9 @@ func (c Config) withDefaults() Config {
 	c.Norm = c.Norm.clone()
 	if c.Specs != nil {
 		c.Specs = append([]string(nil), c.Specs...)
+	}
+	if c.Shape != nil {
+		c.Shape = append([]int(nil), c.Shape...)
 	}
 	return c
 }
@@ -169,6 +178,19 @@ func (c Config) validate() error {
 	}
 	if c.Specs != nil && len(c.Specs) != c.Marginals-1 {
 		return fmt.Errorf("gk: %d marginal specs for %d data marginals", len(c.Specs), c.Marginals-1)
+	}
+	if c.Shape != nil {
+		n := 1
+		for _, s := range c.Shape {
+			if s < 1 || s > c.Dim {
+				n = -1
+				break
+			}
+			n *= s
+		}
+		if len(c.Shape) != 3 || n != c.Dim {
+			return fmt.Errorf("gk: sample shape %v: want [height width channels] of positive sizes whose product is the dimension %d", c.Shape, c.Dim)
+		}
 	}
 	return nil
 }
@@ -258,6 +280,10 @@ func (m *Model) Normalization() Affine { return m.cfg.Norm.clone() }
 // Specs returns the descriptions of the data marginals 1 … K recorded in
 // the configuration (nil if none were given).
 func (m *Model) Specs() []string { return append([]string(nil), m.cfg.Specs...) }
+
+// Shape returns the shape of a sample recorded in the model
+// ([height, width, channels], see Config.Shape), nil for none.
+func (m *Model) Shape() []int { return append([]int(nil), m.cfg.Shape...) }
 
 // Domain returns the set of α the model was trained on (Config.Domain).
 func (m *Model) Domain() simplex.Domain { return m.cfg.Domain }

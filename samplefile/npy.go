@@ -19,15 +19,20 @@ const npyMagic = "\x93NUMPY"
 const maxNPYHeader = 1 << 20
 
 // ReadNPY reads a NumPy array file (format versions 1.0, 2.0 and 3.0) that
-// holds a 2-D array of shape (n, d): n samples of dimension d, with n, d ≥ 1.
+// holds a 2-D array of shape (n, d): n samples of dimension d, with n, d ≥ 1,
+// or images: a 3-D array (n, height, width) or a 4-D array (n, height,
+// width, channels) of 1 or 3 channels, each image flattened row-major
+// (channels innermost) into a sample of dimension height·width·channels
+// (ReadShape returns the image shape).
 //
 // Element types: little- or big-endian float32 ("<f4", ">f4") and float64
 // ("<f8", ">f8") are read exactly. Integer arrays (signed or unsigned, 1 to
 // 8 bytes, e.g. "|u1" images) are converted to float64, which is exact up
 // to 2^53 in magnitude. Other types (float16, complex, bool, strings,
 // objects, structured records) are errors. Fortran-order (column-major)
-// arrays are transposed to row-major. A 1-D or 3-D or higher array is an
-// error telling how to reshape it, as are a NaN or an infinite value,
+// arrays are transposed to row-major. A 1-D array, a 5-D or higher one and
+// a 4-D one of other than 1 or 3 channels are errors telling how to reshape
+// them, as are a NaN or an infinite value,
 // missing data and bytes after the array.
 //
 // Malformed files of any kind give an error, never a panic, and memory is
@@ -39,7 +44,20 @@ func ReadNPY(r io.Reader) (data []float64, d int, err error) {
 	if l, ok := r.(interface{ Len() int }); ok {
 		size = int64(l.Len())
 	}
-	return readNPY(r, "npy", size)
+	data, shape, err := readNPY(r, "npy", size)
+	return data, prod(shape), err
+}
+
+// prod returns the product of the sample shape, the dimension d.
+func prod(shape []int) int {
+	if shape == nil {
+		return 0
+	}
+	d := 1
+	for _, s := range shape {
+		d *= s
+	}
+	return d
 }
 
 // npyHeader is the decoded header dictionary of an NPY file.
@@ -52,10 +70,11 @@ type npyHeader struct {
 }
 
 // readNPY reads an NPY file of size bytes (-1 if unknown) from r; name
-// is the file name used in errors.
-func readNPY(r io.Reader, name string, size int64) ([]float64, int, error) {
-	fail := func(format string, a ...any) ([]float64, int, error) {
-		return nil, 0, fmt.Errorf("samplefile: %s: "+format, append([]any{name}, a...)...)
+// is the file name used in errors. It returns the samples and the shape of
+// one sample: [d] for an (n, d) array, [H, W] or [H, W, C] for images.
+func readNPY(r io.Reader, name string, size int64) ([]float64, []int, error) {
+	fail := func(format string, a ...any) ([]float64, []int, error) {
+		return nil, nil, fmt.Errorf("samplefile: %s: "+format, append([]any{name}, a...)...)
 	}
 	h, headerBytes, err := readNPYHeader(r)
 	if err != nil {
@@ -103,7 +122,7 @@ func readNPY(r io.Reader, name string, size int64) ([]float64, int, error) {
 		}
 		data = t
 	}
-	return data, d, nil
+	return data, append([]int(nil), h.shape[1:]...), nil
 }
 
 // readNPYHeader reads the magic string, the format version, the header
@@ -158,15 +177,30 @@ func readNPYHeader(r io.Reader) (*npyHeader, int, error) {
 // elements of the declared size must fit in an int.
 func (h *npyHeader) samples() (n, d int, err error) {
 	switch len(h.shape) {
-	case 2:
+	case 2, 3, 4:
+		if len(h.shape) > 2 && h.fortran {
+			return 0, 0, fmt.Errorf("array of shape %s is in Fortran (column-major) order; save np.ascontiguousarray(x) for images", shapeString(h.shape))
+		}
+		if len(h.shape) < 4 {
+			break
+		}
+		if c := h.shape[3]; c != 1 && c != 3 {
+			return 0, 0, fmt.Errorf("array has shape %s: a 4-D array is images (n, height, width, channels) of 1 or 3 channels, not %d", shapeString(h.shape), c)
+		}
 	case 0:
 		return 0, 0, fmt.Errorf("array is a scalar (shape ()); need 2-D samples × dimension")
 	case 1:
 		return 0, 0, fmt.Errorf("array is 1-D (shape (%d,)); need 2-D samples × dimension: save x.reshape(-1, 1) for %d one-dimensional samples", h.shape[0], h.shape[0])
 	default:
-		return 0, 0, fmt.Errorf("array is %d-D (shape %s); need 2-D samples × dimension: save x.reshape(len(x), -1) to flatten each sample", len(h.shape), shapeString(h.shape))
+		return 0, 0, fmt.Errorf("array is %d-D (shape %s); need 2-D samples × dimension, or images (n, height, width[, channels]): save x.reshape(len(x), -1) to flatten each sample", len(h.shape), shapeString(h.shape))
 	}
-	n, d = h.shape[0], h.shape[1]
+	n, d = h.shape[0], 1
+	for _, s := range h.shape[1:] {
+		if s > 0 && d > math.MaxInt/s {
+			return 0, 0, fmt.Errorf("array shape %s is too large", shapeString(h.shape))
+		}
+		d *= s
+	}
 	if n == 0 || d == 0 {
 		return 0, 0, fmt.Errorf("array has shape %s: no samples", shapeString(h.shape))
 	}

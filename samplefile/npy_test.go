@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -144,7 +145,10 @@ func TestReadNPYErrors(t *testing.T) {
 		{"byte order on wide int", npyFile(1, dict("|i4", "False", "(1, 1)"), make([]byte, 4)), "unsupported element type"},
 		{"scalar", npyFile(1, dict("<f8", "False", "()"), f8(1)), "scalar"},
 		{"1-D", npyFile(1, dict("<f8", "False", "(5,)"), f8(5)), "1-D (shape (5,))"},
-		{"3-D", npyFile(1, dict("<f8", "False", "(2, 2, 2)"), f8(8)), "3-D (shape (2, 2, 2))"},
+		{"5-D", npyFile(1, dict("<f8", "False", "(2, 1, 2, 2, 1)"), f8(8)), "5-D (shape (2, 1, 2, 2, 1))"},
+		{"2 channels", npyFile(1, dict("<f8", "False", "(1, 2, 2, 2)"), f8(8)), "of 1 or 3 channels, not 2"},
+		{"images in Fortran order", npyFile(1, dict("<f8", "True", "(2, 2, 2)"), f8(8)), "Fortran"},
+		{"no pixels", npyFile(1, dict("<f8", "False", "(2, 0, 2)"), nil), "no samples"},
 		{"no rows", npyFile(1, dict("<f8", "False", "(0, 3)"), nil), "no samples"},
 		{"no columns", npyFile(1, dict("<f8", "False", "(3, 0)"), nil), "no samples"},
 		{"too large", npyFile(1, dict("<f8", "False", "(4611686018427387904, 4611686018427387904)"), f8(1)), "too large"},
@@ -285,4 +289,35 @@ func ExampleWrite() {
 	fmt.Println(data, d, err)
 	// Output:
 	// [0 1 2 3 4 5] 2 <nil>
+}
+
+// TestReadNPYImages: arrays (n, H, W) and (n, H, W, C) are n images, each
+// flattened row-major with channels innermost, exactly as stored, and
+// ReadShape reports their shape.
+func TestReadNPYImages(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		shape string
+		want  []int
+	}{
+		{"(2, 3, 4)", []int{3, 4}},
+		{"(2, 3, 4, 1)", []int{3, 4, 1}},
+		{"(2, 1, 4, 3)", []int{1, 4, 3}},
+	} {
+		vals := make([]float64, 24)
+		for i := range vals {
+			vals[i] = float64(i)/12 - 1
+		}
+		f := filepath.Join(dir, "x.npy")
+		if err := os.WriteFile(f, npyFile(1, dict("<f8", "False", c.shape), pack(binary.LittleEndian, vals)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		data, shape, err := ReadShape(f)
+		if err != nil || !slices.Equal(shape, c.want) || !slices.Equal(data, vals) {
+			t.Errorf("%s: shape %v, err %v, data equal %v; want %v", c.shape, shape, err, slices.Equal(data, vals), c.want)
+		}
+		if _, d, err := Read(f); err != nil || d != 12 {
+			t.Errorf("%s: Read gives d = %d, %v; want 12", c.shape, d, err)
+		}
+	}
 }

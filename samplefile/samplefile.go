@@ -18,18 +18,32 @@ import (
 // returns the n×d samples row-major in data (len(data) = n*d) and d.
 // Every error names the file.
 func Read(path string) (data []float64, d int, err error) {
+	data, shape, err := ReadShape(path)
+	return data, prod(shape), err
+}
+
+// ReadShape is Read that also returns the shape of one sample: [d] for
+// vectors (every CSV file, and NPY arrays of shape (n, d)), [H, W] for
+// grayscale images (NPY (n, H, W)) and [H, W, C] for images of C channels
+// (NPY (n, H, W, C)), whose pixels are stored row-major, channels
+// innermost. The product of the shape is the dimension d.
+func ReadShape(path string) (data []float64, shape []int, err error) {
 	ext, err := format(path)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("samplefile: %w", err)
+		return nil, nil, fmt.Errorf("samplefile: %w", err)
 	}
 	defer f.Close()
 	switch ext {
 	case ".csv":
-		return ReadCSV(f, path)
+		data, d, err := ReadCSV(f, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		return data, []int{d}, nil
 	default:
 		size := int64(-1)
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {

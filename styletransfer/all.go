@@ -183,7 +183,7 @@ func (t *Table) WritePNG(file string, d int, shape *datasets.ImageShape) error {
 		}
 	}
 	// Image classes are scaled to [−1, 1] (package datasets).
-	return viz.ImageGrid(file, imgs, shape.Width, shape.Height, K, -1, 1)
+	return viz.ChannelGrid(file, imgs, shape.Width, shape.Height, shape.C(), K, -1, 1)
 }
 
 func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }

@@ -104,3 +104,92 @@ func ImageGrid(path string, images []float64, w, h, cols int, lo, hi float64) er
 	}
 	return writePNG(path, img)
 }
+
+// ChannelGridImage is GridImage for images of c channels per pixel
+// (channels innermost, as datasets.ImageShape lays them out): c = 1 is
+// GridImage itself, c = 3 draws red, green and blue, each value mapped to
+// a level as GridImage maps gray, on the same gray border.
+func ChannelGridImage(images []float64, w, h, c, cols int, lo, hi float64) (image.Image, error) {
+	switch c {
+	case 1:
+		return GridImage(images, w, h, cols, lo, hi)
+	case 3:
+	default:
+		return nil, fmt.Errorf("viz: images of %d channels (want 1 or 3)", c)
+	}
+	if w <= 0 || h <= 0 || len(images)%3 != 0 {
+		return nil, fmt.Errorf("viz: %d values are not a whole number of %d×%d×3 images", len(images), w, h)
+	}
+	// Draw each channel as a gray grid and interleave them: the layout
+	// and the level of every value are GridImage's.
+	n := len(images) / 3
+	var planes [3]*image.Gray
+	plane := make([]float64, n)
+	for ch := range planes {
+		for i := range plane {
+			plane[i] = images[3*i+ch]
+		}
+		g, err := GridImage(plane, w, h, cols, lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		planes[ch] = g
+	}
+	b := planes[0].Bounds()
+	img := image.NewNRGBA(b)
+	for i := range planes[0].Pix {
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = planes[0].Pix[i], planes[1].Pix[i], planes[2].Pix[i], 255
+	}
+	return img, nil
+}
+
+// ChannelGrid writes ChannelGridImage(images, w, h, c, cols, lo, hi) to
+// path as a PNG, atomically.
+func ChannelGrid(path string, images []float64, w, h, c, cols int, lo, hi float64) error {
+	img, err := ChannelGridImage(images, w, h, c, cols, lo, hi)
+	if err != nil {
+		return err
+	}
+	return writePNG(path, img)
+}
+
+// Picture returns one image of w×h pixels of c channels (1: gray, 3:
+// red, green, blue; channels innermost) at its own size, each value v
+// mapped to the level round(255·(v − lo)/(hi − lo)) clamped to [0, 255] as
+// in GridImage. A value 2p/255 − 1 of an 8-bit image read by
+// datasets.ReadFolder gives back p with lo = −1, hi = 1.
+func Picture(pixels []float64, w, h, c int, lo, hi float64) (image.Image, error) {
+	if w <= 0 || h <= 0 || (c != 1 && c != 3) || len(pixels) != w*h*c {
+		return nil, fmt.Errorf("viz: %d values are not one %d×%d image of %d channels", len(pixels), w, h, c)
+	}
+	if !(lo < hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return nil, fmt.Errorf("viz: value range [%v, %v]", lo, hi)
+	}
+	scale := 255 / (hi - lo)
+	r := image.Rect(0, 0, w, h)
+	if c == 1 {
+		img := image.NewGray(r)
+		for i, v := range pixels {
+			img.Pix[i] = gray((v - lo) * scale)
+		}
+		return img, nil
+	}
+	img := image.NewNRGBA(r)
+	for i := 0; i < w*h; i++ {
+		for ch := 0; ch < 3; ch++ {
+			img.Pix[4*i+ch] = gray((pixels[3*i+ch] - lo) * scale)
+		}
+		img.Pix[4*i+3] = 255
+	}
+	return img, nil
+}
+
+// WritePicture writes Picture(pixels, w, h, c, lo, hi) to path as a PNG,
+// atomically (a temporary file renamed over path once complete).
+func WritePicture(path string, pixels []float64, w, h, c int, lo, hi float64) error {
+	img, err := Picture(pixels, w, h, c, lo, hi)
+	if err != nil {
+		return err
+	}
+	return writePNG(path, img)
+}

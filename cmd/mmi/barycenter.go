@@ -198,7 +198,7 @@ func drawBarycenter(file string, gen *generate.Generator, alpha []float64, b *st
 	}
 	img := gen.Image()
 	if b.Parts == nil {
-		return viz.ImageGrid(file, head(b.X, 40*d), img.Width, img.Height, 10, -1, 1)
+		return viz.ChannelGrid(file, head(b.X, 40*d), img.Width, img.Height, img.C(), 10, -1, 1)
 	}
 	var imgs []float64
 	rows := min(len(b.X)/d, 8)
@@ -208,5 +208,5 @@ func drawBarycenter(file string, gen *generate.Generator, alpha []float64, b *st
 		}
 		imgs = append(imgs, b.X[i*d:(i+1)*d]...)
 	}
-	return viz.ImageGrid(file, imgs, img.Width, img.Height, len(b.Parts)+1, -1, 1)
+	return viz.ChannelGrid(file, imgs, img.Width, img.Height, img.C(), len(b.Parts)+1, -1, 1)
 }

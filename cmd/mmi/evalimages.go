@@ -53,9 +53,13 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 	if err != nil {
 		return err
 	}
-	x, d, err := samplefile.Read(file)
+	x, sampleShape, err := samplefile.ReadShape(file)
 	if err != nil {
 		return badInput(err)
+	}
+	d := 1
+	for _, n := range sampleShape {
+		d *= n
 	}
 	set, _, _ := strings.Cut(view, ":")
 	for _, in := range datasets.List() {
@@ -66,6 +70,10 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 	shape, err := datasets.ViewShape(view)
 	if err != nil {
 		return badInput(err)
+	}
+	if len(sampleShape) == 3 && sampleShape[2] != 1 {
+		return usagef("%s holds colour images (%d×%d×%d), but the %s classifier reads grayscale %s images; convert them to gray first",
+			file, sampleShape[1], sampleShape[0], sampleShape[2], view, shape)
 	}
 	if dim := shape.Width * shape.Height; d != dim {
 		return usagef("%s has %d values per sample, but %s images are %d×%d (%d pixels); resample them, or name the view: --class %s:%d:crop20:8x8, say",

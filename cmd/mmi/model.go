@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
@@ -90,8 +91,19 @@ func checkShardRows(s generate.Shard, rows int) error {
 	return nil
 }
 
-// readInput reads a sample file of dimension d (--in).
+// readInput reads a sample file or a folder of images of dimension d
+// (--in).
 func readInput(file string, d int) ([]float64, error) {
+	if st, err := os.Stat(file); err == nil && st.IsDir() {
+		f, err := datasets.ReadFolder(file, datasets.Options{MaxBytes: physicalMemory()})
+		if err != nil {
+			return nil, badInput(err)
+		}
+		if f.Shape.Dim() != d {
+			return nil, usagef("%s holds %s images (%d values each), the model has dimension %d", file, f.Shape, f.Shape.Dim(), d)
+		}
+		return f.Rows, nil
+	}
 	x, din, err := samplefile.Read(file)
 	if err != nil {
 		return nil, badInput(err)

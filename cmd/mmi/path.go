@@ -268,7 +268,7 @@ func drawPath(file string, gen *generate.Generator, p path.Path, res *generate.R
 	n := len(res.X) / d
 	cols := min(n, 10)
 	imgs := append(append([]float64(nil), start[:cols*d]...), res.X[:cols*d]...)
-	return viz.ImageGrid(file, imgs, img.Width, img.Height, cols, -1, 1)
+	return viz.ChannelGrid(file, imgs, img.Width, img.Height, img.C(), cols, -1, 1)
 }
 
 // pathEnd returns α(1).

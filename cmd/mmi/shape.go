@@ -23,7 +23,24 @@ func parseShape(s string) (datasets.ImageShape, error) {
 	if !ok || err1 != nil || err2 != nil || w < 1 || h < 1 {
 		return datasets.ImageShape{}, usagef("--shape %q: want WxH with positive widths, e.g. --shape 28x28", s)
 	}
-	return datasets.ImageShape{Width: w, Height: h}, nil
+	return datasets.ImageShape{Width: w, Height: h, Channels: 1}, nil
+}
+
+// folderOptions returns how folders of images in --data are read: resized
+// to --size WxH if given, refused if they would not fit in memory.
+func folderOptions(size string) (datasets.Options, error) {
+	o := datasets.Options{MaxBytes: physicalMemory()}
+	if size == "" {
+		return o, nil
+	}
+	ws, hs, ok := strings.Cut(strings.ToLower(strings.TrimSpace(size)), "x")
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if !ok || err1 != nil || err2 != nil || w < 1 || h < 1 || w > 4096 || h > 4096 {
+		return o, usagef("--size %q: want WxH of 1…4096 pixels each, e.g. --size 32x32", size)
+	}
+	o.Size = datasets.ImageShape{Width: w, Height: h}
+	return o, nil
 }
 
 // checkPNG decides, before any work is done, how --png draws the model's
@@ -58,7 +75,7 @@ func checkPNG(png, shape string, gen *generate.Generator) error {
 		return nil
 	}
 	if n := int(math.Round(math.Sqrt(float64(d)))); n*n == d && n > 1 {
-		gen.SetImage(&datasets.ImageShape{Width: n, Height: n})
+		gen.SetImage(&datasets.ImageShape{Width: n, Height: n, Channels: 1})
 		return nil
 	}
 	return usagef("--png draws 2-D points or images; these %d-dimensional samples are not a square image: give --shape WxH (W·H = %d) to draw them as images", d, d)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/mmi-go/mmi/generate"
+	"github.com/mmi-go/mmi/internal/bytesize"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
@@ -130,15 +131,7 @@ func checkMemory(what string, bytes float64) error {
 }
 
 // byteSize formats a byte count with a binary unit: "1.5 GiB".
-func byteSize(b float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	i := 0
-	for b >= 1024 && i < len(units)-1 {
-		b /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.3g %s", b, units[i])
-}
+func byteSize(b float64) string { return bytesize.Format(b) }
 
 // checkGaussianMemory refuses a dimension whose standard Gaussian
 // (marginals.StandardGaussian keeps a dense d×d covariance and its

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/marginals"
@@ -26,6 +27,7 @@ const defaultData = "8gaussians,moons,checkerboard"
 // trainFlags are the flags of mmi train.
 type trainFlags struct {
 	data, out, resume string
+	size              string
 	steps, batch      int
 	hidden, layers    int
 	lr                float64
@@ -46,8 +48,11 @@ joint regression loss over α drawn from the interior, faces, edges and
 vertices of the simplex. The checkpoint is rewritten atomically every 10 s and
 at the end; Ctrl-C stops cleanly with a checkpoint, and --resume continues it.
 
-When every --data entry is a labelled image set of one shape (mnist:3,
-fashion:7, digits:0, …) train uses image defaults for the flags not given
+A --data entry that is a folder is every PNG and JPEG file in it, grayscale
+or colour, as one marginal; --size WxH resizes them (otherwise all must share
+one size). When every --data entry is images of one shape (a labelled set
+mnist:3, fashion:7, digits:0, …, a folder, an NPY array (n, H, W[, C]))
+train uses image defaults for the flags not given
 (%d×%d %v, %d steps of %d, LR %g; data heads clamped to [−1, 1] and a
 projection that trusts the image heads more than the noise head), printed on
 the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDefaults.act,
@@ -55,12 +60,14 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
   mmi train --resume mine.mmi --steps 80000
-  mmi train --data mnist:0,mnist:1,mnist:2,mnist:3,mnist:4,mnist:5 --out mnist6.mmi   # image defaults`,
+  mmi train --data mnist:0,mnist:1,mnist:2,mnist:3,mnist:4,mnist:5 --out mnist6.mmi   # image defaults
+  mmi train --data photos/summer,photos/winter --size 32x32 --out seasons.mmi        # folders of images`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, &tf) },
 	}
 	f := cmd.Flags()
 	def := gk.DefaultSettings()
-	f.StringVar(&tf.data, "data", defaultData, "data marginals: built-in names, NAME:CLASS, .csv/.npy files or a .json mixture specification, comma-separated")
+	f.StringVar(&tf.data, "data", defaultData, "data marginals: built-in names, NAME:CLASS, .csv/.npy files, a .json mixture specification or folders of PNG/JPEG images, comma-separated")
+	f.StringVar(&tf.size, "size", "", "resize the images of --data folders to WxH pixels (Catmull-Rom); without it a folder's images must share one size")
 	f.IntVar(&tf.steps, "steps", def.Steps, "training steps")
 	f.IntVar(&tf.batch, "batch", def.Batch, "batch size")
 	f.IntVar(&tf.hidden, "hidden", gk.DefaultHidden[0], "width of the hidden layers")
@@ -92,6 +99,9 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	var t *gk.Trainer
 	imageLine := ""
 	if tf.resume != "" {
+		if fl.Changed("size") {
+			return usagef("train: --size is set when a training starts; --resume keeps the size of %s", tf.resume)
+		}
 		t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
 		if err != nil {
 			return err
@@ -138,9 +148,16 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 // returned for the first line of output.
 func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trainer, string, error) {
 	set := gk.DefaultSettings()
-	entries, err := datasets.Open(tf.data)
+	opts, err := folderOptions(tf.size)
+	if err != nil {
+		return nil, "", err
+	}
+	entries, err := datasets.OpenWith(tf.data, opts)
 	if err != nil {
 		return nil, "", badInput(err)
+	}
+	if tf.size != "" && !hasFolder(entries) {
+		return nil, "", usagef("train: --size %s resizes the images of folders in --data, and --data names none", tf.size)
 	}
 	if fl.Changed("steps") {
 		set.Steps, set.Warmup = tf.steps, 0
@@ -161,6 +178,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain) (*gk.Trai
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
 		imageLine = applyImageDefaults(fl, img, &cfg, &set)
+		cfg.Shape = img.HWC()
 	}
 	if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
 		return nil, "", err
@@ -201,6 +219,16 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 	return nil
 }
 
+// hasFolder reports whether an entry is a folder of images.
+func hasFolder(entries []datasets.Entry) bool {
+	for _, e := range entries {
+		if e.Files != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // coupling is the independent coupling of the Gaussian and the entries.
 func coupling(entries []datasets.Entry) (marginals.Coupling, error) {
 	ms := []marginals.Marginal{marginals.StandardGaussian(entries[0].Marginal.Dim())}
@@ -219,14 +247,19 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 		return nil, badInput(err)
 	}
 	specs := gm.Specs()
+	shape := datasets.ShapeHWC(gm.Shape())
 	var entries []datasets.Entry
 	if dataGiven {
-		if entries, err = datasets.Open(data); err != nil {
+		opts := datasets.Options{MaxBytes: physicalMemory()}
+		if shape != nil {
+			opts.Size = *shape
+		}
+		if entries, err = datasets.OpenWith(data, opts); err != nil {
 			return nil, badInput(err)
 		}
 	} else {
 		for _, s := range specs {
-			mg, img := reopen(s)
+			mg, img := generate.ReopenAt(s, shape)
 			if mg == nil {
 				return nil, usagef("%s: its marginal %q cannot be opened; give it again with --data", file, s)
 			}

@@ -73,6 +73,6 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 	for i, h := range cfg.Hidden {
 		hs[i] = fmt.Sprint(h)
 	}
-	return fmt.Sprintf("; image defaults for %d×%d: network %s %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
-		img.Width, img.Height, strings.Join(hs, "×"), cfg.Activation, set.LR, cfg.NoiseWeight)
+	return fmt.Sprintf("; image defaults for %v: network %s %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
+		img, strings.Join(hs, "×"), cfg.Activation, set.LR, cfg.NoiseWeight)
 }

@@ -255,7 +255,7 @@ func drawTransfer(file string, gen *generate.Generator, from, to int, start, end
 	img := gen.Image()
 	cols := min(len(end)/d, 10)
 	imgs := append(append([]float64(nil), start[:cols*d]...), end[:cols*d]...)
-	return viz.ImageGrid(file, imgs, img.Width, img.Height, cols, -1, 1)
+	return viz.ChannelGrid(file, imgs, img.Width, img.Height, img.C(), cols, -1, 1)
 }
 
 func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }
