@@ -39,6 +39,7 @@ type transferFlags struct {
 	fromSet, nSet   bool
 	sde             bool
 	eps             float64
+	restoreFlags
 }
 
 func newTransferCmd() *cobra.Command {
@@ -104,6 +105,7 @@ test images (mnist:3:test), which the model never saw.`,
 	fl.BoolVar(&f.sde, "sde", false, "integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun); needs --via 0")
 	fl.Float64Var(&f.eps, "eps", 1, "noise level E of the SDE: ε(t) = E·α_0(t)")
 	addShardFlag(cmd, &f.shard)
+	addRestoreFlags(fl, &f.restoreFlags)
 	return cmd
 }
 
@@ -131,6 +133,9 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	}
 	if f.from == f.to {
 		return usagef("transfer: --from and --to are both %d; they must differ", f.from)
+	}
+	if err := checkRestoreFlags(f); err != nil {
+		return err
 	}
 	shard, err := parseShard(f.shard)
 	if err != nil {
@@ -166,14 +171,25 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if f.lift > 0 {
+		if route, err = liftRoute(k1, f.from, f.to, f.lift); err != nil {
+			return err
+		}
+	}
 	if err := transferSDE(f, via, opts); err != nil {
 		return err
 	}
 	job := generate.Job{Path: route, N: f.n, Seed: f.seed, Shard: shard, Options: opts}
+	rs := &restore{f: &f.restoreFlags}
 	if f.in != "" {
-		if job.In, err = readInput(f.in, d); err != nil {
+		if job.In, _, err = readInputRows(f.in, d); err != nil {
 			return err
 		}
+		if rs, job.In, err = newRestore(&f.restoreFlags, gen, job.In, opts); err != nil {
+			return err
+		}
+	} else if f.keep != "" {
+		return usagef("transfer: --keep goes with --in (the rows whose values are kept)")
 	} else if _, err := gen.Marginal(f.from); err != nil {
 		return usagef("%v; give source samples with --in", err)
 	}
@@ -193,6 +209,9 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	}
 	if f.png != "" {
 		keep = max(keep, min(pictureRows, hi-lo))
+	}
+	if rs.measures() {
+		keep = hi - lo
 	}
 	if err := checkSamplesMemory("transfer", min(keep, hi-lo), d); err != nil {
 		return err
@@ -221,8 +240,18 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 			sum["energy"] = metrics.Energy(head(res.X, f.evalN*d), truth, d)
 		}
 	}
+	if rs.measures() {
+		if err := rs.summarize(sum, res.X); err != nil {
+			return err
+		}
+	}
 	if f.png != "" {
-		if err := drawTransfer(f.png, gen, f.from, f.to, res.Start, res.X, truth); err != nil {
+		if rs.measures() && d != 2 {
+			err = rs.draw(f.png, gen, res.X)
+		} else {
+			err = drawTransfer(f.png, gen, f.from, f.to, res.Start, res.X, truth)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -235,6 +264,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if e, ok := sum["energy"]; ok {
 		fmt.Fprintf(w, "energy distance to %d fresh samples of %d: %.4g\n", f.evalN, f.to, e)
 	}
+	rs.writeText(w, sum)
 	return nil
 }
 
@@ -270,8 +300,8 @@ func transferSDE(f *transferFlags, via []int, opts *generate.Options) error {
 	if !f.sde {
 		return nil
 	}
-	if !slices.Contains(via, 0) {
-		return usagef("transfer --sde: the noise ε = eps·α_0 is zero between data marginals; route through the Gaussian with --via 0")
+	if !slices.Contains(via, 0) && f.lift == 0 {
+		return usagef("transfer --sde: the noise ε = eps·α_0 is zero between data marginals; route through the Gaussian with --via 0, or off the data edge with --lift A")
 	}
 	opts.Eps = path.EpsAlpha0(f.eps)
 	opts.SDE = path.EulerMaruyama{Steps: f.steps}
@@ -282,6 +312,9 @@ func transferSDE(f *transferFlags, via []int, opts *generate.Options) error {
 }
 
 func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
+	if r := f.restoreFlags; r.truth != "" || r.keep != "" || r.hold || r.lift != 0 || r.copies != 1 {
+		return usagef("transfer --all: takes none of --truth, --keep, --hold, --lift, --copies (they restore the rows of --in)")
+	}
 	if f.fromSet || f.in != "" || f.pathFile != "" || f.out != "" || f.shard != "" {
 		return usagef("transfer --all: takes --n, --png, --json, --seed, --via, --sde and the solver flags; not --from, --to, --in, --path, --out or --shard")
 	}
