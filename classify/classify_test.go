@@ -87,6 +87,11 @@ func TestEvaluate(t *testing.T) {
 	if rep.FloorN != 138 || rep.Frechet-rep.Floor > 1e-6*rep.Floor || rep.Floor-rep.Frechet > 1e-6*rep.Floor {
 		t.Errorf("all training 3s: Fréchet %v, floor %v on %d", rep.Frechet, rep.Floor, rep.FloorN)
 	}
+	// Ghost: the training 3s have their ink where 3s have ink, about as
+	// the test 3s do (ratio near 1); noise below puts ink everywhere.
+	if rep.Ghost < 0.5 || rep.Ghost > 2 {
+		t.Errorf("real training 3s: ghost %v, want about 1", rep.Ghost)
+	}
 	if len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0], "at least 1000") {
 		t.Errorf("no small-n warning: %v", rep.Warnings)
 	}
@@ -107,6 +112,10 @@ func TestEvaluate(t *testing.T) {
 	if rep.Clipped != 0 {
 		t.Errorf("noise in [−1, 1]: %v clipped", rep.Clipped)
 	}
+	if rep.Ghost < 3 {
+		t.Errorf("noise: ghost %v, want far above 1", rep.Ghost)
+	}
+	t.Logf("ghost: noise %.3g", rep.Ghost)
 	if rep.Share > 0.5 || rep.Ratio < 10 {
 		t.Errorf("noise: share %v, Fréchet %v, floor %v (ratio %v)", rep.Share, rep.Frechet, rep.Floor, rep.Ratio)
 	}

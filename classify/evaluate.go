@@ -41,6 +41,12 @@ type Report struct {
 	// Clipped is the share of the pixel values outside [−1, 1], which
 	// the classifier sees clipped (see Predict).
 	Clipped float64 `json:"clipped"`
+	// Ghost is metrics.Ghost's score of the samples against the class's
+	// real images: the share of their ink on pixels where the training
+	// images of the class almost never have ink, divided by the same share
+	// of its real test images (real images score about 1; a translation
+	// that keeps strokes of its source scores more).
+	Ghost float64 `json:"ghost"`
 	// FeatureDim is the dimension of the features; ClassifierAccuracy the
 	// classifier's accuracy on the whole test split.
 	FeatureDim         int     `json:"feature_dim"`
@@ -56,6 +62,7 @@ type reference struct {
 	testCov  *mat.SymDense
 	tests    int
 	train    []float64 // features of the training images, rows of FeatureDim
+	ghost    *metrics.Ghost
 }
 
 // ref returns the features of the real images of class (computed once per
@@ -84,7 +91,11 @@ func (c *Classifier) ref(class int) (*reference, error) {
 	if len(tf)/f < 2 {
 		return nil, fmt.Errorf("classify: %s class %d has %d test images; need 2", c.Set, class, len(tf)/f)
 	}
-	r := &reference{tests: len(tf) / f, train: rf}
+	g, err := metrics.NewGhost(train, test, c.Dim(), -1, 1)
+	if err != nil {
+		return nil, fmt.Errorf("classify: %s class %d: %w", c.Set, class, err)
+	}
+	r := &reference{tests: len(tf) / f, train: rf, ghost: g}
 	r.testMean, r.testCov = metrics.MeanCov(tf, f)
 	if c.refs == nil {
 		c.refs = map[int]*reference{}
@@ -131,6 +142,7 @@ func (c *Classifier) Evaluate(samples []float64, class int, seed uint64) (*Repor
 		}
 	}
 	rep.Clipped = float64(out) / float64(len(samples))
+	rep.Ghost = ref.ghost.Score(samples)
 	mean, cov := metrics.MeanCov(feats, f)
 	w := metrics.GaussianW2(mean, cov, ref.testMean, ref.testCov)
 	rep.Frechet = w * w

@@ -20,6 +20,7 @@ import (
 type specFile struct {
 	Dim       *int           `json:"dim"`
 	Marginals []specMarginal `json:"marginals"`
+	Coupling  string         `json:"coupling,omitempty"`
 }
 
 type specMarginal struct {
@@ -45,18 +46,31 @@ const symTol = 1e-9
 // Each entry of "marginals" is one data marginal ρ_k = Σ_c w_c N(μ_c, Σ_c),
 // in order. See ParseSpec for the rules it must follow.
 func ReadSpec(path string) ([]*marginals.Mixture, error) {
+	mix, _, err := ReadSpecCoupling(path)
+	return mix, err
+}
+
+// ReadSpecCoupling reads a specification as ReadSpec does and also the
+// coupling it declares: an optional top-level "coupling", "independent"
+// (the default) or "ot", the optimal-transport coupling of the data
+// marginals, which has a closed form only when every marginal is a single
+// Gaussian (anything else is an error).
+func ReadSpecCoupling(path string) ([]*marginals.Mixture, marginals.CouplingSpec, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("datasets: %w", err)
+		return nil, marginals.CouplingSpec{}, fmt.Errorf("datasets: %w", err)
 	}
 	defer f.Close()
-	return ParseSpec(f, path)
+	return parseSpec(f, path)
 }
 
 // ParseSpec reads a Gaussian-mixture specification (see ReadSpec) from r;
 // name is the file name used in errors. It checks that
-//   - the document is one JSON object with only the keys "dim" and
-//     "marginals", and marginals with only "weights", "means" and "covs";
+//   - the document is one JSON object with only the keys "dim",
+//     "marginals" and "coupling", and marginals with only "weights",
+//     "means" and "covs";
+//   - "coupling", if given, is "independent" or "ot", and "ot" comes with
+//     single Gaussians only (see ReadSpecCoupling);
 //   - dim ≥ 1 and there is at least one marginal, each with at least one
 //     component;
 //   - every mean has dim entries and every covariance is dim×dim,
@@ -70,9 +84,41 @@ func ReadSpec(path string) ([]*marginals.Mixture, error) {
 // Errors name the marginal and the component by their 0-based position
 // in the JSON arrays.
 func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
+	mix, _, err := parseSpec(r, name)
+	return mix, err
+}
+
+func parseSpec(r io.Reader, name string) ([]*marginals.Mixture, marginals.CouplingSpec, error) {
+	mix, coupling, err := parseSpecMixtures(r, name)
+	if err != nil {
+		return nil, marginals.CouplingSpec{}, err
+	}
+	spec := marginals.CouplingSpec{Kind: marginals.KindIndependent}
+	switch coupling {
+	case "", string(marginals.KindIndependent):
+	case string(marginals.KindOT):
+		spec.Kind = marginals.KindOT
+		for k, m := range mix {
+			n := 0
+			for _, w := range m.Weights() {
+				if w > 0 {
+					n++
+				}
+			}
+			if n != 1 {
+				return nil, marginals.CouplingSpec{}, fmt.Errorf("datasets: %s: \"coupling\": \"ot\" needs single Gaussians (the optimal coupling of mixtures has no closed form), but marginal %d has %d components", name, k, n)
+			}
+		}
+	default:
+		return nil, marginals.CouplingSpec{}, fmt.Errorf("datasets: %s: unknown \"coupling\" %q (want \"independent\" or \"ot\")", name, coupling)
+	}
+	return mix, spec, nil
+}
+
+func parseSpecMixtures(r io.Reader, name string) ([]*marginals.Mixture, string, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("datasets: %s: %w", name, err)
+		return nil, "", fmt.Errorf("datasets: %s: %w", name, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -80,17 +126,17 @@ func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
 	if err := dec.Decode(&sf); err != nil {
 		switch {
 		case errors.Is(err, io.EOF):
-			return nil, fmt.Errorf("datasets: %s: empty specification", name)
+			return nil, "", fmt.Errorf("datasets: %s: empty specification", name)
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, fmt.Errorf("datasets: %s: specification ends early (truncated JSON)", name)
+			return nil, "", fmt.Errorf("datasets: %s: specification ends early (truncated JSON)", name)
 		}
-		return nil, fmt.Errorf("datasets: %s%s: %w", name, jsonpos.Of(data, err), err)
+		return nil, "", fmt.Errorf("datasets: %s%s: %w", name, jsonpos.Of(data, err), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("datasets: %s: unexpected data after the specification object", name)
+		return nil, "", fmt.Errorf("datasets: %s: unexpected data after the specification object", name)
 	}
-	fail := func(format string, a ...any) ([]*marginals.Mixture, error) {
-		return nil, fmt.Errorf("datasets: %s: "+format, append([]any{name}, a...)...)
+	fail := func(format string, a ...any) ([]*marginals.Mixture, string, error) {
+		return nil, "", fmt.Errorf("datasets: %s: "+format, append([]any{name}, a...)...)
 	}
 	if sf.Dim == nil {
 		return fail("missing \"dim\"")
@@ -142,7 +188,7 @@ func ParseSpec(r io.Reader, name string) ([]*marginals.Mixture, error) {
 		}
 		out[k] = mix
 	}
-	return out, nil
+	return out, sf.Coupling, nil
 }
 
 // symmetric checks that rows form a dim×dim symmetric matrix and returns

@@ -22,6 +22,11 @@ type Generator struct {
 	data  []marginals.Marginal // data coordinates; nil entries unavailable
 	names []string
 	image *datasets.ImageShape
+	// spec is the coupling g was trained on (a checkpoint records it);
+	// joint, if set, is an exact sampler of that coupling in data
+	// coordinates (the coupled Gaussian oracle's), used instead of spec.
+	spec  marginals.CouplingSpec
+	joint marginals.Coupling
 }
 
 // ErrUnavailable is returned when fresh samples of a data marginal are
@@ -61,6 +66,9 @@ func New(g cond.Conditional, norm gk.Affine, data []marginals.Marginal, names []
 	}
 	gen := &Generator{g: g, norm: gk.Affine{Center: append([]float64(nil), norm.Center...), Scale: norm.Scale},
 		data: append([]marginals.Marginal(nil), data...), names: append([]string(nil), names...)}
+	if c, ok := g.(interface{ Coupling() marginals.CouplingSpec }); ok {
+		gen.spec = c.Coupling()
+	}
 	if names == nil {
 		gen.names = make([]string, k1-1)
 		for i := range gen.names {
@@ -70,14 +78,21 @@ func New(g cond.Conditional, norm gk.Affine, data []marginals.Marginal, names []
 	return gen, nil
 }
 
-// FromOracle returns the generator of the exact oracle of Gaussian
-// mixtures: identity normalization, the mixtures as data marginals.
-func FromOracle(o *gk.Oracle, names []string) (*Generator, error) {
+// FromOracle returns the generator of an exact oracle of Gaussian
+// mixtures (gk.Oracle, or gk.CoupledOracle for the OT coupling): identity
+// normalization, the mixtures as data marginals, and the oracle's exact
+// coupling as the one the interpolant is sampled from.
+func FromOracle(o gk.Exact, names []string) (*Generator, error) {
 	var data []marginals.Marginal
 	for _, m := range o.Mixtures() {
 		data = append(data, m)
 	}
-	return New(o, gk.Affine{}, data, names)
+	g, err := New(o, gk.Affine{}, data, names)
+	if err != nil {
+		return nil, err
+	}
+	g.joint = o.Joint()
+	return g, nil
 }
 
 // Sizes returns K+1 and the dimension d.
@@ -145,12 +160,16 @@ func (g *Generator) Draw(k, n int, r *rand.Rand) ([]float64, error) {
 }
 
 // Coupling returns the coupling the model was trained on, in model
-// coordinates: N(0, I) and the normalized data marginals, independent
-// (gk.NormalizedCoupling of the independent coupling). Whatever samples
-// the interpolant to feed the model (transport-cost estimates of path
-// optimization) samples this. It fails when a data marginal is
-// unavailable.
+// coordinates: N(0, I) and the normalized data marginals, coupled as the
+// model records (CouplingSpec: independent, or OT tuples with the
+// training's block size), or the exact coupling of an oracle that has one
+// (the OT-coupled Gaussian oracle). Whatever samples the interpolant to
+// feed the model (transport-cost estimates of path optimization) samples
+// this. It fails when a data marginal is unavailable.
 func (g *Generator) Coupling() (marginals.Coupling, error) {
+	if g.joint != nil {
+		return gk.NormalizedCoupling(g.joint, g.norm), nil
+	}
 	_, d := g.Sizes()
 	ms := []marginals.Marginal{marginals.StandardGaussian(d)}
 	for k := 1; k <= len(g.data); k++ {
@@ -160,12 +179,15 @@ func (g *Generator) Coupling() (marginals.Coupling, error) {
 		}
 		ms = append(ms, m)
 	}
-	c, err := marginals.NewIndependent(ms...)
+	c, err := g.spec.New(ms...)
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	return gk.NormalizedCoupling(c, g.norm), nil
 }
+
+// CouplingSpec returns the kind of coupling the model was trained on.
+func (g *Generator) CouplingSpec() marginals.CouplingSpec { return g.spec }
 
 // ToModel maps rows of data coordinates in place to model coordinates.
 func (g *Generator) ToModel(x []float64) {

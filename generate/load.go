@@ -12,17 +12,18 @@ import (
 )
 
 // Load opens a model: a Gaussian-mixture specification (.json, see
-// datasets.ReadSpec) gives the exact oracle of its mixtures; anything else
+// datasets.ReadSpecCoupling) gives the exact oracle of its mixtures under
+// the coupling it declares (gk.NewExact); anything else
 // must be a checkpoint written by gk (mmi train), whose data marginals are
 // reopened from the names it records (Reopen). A missing file is an error
 // that wraps os.ErrNotExist.
 func Load(spec string) (*Generator, error) {
 	if strings.HasSuffix(strings.ToLower(spec), ".json") {
-		mix, err := datasets.ReadSpec(spec)
+		mix, cs, err := datasets.ReadSpecCoupling(spec)
 		if err != nil {
 			return nil, err
 		}
-		o, err := gk.NewOracle(mix)
+		o, err := gk.NewExact(mix, cs)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec, err)
 		}

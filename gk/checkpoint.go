@@ -26,12 +26,23 @@ import (
 // reader would silently ignore, so such a reader must refuse the file;
 // version-1 files have neither. Version 3 added the shape of a sample
 // (Config.Shape, images of H×W×C); only a model with a shape is written as
-// version 3, every other one as version 2, byte for byte as before, so
-// that builds that read version 2 still read it.
-const CheckpointVersion = 3
+// version 3. Version 4 adds the coupling (Config.Coupling): a model trained
+// on a coupling other than the independent one is written as version 4
+// (an older reader would take it for independent), with or without a
+// shape. Every other model is written as version 2, byte for byte as
+// before, so that builds that read version 2 still read it; files without
+// a coupling load as independent.
+const CheckpointVersion = 4
 
-// shapelessVersion is the version written for a model without a Shape.
+// shapelessVersion is the version written for a model without a Shape
+// or a coupling.
 const shapelessVersion = 2
+
+// shapeVersion is the version of a model with a Shape and no coupling.
+const shapeVersion = 3
+
+// couplingVersion is the version of a model with a coupling.
+const couplingVersion = 4
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -95,6 +106,10 @@ type ckptArch struct {
 	// the simplex, so files written before it existed load as simplex
 	// models.
 	Domain string `msgpack:"domain,omitempty"`
+	// Coupling is marginals.CouplingSpec.String() ("ot", "ot:128"); empty
+	// for the independent coupling (version 3; files without it are
+	// independent).
+	Coupling string `msgpack:"coupling,omitempty"`
 	// Shape is Config.Shape, empty for none (version 3).
 	Shape []int `msgpack:"shape,omitempty"`
 }
@@ -132,6 +147,8 @@ type ckptSettings struct {
 	// files written before it existed trained projected heads through the
 	// projection.
 	HeadLoss string `msgpack:"head_loss,omitempty"`
+	// Reuse is Settings.Reuse; 0 (absent in older files) draws every step.
+	Reuse int `msgpack:"reuse,omitempty"`
 }
 
 type ckptTraining struct {
@@ -237,6 +254,9 @@ func (m *Model) payload() *checkpointPayload {
 		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
 		Weights: floatBytes(m.eng.params()),
 	}
+	if !c.Coupling.IsIndependent() {
+		p.Arch.Coupling = c.Coupling.String()
+	}
 	return p
 }
 
@@ -260,7 +280,7 @@ func (t *Trainer) Save(path string) error {
 		FinalLR: s.FinalLR, Clip: s.Clip, EMA: s.EMA, Seed: s.Seed,
 		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta, s.Alpha.DataEdges},
 		CheckpointEvery: s.CheckpointEvery, RecordEvery: s.RecordEvery, NormSamples: s.NormSamples,
-		HeadLoss: "raw",
+		HeadLoss: "raw", Reuse: s.Reuse,
 	}
 	if s.LossThroughProjection {
 		cs.HeadLoss = "projected"
@@ -305,8 +325,11 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
 	}
 	version := uint32(shapelessVersion)
-	if p.Arch.Shape != nil {
-		version = CheckpointVersion
+	switch {
+	case p.Arch.Coupling != "":
+		version = couplingVersion
+	case p.Arch.Shape != nil:
+		version = shapeVersion
 	}
 	err = atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(header(version, crc32.ChecksumIEEE(body), len(body)))
@@ -349,8 +372,9 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if h[0] != 0xce || h[5] != 0xce || h[10] != 0xc6 {
 		return nil, fmt.Errorf("%w: malformed header", ErrCorruptCheckpoint)
 	}
-	if v := binary.BigEndian.Uint32(h[1:]); v < oldestCheckpointVersion || v > CheckpointVersion {
-		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", v, oldestCheckpointVersion, CheckpointVersion)
+	version := binary.BigEndian.Uint32(h[1:])
+	if version < oldestCheckpointVersion || version > CheckpointVersion {
+		return nil, fmt.Errorf("checkpoint format version %d, this build reads versions %d to %d", version, oldestCheckpointVersion, CheckpointVersion)
 	}
 	crc := binary.BigEndian.Uint32(h[6:])
 	n := int64(binary.BigEndian.Uint32(h[11:]))
@@ -371,9 +395,11 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
 	}
-	if v := binary.BigEndian.Uint32(h[1:]); (v == CheckpointVersion) != (p.Arch.Shape != nil) {
-		// Version 3 is written exactly for models with a shape.
-		return nil, fmt.Errorf("%w: format version %d with sample shape %v", ErrCorruptCheckpoint, v, p.Arch.Shape)
+	// Version 4 is written exactly for models with a coupling, version 3
+	// for models with a shape and no coupling.
+	if v := binary.BigEndian.Uint32(h[1:]); (v == couplingVersion) != (p.Arch.Coupling != "") ||
+		(p.Arch.Coupling == "" && (v == shapeVersion) != (p.Arch.Shape != nil)) {
+		return nil, fmt.Errorf("%w: format version %d with sample shape %v and coupling %q", ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling)
 	}
 	return p, nil
 }
@@ -444,6 +470,11 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	}
 	if a.Domain != "" {
 		if cfg.Domain, err = simplex.ParseDomain(a.Domain); err != nil {
+			return nil, err
+		}
+	}
+	if a.Coupling != "" {
+		if cfg.Coupling, err = marginals.ParseCouplingSpec(a.Coupling); err != nil {
 			return nil, err
 		}
 	}
@@ -533,6 +564,9 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	if c.Len() != m.cfg.Marginals || c.Dim() != m.cfg.Dim {
 		return nil, fmt.Errorf("checkpoint has %d marginals of dimension %d, coupling %d of dimension %d", m.cfg.Marginals, m.cfg.Dim, c.Len(), c.Dim())
 	}
+	if spec, ok := marginals.SpecOf(c); ok && !spec.Same(m.cfg.Coupling) {
+		return nil, fmt.Errorf("the run was trained on the %s coupling, Resume was given %s", m.cfg.Coupling, spec)
+	}
 	live := m.eng.clone()
 	if err := setFloats(live.params(), tr.Params, "live weights"); err != nil {
 		return nil, err
@@ -550,7 +584,7 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 		FinalLR: cs.FinalLR, Clip: cs.Clip, EMA: cs.EMA, Seed: cs.Seed,
 		Alpha:           alphaMix,
 		CheckpointEvery: cs.CheckpointEvery, RecordEvery: cs.RecordEvery, NormSamples: cs.NormSamples,
-		AlphaSampler: alpha,
+		AlphaSampler: alpha, Reuse: cs.Reuse,
 	}
 	switch cs.HeadLoss {
 	case "", "projected": // "": written before raw-head losses existed

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sync"
 
+	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -108,6 +109,13 @@ type Config struct {
 	// non-negative part of the ball of radius C (alpha_ball.go documents
 	// the distribution), which contains the simplex.
 	Domain simplex.Domain
+	// Coupling is the joint law of the training tuples (x_0, …, x_K): the
+	// zero value is the independent coupling. The trainer draws from the
+	// coupling it is given; Coupling records which one that is, so that
+	// everything that samples the interpolant for this model (transport
+	// costs, the oracle it is compared with) uses the same one. Under any
+	// coupling x_0 stays independent of the data.
+	Coupling marginals.CouplingSpec
 	// Specs describes the data marginals 1 … K as the user gave them
 	// (built-in names, file paths, specification entries); they are
 	// recorded in checkpoints so that a checkpoint can name and resample
@@ -175,6 +183,9 @@ func (c Config) validate() error {
 	}
 	if c.Domain.Kind == simplex.KindBall && math.IsInf(c.Domain.Radius, 1) {
 		return errors.New("gk: a model's ball needs a finite radius (training draws α from it)")
+	}
+	if _, err := marginals.ParseCouplingSpec(c.Coupling.String()); err != nil || c.Coupling.Block < 0 {
+		return fmt.Errorf("gk: coupling %q (block %d) is not one gk knows", string(c.Coupling.Kind), c.Coupling.Block)
 	}
 	if c.Specs != nil && len(c.Specs) != c.Marginals-1 {
 		return fmt.Errorf("gk: %d marginal specs for %d data marginals", len(c.Specs), c.Marginals-1)
@@ -287,6 +298,9 @@ func (m *Model) Shape() []int { return append([]int(nil), m.cfg.Shape...) }
 
 // Domain returns the set of α the model was trained on (Config.Domain).
 func (m *Model) Domain() simplex.Domain { return m.cfg.Domain }
+
+// Coupling returns the coupling the model was trained on (Config.Coupling).
+func (m *Model) Coupling() marginals.CouplingSpec { return m.cfg.Coupling }
 
 // NumParams returns the number of weights and biases of the network.
 func (m *Model) NumParams() int { return m.eng.numParams() }

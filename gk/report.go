@@ -106,7 +106,7 @@ var reportVertexEps = []float64{0.02, 0.05, 0.1}
 
 // CompareOracle measures model against the exact oracle, in the oracle's
 // coordinates: the points x are drawn from the interpolant of N(0, I) and
-// the oracle's mixtures. A Model works in normalized coordinates, so the
+// the oracle's mixtures under the oracle's coupling (Exact.Joint). A Model works in normalized coordinates, so the
 // oracle for it is that of NormalizeMixtures(mix, m.Normalization()).
 //
 // Regions (K data marginals, K+1 vertices): the K Gaussian–data edges
@@ -115,7 +115,7 @@ var reportVertexEps = []float64{0.02, 0.05, 0.1}
 // points of the whole simplex (K ≥ 2; for K = 1 the simplex is one edge);
 // and near each vertex e_k the points (1−ε)e_k + ε u for ε ∈ {0.02, 0.05,
 // 0.1} and u each other vertex or one Dirichlet(1) point (K ≥ 2).
-func CompareOracle(model cond.Conditional, oracle *Oracle, set ReportSettings) (*Report, error) {
+func CompareOracle(model cond.Conditional, oracle Exact, set ReportSettings) (*Report, error) {
 	if model == nil || oracle == nil {
 		return nil, errors.New("gk: CompareOracle needs a model and an oracle")
 	}
@@ -127,14 +127,7 @@ func CompareOracle(model cond.Conditional, oracle *Oracle, set ReportSettings) (
 	if set.Points < 2 || set.Interior < 0 || set.Faces < 0 {
 		return nil, fmt.Errorf("gk: report needs at least 2 points per α, got %d", set.Points)
 	}
-	ms := []marginals.Marginal{marginals.StandardGaussian(d)}
-	for _, m := range oracle.Mixtures() {
-		ms = append(ms, m)
-	}
-	c, err := marginals.NewIndependent(ms...)
-	if err != nil {
-		return nil, fmt.Errorf("gk: %w", err)
-	}
+	c := oracle.Joint()
 	ra := rand.New(rand.NewPCG(set.Seed, 0x7265_01))
 	rx := rand.New(rand.NewPCG(set.Seed, 0x7265_02))
 	w := newReportWork(kk, d, set.Points)

@@ -136,6 +136,13 @@ type Settings struct {
 	// RecordEvery is the number of steps between progress records;
 	// default 50.
 	RecordEvery int
+	// Reuse is the number of consecutive steps that share one draw of the
+	// data tuples (x_1, …, x_K), each step with fresh α and fresh x_0; 0
+	// or 1 draws the coupling at every step. It amortizes a coupling whose
+	// draws are expensive (the OT coupling's assignments): the draw for
+	// steps [qR, (q+1)R) comes from its own generator, seeded by Seed and
+	// q, so a resumed run redraws it exactly.
+	Reuse int
 	// NormSamples is the number of joint draws from which NewTrainer fits
 	// the normalization when the Config has none; default 4096.
 	NormSamples int
@@ -209,6 +216,8 @@ func (s Settings) validate() error {
 		return fmt.Errorf("gk: record interval %d", s.RecordEvery)
 	case s.NormSamples < 1:
 		return fmt.Errorf("gk: %d normalization samples", s.NormSamples)
+	case s.Reuse < 0:
+		return fmt.Errorf("gk: coupling draws reused for %d steps", s.Reuse)
 	}
 	for _, w := range []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta} {
 		if !(w >= 0) || math.IsInf(w, 0) {
@@ -290,6 +299,7 @@ const (
 	streamInit  = 0x6d6d69_01 // initial weights and Fourier frequencies
 	streamNorm  = 0x6d6d69_02 // fitting the normalization
 	streamTrain = 0x6d6d69_03 // α, coupling draws
+	streamReuse = 0x6d6d69_04 // data tuples shared by Settings.Reuse steps (xor the draw's index)
 )
 
 // Trainer fits a Model by minimizing the joint regression loss
@@ -326,6 +336,8 @@ type Trainer struct {
 	// step buffers
 	alphas []float64   // Batch × (K+1)
 	xs     [][]float64 // K+1 batches of Batch × d
+	pool   [][]float64 // with Reuse > 1: the shared draw of the coupling
+	poolQ  int         // index q of the draw in pool, −1 for none
 	es     engineScratch
 	g, dg  [][]float64 // K+1 rows of d: heads of one sample and ∂L/∂g
 	resid  []float64
@@ -352,6 +364,14 @@ func NewTrainer(cfg Config, c marginals.Coupling, set Settings) (*Trainer, error
 	}
 	if cfg.Marginals != c.Len() || cfg.Dim != c.Dim() {
 		return nil, fmt.Errorf("gk: model has %d marginals of dimension %d, coupling %d of dimension %d", cfg.Marginals, cfg.Dim, c.Len(), c.Dim())
+	}
+	if spec, ok := marginals.SpecOf(c); ok {
+		if cfg.Coupling.IsIndependent() {
+			cfg.Coupling = spec
+		}
+		if !cfg.Coupling.Same(spec) {
+			return nil, fmt.Errorf("gk: configuration names the coupling %s, the trainer was given %s", cfg.Coupling, spec)
+		}
 	}
 	if cfg.Norm.Center == nil && cfg.Norm.Scale == 0 {
 		a, err := FitAffine(c, set.NormSamples, rand.New(rand.NewPCG(set.Seed, streamNorm)))
@@ -390,6 +410,13 @@ func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set 
 	kk, d, b := m.cfg.Marginals, m.cfg.Dim, set.Batch
 	t.alphas = make([]float64, b*kk)
 	t.xs = make([][]float64, kk)
+	t.poolQ = -1
+	if set.Reuse > 1 {
+		t.pool = make([][]float64, kk)
+		for k := range t.pool {
+			t.pool[k] = make([]float64, b*d)
+		}
+	}
 	t.g = make([][]float64, kk)
 	t.dg = make([][]float64, kk)
 	for k := range t.xs {
@@ -528,7 +555,20 @@ func (t *Trainer) drawBatch() {
 	for i := 0; i < t.set.Batch; i++ {
 		t.alpha.Sample(t.alphas[i*kk:(i+1)*kk], t.rng)
 	}
-	t.coupling.Sample(t.xs, t.rng)
+	if t.pool == nil {
+		t.coupling.Sample(t.xs, t.rng)
+		return
+	}
+	if q := t.step / t.set.Reuse; q != t.poolQ {
+		t.coupling.Sample(t.pool, rand.New(rand.NewPCG(t.set.Seed, streamReuse^uint64(q))))
+		t.poolQ = q
+	}
+	for k := 1; k < kk; k++ {
+		copy(t.xs[k], t.pool[k])
+	}
+	for i := range t.xs[0] { // marginal 0 is N(0, I) (NewTrainer)
+		t.xs[0][i] = t.rng.NormFloat64()
+	}
 }
 
 // lossGrad evaluates the live network on the drawn batch and returns the

@@ -11,6 +11,7 @@ import (
 	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/samplefile"
 )
@@ -55,7 +56,9 @@ data–data edges, 2-faces, interior, near each vertex). The relative error
 Σ_k E|ĝ_k − g_k|² / Σ_k E|g_k − E g_k|² is 0 for the truth and 1 for the best
 prediction that ignores x; the identity residual rms(Σ_k α_k ĝ_k − x)/rms(x)
 is 0 for the truth. The comparison is made in the model's normalized
-coordinates, against the oracle of the correspondingly normalized mixtures.`,
+coordinates, against the oracle of the correspondingly normalized mixtures
+under the coupling the model was trained on (mmi train --coupling ot: the
+exact optimal-transport coupling, which needs single Gaussians).`,
 		Example: `  mmi eval --a generated.csv --b truth.csv --json
   mmi eval --a threes.npy --class mnist:3
   mmi train --data examples/mix3.json --out mix3.mmi
@@ -144,22 +147,23 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 	}
 	var g cond.Conditional
 	norm := gk.Affine{}
+	var coupling marginals.CouplingSpec
 	if strings.HasSuffix(strings.ToLower(file), ".json") {
-		other, err := datasets.ReadSpec(file)
+		other, cs, err := datasets.ReadSpecCoupling(file)
 		if err != nil {
 			return badInput(err)
 		}
-		o, err := gk.NewOracle(other)
+		o, err := gk.NewExact(other, cs)
 		if err != nil {
 			return badInput(fmt.Errorf("%s: %w", file, err))
 		}
-		g = o
+		g, coupling = o, cs
 	} else {
 		m, err := gk.Load(file)
 		if err != nil {
 			return badInput(err)
 		}
-		g, norm = m, m.Normalization()
+		g, norm, coupling = m, m.Normalization(), m.Coupling()
 	}
 	k1, d := g.Sizes()
 	if err := checkSamplesMemory("eval --n", points, 2*k1*d); err != nil {
@@ -173,9 +177,10 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 	if err != nil {
 		return badInput(err)
 	}
-	o, err := gk.NewOracle(nmix)
+	// The truth is the oracle of the coupling the model was trained on.
+	o, err := gk.NewExact(nmix, coupling)
 	if err != nil {
-		return badInput(fmt.Errorf("%s: %w", spec, err))
+		return badInput(fmt.Errorf("%s under the model's %s coupling: %w", spec, coupling, err))
 	}
 	rep, err := gk.CompareOracle(g, o, gk.ReportSettings{Points: points, Seed: seed})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
@@ -40,7 +41,7 @@ func stepOf(t *testing.T, file string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := coupling(es)
+	c, err := coupling(es, marginals.CouplingSpec{})
 	if err != nil {
 		t.Fatal(err)
 	}

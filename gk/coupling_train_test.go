@@ -1,0 +1,132 @@
+package gk
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mmi-go/mmi/marginals"
+)
+
+// trOTCoupling is the OT coupling (blocks of block rows) of N(0, I) and
+// the mixtures.
+func trOTCoupling(t testing.TB, mix []*marginals.Mixture, block int) marginals.Coupling {
+	t.Helper()
+	ms := []marginals.Marginal{marginals.StandardGaussian(mix[0].Dim())}
+	for _, m := range mix {
+		ms = append(ms, m)
+	}
+	c, err := marginals.NewOT(block, ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// A run on the OT coupling with tuples reused over 3 steps, saved at step
+// 7 (inside a reuse period) and resumed, ends bit for bit like the run
+// that was never interrupted; the checkpoint records the coupling, is
+// format version 3, and refuses to resume on the independent coupling.
+func TestTrainOTResume(t *testing.T) {
+	dir := t.TempDir()
+	mix := trMixtures(t)
+	c := trOTCoupling(t, mix, 16)
+	cfg := Config{Hidden: []int{16, 16}}
+	set := Settings{Steps: 14, Batch: 32, Seed: 5, Reuse: 3}
+	straight, err := NewTrainer(cfg, c, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := straight.Model().Coupling(); got.String() != "ot:16" {
+		t.Fatalf("model coupling %v, want ot:16", got)
+	}
+	if err := straight.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	half, err := NewTrainer(cfg, c, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for half.Step() < 7 {
+		if _, err := half.trainStep(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "half.mmi")
+	if err := half.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := data[2+len(checkpointMagic)+4]; v != couplingVersion {
+		t.Errorf("format version %d, want %d", v, couplingVersion)
+	}
+	if _, err := Resume(path, trCoupling(t, mix), nil); err == nil || !strings.Contains(err.Error(), "coupling") {
+		t.Errorf("resumed on the independent coupling: %v", err)
+	}
+	resumed, err := Resume(path, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resumed.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	trSameBits(t, "resumed OT", trParams(straight), trParams(resumed))
+	m, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Coupling().String() != "ot:16" {
+		t.Errorf("loaded coupling %v", m.Coupling())
+	}
+
+	// Reuse shares the data tuples, not x_0: two steps of one period see
+	// the same x_1 … x_K and different noise.
+	r, err := NewTrainer(cfg, c, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.drawBatch()
+	first := [][]float64{append([]float64(nil), r.xs[0]...), append([]float64(nil), r.xs[1]...)}
+	r.step++
+	r.drawBatch()
+	if trEqual(first[0], r.xs[0]) || !trEqual(first[1], r.xs[1]) {
+		t.Error("within a reuse period the data must repeat and the noise not")
+	}
+
+	// An independent model stays version 2 and loads as independent.
+	ind, err := NewTrainer(cfg, trCoupling(t, mix), Settings{Steps: 1, Batch: 8, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ipath := filepath.Join(dir, "ind.mmi")
+	if err := ind.Save(ipath); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(ipath)
+	if v := data[2+len(checkpointMagic)+4]; v != shapelessVersion {
+		t.Errorf("independent model written as version %d", v)
+	}
+	if _, err := Resume(ipath, c, nil); err == nil {
+		t.Error("an independent run resumed on the OT coupling")
+	}
+	if _, err := NewTrainer(Config{Hidden: []int{4}, Coupling: marginals.CouplingSpec{Kind: marginals.KindOT}}, trCoupling(t, mix), Settings{Steps: 1, Batch: 8}); err == nil {
+		t.Error("a configuration naming ot trained on the independent coupling")
+	}
+}
+
+func trEqual(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
