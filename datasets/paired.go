@@ -153,3 +153,40 @@ func (v imageView) source(set, class string) string {
 	}
 	return src
 }
+
+// CheckPaired reports whether entries can be paired row by row (the
+// paired coupling, row r of every entry one tuple): every entry must have
+// rows (a sample file, a folder, a view of a labelled set; not a toy
+// generator or a specification entry), all as many, and views of labelled
+// sets must show the same images (one Source: mnist:all:low7 and mnist:all
+// pair, mnist:3 and mnist:all do not). It returns the number of rows, or
+// an error of one line naming the sets and their sizes.
+func CheckPaired(entries []Entry) (int, error) {
+	var sizes []string
+	rows, equal := -1, true
+	for _, e := range entries {
+		n, ok := e.Rows()
+		if !ok {
+			return 0, fmt.Errorf("datasets: %s is a generator without rows; paired data sets are row-aligned files (.csv, .npy), folders or views of a labelled set (mnist:all, mnist:all:low7)", e.Name)
+		}
+		sizes = append(sizes, fmt.Sprintf("%s %d rows", e.Name, n))
+		equal = equal && (rows < 0 || n == rows)
+		rows = n
+	}
+	if !equal {
+		return 0, fmt.Errorf("datasets: paired data sets need equal row counts, have %s", strings.Join(sizes, ", "))
+	}
+	var first *Entry
+	for i, e := range entries {
+		if e.Source == "" {
+			continue
+		}
+		if first != nil && e.Source != first.Source {
+			return 0, fmt.Errorf("datasets: %s (%d rows) shows the images %s, %s the images %s; paired views must show the same images (the same set, class or all, split and firstN)", first.Name, rows, first.Source, e.Name, e.Source)
+		}
+		if first == nil {
+			first = &entries[i]
+		}
+	}
+	return max(rows, 0), nil
+}
