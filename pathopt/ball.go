@@ -2,7 +2,6 @@ package pathopt
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -152,48 +151,26 @@ func decodeBallSine(data []byte) (path.Path, error) {
 	return NewBallSine(v.From, v.To, v.Coef)
 }
 
-// BallFamily is the set of BallSine paths from From to To with Modes sine
-// modes: one parameter per mode and moving coordinate (a coordinate
-// non-zero at From or To), θ = 0 the straight segment. Optimizing it over
-// a model trained on the ball (or an exact oracle) chooses a noise
-// schedule (α_0(t), α_k(t)) freely rather than only a time
-// reparameterization of the straight edge.
-type BallFamily struct {
-	From, To []float64
-	Modes    int
-	// Domain is the model's domain: the optimizer keeps the path inside
-	// it (OptimizeBall). The zero value means simplex.Unbounded (an exact
-	// oracle); a simplex domain is an error.
-	Domain simplex.Domain
-}
+// onBall reports whether f's paths run off the simplex (BallSine paths).
+func (f *Family) onBall() bool { return f.Domain.Kind == simplex.KindBall }
 
-func (f *BallFamily) domain() simplex.Domain {
-	if f.Domain == (simplex.Domain{}) {
-		return simplex.Unbounded
+// validateBall is Validate for a family on a ball.
+func (f *Family) validateBall() error {
+	if len(f.Points) != 2 || f.Reparam {
+		return errors.New("pathopt: a path off the simplex runs straight from one point to another plus sine modes: no waypoints, no Reparam")
 	}
-	return f.Domain
-}
-
-// Validate checks the family.
-func (f *BallFamily) Validate() error {
-	if f.Modes < 1 {
-		return fmt.Errorf("pathopt: %d sine modes, need at least 1", f.Modes)
+	from, to := f.Points[0], f.Points[1]
+	if len(from) != len(to) || len(from) < 2 {
+		return fmt.Errorf("pathopt: end points of %d and %d coordinates", len(from), len(to))
 	}
-	if len(f.From) != len(f.To) || len(f.From) < 2 {
-		return fmt.Errorf("pathopt: end points of %d and %d coordinates", len(f.From), len(f.To))
-	}
-	dom := f.domain()
-	if dom.Kind != simplex.KindBall {
-		return errors.New("pathopt: a ball path needs a model trained on the ball (mmi train --domain ball) or an exact oracle; this model's domain is the simplex")
-	}
-	for _, p := range [][]float64{f.From, f.To} {
-		if err := dom.Contains(p); err != nil {
-			return fmt.Errorf("pathopt: end point %v is off the model's %s: %w", p, dom, err)
+	for _, p := range f.Points {
+		if err := f.Domain.Contains(p); err != nil {
+			return fmt.Errorf("pathopt: end point %v is off the model's %s: %w", p, f.Domain, err)
 		}
 	}
 	same := true
-	for k := range f.From {
-		same = same && math.Abs(f.From[k]-f.To[k]) <= simplex.Tol
+	for k := range from {
+		same = same && math.Abs(from[k]-to[k]) <= simplex.Tol
 	}
 	if same {
 		return errors.New("pathopt: the end points coincide")
@@ -201,35 +178,31 @@ func (f *BallFamily) Validate() error {
 	return nil
 }
 
-// moving returns the coordinates that are non-zero at an end.
-func (f *BallFamily) moving() []int {
+// moving returns the coordinates of a ball family that are non-zero at
+// an end.
+func (f *Family) moving() []int {
 	var ks []int
-	for k := range f.From {
-		if f.From[k] != 0 || f.To[k] != 0 {
+	for k := range f.Points[0] {
+		if f.Points[0][k] != 0 || f.Points[1][k] != 0 {
 			ks = append(ks, k)
 		}
 	}
 	return ks
 }
 
-// Dim returns the number of parameters: Modes × the moving coordinates.
-func (f *BallFamily) Dim() int { return f.Modes * len(f.moving()) }
-
-// Path returns the path with parameters theta (length Dim), θ[n·m + i]
-// the coefficient of mode n+1 on the i-th moving coordinate.
-func (f *BallFamily) Path(theta []float64) (*BallSine, error) {
-	if len(theta) != f.Dim() {
-		return nil, fmt.Errorf("pathopt: %d parameters, the family has %d", len(theta), f.Dim())
-	}
+// ballSine returns the BallSine of a ball family with parameters theta
+// (length Dim), θ[n·m + i] the coefficient of mode n+1 on the i-th moving
+// coordinate.
+func (f *Family) ballSine(theta []float64) (*BallSine, error) {
 	mv := f.moving()
 	coef := make([][]float64, f.Modes)
 	for n := range coef {
-		coef[n] = make([]float64, len(f.From))
+		coef[n] = make([]float64, len(f.Points[0]))
 		for i, k := range mv {
 			coef[n][k] = theta[n*len(mv)+i]
 		}
 	}
-	return NewBallSine(f.From, f.To, coef)
+	return NewBallSine(f.Points[0], f.Points[1], coef)
 }
 
 // ballPenalty weighs the penalty that keeps the optimizer inside the
@@ -238,28 +211,20 @@ func (f *BallFamily) Path(theta []float64) (*BallSine, error) {
 // the straight cost, far more than any schedule gains.
 const ballPenalty = 1e5
 
-// BallCostGrad estimates the transport cost of f.Path(theta) and writes
-// the gradient of the estimate plus a penalty into grad (length f.Dim()).
-// The penalty, mu·Σ_q W_q [Σ_k min(α_k, 0)² + max(|α|² − C², 0)²] over
-// the quadrature nodes (zero inside the domain), keeps L-BFGS inside the
-// domain; mu is ballPenalty times the straight path's cost (straight).
-// The returned Estimate includes the penalty. The conditional must
-// implement cond.AlphaVJPer.
-func (e *Estimator) BallCostGrad(f *BallFamily, theta, grad []float64, straight float64) (Estimate, error) {
-	if err := f.Validate(); err != nil {
-		return Estimate{}, err
-	}
-	if err := e.checkGradCall(len(f.From), len(grad), f.Dim()); err != nil {
-		return Estimate{}, err
-	}
-	sp, err := f.Path(theta)
+// ballCostGrad is CostGrad for a family on a ball, plus a penalty
+// mu·Σ_q W_q [Σ_k min(α_k, 0)² + max(|α|² − C², 0)²] over the quadrature
+// nodes (zero inside the domain) that keeps L-BFGS inside the domain; mu
+// is ballPenalty times straight, the straight path's cost (0: no
+// penalty). The returned Estimate includes the penalty.
+func (e *Estimator) ballCostGrad(f *Family, theta, grad []float64, straight float64) (Estimate, error) {
+	sp, err := f.ballSine(theta)
 	if err != nil {
 		return Estimate{}, err
 	}
 	nodes := e.ballNodes(sp)
 	est, ng, _ := e.run(nodes, true)
 	mu := ballPenalty * straight
-	r2 := f.domain().Radius * f.domain().Radius
+	r2 := f.Domain.Radius * f.Domain.Radius
 	mv := f.moving()
 	clear(grad)
 	for q, nd := range nodes {
@@ -308,39 +273,4 @@ func (e *Estimator) ballNodes(sp *BallSine) []node {
 		}
 	}
 	return nodes
-}
-
-// BallResult is the outcome of OptimizeBall: the fields of Result, with
-// Path the best BallSine found. Straight is the straight segment's cost.
-type BallResult struct {
-	Result
-	Path *BallSine
-}
-
-// OptimizeBall minimizes the estimated transport cost over the ball family
-// f with the L-BFGS of Optimize, from the straight segment (θ = 0), on the
-// objective of BallCostGrad. Only paths inside f's domain (path.CheckIn,
-// within simplex.Tol) can become the best path, so the result always is a
-// path the model may run; the penalty keeps the search near there.
-func OptimizeBall(ctx context.Context, e *Estimator, f *BallFamily, s *Settings) (*BallResult, error) {
-	if err := f.Validate(); err != nil {
-		return nil, err
-	}
-	zero := make([]float64, f.Dim())
-	st, err := e.BallCostGrad(f, zero, make([]float64, f.Dim()), 0)
-	if err != nil {
-		return nil, err
-	}
-	eval := func(x, grad []float64) (Estimate, error) { return e.BallCostGrad(f, x, grad, st.Cost) }
-	feasible := func(x []float64) bool {
-		p, err := f.Path(x)
-		return err == nil && path.CheckIn(p, f.domain()) == nil
-	}
-	res, err := minimize(ctx, f.Dim(), eval, feasible, s)
-	if res == nil {
-		return nil, err
-	}
-	out := &BallResult{Result: *res}
-	out.Path, _ = f.Path(res.Theta)
-	return out, err
 }

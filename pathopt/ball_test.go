@@ -3,6 +3,7 @@ package pathopt
 import (
 	"context"
 	"math"
+	"strings"
 	"os"
 	"strconv"
 	"testing"
@@ -225,9 +226,10 @@ func TestBallVariational(t *testing.T) {
 	}
 }
 
-// TestOptimizeBallOracle runs OptimizeBall on the exact oracle with its
-// Monte Carlo estimate and measures the result with the closed form: it
-// must come within 1 % of the independent variational optimum, for noise
+// TestOptimizeBallOracle runs Optimize with a ball family on the exact
+// oracle with its Monte Carlo estimate and measures the result with the
+// closed form: it must come within 1 % of the independent variational
+// optimum, for noise
 // → the payoff target and for data → data between the crossed Gaussians.
 // (The estimate's noise moves the optimizer's end point, but the cost is
 // flat to second order at the optimum: with N = 256 draws and a standard
@@ -270,8 +272,8 @@ func TestOptimizeBallOracle(t *testing.T) {
 			o, c := oracleSetup(t, tc.g.mixtures(t))
 			e := estimator(t, o, c, seed, &EstimatorSettings{N: tc.n, Nodes: tc.nodes})
 			k1 := len(tc.g.mu)
-			f := &BallFamily{From: simplex.Vertex(k1, tc.i), To: simplex.Vertex(k1, tc.j), Modes: tc.modes, Domain: cond.DomainOf(o)}
-			res, err := OptimizeBall(context.Background(), e, f, &Settings{Iters: 300, FuncTol: 1e-7})
+			f := &Family{Points: [][]float64{simplex.Vertex(k1, tc.i), simplex.Vertex(k1, tc.j)}, Modes: tc.modes, Domain: cond.DomainOf(o)}
+			res, err := Optimize(context.Background(), e, f, &Settings{Iters: 300, FuncTol: 1e-7})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -282,7 +284,7 @@ func TestOptimizeBallOracle(t *testing.T) {
 				what = "the family's best (closed form)"
 			}
 			got := tc.g.cost(res.Path)
-			straight, _ := path.Segment(f.From, f.To)
+			straight, _ := path.Segment(f.Points[0], f.Points[1])
 			t.Logf("straight %.5f (closed form %.5f); optimized estimate %.5f ± %.3f, closed form %.5f; %s %.5f (%+.2f %%); %d iterations, %s",
 				res.Straight.Cost, tc.g.cost(straight), res.Optimized.Cost, res.Optimized.StdErr, got, what, best, 100*(got/best-1), res.Iters, res.Status)
 			if math.Abs(got/best-1) > 0.01 {
@@ -298,7 +300,7 @@ func TestOptimizeBallOracle(t *testing.T) {
 // bestInFamily minimizes the closed-form cost over f's paths (L-BFGS,
 // finite-difference gradient): what the optimizer could at best reach in
 // the family, with no Monte Carlo error.
-func (g diagGauss) bestInFamily(t *testing.T, f *BallFamily) float64 {
+func (g diagGauss) bestInFamily(t *testing.T, f *Family) float64 {
 	fn := func(x []float64) float64 {
 		p, err := f.Path(x)
 		if err != nil {
@@ -406,16 +408,16 @@ func checkMoments(t *testing.T, what string, x []float64) {
 	}
 }
 
-// BallCostGrad's gradient is the gradient of its estimate plus penalty:
+// ballCostGrad's gradient is the gradient of its estimate plus penalty:
 // central finite differences at a point where coordinates dip below 0 and
 // |α| leaves a ball of radius 1, so both penalty terms are active. Then
-// OptimizeBall on a target that wants |α| > 1 (variance 4 along one axis)
+// Optimize on a target that wants |α| > 1 (variance 4 along one axis)
 // inside that ball returns a path that stays in it.
 func TestBallCostGradFD(t *testing.T) {
 	wide := diagGauss{mu: [][]float64{{0, 0}, {0.5, 0}}, v: [][]float64{{1, 1}, {4, 0.25}}}
 	o, c := oracleSetup(t, wide.mixtures(t))
 	e := estimator(t, o, c, 9, &EstimatorSettings{N: 256, Nodes: 12})
-	f := &BallFamily{From: simplex.Vertex(2, 0), To: simplex.Vertex(2, 1), Modes: 3, Domain: simplex.Ball(1)}
+	f := &Family{Points: [][]float64{simplex.Vertex(2, 0), simplex.Vertex(2, 1)}, Modes: 3, Domain: simplex.Ball(1)}
 	theta := []float64{0.5, -0.4, 0.3, 0.2, -0.25, 0.1}
 	p, err := f.Path(theta)
 	if err != nil {
@@ -433,11 +435,11 @@ func TestBallCostGradFD(t *testing.T) {
 	}
 	const straight = 2.0
 	grad := make([]float64, f.Dim())
-	if _, err := e.BallCostGrad(f, theta, grad, straight); err != nil {
+	if _, err := e.ballCostGrad(f, theta, grad, straight); err != nil {
 		t.Fatal(err)
 	}
 	cost := func(x []float64) float64 {
-		est, err := e.BallCostGrad(f, x, make([]float64, f.Dim()), straight)
+		est, err := e.ballCostGrad(f, x, make([]float64, f.Dim()), straight)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -450,7 +452,7 @@ func TestBallCostGradFD(t *testing.T) {
 			t.Errorf("∂/∂θ_%d = %.8g, finite difference %.8g", i, grad[i], fdg[i])
 		}
 	}
-	res, err := OptimizeBall(context.Background(), e, &BallFamily{From: f.From, To: f.To, Modes: 4, Domain: simplex.Ball(1)}, &Settings{Iters: 40})
+	res, err := Optimize(context.Background(), e, &Family{Points: f.Points, Modes: 4, Domain: simplex.Ball(1)}, &Settings{Iters: 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,4 +463,36 @@ func TestBallCostGradFD(t *testing.T) {
 		t.Errorf("no gain inside the ball: %.4f from %.4f", res.Optimized.Cost, res.Straight.Cost)
 	}
 	t.Logf("inside ball(1): straight %.4f, optimized %.4f (%s)", res.Straight.Cost, res.Optimized.Cost, res.Status)
+}
+
+// TestBallFamilyRefused: a family on a ball runs straight from one point
+// of the ball to another; waypoints, Reparam, a point off the ball, equal
+// end points and a radius that does not contain the simplex are refused
+// with an error naming the cause, by Validate and by Optimize alike.
+func TestBallFamilyRefused(t *testing.T) {
+	e0, e1, e2 := simplex.Vertex(3, 0), simplex.Vertex(3, 1), simplex.Vertex(3, 2)
+	ball := simplex.Ball(1)
+	for _, tc := range []struct {
+		f    Family
+		want string
+	}{
+		{Family{Points: [][]float64{e0, e1, e2}, Modes: 2, Domain: ball}, "no waypoints"},
+		{Family{Points: [][]float64{e0, e2}, Modes: 2, Reparam: true, Domain: ball}, "no Reparam"},
+		{Family{Points: [][]float64{e0, {0, 2, 0}}, Modes: 2, Domain: ball}, "off the model's"},
+		{Family{Points: [][]float64{e1, e1}, Modes: 2, Domain: ball}, "coincide"},
+		{Family{Points: [][]float64{e0, e1}, Modes: 2, Domain: simplex.Domain{Kind: simplex.KindBall, Radius: 0.5}}, "radius"},
+		{Family{Points: [][]float64{e0, e1}, Modes: 0, Domain: ball}, "sine modes"},
+	} {
+		err := tc.f.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: Validate = %v, want an error with %q", tc.f, err, tc.want)
+		}
+		if _, err2 := Optimize(context.Background(), nil, &tc.f, nil); err2 == nil || err2.Error() != err.Error() {
+			t.Errorf("%+v: Optimize = %v, want %v", tc.f, err2, err)
+		}
+	}
+	ok := Family{Points: [][]float64{e0, {0, 1.2, 0}}, Modes: 3, Domain: simplex.Ball(math.Sqrt2)}
+	if err := ok.Validate(); err != nil || ok.Dim() != 6 {
+		t.Errorf("a schedule to a point of the ball of radius √2: Validate %v, Dim %d (want nil, 3 modes × 2 moving coordinates)", err, ok.Dim())
+	}
 }

@@ -152,7 +152,7 @@ func (e *Estimator) Cost(p path.Path) (Estimate, error) {
 		return Estimate{}, fmt.Errorf("pathopt: path on %d marginals, the conditional has %d", p.Len(), e.k1)
 	}
 	if bp, ok := p.(*BallSine); ok {
-		// The same nodes as BallCostGrad.
+		// The same nodes as CostGrad on a ball.
 		est, _, _ := e.run(e.ballNodes(bp), false)
 		return est, nil
 	}
@@ -296,14 +296,24 @@ func kinkDeriv(sp *Sine, j int, s float64) [][]float64 {
 //
 // (α enters through the α-input of g and through x(α)), and the chain rule
 // through the projection and the sine series gives ∂C/∂θ.
+//
+// On a ball the path is a BallSine and only the sine series stands
+// between θ and α(t); Optimize adds a penalty there that this estimate
+// leaves out.
 func (e *Estimator) CostGrad(f *Family, theta, grad []float64) (Estimate, error) {
 	if err := f.Validate(); err != nil {
 		return Estimate{}, err
 	}
+	if len(theta) != f.Dim() {
+		return Estimate{}, fmt.Errorf("pathopt: %d parameters, the family has %d", len(theta), f.Dim())
+	}
 	if err := e.checkGradCall(len(f.Points[0]), len(grad), f.Dim()); err != nil {
 		return Estimate{}, err
 	}
-	sp, err := f.Path(theta)
+	if f.onBall() {
+		return e.ballCostGrad(f, theta, grad, 0)
+	}
+	sp, err := f.sine(theta)
 	if err != nil {
 		return Estimate{}, err
 	}
@@ -516,7 +526,7 @@ func (e *Estimator) evalNode(w *costWork, nd *node, y, grad []float64) {
 	}
 }
 
-// checkGradCall checks what CostGrad and BallCostGrad need: a family on
+// checkGradCall checks what CostGrad needs: a family on
 // the conditional's k1 marginals, a gradient of the family's dimension and
 // a conditional that differentiates with respect to α.
 func (e *Estimator) checkGradCall(k1, lenGrad, dim int) error {

@@ -8,23 +8,24 @@
 //
 // Three parts, one file each:
 //
-//   - Sine and Family (sine.go): the straight segment plus a sine series,
-//     projected onto the simplex (simplexmap.go). θ = 0 is the straight
-//     path; the family contains its time reparameterizations; a Sine is a
-//     path.Path saved as JSON of kind "sine", which path.Load reads.
+//   - Family (sine.go): the paths of one route on the model's domain, θ = 0
+//     the straight path. On the simplex a Sine, the straight segment plus
+//     a sine series projected onto the simplex (simplexmap.go), whose
+//     family contains its time reparameterizations; on a ball (ball.go) a
+//     BallSine, the straight segment plus a sine series with no projection
+//     and no constraint Σ α_k = 1: a noise schedule (α_0(t), α_k(t)) of any
+//     shape, or a data → data path through the interior of the ball, for a
+//     model trained on the ball (or an exact oracle). Both are path.Path
+//     values saved as JSON (kinds "sine" and "ballsine") that path.Load
+//     reads.
 //   - Estimator (cost.go): a simulation-free Monte Carlo estimate of C with
 //     common random numbers (fixed draws of the coupling), Gauss–Legendre
 //     in time on every smooth stretch, a standard error, data units; and
 //     CostGrad, its exact gradient with respect to θ, which needs
 //     cond.AlphaVJPer.
 //   - Optimize (optimize.go): L-BFGS from the straight path, progress
-//     through a Recorder, cancellation returning the best path so far.
-//
-// Off the simplex (ball.go): BallSine, the straight segment plus a sine
-// series with no projection and no constraint Σ α_k = 1, BallFamily and
-// OptimizeBall choose a noise schedule (α_0(t), α_k(t)), or a data → data
-// path through the interior of the ball, for a model trained on the ball
-// (or an exact oracle); a penalty keeps L-BFGS inside the model's domain.
+//     through a Recorder, cancellation returning the best path so far; on
+//     a ball a penalty keeps it inside the model's domain.
 //
 // The pages docs/pathopt.md and docs/schedules.md have the measurements.
 package pathopt

@@ -58,7 +58,7 @@ func checkGrad(t *testing.T, name string, e *Estimator, f *Family, theta []float
 			t.Errorf("%s: ∂C/∂θ[%d] = %.10g, finite difference %.10g (largest entry %.3g)", name, i, grad[i], fd, scale)
 		}
 	}
-	p, _ := f.Path(theta)
+	p, _ := f.sine(theta)
 	kinks := len(p.Breaks()) - (len(f.Points) - 2)
 	t.Logf("%s: max |grad − fd|/max|grad| = %.2g over %d parameters; %d kinks", name, worst, len(theta), kinks)
 	return kinks

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/mmi-go/mmi/path"
 )
 
 // Progress is one report of an optimization run.
@@ -55,8 +57,9 @@ type Settings struct {
 
 // Result is the outcome of Optimize.
 type Result struct {
-	// Path is the best path found and Theta its parameters.
-	Path  *Sine
+	// Path is the best path found (a *Sine on the simplex, a *BallSine on
+	// a ball) and Theta its parameters.
+	Path  path.Path
 	Theta []float64
 	// Straight is the estimate at θ = 0 (the polyline through the
 	// points), Optimized at Theta, on the same draws.
@@ -79,6 +82,11 @@ type Result struct {
 // change, or where the estimate is flat to rounding) restarts L-BFGS from
 // the best point while that gains, at most maxRestarts times.
 //
+// On a ball the objective adds a penalty that keeps the search inside
+// f.Domain (ballPenalty), and only paths inside it (path.CheckIn, within
+// simplex.Tol) can become the best path, so the result always is a path
+// the model may run.
+//
 // It returns the best point evaluated, never worse than the straight path.
 // When ctx is canceled it stops at the next evaluation and returns the
 // best path so far together with ctx's error; other failures of the line
@@ -88,7 +96,19 @@ func Optimize(ctx context.Context, e *Estimator, f *Family, s *Settings) (*Resul
 		return nil, err
 	}
 	eval := func(x, grad []float64) (Estimate, error) { return e.CostGrad(f, x, grad) }
-	res, err := minimize(ctx, f.Dim(), eval, nil, s)
+	var feasible func(x []float64) bool
+	if f.onBall() {
+		st, err := e.CostGrad(f, make([]float64, f.Dim()), make([]float64, f.Dim()))
+		if err != nil {
+			return nil, err
+		}
+		eval = func(x, grad []float64) (Estimate, error) { return e.ballCostGrad(f, x, grad, st.Cost) }
+		feasible = func(x []float64) bool {
+			p, err := f.Path(x)
+			return err == nil && path.CheckIn(p, f.Domain) == nil
+		}
+	}
+	res, err := minimize(ctx, f.Dim(), eval, feasible, s)
 	if res == nil {
 		return nil, err
 	}

@@ -331,27 +331,49 @@ func decodeSine(data []byte) (path.Path, error) {
 	return NewSine(v.Points, v.Modes, v.Coef)
 }
 
-// Family is a set of Sine paths with fixed points, parameterized by a flat
-// vector θ. θ = 0 is the polyline through the points (the straight edge
-// for two vertices).
+// Family is a set of paths with fixed points, parameterized by a flat
+// vector θ, θ = 0 the polyline through the points (the straight edge for
+// two vertices). Its Domain says which paths:
+//
+//   - the simplex (the zero Domain): Sine paths, the polyline plus Modes
+//     sine modes per piece, projected onto the simplex; Reparam may
+//     restrict them to time reparameterizations;
+//   - a ball (simplex.Ball, or simplex.Unbounded for an exact oracle):
+//     BallSine paths from Points[0] to Points[1], the straight segment
+//     plus Modes sine modes on every moving coordinate (non-zero at an
+//     end), one parameter each, with no projection and no constraint
+//     Σ_k α_k = 1. From e_0 to e_k that is a noise schedule
+//     (α_0(t), α_k(t)) of any shape rather than only a time
+//     reparameterization of the edge; between data marginals it may cut
+//     through the ball. Optimize keeps these paths inside the domain.
 type Family struct {
-	// Points are the fixed points: start, optional waypoints, end; all on
-	// the simplex, consecutive points distinct.
+	// Points are the fixed points: start, optional waypoints, end;
+	// consecutive points distinct. On the simplex they are points of the
+	// simplex; on a ball, two points of the ball.
 	Points [][]float64
 	// Modes is the number of sine modes per piece, ≥ 1.
 	Modes int
-	// Reparam restricts the family to time reparameterizations of the
-	// polyline: c_{j,n} = θ_{j,n} (p_{j+1} − p_j), one number per piece
-	// and mode. Otherwise θ holds K+1 numbers per piece and mode and
-	// c_{j,n} is their projection onto the tangent space (θ minus its
-	// mean; the mean direction is unused).
+	// Reparam (simplex only) restricts the family to time
+	// reparameterizations of the polyline: c_{j,n} = θ_{j,n} (p_{j+1} − p_j),
+	// one number per piece and mode. Otherwise θ holds K+1 numbers per
+	// piece and mode and c_{j,n} is their projection onto the tangent
+	// space (θ minus its mean; the mean direction is unused).
 	Reparam bool
+	// Domain is the model's domain, where the paths run; the zero value
+	// is the simplex.
+	Domain simplex.Domain
 }
 
 // Validate checks the family.
 func (f *Family) Validate() error {
 	if f.Modes < 1 {
 		return fmt.Errorf("pathopt: %d sine modes, need at least 1", f.Modes)
+	}
+	if err := f.Domain.Validate(); err != nil {
+		return fmt.Errorf("pathopt: %w", err)
+	}
+	if f.onBall() {
+		return f.validateBall()
 	}
 	if len(f.Points) < 2 {
 		return fmt.Errorf("pathopt: a path needs at least 2 points, have %d", len(f.Points))
@@ -380,6 +402,9 @@ func (f *Family) pieces() int { return len(f.Points) - 1 }
 
 // Dim returns the number of parameters.
 func (f *Family) Dim() int {
+	if f.onBall() {
+		return f.Modes * len(f.moving())
+	}
 	n := f.pieces() * f.Modes
 	if f.Reparam {
 		return n
@@ -387,11 +412,20 @@ func (f *Family) Dim() int {
 	return n * len(f.Points[0])
 }
 
-// Path returns the path with parameters theta (length Dim).
-func (f *Family) Path(theta []float64) (*Sine, error) {
+// Path returns the path with parameters theta (length Dim): a *Sine on
+// the simplex, a *BallSine on a ball.
+func (f *Family) Path(theta []float64) (path.Path, error) {
 	if len(theta) != f.Dim() {
 		return nil, fmt.Errorf("pathopt: %d parameters, the family has %d", len(theta), f.Dim())
 	}
+	if f.onBall() {
+		return f.ballSine(theta)
+	}
+	return f.sine(theta)
+}
+
+// sine returns the Sine of a simplex family with parameters theta.
+func (f *Family) sine(theta []float64) (*Sine, error) {
 	return NewSine(f.Points, f.Modes, f.coef(theta))
 }
 
