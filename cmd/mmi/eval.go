@@ -26,6 +26,7 @@ func newEvalCmd() *cobra.Command {
 		asJSON      bool
 		board       bool
 		truth, base string
+		copies      int
 	)
 	cmd := &cobra.Command{
 		Use:   "eval",
@@ -68,7 +69,7 @@ exact optimal-transport coupling, which needs single Gaussians).`,
 				if b != "" || model != "" || spec != "" || class != "" || board || a == "" || truth == "" {
 					return usagef("eval: --truth measures the restorations of --a; give --a and --truth (and --baseline), no --b, --model, --spec, --class or --checkerboard")
 				}
-				return evalRestored(cmd, a, truth, base, seed, asJSON)
+				return evalRestored(cmd, a, truth, base, copies, seed, asJSON)
 			}
 			if board {
 				if b != "" || model != "" || spec != "" || class != "" || a == "" {
@@ -128,6 +129,7 @@ exact optimal-transport coupling, which needs single Gaussians).`,
 	f.StringVar(&class, "class", "", "with --a: the class SET:CLASS[:OPTION…] the images of --a are meant as (mnist:3, fashion:7, digits:0, mnist:3:crop20:8x8)")
 	f.StringVar(&truth, "truth", "", "with --a (restorations, row-aligned with these): the true rows, a view such as mnist:all:test:first1000 or a file: PSNR, and for a view of a labelled set the share read as the true class and the Fréchet distance to the floor")
 	f.StringVar(&base, "baseline", "", "with --truth: the inputs of the restorations (mnist:all:test:low7:first1000, say), whose PSNR is the baseline")
+	f.IntVar(&copies, "copies", 1, "with --truth: --a holds this many consecutive restorations of each truth row (mmi transfer --copies)")
 	f.BoolVar(&board, "checkerboard", false, "with --a (2-D): the share of the rows on the black squares of the built-in checkerboard")
 	f.IntVar(&points, "n", 2000, "with --model: points x ~ ρ(α) per α")
 	f.Uint64Var(&seed, "seed", 1, "random seed (directions of sliced W2; points of the oracle report; training images of the --class floor)")

@@ -143,16 +143,35 @@ func newRestore(f *restoreFlags, gen *generate.Generator, in []float64, opts *ge
 			opts.Keep = r.keep
 		}
 	}
-	if f.copies == 1 {
-		return r, in, nil
+	return r, repeatRows(in, d, f.copies), nil
+}
+
+// repeatRows returns each row of x (rows of d) m times in a row.
+func repeatRows(x []float64, d, m int) []float64 {
+	if m == 1 {
+		return x
 	}
-	rep := make([]float64, 0, len(in)*f.copies)
-	for i := 0; i < len(in); i += d {
-		for range f.copies {
-			rep = append(rep, in[i:i+d]...)
+	out := make([]float64, 0, len(x)*m)
+	for i := 0; i < len(x); i += d {
+		for range m {
+			out = append(out, x[i:i+d]...)
 		}
 	}
-	return r, rep, nil
+	return out
+}
+
+// repeatLabels is repeatRows for labels.
+func repeatLabels(l []int, m int) []int {
+	if m == 1 || l == nil {
+		return l
+	}
+	out := make([]int, 0, len(l)*m)
+	for _, v := range l {
+		for range m {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // keepMask reads --keep: a half of the model's images, or a file of one
@@ -267,7 +286,10 @@ func (r *restore) draw(file string, gen *generate.Generator, out []float64) erro
 // labelled set at its own size the classifier's agreement with the true
 // labels and the Fréchet distance to the set's test images beside its
 // floor.
-func evalRestored(cmd *cobra.Command, file, truth, base string, seed uint64, asJSON bool) error {
+func evalRestored(cmd *cobra.Command, file, truth, base string, copies int, seed uint64, asJSON bool) error {
+	if copies < 1 {
+		return usagef("eval: --copies must be at least 1, got %d", copies)
+	}
 	x, d, err := samplefile.Read(file)
 	if err != nil {
 		return badInput(err)
@@ -276,9 +298,10 @@ func evalRestored(cmd *cobra.Command, file, truth, base string, seed uint64, asJ
 	if err != nil {
 		return err
 	}
-	if len(y) != len(x) {
-		return usagef("eval: --truth %s has %d rows, --a %s %d; they must be row-aligned", truth, len(y)/d, file, len(x)/d)
+	if len(y)*copies != len(x) {
+		return usagef("eval: --truth %s has %d rows, --a %s %d; they must be row-aligned (%d copies of each)", truth, len(y)/d, file, len(x)/d, copies)
 	}
+	y, labels = repeatRows(y, d, copies), repeatLabels(labels, copies)
 	sum := map[string]any{"n": len(x) / d}
 	if sum["psnr"], err = metrics.MeanPSNR(x, y, d, 2); err != nil {
 		return badInput(err)
@@ -288,9 +311,10 @@ func evalRestored(cmd *cobra.Command, file, truth, base string, seed uint64, asJ
 		if err != nil {
 			return err
 		}
-		if len(b) != len(x) {
-			return usagef("eval: --baseline %s has %d rows, --a %d", base, len(b)/d, len(x)/d)
+		if len(b)*copies != len(x) {
+			return usagef("eval: --baseline %s has %d rows, --a %d (%d copies of each)", base, len(b)/d, len(x)/d, copies)
 		}
+		b = repeatRows(b, d, copies)
 		if sum["psnr_baseline"], err = metrics.MeanPSNR(b, y, d, 2); err != nil {
 			return badInput(err)
 		}

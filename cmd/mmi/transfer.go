@@ -67,10 +67,22 @@ with --png, a grid of pictures: a column per target; for 2-D data a row of
 scatter panels per source, for images four rows per source (one source image
 per row, on the diagonal, and its translations). With --held-out (labelled
 image sets such as mnist:3) the sources and the fresh targets are the sets'
-test images (mnist:3:test), which the model never saw.`,
+test images (mnist:3:test), which the model never saw.
+
+Restorations of paired data (docs/paired.md; a model trained with --coupling
+paired on, e.g., mnist:all:low7,mnist:all:masklower,mnist:all): --in also takes
+a view of a labelled set, whose rows are read in order
+(mnist:all:test:low7:first1000); --truth names the rows they were made from
+(PSNR of input and output, a third row in --png); --keep names the values a
+restoration keeps (an image half, or a file of one row) and reports their
+change, --hold pins them exactly; --lift A routes off the data edge through
+α_0 = A so that --sde draws several restorations of one input (--copies),
+whose spread the summary gives.`,
 		Example: `  mmi transfer --model examples/mix3.json --from 1 --to 3 --n 2000 --out t13.csv --png t13.png --json
   mmi transfer --from 1 --to 3 --via 2 --in mine.csv --out translated.csv
   mmi transfer --model mnist6.mmi --from 3 --to 2 --via 0 --sde --solver heun --steps 50 --in twos.npy --png t.png
+  mmi transfer --model mnist-paired.mmi --from 1 --to 3 --in mnist:all:test:low7 --truth mnist:all:test --out sr.npy --png sr.png
+  mmi transfer --model mnist-paired.mmi --from 2 --to 3 --in mnist:all:test:masklower --keep upper --hold --out ip.npy
   mmi transfer --all --n 2000 --png all.png --json
   mmi transfer --model digits.mmi --all --held-out --n 1000 --png all.png`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
