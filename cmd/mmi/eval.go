@@ -127,7 +127,7 @@ exact optimal-transport coupling, which needs single Gaussians).`,
 	f.StringVar(&model, "model", "", "checkpoint to measure against the exact oracle of --spec (a .json specification is its own oracle)")
 	f.StringVar(&spec, "spec", "", "Gaussian-mixture specification (.json) the model was trained on")
 	f.StringVar(&class, "class", "", "with --a: the class SET:CLASS[:OPTION…] the images of --a are meant as (mnist:3, fashion:7, digits:0, mnist:3:crop20:8x8)")
-	f.StringVar(&truth, "truth", "", "with --a (restorations, row-aligned with these): the true rows, a view such as mnist:all:test:first1000 or a file: PSNR, and for a view of a labelled set the share read as the true class and the Fréchet distance to the floor")
+	f.StringVar(&truth, "truth", "", "with --a (restorations, row-aligned with these; a file, or a view such as mnist:all:test:low7 to measure plain upsampling): the true rows, a view such as mnist:all:test:first1000 or a file: PSNR, and for a view of a labelled set the share read as the true class and the Fréchet distance to the floor")
 	f.StringVar(&base, "baseline", "", "with --truth: the inputs of the restorations (mnist:all:test:low7:first1000, say), whose PSNR is the baseline")
 	f.IntVar(&copies, "copies", 1, "with --truth: --a holds this many consecutive restorations of each truth row (mmi transfer --copies)")
 	f.BoolVar(&board, "checkerboard", false, "with --a (2-D): the share of the rows on the black squares of the built-in checkerboard")

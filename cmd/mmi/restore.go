@@ -290,9 +290,23 @@ func evalRestored(cmd *cobra.Command, file, truth, base string, copies int, seed
 	if copies < 1 {
 		return usagef("eval: --copies must be at least 1, got %d", copies)
 	}
-	x, d, err := samplefile.Read(file)
-	if err != nil {
-		return badInput(err)
+	var x []float64
+	var d int
+	if isSampleFile(file) {
+		var err error
+		if x, d, err = samplefile.Read(file); err != nil {
+			return badInput(err)
+		}
+	} else {
+		// A view as --a: the baseline's own measures (plain upsampling).
+		es, err := datasets.Open(file)
+		if err != nil {
+			return badInput(err)
+		}
+		d = es[0].Marginal.Dim()
+		if x, _, err = readInputRows(file, d); err != nil {
+			return err
+		}
 	}
 	y, labels, err := readInputRows(truth, d)
 	if err != nil {
