@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -56,7 +55,7 @@ func ReadSpec(path string) ([]*marginals.Mixture, error) {
 // marginals, which has a closed form only when every marginal is a single
 // Gaussian (anything else is an error).
 func ReadSpecCoupling(path string) ([]*marginals.Mixture, marginals.CouplingSpec, error) {
-	f, err := os.Open(path)
+	f, err := atomicfile.Open(path)
 	if err != nil {
 		return nil, marginals.CouplingSpec{}, fmt.Errorf("datasets: %w", err)
 	}

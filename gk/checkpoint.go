@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -349,7 +348,7 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 
 // readCheckpoint reads and verifies path and decodes its payload.
 func readCheckpoint(path string) (*checkpointPayload, error) {
-	data, err := os.ReadFile(path)
+	data, err := atomicfile.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gk: %w", err)
 	}

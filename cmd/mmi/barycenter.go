@@ -94,7 +94,10 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err := checkShardRows(shard, f.n); err != nil {
 		return err
 	}
-	if err := checkOut(f.out); err != nil {
+	if err := checkOut(cmd, f.out); err != nil {
+		return err
+	}
+	if err := checkPNGOut(cmd, f.png); err != nil {
 		return err
 	}
 	gen, opts, err := openModel(f.model, &f.solverFlags)

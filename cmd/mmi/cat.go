@@ -27,7 +27,7 @@ as a one-machine --out .npy.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, files []string) error {
-			if err := checkOut(out); err != nil {
+			if err := checkOut(cmd, out); err != nil {
 				return err
 			}
 			if out == "" {
@@ -48,7 +48,7 @@ as a one-machine --out .npy.`,
 				d = df
 				rows += len(x) / d
 			}
-			if err := checkOutDir(out, sampleFileBytes(rows, d)); err != nil {
+			if err := checkOutDir(cmd, out, sampleFileBytes(rows, d)); err != nil {
 				return err
 			}
 			err := samplefile.WriteStream(out, rows, d, func(put func([]float64) error) error {

@@ -67,9 +67,13 @@ func TestCLIErrorPaths(t *testing.T) {
 	type tc struct {
 		args []string
 		want string // a piece of the message
+		code int    // exit status: 2 (bad input) unless said
 	}
 	var cases []tc
-	add := func(want string, args ...string) { cases = append(cases, tc{args, want}) }
+	add := func(want string, args ...string) { cases = append(cases, tc{args, want, exitUsage}) }
+	// A disk too small for the output is not the user's input: exit 1,
+	// whether found up front or while writing.
+	addFail := func(want string, args ...string) { cases = append(cases, tc{args, want, exitFail}) }
 
 	// train
 	add("positive", "train", "--data", "moons", "--steps", "0", "--out", p("m.mmi"))
@@ -122,7 +126,7 @@ func TestCLIErrorPaths(t *testing.T) {
 	add("--shard", "path", "--model", mix3, "--shard", "4/4", "--out", out)
 	add("fewer than the 8 shards", "path", "--model", mix3, "--n", "100", "--shard", "0/8", "--out", out)
 	add("Gaussian", "path", "--model", mix3, "--from", "1", "--to", "2", "--loglik", "--out", out)
-	add("would take at least", "path", "--model", mix3, "--n", "1000000000000000", "--out", p("big.npy"))
+	addFail("would take at least", "path", "--model", mix3, "--n", "1000000000000000", "--out", p("big.npy"))
 
 	// transfer and barycenter
 	add("differ", "transfer", "--model", mix3, "--from", "2", "--to", "2", "--out", out)
@@ -134,7 +138,7 @@ func TestCLIErrorPaths(t *testing.T) {
 	add("does not exist", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--out", missingDir)
 	// transfer streams its rows to --out: the disk is what runs out,
 	// unless the energy distance is asked to keep them all.
-	add("would take at least", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--n", "100000000000", "--out", out)
+	addFail("would take at least", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--n", "100000000000", "--out", out)
 	add("would need about", "transfer", "--model", mix3, "--from", "1", "--to", "2", "--n", "100000000000", "--eval-n", "100000000000", "--out", out)
 	add("would need about", "transfer", "--model", mix3, "--all", "--n", "100000000000")
 	add("would need about", "barycenter", "--model", mix3, "--weights", "0.5,0.25,0.25", "--n", "100000000000", "--out", out)
@@ -162,7 +166,7 @@ func TestCLIErrorPaths(t *testing.T) {
 	add("--n must be positive", "sample", "--data", "moons", "--n", "-2", "--out", out)
 	add("extension", "sample", "--data", "moons", "--out", p("out.txt"))
 	add("does not exist", "sample", "--data", "moons", "--out", missingDir)
-	add("would take at least", "sample", "--data", "moons", "--n", "1000000000000000", "--out", p("big.npy"))
+	addFail("would take at least", "sample", "--data", "moons", "--n", "1000000000000000", "--out", p("big.npy"))
 	add("missing.csv", "eval", "--a", p("missing.csv"), "--b", p("two.csv"))
 	add("dir.csv", "eval", "--a", p("dir.csv"), "--b", p("two.csv"))
 	add("dimension", "eval", "--a", p("three.csv"), "--b", p("two.csv"))
@@ -180,8 +184,8 @@ func TestCLIErrorPaths(t *testing.T) {
 	for _, c := range cases {
 		code, stdout, stderr := mmi(t, c.args...)
 		name := strings.Join(c.args, " ")
-		if code != exitUsage {
-			t.Errorf("mmi %s: exit %d, want 2 (stdout %q, stderr %q)", name, code, stdout, stderr)
+		if code != c.code {
+			t.Errorf("mmi %s: exit %d, want %d (stdout %q, stderr %q)", name, code, c.code, stdout, stderr)
 			continue
 		}
 		if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mmi: ") || !strings.Contains(stderr, c.want) {

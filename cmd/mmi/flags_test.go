@@ -234,7 +234,7 @@ func TestTrainFloat32Flag(t *testing.T) {
 		want bool
 	}{{"--float32", true}, {"--float32=false", false}} {
 		out := filepath.Join(dir, "m.mmi")
-		if code, _, stderr := mmi(t, "train", "--data", "moons", "--steps", "2", "--batch", "8", "--hidden", "4", "--layers", "1", tc.flag, "--out", out); code != 0 {
+		if code, _, stderr := mmi(t, "train", "--data", "moons", "--steps", "2", "--batch", "8", "--hidden", "4", "--layers", "1", tc.flag, "--out", out, "--force"); code != 0 {
 			t.Fatalf("%s: exit %d: %s", tc.flag, code, stderr)
 		}
 		m, err := gk.Load(out)

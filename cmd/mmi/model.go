@@ -114,12 +114,15 @@ func readInput(file string, d int) ([]float64, error) {
 	return x, nil
 }
 
-// checkOut refuses an --out file that samplefile cannot write, before any
-// work is done.
-func checkOut(file string) error {
+// checkOut refuses an --out file that samplefile cannot write, or that
+// the rules of outputs.go refuse, before any work is done.
+func checkOut(cmd *cobra.Command, file string) error {
+	if err := notFolder(file); file != "" && err != nil {
+		return err
+	}
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".csv", ".npy":
-		return checkOutDir(file, 0)
+		return checkOutDir(cmd, file, 0)
 	}
 	if file == "" {
 		return nil

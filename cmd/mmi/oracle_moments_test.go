@@ -83,7 +83,7 @@ func TestPathOracleMoments(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out.npy")
-			args := append([]string{"path", "--model", mix3, "--n", fmt.Sprint(n), "--seed", "11", "--out", out}, tc.args...)
+			args := append([]string{"path", "--model", mix3, "--n", fmt.Sprint(n), "--seed", "11", "--out", out, "--force"}, tc.args...)
 			if code, _, stderr := mmi(t, args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mmi-go/mmi/generate"
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/viz"
 )
@@ -95,7 +95,7 @@ func buildPath(f *pathFlags, k1 int) (path.Path, error) {
 
 // loadPathFile reads a saved path (path.Save) for a model of k1 marginals.
 func loadPathFile(file string, k1 int) (path.Path, error) {
-	r, err := os.Open(file)
+	r, err := atomicfile.Open(file)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -118,13 +118,13 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOut(f.out); err != nil {
+	if err := checkOut(cmd, f.out); err != nil {
 		return err
 	}
 	if !(f.eps >= 0) || math.IsInf(f.eps, 0) {
 		return usagef("--eps must be finite and ≥ 0, got %v", f.eps)
 	}
-	if err := checkOutDir(f.png, 0); err != nil {
+	if err := checkPNGOut(cmd, f.png); err != nil {
 		return err
 	}
 	gen, opts, err := openModel(f.model, &f.solverFlags)
@@ -160,7 +160,7 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if f.loglik {
 		cols++
 	}
-	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, cols)); err != nil {
+	if err := checkOutDir(cmd, f.out, sampleFileBytes(hi-lo, cols)); err != nil {
 		return err
 	}
 

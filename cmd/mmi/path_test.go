@@ -35,7 +35,7 @@ func TestPathOracle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out.npy")
-			args := append([]string{"path", "--model", mix3, "--n", "1500", "--out", out, "--json"}, tc.args...)
+			args := append([]string{"path", "--model", mix3, "--n", "1500", "--out", out, "--force", "--json"}, tc.args...)
 			code, stdout, stderr := mmi(t, args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)

@@ -183,7 +183,7 @@ func costCoupling(gen *generate.Generator) (marginals.Coupling, float64, error) 
 }
 
 // check refuses flag values that no model could make valid.
-func (f *pathoptFlags) check() error {
+func (f *pathoptFlags) check(cmd *cobra.Command) error {
 	switch {
 	case f.modes <= 0:
 		return usagef("--modes must be positive, got %d", f.modes)
@@ -202,7 +202,7 @@ func (f *pathoptFlags) check() error {
 	}
 	if !f.all {
 		for _, file := range []string{f.out, f.png} {
-			if err := checkOutDir(file, 0); err != nil {
+			if err := checkOutDir(cmd, file, 0); err != nil {
 				return err
 			}
 		}
@@ -221,7 +221,7 @@ type pathoptRun struct {
 }
 
 func runPathopt(cmd *cobra.Command, f *pathoptFlags) error {
-	if err := f.check(); err != nil {
+	if err := f.check(cmd); err != nil {
 		return err
 	}
 	gen, err := loadModel(f.model)

@@ -78,7 +78,7 @@ func TestImagePipeline(t *testing.T) {
 	realStats := map[int]pixelStats{}
 	for k := 1; k <= 3; k++ {
 		real := file("real.npy")
-		must("sample", "--data", classes[k]+":test", "--k", "1", "--n", "300", "--out", real)
+		must("sample", "--data", classes[k]+":test", "--k", "1", "--n", "300", "--out", real, "--force")
 		realStats[k] = read(real, 300)
 		if rep := eval(real, classes[k]); rep.Share < 0.9 {
 			t.Errorf("held-out %s: read as the class %.3f, want ≥ 0.9", classes[k], rep.Share)
@@ -94,7 +94,7 @@ func TestImagePipeline(t *testing.T) {
 	for k := 1; k <= 3; k++ {
 		gen := file("gen.npy")
 		pic := file("gen.png")
-		must("path", "--model", model, "--from", "0", "--to", itoa(k), "--n", "300", "--solver", "rk4", "--steps", "20", "--out", gen, "--png", pic)
+		must("path", "--model", model, "--from", "0", "--to", itoa(k), "--n", "300", "--solver", "rk4", "--steps", "20", "--out", gen, "--png", pic, "--force")
 		// The flow ends on the data, all of whose pixels are in
 		// [−1, 1]; the network's error lets pixels overshoot.
 		checkRange(t, "noise → "+classes[k], read(gen, 300), realStats[k])

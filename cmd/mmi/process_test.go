@@ -276,7 +276,7 @@ func TestStreamedOutputMatchesOneBatch(t *testing.T) {
 			if err := samplefile.Write(ref, x, cols); err != nil {
 				t.Fatal(err)
 			}
-			args := []string{"path", "--model", mix3, "--from", "0", "--to", "2", "--n", fmt.Sprint(n), "--seed", "4", "--out", got}
+			args := []string{"path", "--model", mix3, "--from", "0", "--to", "2", "--n", fmt.Sprint(n), "--seed", "4", "--out", got, "--force"}
 			if loglik {
 				args = append(args, "--loglik")
 			}

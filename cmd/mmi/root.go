@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -20,8 +22,43 @@ const (
 	// exitInterrupted is the shell's status for a command stopped by
 	// SIGINT (128 + 2); mmi exits with it after Ctrl-C, once whatever the
 	// command saves on the way out (train's checkpoint) is written.
+	// SIGTERM and SIGHUP (timeout, docker stop, systemd, Slurm, a closed
+	// terminal) are handled the same way and exit with 128 + their
+	// number, 143 and 129.
 	exitInterrupted = 130
 )
+
+// stopSignals are the signals that stop a command cleanly: the context
+// is cancelled, and the command saves what it saves on the way out.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// signalContext returns a context cancelled by the first of stopSignals,
+// a function that returns that signal (nil if none came), and the stop
+// function that releases the signals.
+func signalContext() (context.Context, func() os.Signal, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, stopSignals...)
+	var mu sync.Mutex
+	var got os.Signal
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			mu.Lock()
+			got = s
+			mu.Unlock()
+			cancel()
+		case <-done:
+		}
+	}()
+	which := func() os.Signal {
+		mu.Lock()
+		defer mu.Unlock()
+		return got
+	}
+	return ctx, which, func() { signal.Stop(ch); close(done); cancel() }
+}
 
 // usageError marks an error caused by the user's flags or input files:
 // the command exits with status 2.
@@ -44,16 +81,27 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // run executes the command line args and returns the exit status; main is
 // one call to it, so the whole command is testable in-process.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, signalled, stop := signalContext()
 	defer stop()
+	ctx, outs := withOutputs(ctx)
+	defer outs.release()
 
-	root := newRoot(stdout, stderr)
+	out := &checkedWriter{w: stdout}
+	root := newRoot(out, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	outs.release()
+	if err == nil {
+		err = out.err
+	}
 	if err == nil {
 		return exitOK
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		if s, ok := signalled().(syscall.Signal); ok && s != syscall.SIGINT {
+			fmt.Fprintf(stderr, "mmi: interrupted (%v)\n", s)
+			return 128 + int(s)
+		}
 		fmt.Fprintln(stderr, "mmi: interrupted")
 		return exitInterrupted
 	}
@@ -104,6 +152,7 @@ noise → barycenters.`,
 		if c.Args == nil {
 			c.Args = noArgs
 		}
+		addForceFlag(c)
 	}
 	return root
 }

@@ -35,7 +35,7 @@ rows; a sample file resampled rows.`,
 			if n <= 0 {
 				return usagef("sample: --n must be positive, got %d", n)
 			}
-			if err := checkOut(out); err != nil {
+			if err := checkOut(cmd, out); err != nil {
 				return err
 			}
 			sh, err := parseShard(shard)
@@ -57,7 +57,7 @@ rows; a sample file resampled rows.`,
 			// written as drawn: any --n runs in the memory of one chunk.
 			d := ms[0].Dim()
 			lo, hi, _ := sh.Rows(n)
-			if err := checkOutDir(out, sampleFileBytes(hi-lo, d)); err != nil {
+			if err := checkOutDir(cmd, out, sampleFileBytes(hi-lo, d)); err != nil {
 				return err
 			}
 			draw := func(put func([]float64) error) error {

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/generate"
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -37,7 +37,7 @@ func buildSchedule(f *pathFlags, k1 int) (path.Path, error) {
 		p, err := path.Trig(k1, f.from, f.to)
 		return p, badInput(err)
 	case strings.HasSuffix(strings.ToLower(f.schedule), ".json"):
-		data, err := os.ReadFile(f.schedule)
+		data, err := atomicfile.ReadFile(f.schedule)
 		if err != nil {
 			return nil, badInput(err)
 		}

@@ -37,7 +37,7 @@ func TestPathSchedules(t *testing.T) {
 		{"--path", opt},
 	} {
 		out := filepath.Join(dir, "x.csv")
-		all := append([]string{"path", "--model", mix3, "--from", "0", "--to", "3", "--n", "2000", "--seed", "3", "--out", out}, args...)
+		all := append([]string{"path", "--model", mix3, "--from", "0", "--to", "3", "--n", "2000", "--seed", "3", "--out", out, "--force"}, args...)
 		if code, _, stderr := mmi(t, all...); code != 0 {
 			t.Errorf("mmi %v: exit %d: %s", all, code, stderr)
 			continue

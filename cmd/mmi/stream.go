@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/internal/bytesize"
@@ -89,11 +92,32 @@ func streamRun(ctx context.Context, gen *generate.Generator, job generate.Job, f
 
 // checkOutDir refuses an output file whose folder does not exist, is not
 // a folder, cannot be written, or has too little free space for bytes
-// bytes (0: unknown), before any work is done.
-func checkOutDir(file string, bytes float64) error {
+// bytes (0: unknown), or that the rules of outputs.go refuse, before any
+// work is done; then it holds the file's lock for the rest of the run. A
+// full disk is not the user's input: exit 1, as when it fills while
+// writing.
+func checkOutDir(cmd *cobra.Command, file string, bytes float64) error {
 	if file == "" {
 		return nil
 	}
+	if err := checkFolder(file); err != nil {
+		return err
+	}
+	if err := claimOutput(cmd, file, ""); err != nil {
+		return err
+	}
+	dir := filepath.Dir(file)
+	if free := freeSpace(dir); bytes > 0 && free > 0 {
+		if bytes > free {
+			return fmt.Errorf("%s would take at least %s, and %s has %s free", file, byteSize(bytes), dir, byteSize(free))
+		}
+	}
+	return nil
+}
+
+// checkFolder refuses an output file whose folder does not exist, is not
+// a folder or cannot be written.
+func checkFolder(file string) error {
 	dir := filepath.Dir(file)
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -108,10 +132,29 @@ func checkOutDir(file string, bytes float64) error {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	if free := freeSpace(dir); bytes > 0 && free > 0 {
-		if bytes > free {
-			return usagef("%s would take at least %s, and %s has %s free", file, byteSize(bytes), dir, byteSize(free))
-		}
+	return nil
+}
+
+// checkPNGOut refuses a --png file that is not named .png (PNG bytes in
+// x.jpg mislead every viewer), or that checkOutDir refuses.
+func checkPNGOut(cmd *cobra.Command, file string) error {
+	if file == "" {
+		return nil
+	}
+	if err := notFolder(file); err != nil {
+		return err
+	}
+	if !strings.EqualFold(filepath.Ext(file), ".png") {
+		return usagef("--png %s: the picture is a PNG file; name it .png", file)
+	}
+	return checkOutDir(cmd, file, 0)
+}
+
+// notFolder refuses an output name that is a folder or ends in a
+// separator, before its extension is looked at.
+func notFolder(file string) error {
+	if st, err := os.Stat(file); (err == nil && st.IsDir()) || strings.HasSuffix(file, "/") || strings.HasSuffix(file, string(filepath.Separator)) {
+		return usagef("%s is a folder; name the file to write", file)
 	}
 	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
-	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -147,18 +146,26 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	} else if t, imageLine, err = newTrainer(fl, tf, dom, spec); err != nil {
 		return err
 	}
-	if err := checkOutDir(out, 0); err != nil {
+	if err := checkTrainOut(cmd, out, tf.resume); err != nil {
 		return err
-	}
-	// Training alone writes its checkpoint, so hidden temporary files of
-	// it are leftovers of a killed run (a SIGKILL leaves one behind).
-	if n, err := atomicfile.Clean(out); err != nil {
-		return err
-	} else if n > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "removed %d temporary file(s) of %s left by an interrupted run\n", n, out)
 	}
 	t.Path = out
 	return trainAndReport(cmd, t, out, imageLine)
+}
+
+// checkTrainOut refuses a checkpoint file that is not named, whose folder
+// cannot be written, or that the rules of outputs.go refuse: an existing
+// file is replaced only when it is the checkpoint --resume continues or
+// with --force. Then the run holds the checkpoint's lock, so a second
+// training of it is refused, and removes what killed runs of it left.
+func checkTrainOut(cmd *cobra.Command, out, resume string) error {
+	if out == "" {
+		return usagef("train: --out must name the checkpoint file")
+	}
+	if err := checkFolder(out); err != nil {
+		return err
+	}
+	return claimOutput(cmd, out, resume)
 }
 
 // newTrainer is the trainer of a new run: --data, the network's shape

@@ -153,7 +153,10 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOut(f.out); err != nil {
+	if err := checkOut(cmd, f.out); err != nil {
+		return err
+	}
+	if err := checkPNGOut(cmd, f.png); err != nil {
 		return err
 	}
 	via, err := parseInts("--via", f.via)
@@ -228,7 +231,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkSamplesMemory("transfer", min(keep, hi-lo), d); err != nil {
 		return err
 	}
-	if err := checkOutDir(f.out, sampleFileBytes(hi-lo, d)); err != nil {
+	if err := checkOutDir(cmd, f.out, sampleFileBytes(hi-lo, d)); err != nil {
 		return err
 	}
 	if err := checkPNG(f.png, f.shape, gen); err != nil {

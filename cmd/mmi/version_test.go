@@ -85,7 +85,7 @@ func TestBadBLAS(t *testing.T) {
 // found nothing (not when MMI_BLAS=go asked for pure Go).
 func TestTrainNamesBLAS(t *testing.T) {
 	out := t.TempDir() + "/m.mmi"
-	args := []string{"train", "--data", mix3, "--steps", "2", "--hidden", "8", "--layers", "1", "--batch", "16", "--out", out}
+	args := []string{"train", "--data", mix3, "--steps", "2", "--hidden", "8", "--layers", "1", "--batch", "16", "--out", out, "--force"}
 	code, _, stderr := mmiEnv(t, []string{"MMI_BLAS=go"}, args...)
 	first, _, _ := strings.Cut(stderr, "\n")
 	if code != 0 || !strings.Contains(first, "on pure-Go BLAS (gonum)") || strings.Contains(stderr, "apt-get") {

@@ -2,7 +2,16 @@
 // after a crash, finds either the old content or all of the new one, never
 // a half-written file. Every file mmi writes (samples, specifications,
 // pictures, paths, checkpoints) goes through Write, so they share one set
-// of rules: same folder, fsync, rename, directory fsync, mode 0644.
+// of rules: same folder, fsync, rename, directory fsync, mode 0644 for a
+// new file and the old mode for a replaced one; a symbolic link is written
+// through (its target is replaced, the link stays), and devices, FIFOs,
+// sockets, folders and read-only files are never replaced.
+//
+// The package also holds the rest of mmi's rules for the files it touches:
+// Check, the start-up test of an output file (it never names an input, an
+// existing file only when replacing is asked for); Lock, one writer per
+// output file at a time; and Open and ReadFile, which read regular files
+// only (a device such as /dev/zero never ends).
 package atomicfile
 
 import (
@@ -42,13 +51,28 @@ var syncDir = func(dir string) error {
 // report it there; such an error is ignored, because the file is already
 // whole and in place.
 //
+// When path is a symbolic link, its target is written (the link stays a
+// link); a link to nothing is refused. An existing file keeps its
+// permission bits; one that is not a regular file (a device, a FIFO, a
+// socket, a folder) or that is read-only is refused with ErrNotRegular or
+// ErrReadOnly and left alone.
+//
 // On any error path is left as it was and no temporary file remains. An
 // error returned by write is returned as it is; the others name path and
 // wrap the underlying *fs.PathError, so errors.Is(err, fs.ErrNotExist)
 // and the like see through them.
 func Write(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := create(dir, filepath.Base(path))
+	target, st, err := resolve(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if st != nil {
+		if err := replaceable(target, st); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	dir := filepath.Dir(target)
+	f, err := create(dir, filepath.Base(target))
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -59,6 +83,12 @@ func Write(path string, write func(io.Writer) error) (err error) {
 			os.Remove(tmp)
 		}
 	}()
+	if st != nil && st.Mode().Perm() != Mode {
+		// The replaced file's mode, exactly: a 0600 file stays private.
+		if err = f.Chmod(st.Mode().Perm()); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
 	bw := bufio.NewWriterSize(f, 1<<16)
 	if err = write(bw); err != nil {
 		return err
@@ -72,7 +102,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err = os.Rename(tmp, path); err != nil {
+	if err = os.Rename(tmp, target); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	syncDir(dir) // best effort: see the doc comment
@@ -91,8 +121,11 @@ func WriteBytes(path string, data []byte) error {
 // they could clean up (SIGKILL, a power loss) left in path's folder, and
 // reports how many it removed. Only the owner of path may call it, when no
 // other process is writing path: a live writer's temporary file looks the
-// same. mmi train calls it for its checkpoint, which it alone writes.
+// same. mmi calls it for each output file once it holds the file's Lock.
 func Clean(path string) (int, error) {
+	if target, _, err := resolve(path); err == nil {
+		path = target
+	}
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
