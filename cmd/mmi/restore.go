@@ -40,12 +40,11 @@ func addRestoreFlags(fl *pflag.FlagSet, f *restoreFlags) {
 
 // restore holds what the restoration flags need during a transfer.
 type restore struct {
-	f      *restoreFlags
-	d      int
-	in     []float64 // the input rows before the copies
-	truth  []float64
-	keep   []bool
-	labels []int
+	f     *restoreFlags
+	d     int
+	in    []float64 // the input rows before the copies
+	truth []float64
+	keep  []bool
 }
 
 // measures reports whether the run must keep every row for a measure.
@@ -128,7 +127,7 @@ func newRestore(f *restoreFlags, gen *generate.Generator, in []float64, opts *ge
 	r := &restore{f: f, d: d, in: in}
 	var err error
 	if f.truth != "" {
-		if r.truth, r.labels, err = readInputRows(f.truth, d); err != nil {
+		if r.truth, _, err = readInputRows(f.truth, d); err != nil {
 			return nil, nil, err
 		}
 		if len(r.truth) != len(in) {
