@@ -171,3 +171,36 @@ func TestWriteSpecRoundTrip(t *testing.T) {
 		t.Errorf("written file lacks \"dim\": %s", b)
 	}
 }
+
+// TestSpecCoupling: "coupling" is optional, "independent" or "ot"; "ot"
+// needs single Gaussians; anything else is an error naming the field.
+func TestSpecCoupling(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	single := `"marginals": [{"means": [[0]], "covs": [[[1]]]}, {"means": [[2]], "covs": [[[4]]]}]}`
+	for _, tc := range []struct {
+		text, want, err string
+	}{
+		{`{"dim": 1, ` + single, "independent", ""},
+		{`{"dim": 1, "coupling": "independent", ` + single, "independent", ""},
+		{`{"dim": 1, "coupling": "ot", ` + single, "ot", ""},
+		{`{"dim": 1, "coupling": "paired", ` + single, "", `unknown "coupling"`},
+		{`{"dim": 1, "coupling": "ot", "marginals": [{"means": [[0], [3]], "covs": [[[1]], [[1]]]}]}`, "", "needs single Gaussians"},
+	} {
+		mix, spec, err := ReadSpecCoupling(write("s.json", tc.text))
+		switch {
+		case tc.err != "":
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.text, err, tc.err)
+			}
+		case err != nil || spec.String() != tc.want || len(mix) != 2:
+			t.Errorf("%s: %v, %v (%d marginals), want %s", tc.text, spec, err, len(mix), tc.want)
+		}
+	}
+}

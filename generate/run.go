@@ -35,6 +35,12 @@ type Job struct {
 	// TrajectoryRows > 0 records the trajectories of that many rows,
 	// evenly spread over the shard's first chunk, in data coordinates.
 	TrajectoryRows int
+	// Coupled, when not nil, is a point α* = (0, w_1, …, w_K) and makes
+	// the job a coupled barycenter instead of a run along Path (which is
+	// then unused): each chunk's noise z is pushed to every data marginal
+	// at once (SampleAll), and a row is Σ_k w_k X_k(z); Result.Parts holds
+	// the X_k(z). It follows the probability flow (no SDE, no likelihood).
+	Coupled []float64
 }
 
 // Result is the outcome of a Job for the rows [Lo, Hi) of the run.
@@ -43,8 +49,11 @@ type Result struct {
 	// Start holds the starting rows and X the end rows, as Transport
 	// takes and returns them; LogLik the log densities when asked for.
 	Start, X, LogLik []float64
-	Stats            path.Stats
-	Trajectory       *path.Trajectory
+	// Parts[k−1] holds the coupled samples X_k(z) of data marginal k of a
+	// coupled barycenter, row i matching X's row i.
+	Parts      [][]float64
+	Stats      path.Stats
+	Trajectory *path.Trajectory
 }
 
 // Run runs the job and returns the shard's rows, all in memory (Stream
@@ -63,6 +72,12 @@ func (g *Generator) Run(ctx context.Context, job Job) (*Result, error) {
 		res.Start = append(res.Start, part.Start...)
 		res.X = append(res.X, part.X...)
 		res.LogLik = append(res.LogLik, part.LogLik...)
+		if part.Parts != nil && res.Parts == nil {
+			res.Parts = make([][]float64, len(part.Parts))
+		}
+		for i, x := range part.Parts {
+			res.Parts[i] = append(res.Parts[i], x...)
+		}
 		res.Stats = res.Stats.Max(part.Stats)
 		return nil
 	})
@@ -87,29 +102,11 @@ func rowsOf(job Job, d int) int {
 // chunk only. The parts, concatenated, are what Run returns.
 func (g *Generator) Stream(ctx context.Context, job Job, fn func(part *Result) error) error {
 	k1, d := g.Sizes()
-	if job.Path == nil || job.Path.Len() != k1 {
-		return fmt.Errorf("generate: need a path on %d marginals", k1)
+	from, err := g.checkJob(job)
+	if err != nil {
+		return err
 	}
-	from := StartVertex(job.Path)
 	rows := rowsOf(job, d)
-	if job.In != nil {
-		if err := g.checkBatch(job.In); err != nil {
-			return err
-		}
-	} else {
-		if from < 0 {
-			return errors.New("generate: the path does not start at a vertex; give starting samples")
-		}
-		if rows < 1 {
-			return fmt.Errorf("generate: %d samples", rows)
-		}
-		if _, err := g.Marginal(from); err != nil {
-			return err
-		}
-	}
-	if job.LogLikelihood && job.Options != nil && job.Options.SDE != nil {
-		return errors.New("generate: a likelihood follows the probability flow, not the stochastic generator")
-	}
 	lo, _, err := job.Shard.Rows(rows)
 	if err != nil {
 		return err
@@ -126,6 +123,12 @@ func (g *Generator) Stream(ctx context.Context, job Job, fn func(part *Result) e
 			}
 		}
 		part.Start = append([]float64(nil), x...)
+		if job.Coupled != nil {
+			if err := g.coupled(ctx, part, job.Coupled, x, job.Options, k1, d); err != nil {
+				return err
+			}
+			return fn(part)
+		}
 		var o Options
 		if job.Options != nil {
 			o = *job.Options
@@ -139,7 +142,6 @@ func (g *Generator) Stream(ctx context.Context, job Job, fn func(part *Result) e
 			}
 			o.Trajectory, part.Trajectory = tr, tr
 		}
-		var err error
 		if job.LogLikelihood {
 			part.LogLik, part.Stats, err = g.TransportLogLikelihood(ctx, x, job.Path, c.Rand, &o)
 		} else {
@@ -151,4 +153,72 @@ func (g *Generator) Stream(ctx context.Context, job Job, fn func(part *Result) e
 		part.X = x
 		return fn(part)
 	})
+}
+
+// checkJob checks what Stream needs and returns the vertex whose marginal
+// fresh rows are drawn from.
+func (g *Generator) checkJob(job Job) (int, error) {
+	k1, d := g.Sizes()
+	from := 0
+	if job.Coupled != nil {
+		if err := checkCoupled(job.Coupled, job.In, k1); err != nil {
+			return 0, err
+		}
+	} else {
+		if job.Path == nil || job.Path.Len() != k1 {
+			return 0, fmt.Errorf("generate: need a path on %d marginals", k1)
+		}
+		from = StartVertex(job.Path)
+	}
+	rows := rowsOf(job, d)
+	if job.In != nil {
+		if err := g.checkBatch(job.In); err != nil {
+			return 0, err
+		}
+	} else {
+		if from < 0 {
+			return 0, errors.New("generate: the path does not start at a vertex; give starting samples")
+		}
+		if rows < 1 {
+			return 0, fmt.Errorf("generate: %d samples", rows)
+		}
+		if _, err := g.Marginal(from); err != nil {
+			return 0, err
+		}
+	}
+	if job.Options != nil && job.Options.SDE != nil && (job.LogLikelihood || job.Coupled != nil) {
+		return 0, errors.New("generate: a likelihood and a coupled barycenter follow the probability flow, not the stochastic generator")
+	}
+	return from, nil
+}
+
+// checkCoupled checks the point α* of a coupled barycenter: K+1
+// coordinates, none at the Gaussian, and rows drawn from noise.
+func checkCoupled(alpha, in []float64, k1 int) error {
+	if len(alpha) != k1 || alpha[0] != 0 {
+		return fmt.Errorf("generate: a coupled barycenter needs a point (0, w_1, …, w_K) of %d coordinates, got %v", k1, alpha)
+	}
+	if in != nil {
+		return errors.New("generate: a coupled barycenter starts from fresh noise, not from given rows")
+	}
+	return nil
+}
+
+// coupled fills part with the coupled barycenter of the noise rows z:
+// z pushed to every data marginal at once, then weighted by alpha.
+func (g *Generator) coupled(ctx context.Context, part *Result, alpha, z []float64, o *Options, k1, d int) error {
+	xs, st, err := g.SampleAll(ctx, z, o)
+	part.Stats = st
+	if err != nil {
+		return err
+	}
+	part.X = make([]float64, len(z))
+	part.Parts = make([][]float64, k1-1)
+	for k := 1; k < k1; k++ {
+		for i, v := range xs[k] {
+			part.X[i] += alpha[k] * v
+		}
+		part.Parts[k-1] = xs[k]
+	}
+	return nil
 }

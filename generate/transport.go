@@ -213,7 +213,7 @@ func (g *Generator) Sample(ctx context.Context, k, n int, r *rand.Rand, o *Optio
 // of the simplex: n noise rows pushed along the straight line e_0 → α*.
 // With α*_0 = 0 it is the barycenter law of the data marginals under the
 // coupling the model was trained on (independent: Σ_k α*_k x_k with
-// independent x_k).
+// independent x_k; OT with equal weights: the Wasserstein barycenter).
 func (g *Generator) Law(ctx context.Context, alpha []float64, n int, r *rand.Rand, o *Options) ([]float64, path.Stats, error) {
 	k1, _ := g.Sizes()
 	if len(alpha) != k1 {

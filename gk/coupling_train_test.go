@@ -94,7 +94,7 @@ func TestTrainOTResume(t *testing.T) {
 	first := [][]float64{append([]float64(nil), r.xs[0]...), append([]float64(nil), r.xs[1]...)}
 	r.step++
 	r.drawBatch()
-	if trEqual(first[0], r.xs[0]) || !trEqual(first[1], r.xs[1]) {
+	if oracleEqual(first[0], r.xs[0]) || !oracleEqual(first[1], r.xs[1]) {
 		t.Error("within a reuse period the data must repeat and the noise not")
 	}
 
@@ -117,16 +117,4 @@ func TestTrainOTResume(t *testing.T) {
 	if _, err := NewTrainer(Config{Hidden: []int{4}, Coupling: marginals.CouplingSpec{Kind: marginals.KindOT}}, trCoupling(t, mix), Settings{Steps: 1, Batch: 8}); err == nil {
 		t.Error("a configuration naming ot trained on the independent coupling")
 	}
-}
-
-func trEqual(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

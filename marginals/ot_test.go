@@ -121,8 +121,9 @@ func TestTupleTwoExhaustive(t *testing.T) {
 }
 
 // TestTupleThreeExhaustive: for three or four marginals, block-coordinate
-// descent ends at tuples that no reassignment of one marginal improves
-// (checked by trying every permutation of each marginal), and it finds the
+// descent ends at tuples that no reassignment of one marginal improves by
+// more than SweepTol (checked by trying every permutation of each
+// marginal), and it finds the
 // global optimum of exhaustive search in most tiny problems and comes
 // close in the rest. The numbers measured when this was written: 58 of 60
 // problems optimal, the worst 1.3 % above.
@@ -149,7 +150,7 @@ func TestTupleThreeExhaustive(t *testing.T) {
 			cur := slices.Clone(xs)
 			permutations(n, func(p []int) {
 				cur[k] = permuted(xs[k], d, p)
-				if c := marginals.TupleCost(cur, d); c < got-1e-9*(1+got) {
+				if c := marginals.TupleCost(cur, d); c < got*(1-marginals.SweepTol)-1e-9 {
 					t.Fatalf("trial %d: permuting marginal %d lowers the cost from %v to %v", trial, k, got, c)
 				}
 			})

@@ -3,9 +3,9 @@ package pathopt
 import (
 	"context"
 	"math"
-	"strings"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"

@@ -71,9 +71,10 @@ func LawBarycenter(ctx context.Context, gen *generate.Generator, w []float64, n 
 // CoupledBarycenter samples n rows of Σ_k w_k X_k(z): per chunk, one batch
 // of noise z (from the chunk's stream) pushed to every data marginal at
 // once (Generator.SampleAll), then averaged with the weights per noise
-// row. It returns the shard's rows and the coupled samples.
+// row (generate.Job.Coupled). It returns the shard's rows and the coupled
+// samples.
 func CoupledBarycenter(ctx context.Context, gen *generate.Generator, w []float64, n int, seed uint64, shard generate.Shard, o *generate.Options) (*Barycenter, error) {
-	k1, d := gen.Sizes()
+	k1, _ := gen.Sizes()
 	alpha, err := Alpha(k1, w)
 	if err != nil {
 		return nil, err
@@ -81,33 +82,9 @@ func CoupledBarycenter(ctx context.Context, gen *generate.Generator, w []float64
 	if n < 1 {
 		return nil, fmt.Errorf("styletransfer: %d samples", n)
 	}
-	lo, hi, err := shard.Rows(n)
+	res, err := gen.Run(ctx, generate.Job{Coupled: alpha, N: n, Seed: seed, Shard: shard, Options: o})
 	if err != nil {
 		return nil, err
 	}
-	b := &Barycenter{Lo: lo, Hi: hi, Parts: make([][]float64, k1-1)}
-	err = generate.EachChunk(ctx, n, shard, seed, func(c generate.Chunk) error {
-		z, err := gen.Draw(0, c.Len(), c.Rand)
-		if err != nil {
-			return err
-		}
-		xs, st, err := gen.SampleAll(ctx, z, o)
-		b.Stats = b.Stats.Max(st)
-		if err != nil {
-			return err
-		}
-		bar := make([]float64, c.Len()*d)
-		for k := 1; k < k1; k++ {
-			for i, v := range xs[k] {
-				bar[i] += alpha[k] * v
-			}
-			b.Parts[k-1] = append(b.Parts[k-1], xs[k]...)
-		}
-		b.X = append(b.X, bar...)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return &Barycenter{Lo: res.Lo, Hi: res.Hi, X: res.X, Parts: res.Parts, Stats: res.Stats}, nil
 }

@@ -61,7 +61,7 @@ func TestTransferOracle(t *testing.T) {
 			t.Fatal(err)
 		}
 		x, _ := gen.Draw(tc.from, n, rand.New(rand.NewPCG(1, uint64(tc.from))))
-		res, err := styletransfer.Transfer(ctx, gen, route, x, 1, generate.Shard{}, nil)
+		res, err := gen.Run(ctx, generate.Job{Path: route, In: x, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package styletransfer
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/mmi-go/mmi/generate"
@@ -44,13 +43,4 @@ func Route(k1, from, to int, via []int, p path.Path) (path.Path, error) {
 		}
 	}
 	return p, nil
-}
-
-// Transfer translates the rows x of data marginal `from` (data
-// coordinates) in place into samples of `to` along route (see Route),
-// chunk by chunk as generate.Job does, so that shards of a transfer
-// concatenate to the whole; x is the whole input and the result holds the
-// shard's rows.
-func Transfer(ctx context.Context, gen *generate.Generator, route path.Path, x []float64, seed uint64, shard generate.Shard, o *generate.Options) (*generate.Result, error) {
-	return gen.Run(ctx, generate.Job{Path: route, In: x, Seed: seed, Shard: shard, Options: o})
 }

@@ -5,26 +5,24 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/metrics"
+	"github.com/mmi-go/mmi/path"
+	"github.com/mmi-go/mmi/simplex"
 	"github.com/mmi-go/mmi/styletransfer"
 	"github.com/mmi-go/mmi/viz"
 )
 
 type barycenterFlags struct {
+	genFlags
 	model, weights string
 	coupled        bool
-	n              int
-	solverFlags
-	seed            uint64
-	out, png, shape string
-	asJSON          bool
-	shard           string
-	evalN           int
+	png, shape     string
+	asJSON         bool
+	evalN          int
 }
 
 func newBarycenterCmd() *cobra.Command {
@@ -35,15 +33,22 @@ func newBarycenterCmd() *cobra.Command {
 		Long: `Sample the barycenter of the data marginals with weights w_1 … w_K (the point
 α* = (0, w_1, …, w_K) of the simplex), in one of two modes:
 
-  law (default)  samples of ρ(α*), the law of Σ_k w_k x_k with independent x_k,
+  law (default)  samples of ρ(α*), the law of Σ_k w_k x_k with the x_k drawn
+                 from the coupling the model was trained on (independent, or
+                 optimal-transport tuples: mmi train --coupling ot),
                  generated from noise along e_0 → α*;
   --coupled      one batch of noise pushed to every marginal at once, and
                  Σ_k w_k X_k(z) per noise point: the average of the matched
                  samples the model assigns to the same noise.
 
-The law mode averages independent draws, so it is narrower than the
-marginals (Gaussians: covariance Σ w_k² Σ_k); the coupled mode averages
-matched samples and keeps their spread (Gaussians: (Σ w_k Σ_k^{1/2})²).`,
+With independent x_k the law mode is narrower than the marginals
+(Gaussians: covariance Σ w_k² Σ_k); on an ot model with equal weights it is
+the Wasserstein barycenter (for two marginals, any weights: McCann's
+interpolation). The coupled mode averages matched samples and keeps their
+spread (Gaussians: (Σ w_k Σ_k^{1/2})²).
+--sde integrates the law mode's stochastic generator along e_0 → α* (as
+mmi path --sde); the coupled mode follows the probability flow. The rows
+stream to --out chunk by chunk.`,
 		Example: `  mmi barycenter --model examples/mix3.json --weights 0.5,0.25,0.25 --n 2000 --png bary.png
   mmi barycenter --weights 0.5,0.5,0 --coupled --n 2000 --out coupled.csv --json`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBarycenter(cmd, &f) },
@@ -52,15 +57,13 @@ matched samples and keeps their spread (Gaussians: (Σ w_k Σ_k^{1/2})²).`,
 	fl.StringVar(&f.model, "model", "model.mmi", "checkpoint from mmi train, or a .json Gaussian-mixture specification (exact oracle)")
 	fl.StringVar(&f.weights, "weights", "", "weights w_1,…,w_K of the data marginals: non-negative, summing to 1")
 	fl.BoolVar(&f.coupled, "coupled", false, "barycenter of coupled samples instead of the law ρ(α*)")
-	fl.IntVar(&f.n, "n", 1000, "number of samples")
-	addSolverFlags(cmd, &f.solverFlags)
-	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
-	fl.StringVar(&f.out, "out", "", "write the samples (.csv or .npy)")
+	addGenFlags(cmd, &f.genFlags, "number of samples",
+		"law mode: integrate the stochastic generator along e_0 → α* (Euler–Maruyama, or Heun with --solver heun)",
+		"write the samples (.csv or .npy)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter with the marginals, or an image grid)")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
 	fl.IntVar(&f.evalN, "eval-n", 2000, "law mode: exact samples of Σ w_k x_k (independent draws) for the energy distance in the summary (0: skip)")
-	addShardFlag(cmd, &f.shard)
 	return cmd
 }
 
@@ -84,49 +87,62 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.n <= 0 {
-		return usagef("--n must be positive, got %d", f.n)
-	}
-	shard, err := parseShard(f.shard)
+	req, err := f.request(cmd, f.png)
 	if err != nil {
 		return err
 	}
-	if err := checkShardRows(shard, f.n); err != nil {
-		return err
-	}
-	if err := checkOut(cmd, f.out); err != nil {
-		return err
-	}
-	if err := checkPNGOut(cmd, f.png); err != nil {
-		return err
-	}
-	gen, opts, err := openModel(f.model, &f.solverFlags)
+	gen, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
-	k1, d := gen.Sizes()
-	if err := checkSamplesMemory("barycenter", f.n, k1*d); err != nil {
-		return err
-	}
+	k1, _ := gen.Sizes()
 	alpha, err := styletransfer.Alpha(k1, w)
 	if err != nil {
 		return badInput(fmt.Errorf("--weights: %w", err))
 	}
-	if err := checkPNG(f.png, f.shape, gen); err != nil {
+	if err := f.plan(req, gen, alpha); err != nil {
 		return err
 	}
-	t0 := time.Now()
-	var b *styletransfer.Barycenter
-	if f.coupled {
-		b, err = styletransfer.CoupledBarycenter(cmd.Context(), gen, w, f.n, f.seed, shard, opts)
-	} else {
-		b, err = styletransfer.LawBarycenter(cmd.Context(), gen, w, f.n, f.seed, shard, opts)
-	}
-	secs := time.Since(t0).Seconds()
+	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
+	// the memory of one chunk; the first rows stay for the picture and
+	// the summary.
+	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err
 	}
-	n := len(b.X) / d
+	return f.report(cmd, gen, alpha, sr, secs)
+}
+
+// plan makes the request a barycenter at alpha: from noise along
+// e_0 → α* (law), or coupled; it keeps the rows the summary and the
+// picture need (all of the shard's for the law's energy distance, which
+// compares a random subset of them).
+func (f *barycenterFlags) plan(req *generate.Request, gen *generate.Generator, alpha []float64) error {
+	k1, _ := gen.Sizes()
+	req.Keep = pictureRows
+	if f.coupled {
+		if f.sde {
+			return usagef("barycenter --coupled follows the probability flow; --sde is for the law mode")
+		}
+		req.Coupled = alpha
+	} else {
+		p, err := path.Segment(simplex.Vertex(k1, 0), alpha)
+		if err != nil {
+			return badInput(err)
+		}
+		req.Path = p
+		if f.evalN > 0 {
+			req.Keep = f.n
+		}
+	}
+	return checkPNG(f.png, f.shape, gen)
+}
+
+// report prints the summary of a barycenter run (with the law's energy
+// distance to exact samples) and draws the picture.
+func (f *barycenterFlags) report(cmd *cobra.Command, gen *generate.Generator, alpha []float64, sr *generate.Streamed, secs float64) error {
+	_, d := gen.Sizes()
+	b, n := sr.Kept, sr.Rows
 	mode := "law"
 	if f.coupled {
 		mode = "coupled"
@@ -138,11 +154,6 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 		if truth, err := independentSum(gen, alpha, f.evalN, f.seed); err == nil {
 			x := metrics.Subsample(b.X, d, f.evalN, generate.ChunkRand(^f.seed, 0))
 			sum["energy"] = metrics.Energy(x, truth, d)
-		}
-	}
-	if f.out != "" {
-		if err := writeFile(f.out, b.X, d); err != nil {
-			return err
 		}
 	}
 	if f.png != "" {
@@ -185,7 +196,7 @@ func independentSum(gen *generate.Generator, alpha []float64, n int, seed uint64
 // drawBarycenter pictures a barycenter: 2-D, the weighted data marginals
 // (fresh draws) under the barycenter samples; images, the first samples
 // (law) or rows of coupled samples X_1(z) … X_K(z) and their barycenter.
-func drawBarycenter(file string, gen *generate.Generator, alpha []float64, b *styletransfer.Barycenter, seed uint64) error {
+func drawBarycenter(file string, gen *generate.Generator, alpha []float64, b *generate.Result, seed uint64) error {
 	_, d := gen.Sizes()
 	if d == 2 {
 		var sets []viz.Set

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
@@ -26,53 +27,64 @@ as a one-machine --out .npy.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, files []string) error {
-			if err := checkOut(cmd, out); err != nil {
-				return err
-			}
-			if out == "" {
-				return usagef("cat: --out is required (.csv or .npy)")
-			}
-			// Two passes, one file in memory at a time: the first
-			// checks the files and counts their rows (an .npy header
-			// needs the total), the second writes them as read.
-			rows, d := 0, 0
-			for _, f := range files {
-				x, df, err := samplefile.Read(f)
-				if err != nil {
-					return badInput(err)
-				}
-				if d != 0 && df != d {
-					return usagef("cat: %s has dimension %d, %s has %d", f, df, files[0], d)
-				}
-				d = df
-				rows += len(x) / d
-			}
-			if err := checkOutDir(cmd, out, sampleFileBytes(rows, d)); err != nil {
-				return err
-			}
-			err := samplefile.WriteStream(out, rows, d, func(put func([]float64) error) error {
-				for _, f := range files {
-					x, _, err := samplefile.Read(f)
-					if err != nil {
-						return badInput(err)
-					}
-					if err := put(x); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				var u usageError
-				if errors.As(err, &u) {
-					return err
-				}
-				return fmt.Errorf("writing samples: %w", err)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, files []string) error { return runCat(cmd, out, files) },
 	}
 	cmd.Flags().StringVar(&out, "out", "", "output file (.csv or .npy)")
 	return cmd
+}
+
+// runCat writes the rows of files to out in two passes, one file in
+// memory at a time: the first checks the files and counts their rows (an
+// .npy header needs the total), the second writes them as read.
+func runCat(cmd *cobra.Command, out string, files []string) error {
+	if err := checkOut(cmd, out); err != nil {
+		return err
+	}
+	if out == "" {
+		return usagef("cat: --out is required (.csv or .npy)")
+	}
+	rows, d, err := catRows(files)
+	if err != nil {
+		return err
+	}
+	if err := checkOutDir(cmd, out, capacity.SampleFileBytes(rows, d)); err != nil {
+		return err
+	}
+	err = samplefile.WriteStream(out, rows, d, func(put func([]float64) error) error {
+		for _, f := range files {
+			x, _, err := samplefile.Read(f)
+			if err != nil {
+				return badInput(err)
+			}
+			if err := put(x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var u usageError
+		if errors.As(err, &u) {
+			return err
+		}
+		return fmt.Errorf("writing samples: %w", err)
+	}
+	return nil
+}
+
+// catRows reads every file once and returns their total rows and their
+// common dimension.
+func catRows(files []string) (rows, d int, err error) {
+	for _, f := range files {
+		x, df, err := samplefile.Read(f)
+		if err != nil {
+			return 0, 0, badInput(err)
+		}
+		if d != 0 && df != d {
+			return 0, 0, usagef("cat: %s has dimension %d, %s has %d", f, df, files[0], d)
+		}
+		d = df
+		rows += len(x) / d
+	}
+	return rows, d, nil
 }

@@ -4,34 +4,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
-	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
-func newEvalCmd() *cobra.Command {
-	var (
-		a, b        string
-		model, spec string
-		class       string
-		seed        uint64
-		points      int
-		asJSON      bool
-		board       bool
-		truth, base string
-		copies      int
-	)
-	cmd := &cobra.Command{
-		Use:   "eval",
-		Short: "Distances between two sample sets, or a model's error against the exact oracle",
-		Long: `With --a and --b: energy distance, MMD² and sliced W2 between two sample files.
+// evalLong is the help text of mmi eval.
+const evalLong = `With --a and --b: energy distance, MMD² and sliced W2 between two sample files.
 
 With --a and --class SET:CLASS (mnist:3, fashion:7, digits:0), or with the
 cropN and WxH options of --data (mnist:3:crop20:8x8, measured by a
@@ -59,86 +42,110 @@ prediction that ignores x; the identity residual rms(Σ_k α_k ĝ_k − x)/rms(x
 is 0 for the truth. The comparison is made in the model's normalized
 coordinates, against the oracle of the correspondingly normalized mixtures
 under the coupling the model was trained on (mmi train --coupling ot: the
-exact optimal-transport coupling, which needs single Gaussians).`,
+exact optimal-transport coupling, which needs single Gaussians).`
+
+type evalFlags struct {
+	a, b        string
+	model, spec string
+	class       string
+	seed        uint64
+	points      int
+	asJSON      bool
+	board       bool
+	truth, base string
+	copies      int
+}
+
+func newEvalCmd() *cobra.Command {
+	var f evalFlags
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Distances between two sample sets, or a model's error against the exact oracle",
+		Long:  evalLong,
 		Example: `  mmi eval --a generated.csv --b truth.csv --json
   mmi eval --a threes.npy --class mnist:3
   mmi train --data examples/mix3.json --out mix3.mmi
   mmi eval --model mix3.mmi --spec examples/mix3.json`,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if truth != "" || base != "" {
-				if b != "" || model != "" || spec != "" || class != "" || board || a == "" || truth == "" {
-					return usagef("eval: --truth measures the restorations of --a; give --a and --truth (and --baseline), no --b, --model, --spec, --class or --checkerboard")
-				}
-				return evalRestored(cmd, a, truth, base, copies, seed, asJSON)
-			}
-			if board {
-				if b != "" || model != "" || spec != "" || class != "" || a == "" {
-					return usagef("eval: --checkerboard measures the samples of --a; give --a and no --b, --model, --spec or --class")
-				}
-				return evalCheckerboard(cmd, a, asJSON)
-			}
-			if class != "" {
-				if b != "" || model != "" || spec != "" || a == "" {
-					return usagef("eval: --class measures the images of --a; give --a and no --b, --model or --spec")
-				}
-				return evalImages(cmd, a, class, seed, asJSON)
-			}
-			if model != "" || spec != "" {
-				if a != "" || b != "" {
-					return usagef("eval: give either --a and --b, or --model and --spec")
-				}
-				if model == "" || spec == "" {
-					return usagef("eval: --model and --spec are both required for the oracle report")
-				}
-				return evalOracle(cmd, model, spec, points, seed, asJSON)
-			}
-			if a == "" || b == "" {
-				return usagef("eval: --a and --b are both required (or --model and --spec)")
-			}
-			xa, da, err := samplefile.Read(a)
-			if err != nil {
-				return badInput(err)
-			}
-			xb, db, err := samplefile.Read(b)
-			if err != nil {
-				return badInput(err)
-			}
-			if da != db {
-				return usagef("eval: %s has dimension %d but %s has %d", a, da, b, db)
-			}
-			rep, err := metrics.Compare(xa, xb, da, rand.New(rand.NewPCG(seed, 0)))
-			if err != nil {
-				return badInput(err)
-			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				return enc.Encode(rep)
-			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "energy distance  %.6g\n", rep.Energy)
-			fmt.Fprintf(w, "MMD²             %.6g\n", rep.MMD)
-			fmt.Fprintf(w, "sliced W2        %.6g\n", rep.SlicedW2)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runEval(cmd, &f) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&a, "a", "", "first sample file (.csv or .npy)")
-	f.StringVar(&b, "b", "", "second sample file (.csv or .npy)")
-	f.StringVar(&model, "model", "", "checkpoint to measure against the exact oracle of --spec (a .json specification is its own oracle)")
-	f.StringVar(&spec, "spec", "", "Gaussian-mixture specification (.json) the model was trained on")
-	f.StringVar(&class, "class", "", "with --a: the class SET:CLASS[:OPTION…] the images of --a are meant as (mnist:3, fashion:7, digits:0, mnist:3:crop20:8x8)")
-	f.StringVar(&truth, "truth", "", "with --a (restorations, row-aligned with these; a file, or a view such as mnist:all:test:low7 to measure plain upsampling): the true rows, a view such as mnist:all:test:first1000 or a file: PSNR, and for a view of a labelled set the share read as the true class and the Fréchet distance to the floor")
-	f.StringVar(&base, "baseline", "", "with --truth: the inputs of the restorations (mnist:all:test:low7:first1000, say), whose PSNR is the baseline")
-	f.IntVar(&copies, "copies", 1, "with --truth: --a holds this many consecutive restorations of each truth row (mmi transfer --copies)")
-	f.BoolVar(&board, "checkerboard", false, "with --a (2-D): the share of the rows on the black squares of the built-in checkerboard")
-	f.IntVar(&points, "n", 2000, "with --model: points x ~ ρ(α) per α")
-	f.Uint64Var(&seed, "seed", 1, "random seed (directions of sliced W2; points of the oracle report; training images of the --class floor)")
-	f.BoolVar(&asJSON, "json", false, "print JSON: {\"energy\": …, \"mmd\": …, \"sliced_w2\": …}, or the oracle report")
+	fl := cmd.Flags()
+	fl.StringVar(&f.a, "a", "", "first sample file (.csv or .npy)")
+	fl.StringVar(&f.b, "b", "", "second sample file (.csv or .npy)")
+	fl.StringVar(&f.model, "model", "", "checkpoint to measure against the exact oracle of --spec (a .json specification is its own oracle)")
+	fl.StringVar(&f.spec, "spec", "", "Gaussian-mixture specification (.json) the model was trained on")
+	fl.StringVar(&f.class, "class", "", "with --a: the class SET:CLASS[:OPTION…] the images of --a are meant as (mnist:3, fashion:7, digits:0, mnist:3:crop20:8x8)")
+	fl.StringVar(&f.truth, "truth", "", "with --a (restorations, row-aligned with these; a file, or a view such as mnist:all:test:low7 to measure plain upsampling): the true rows, a view such as mnist:all:test:first1000 or a file: PSNR, and for a view of a labelled set the share read as the true class and the Fréchet distance to the floor")
+	fl.StringVar(&f.base, "baseline", "", "with --truth: the inputs of the restorations (mnist:all:test:low7:first1000, say), whose PSNR is the baseline")
+	fl.IntVar(&f.copies, "copies", 1, "with --truth: --a holds this many consecutive restorations of each truth row (mmi transfer --copies)")
+	fl.BoolVar(&f.board, "checkerboard", false, "with --a (2-D): the share of the rows on the black squares of the built-in checkerboard")
+	fl.IntVar(&f.points, "n", 2000, "with --model: points x ~ ρ(α) per α")
+	fl.Uint64Var(&f.seed, "seed", 1, "random seed (directions of sliced W2; points of the oracle report; training images of the --class floor)")
+	fl.BoolVar(&f.asJSON, "json", false, "print JSON: {\"energy\": …, \"mmd\": …, \"sliced_w2\": …}, or the oracle report")
 	return cmd
 }
 
-// evalOracle prints the report of gk.CompareOracle for the checkpoint file
-// against the specification spec, in the model's coordinates.
+// runEval runs the evaluation the flags ask for.
+func runEval(cmd *cobra.Command, f *evalFlags) error {
+	switch {
+	case f.truth != "" || f.base != "":
+		if f.b != "" || f.model != "" || f.spec != "" || f.class != "" || f.board || f.a == "" || f.truth == "" {
+			return usagef("eval: --truth measures the restorations of --a; give --a and --truth (and --baseline), no --b, --model, --spec, --class or --checkerboard")
+		}
+		return evalRestored(cmd, f.a, f.truth, f.base, f.copies, f.seed, f.asJSON)
+	case f.board:
+		if f.b != "" || f.model != "" || f.spec != "" || f.class != "" || f.a == "" {
+			return usagef("eval: --checkerboard measures the samples of --a; give --a and no --b, --model, --spec or --class")
+		}
+		return evalCheckerboard(cmd, f.a, f.asJSON)
+	case f.class != "":
+		if f.b != "" || f.model != "" || f.spec != "" || f.a == "" {
+			return usagef("eval: --class measures the images of --a; give --a and no --b, --model or --spec")
+		}
+		return evalImages(cmd, f.a, f.class, f.seed, f.asJSON)
+	case f.model != "" || f.spec != "":
+		if f.a != "" || f.b != "" {
+			return usagef("eval: give either --a and --b, or --model and --spec")
+		}
+		if f.model == "" || f.spec == "" {
+			return usagef("eval: --model and --spec are both required for the oracle report")
+		}
+		return evalOracle(cmd, f.model, f.spec, f.points, f.seed, f.asJSON)
+	case f.a == "" || f.b == "":
+		return usagef("eval: --a and --b are both required (or --model and --spec)")
+	}
+	return evalFiles(cmd, f)
+}
+
+// evalFiles prints the distances between the sample files --a and --b.
+func evalFiles(cmd *cobra.Command, f *evalFlags) error {
+	xa, da, err := samplefile.Read(f.a)
+	if err != nil {
+		return badInput(err)
+	}
+	xb, db, err := samplefile.Read(f.b)
+	if err != nil {
+		return badInput(err)
+	}
+	if da != db {
+		return usagef("eval: %s has dimension %d but %s has %d", f.a, da, f.b, db)
+	}
+	rep, err := metrics.Compare(xa, xb, da, rand.New(rand.NewPCG(f.seed, 0)))
+	if err != nil {
+		return badInput(err)
+	}
+	w := cmd.OutOrStdout()
+	if f.asJSON {
+		return json.NewEncoder(w).Encode(rep)
+	}
+	fmt.Fprintf(w, "energy distance  %.6g\n", rep.Energy)
+	fmt.Fprintf(w, "MMD²             %.6g\n", rep.MMD)
+	fmt.Fprintf(w, "sliced W2        %.6g\n", rep.SlicedW2)
+	return nil
+}
+
+// evalOracle prints the report of gk.CompareOracle for the model file
+// (opened as every command opens --model, generate.Load) against the
+// specification spec, in the model's coordinates.
 func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, asJSON bool) error {
 	if points < 2 {
 		return usagef("eval: --n must be at least 2, got %d", points)
@@ -147,26 +154,11 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 	if err != nil {
 		return badInput(err)
 	}
-	var g cond.Conditional
-	norm := gk.Affine{}
-	var coupling marginals.CouplingSpec
-	if strings.HasSuffix(strings.ToLower(file), ".json") {
-		other, cs, err := datasets.ReadSpecCoupling(file)
-		if err != nil {
-			return badInput(err)
-		}
-		o, err := gk.NewExact(other, cs)
-		if err != nil {
-			return badInput(fmt.Errorf("%s: %w", file, err))
-		}
-		g, coupling = o, cs
-	} else {
-		m, err := gk.Load(file)
-		if err != nil {
-			return badInput(err)
-		}
-		g, norm, coupling = m, m.Normalization(), m.Coupling()
+	gen, err := loadModel(file)
+	if err != nil {
+		return err
 	}
+	g, norm, coupling := gen.Conditional(), gen.Normalization(), gen.CouplingSpec()
 	k1, d := g.Sizes()
 	if err := checkSamplesMemory("eval --n", points, 2*k1*d); err != nil {
 		return err

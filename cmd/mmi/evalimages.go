@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -61,6 +62,31 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 	for _, n := range sampleShape {
 		d *= n
 	}
+	if err := checkClassImages(file, spec, view, class, sampleShape, d, len(x)/d); err != nil {
+		return err
+	}
+	c, err := classify.Load(cmd.Context(), view, &classify.Options{Log: cmd.ErrOrStderr()})
+	if err != nil {
+		return err
+	}
+	rep, err := c.Evaluate(x, class, seed)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
+	}
+	for _, m := range rep.Warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
+	}
+	printClassReport(cmd.OutOrStdout(), rep, file, view, class)
+	return nil
+}
+
+// checkClassImages refuses images that the classifier of view cannot
+// read: a set that is not installed, colour images, another size, or
+// fewer than two images (n images of d values, shaped sampleShape).
+func checkClassImages(file, spec, view string, class int, sampleShape []int, d, n int) error {
 	set, _, _ := strings.Cut(view, ":")
 	for _, in := range datasets.List() {
 		if in.Name == set && !in.Installed {
@@ -79,24 +105,14 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 		return usagef("%s has %d values per sample, but %s images are %d×%d (%d pixels); resample them, or name the view: --class %s:%d:crop20:8x8, say",
 			file, d, view, shape.Width, shape.Height, dim, set, class)
 	}
-	if len(x)/d < 2 {
-		return usagef("%s has %d sample; the Fréchet distance needs at least 2", file, len(x)/d)
+	if n < 2 {
+		return usagef("%s has %d sample; the Fréchet distance needs at least 2", file, n)
 	}
-	c, err := classify.Load(cmd.Context(), view, &classify.Options{Log: cmd.ErrOrStderr()})
-	if err != nil {
-		return err
-	}
-	rep, err := c.Evaluate(x, class, seed)
-	if err != nil {
-		return err
-	}
-	w := cmd.OutOrStdout()
-	if asJSON {
-		return json.NewEncoder(w).Encode(rep)
-	}
-	for _, m := range rep.Warnings {
-		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
-	}
+	return nil
+}
+
+// printClassReport prints the report of images meant as one class.
+func printClassReport(w io.Writer, rep *classify.Report, file, view string, class int) {
 	fmt.Fprintf(w, "%d images of %s meant as class %d; classifier accuracy %.4f on the %s test split\n",
 		rep.N, file, class, rep.ClassifierAccuracy, view)
 	fmt.Fprintf(w, "read as %d          %.4f\n", class, rep.Share)
@@ -111,5 +127,4 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 	fmt.Fprintf(w, "ratio to floor     %.3g\n", rep.Ratio)
 	fmt.Fprintf(w, "pixels clipped     %.4f  (share outside [−1, 1])\n", rep.Clipped)
 	fmt.Fprintf(w, "ghost              %.3g  (share of ink where class %d almost never has any, over that of real test images: real 1)\n", rep.Ghost, class)
-	return nil
 }

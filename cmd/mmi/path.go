@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,20 +14,16 @@ import (
 )
 
 type pathFlags struct {
-	model    string
-	from, to int
-	via      string
-	pathFile string
-	schedule string
-	n        int
-	in       string
-	solverFlags
-	sde             bool
-	eps             float64
-	seed            uint64
-	out, png, shape string
-	asJSON, loglik  bool
-	shard           string
+	genFlags
+	model      string
+	from, to   int
+	via        string
+	pathFile   string
+	schedule   string
+	in         string
+	png, shape string
+	asJSON     bool
+	loglik     bool
 }
 
 func newPathCmd() *cobra.Command {
@@ -60,18 +54,14 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.StringVar(&f.via, "via", "", "marginals to pass through, comma-separated (a polyline through their vertices)")
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) instead of --from/--to/--via")
 	fl.StringVar(&f.schedule, "schedule", "", "schedule from --from to --to: linear (the straight edge), trig (cos/sin, needs a ball model) or a .json file of knots")
-	fl.IntVar(&f.n, "n", 1000, "number of samples")
 	fl.StringVar(&f.in, "in", "", "starting samples (.csv or .npy) instead of fresh samples of --from")
-	addSolverFlags(cmd, &f.solverFlags)
-	fl.BoolVar(&f.sde, "sde", false, "integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun)")
-	fl.Float64Var(&f.eps, "eps", 1, "noise level E of the SDE: ε(t) = E·α_0(t)")
-	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
-	fl.StringVar(&f.out, "out", "", "write the end samples (.csv or .npy); with --loglik the last column is the log-likelihood")
+	addGenFlags(cmd, &f.genFlags, "number of samples",
+		"integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun)",
+		"write the end samples (.csv or .npy); with --loglik the last column is the log-likelihood")
 	fl.StringVar(&f.png, "png", "", "write a picture: start and end points with trajectories (2-D), or an image grid")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
 	fl.BoolVar(&f.loglik, "loglik", false, "compute each sample's log-likelihood log ρ(α(1), X(1)) (paths from the Gaussian)")
-	addShardFlag(cmd, &f.shard)
 	return cmd
 }
 
@@ -111,123 +101,77 @@ func loadPathFile(file string, k1 int) (path.Path, error) {
 }
 
 func runPath(cmd *cobra.Command, f *pathFlags) error {
-	if f.n <= 0 && f.in == "" {
-		return usagef("--n must be positive, got %d", f.n)
-	}
-	shard, err := parseShard(f.shard)
+	req, err := f.request(cmd, f.png)
 	if err != nil {
 		return err
 	}
-	if err := checkOut(cmd, f.out); err != nil {
-		return err
-	}
-	if !(f.eps >= 0) || math.IsInf(f.eps, 0) {
-		return usagef("--eps must be finite and ≥ 0, got %v", f.eps)
-	}
-	if err := checkPNGOut(cmd, f.png); err != nil {
-		return err
-	}
-	gen, opts, err := openModel(f.model, &f.solverFlags)
+	gen, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
 	k1, _ := gen.Sizes()
-	p, err := buildPath(f, k1)
-	if err != nil {
+	if req.Path, err = buildPath(f, k1); err != nil {
 		return err
 	}
-	if err := checkDomain(gen, p); err != nil {
+	if err := checkDomain(gen, req.Path); err != nil {
 		return err
 	}
-	if f.sde {
-		opts.Eps = path.EpsAlpha0(f.eps)
-		opts.SDE = path.EulerMaruyama{Steps: f.steps}
-		if f.solver == "heun" {
-			opts.SDE = path.StochasticHeun{Steps: f.steps}
-		}
-	}
-	job, err := pathJob(f, gen, p, shard, opts)
-	if err != nil {
+	if err := f.start(req, gen); err != nil {
 		return err
 	}
-	_, d := gen.Sizes()
-	rows := job.N
-	if job.In != nil {
-		rows = len(job.In) / d
-	}
-	lo, hi, _ := shard.Rows(rows)
-	cols := d
-	if f.loglik {
-		cols++
-	}
-	if err := checkOutDir(cmd, f.out, sampleFileBytes(hi-lo, cols)); err != nil {
-		return err
-	}
-
 	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
-	// the memory of one chunk (and the first rows are kept for --png).
-	t0 := time.Now()
-	sr, err := streamRun(cmd.Context(), gen, job, f.out, pictureRows)
-	secs := time.Since(t0).Seconds()
+	// the memory of one chunk; the first rows stay for the picture and
+	// the summary.
+	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err
 	}
 	if f.png != "" {
-		if err := drawPath(f.png, gen, p, sr.kept); err != nil {
+		if err := drawPath(f.png, gen, req.Path, sr.Kept); err != nil {
 			return err
 		}
 	}
 	return printPathSummary(cmd.OutOrStdout(), f, sr, secs)
 }
 
-// pathJob is the generation job of mmi path along p: where the samples
-// start (--in, or fresh draws of the start vertex's marginal), the shard,
-// the trajectories a picture needs, and the checks of the flags that
-// depend on the path and the model.
-func pathJob(f *pathFlags, gen *generate.Generator, p path.Path, shard generate.Shard, opts *generate.Options) (generate.Job, error) {
+// start completes the request of mmi path along its path: where the
+// samples start (--in, or fresh draws of the start vertex's marginal),
+// the likelihood, the trajectories a picture needs, and the checks of the
+// flags that depend on the path and the model.
+func (f *pathFlags) start(req *generate.Request, gen *generate.Generator) error {
 	_, d := gen.Sizes()
-	from := generate.StartVertex(p)
+	from := generate.StartVertex(req.Path)
 	if f.loglik && from != 0 {
-		return generate.Job{}, usagef("--loglik needs a path that starts at the Gaussian (marginal 0)")
+		return usagef("--loglik needs a path that starts at the Gaussian (marginal 0)")
 	}
 	if f.loglik && f.sde {
-		return generate.Job{}, usagef("--loglik follows the probability flow; it cannot be combined with --sde")
+		return usagef("--loglik follows the probability flow; it cannot be combined with --sde")
 	}
-	job := generate.Job{Path: p, N: f.n, Seed: f.seed, Shard: shard, Options: opts, LogLikelihood: f.loglik}
+	req.LogLikelihood, req.Keep = f.loglik, pictureRows
+	var err error
 	if f.in != "" {
-		var err error
-		if job.In, err = readInput(f.in, d); err != nil {
-			return generate.Job{}, err
+		if req.In, err = readInput(f.in, d); err != nil {
+			return err
 		}
 	} else if from < 0 {
-		return generate.Job{}, usagef("the path does not start at a vertex; give starting samples with --in")
+		return usagef("the path does not start at a vertex; give starting samples with --in")
 	} else if _, err := gen.Marginal(from); err != nil {
-		return generate.Job{}, usagef("%v; give starting samples with --in", err)
-	}
-	rows := job.N
-	if job.In != nil {
-		rows = len(job.In) / d
-	}
-	if err := checkShardRows(shard, rows); err != nil {
-		return generate.Job{}, err
+		return usagef("%v; give starting samples with --in", err)
 	}
 	if f.png != "" && d == 2 {
-		job.TrajectoryRows = 24
+		req.TrajectoryRows = 24
 	}
-	if err := checkPNG(f.png, f.shape, gen); err != nil {
-		return generate.Job{}, err
-	}
-	return job, nil
+	return checkPNG(f.png, f.shape, gen)
 }
 
 // printPathSummary prints the run's size and cost (and mean
 // log-likelihood) as text or, with --json, as one object.
-func printPathSummary(w io.Writer, f *pathFlags, sr *streamed, secs float64) error {
-	n := sr.rows
-	st := sr.kept.Stats
+func printPathSummary(w io.Writer, f *pathFlags, sr *generate.Streamed, secs float64) error {
+	n := sr.Rows
+	st := sr.Kept.Stats
 	sum := map[string]any{"n": n, "nfe": st.NFE, "accepted": st.Accepted, "rejected": st.Rejected, "seconds": secs}
 	if f.loglik {
-		sum["loglik_mean"] = sr.logLik / float64(n)
+		sum["loglik_mean"] = sr.LogLik / float64(n)
 	}
 	if f.asJSON {
 		return json.NewEncoder(w).Encode(sum)

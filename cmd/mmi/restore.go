@@ -120,9 +120,9 @@ func isSampleFile(name string) bool {
 	return false
 }
 
-// newRestore reads --truth and --keep for the input rows in, sets
-// --hold in opts, and returns the input repeated for --copies.
-func newRestore(f *restoreFlags, gen *generate.Generator, in []float64, opts *generate.Options) (*restore, []float64, error) {
+// newRestore reads --truth and --keep for the input rows in and returns
+// the input repeated for --copies.
+func newRestore(f *restoreFlags, gen *generate.Generator, in []float64) (*restore, []float64, error) {
 	_, d := gen.Sizes()
 	r := &restore{f: f, d: d, in: in}
 	var err error
@@ -137,9 +137,6 @@ func newRestore(f *restoreFlags, gen *generate.Generator, in []float64, opts *ge
 	if f.keep != "" {
 		if r.keep, err = keepMask(f.keep, gen); err != nil {
 			return nil, nil, err
-		}
-		if f.hold {
-			opts.Keep = r.keep
 		}
 	}
 	return r, repeatRows(in, d, f.copies), nil

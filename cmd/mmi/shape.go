@@ -9,6 +9,7 @@ import (
 
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/generate"
+	"github.com/mmi-go/mmi/internal/capacity"
 )
 
 func addShapeFlag(cmd *cobra.Command, s *string) {
@@ -29,7 +30,7 @@ func parseShape(s string) (datasets.ImageShape, error) {
 // folderOptions returns how folders of images in --data are read: resized
 // to --size WxH if given, refused if they would not fit in memory.
 func folderOptions(size string) (datasets.Options, error) {
-	o := datasets.Options{MaxBytes: physicalMemory()}
+	o := datasets.Options{MaxBytes: capacity.PhysicalMemory()}
 	if size == "" {
 		return o, nil
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mmi-go/mmi/datasets"
-	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
@@ -82,7 +82,7 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
 	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows), or paired (row r of every data set is one tuple: row-aligned files or views such as mnist:all:low7,mnist:all; docs/paired.md); x_0 stays independent")
-	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 2)")
+	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 4)")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
@@ -199,7 +199,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		Dim:       entries[0].Marginal.Dim(),
 		Hidden:    h,
 		Float32:   tf.float32,
-		Specs:     entryNames(entries),
+		Specs:     datasets.EntryNames(entries),
 		Domain:    dom,
 		Coupling:  spec,
 	}
@@ -254,15 +254,16 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 // assignments of low-dimensional data are the expensive part beside a
 // cheap step, so they are made in blocks of 64 rows (32 for more than two
 // data marginals, whose block-coordinate sweeps take about ten
-// assignments) and the tuples serve 4 (16) steps; an image step is
-// expensive beside the assignment of a whole batch, whose tuples serve 2.
+// assignments) and the tuples serve 4 (16) steps; images are assigned a
+// whole batch at a time, in about seventeen assignments of 128 images for
+// six classes, and the tuples serve 4 steps.
 // Given values are kept; the independent coupling draws every step unless
 // --reuse says otherwise.
 func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginals.CouplingSpec, int) {
 	if spec.Kind != marginals.KindOT {
 		return spec, reuse
 	}
-	block, r := batch, 2
+	block, r := batch, 4
 	if dim <= 16 {
 		block, r = 64, 4
 		if k > 2 {
@@ -314,7 +315,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	shape := datasets.ShapeHWC(gm.Shape())
 	var entries []datasets.Entry
 	if dataGiven {
-		opts := datasets.Options{MaxBytes: physicalMemory()}
+		opts := datasets.Options{MaxBytes: capacity.PhysicalMemory()}
 		if shape != nil {
 			opts.Size = *shape
 		}
@@ -323,7 +324,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 		}
 	} else {
 		for _, s := range specs {
-			mg, img := generate.ReopenAt(s, shape)
+			mg, img := datasets.ReopenAt(s, shape)
 			if mg == nil {
 				return nil, usagef("%s: its marginal %q cannot be opened; give it again with --data", file, s)
 			}
@@ -333,7 +334,7 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 	if k1, _ := gm.Sizes(); len(entries)+1 != k1 {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
-	if err := sameData(file, specs, entryNames(entries)); err != nil {
+	if err := sameData(file, specs, datasets.EntryNames(entries)); err != nil {
 		return nil, err
 	}
 	c, err := coupling(entries, gm.Coupling())

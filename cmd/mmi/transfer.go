@@ -3,11 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,32 +18,24 @@ import (
 )
 
 type transferFlags struct {
-	model    string
-	from, to int
-	via      string
-	pathFile string
-	all      bool
-	heldOut  bool
-	n        int
-	in       string
-	solverFlags
-	seed            uint64
-	out, png, shape string
-	asJSON          bool
-	shard           string
-	evalN           int
-	fromSet, nSet   bool
-	sde             bool
-	eps             float64
+	genFlags
+	model         string
+	from, to      int
+	via           string
+	pathFile      string
+	all           bool
+	heldOut       bool
+	in            string
+	png, shape    string
+	asJSON        bool
+	evalN         int
+	fromSet, nSet bool
 	restoreFlags
+	rs *restore
 }
 
-func newTransferCmd() *cobra.Command {
-	var f transferFlags
-	cmd := &cobra.Command{
-		Use:   "transfer",
-		Short: "Translate samples or images of one data marginal into another; all-to-all grids",
-		Long: `Translate samples of data marginal --from into samples of marginal --to by
+// transferLong is the help text of mmi transfer.
+const transferLong = `Translate samples of data marginal --from into samples of marginal --to by
 the probability flow along the straight edge e_from → e_to, a polyline through
 the vertices of --via, or a saved path (--path, e.g. from mmi pathopt). The
 starting samples are fresh draws of --from (--n) or the rows of --in, in data
@@ -77,7 +65,14 @@ a view of a labelled set, whose rows are read in order
 restoration keeps (an image half, or a file of one row) and reports their
 change, --hold pins them exactly; --lift A routes off the data edge through
 α_0 = A so that --sde draws several restorations of one input (--copies),
-whose spread the summary gives.`,
+whose spread the summary gives.`
+
+func newTransferCmd() *cobra.Command {
+	var f transferFlags
+	cmd := &cobra.Command{
+		Use:   "transfer",
+		Short: "Translate samples or images of one data marginal into another; all-to-all grids",
+		Long:  transferLong,
 		Example: `  mmi transfer --model examples/mix3.json --from 1 --to 3 --n 2000 --out t13.csv --png t13.png --json
   mmi transfer --from 1 --to 3 --via 2 --in mine.csv --out translated.csv
   mmi transfer --model mnist6.mmi --from 3 --to 2 --via 0 --sde --solver heun --steps 50 --in twos.npy --png t.png
@@ -105,43 +100,21 @@ whose spread the summary gives.`,
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) from --from to --to")
 	fl.BoolVar(&f.all, "all", false, "every data marginal to every other: table and grid picture")
 	fl.BoolVar(&f.heldOut, "held-out", false, "with --all: sources and targets from the test split of the model's image sets (mnist:3 → mnist:3:test)")
-	fl.IntVar(&f.n, "n", 1000, "number of source samples (per source with --all)")
 	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates) instead of fresh draws of --from")
-	addSolverFlags(cmd, &f.solverFlags)
-	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
-	fl.StringVar(&f.out, "out", "", "write the translated samples (.csv or .npy)")
+	addGenFlags(cmd, &f.genFlags, "number of source samples (per source with --all)",
+		"integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun); needs --via 0 or --lift",
+		"write the translated samples (.csv or .npy)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter or image grid)")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary (with --all: the table)")
 	fl.IntVar(&f.evalN, "eval-n", 2000, "fresh target samples for the energy distance in the summary (0: skip)")
-	fl.BoolVar(&f.sde, "sde", false, "integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun); needs --via 0")
-	fl.Float64Var(&f.eps, "eps", 1, "noise level E of the SDE: ε(t) = E·α_0(t)")
-	addShardFlag(cmd, &f.shard)
 	addRestoreFlags(fl, &f.restoreFlags)
 	return cmd
-}
-
-func parseInts(flag, s string) ([]int, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var out []int
-	for _, p := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil {
-			return nil, usagef("%s: %q is not a marginal index", flag, p)
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if f.in != "" && f.nSet {
 		return usagef("transfer: give --in or --n, not both")
-	}
-	if f.in == "" && f.n <= 0 {
-		return usagef("--n must be positive, got %d", f.n)
 	}
 	if f.from == f.to {
 		return usagef("transfer: --from and --to are both %d; they must differ", f.from)
@@ -149,120 +122,120 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := checkRestoreFlags(f); err != nil {
 		return err
 	}
-	shard, err := parseShard(f.shard)
+	req, err := f.request(cmd, f.png)
 	if err != nil {
 		return err
 	}
-	if err := checkOut(cmd, f.out); err != nil {
+	gen, err := loadModel(f.model)
+	if err != nil {
 		return err
 	}
-	if err := checkPNGOut(cmd, f.png); err != nil {
+	if req.Path, err = f.route(gen); err != nil {
 		return err
 	}
+	if err := f.start(req, gen); err != nil {
+		return err
+	}
+	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
+	// the memory of one chunk; the first rows stay for the picture and
+	// the summary.
+	sr, secs, err := checkAndStream(cmd, gen, req)
+	if err != nil {
+		return err
+	}
+	return f.report(cmd, gen, sr, secs)
+}
+
+// route returns the path of a transfer: the edge from --from to --to,
+// through --via, or a saved --path, checked against the model.
+func (f *transferFlags) route(gen *generate.Generator) (path.Path, error) {
 	via, err := parseInts("--via", f.via)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	gen, opts, err := openModel(f.model, &f.solverFlags)
-	if err != nil {
-		return err
-	}
-	k1, d := gen.Sizes()
+	k1, _ := gen.Sizes()
 	for _, k := range []int{f.from, f.to} {
 		if k < 1 || k >= k1 {
-			return usagef("transfer: marginal %d is not a data marginal: the model has data marginals 1 … %d (mmi path starts from noise)", k, k1-1)
+			return nil, usagef("transfer: marginal %d is not a data marginal: the model has data marginals 1 … %d (mmi path starts from noise)", k, k1-1)
 		}
 	}
 	var saved path.Path
 	if f.pathFile != "" {
 		if saved, err = loadPathFile(f.pathFile, k1); err != nil {
-			return err
+			return nil, err
 		}
 		if err := checkDomain(gen, saved); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	route, err := styletransfer.Route(k1, f.from, f.to, via, saved)
 	if err != nil {
-		return badInput(err)
+		return nil, badInput(err)
 	}
 	if f.lift > 0 {
 		if route, err = liftRoute(k1, f.from, f.to, f.lift); err != nil {
-			return err
+			return nil, err
 		}
+		via = append(via, 0) // the route leaves the data face
 	}
-	if err := transferSDE(f, via, opts); err != nil {
-		return err
-	}
-	job := generate.Job{Path: route, N: f.n, Seed: f.seed, Shard: shard, Options: opts}
-	rs := &restore{f: &f.restoreFlags}
+	return route, checkTransferSDE(f.sde, via)
+}
+
+// start completes the request with the source rows (--in, or fresh draws
+// of --from) and the rows to keep for the summary and the picture.
+func (f *transferFlags) start(req *generate.Request, gen *generate.Generator) error {
+	_, d := gen.Sizes()
+	var err error
+	f.rs = &restore{f: &f.restoreFlags}
 	if f.in != "" {
-		if job.In, _, err = readInputRows(f.in, d); err != nil {
+		if req.In, _, err = readInputRows(f.in, d); err != nil {
 			return err
 		}
-		if rs, job.In, err = newRestore(&f.restoreFlags, gen, job.In, opts); err != nil {
+		if f.rs, req.In, err = newRestore(&f.restoreFlags, gen, req.In); err != nil {
 			return err
+		}
+		if f.hold {
+			req.Hold = f.rs.keep
 		}
 	} else if f.keep != "" {
 		return usagef("transfer: --keep goes with --in (the rows whose values are kept)")
 	} else if _, err := gen.Marginal(f.from); err != nil {
 		return usagef("%v; give source samples with --in", err)
 	}
-	rows := job.N
-	if job.In != nil {
-		rows = len(job.In) / d
-	}
-	if err := checkShardRows(shard, rows); err != nil {
-		return err
-	}
-	lo, hi, _ := shard.Rows(rows)
-	// The rows stream to --out chunk by chunk; only those the energy
-	// distance and the picture use stay in memory.
-	keep := 0
-	if f.evalN > 0 {
-		keep = f.evalN
-	}
+	req.Keep = max(f.evalN, 0)
 	if f.png != "" {
-		keep = max(keep, min(pictureRows, hi-lo))
+		req.Keep = max(req.Keep, pictureRows)
 	}
-	if rs.measures() {
-		keep = hi - lo
+	if f.rs.measures() {
+		req.Keep = req.Rows(d)
 	}
-	if err := checkSamplesMemory("transfer", min(keep, hi-lo), d); err != nil {
-		return err
-	}
-	if err := checkOutDir(cmd, f.out, sampleFileBytes(hi-lo, d)); err != nil {
-		return err
-	}
-	if err := checkPNG(f.png, f.shape, gen); err != nil {
-		return err
-	}
+	return checkPNG(f.png, f.shape, gen)
+}
 
-	t0 := time.Now()
-	sr, err := streamRun(cmd.Context(), gen, job, f.out, keep)
-	secs := time.Since(t0).Seconds()
-	if err != nil {
-		return err
-	}
-	res, n := sr.kept, sr.rows
+// report prints the summary of a transfer: its size and cost, and the
+// energy distance of the first --eval-n rows (independent draws, like any
+// others) to fresh samples of the target when it can be sampled; and
+// draws the picture.
+func (f *transferFlags) report(cmd *cobra.Command, gen *generate.Generator, sr *generate.Streamed, secs float64) error {
+	_, d := gen.Sizes()
+	res, n := sr.Kept, sr.Rows
 	sum := map[string]any{"from": f.from, "to": f.to, "n": n, "nfe": res.Stats.NFE, "seconds": secs}
 	var truth []float64
 	if f.evalN > 0 {
-		// The energy distance of the first --eval-n rows (independent
-		// draws, like any others) to fresh samples of the target, when
-		// it can be sampled: how well the transfer hit it.
+		var err error
 		if truth, err = gen.Draw(f.to, f.evalN, generate.ChunkRand(^f.seed, f.to)); err == nil {
 			sum["energy"] = metrics.Energy(head(res.X, f.evalN*d), truth, d)
 		}
 	}
-	if rs.measures() {
-		if err := rs.summarize(sum, res.X); err != nil {
+	if f.rs.measures() {
+		if err := f.rs.summarize(sum, res.X); err != nil {
 			return err
 		}
 	}
 	if f.png != "" {
-		if rs.measures() && d != 2 {
-			err = rs.draw(f.png, gen, res.X)
+		var err error
+		if f.rs.measures() && d != 2 {
+			err = f.rs.draw(f.png, gen, res.X)
 		} else {
 			err = drawTransfer(f.png, gen, f.from, f.to, res.Start, res.X, truth)
 		}
@@ -279,7 +252,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if e, ok := sum["energy"]; ok {
 		fmt.Fprintf(w, "energy distance to %d fresh samples of %d: %.4g\n", f.evalN, f.to, e)
 	}
-	rs.writeText(w, sum)
+	f.rs.writeText(w, sum)
 	return nil
 }
 
@@ -305,23 +278,11 @@ func drawTransfer(file string, gen *generate.Generator, from, to int, start, end
 
 func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }
 
-// transferSDE sets the stochastic generator of --sde in opts, after
-// checking that the route passes through the Gaussian (the only place
-// where ε = eps·α_0 is not zero).
-func transferSDE(f *transferFlags, via []int, opts *generate.Options) error {
-	if !(f.eps >= 0) || math.IsInf(f.eps, 0) {
-		return usagef("--eps must be finite and ≥ 0, got %v", f.eps)
-	}
-	if !f.sde {
-		return nil
-	}
-	if !slices.Contains(via, 0) && f.lift == 0 {
+// checkTransferSDE refuses --sde on a route that does not pass through
+// the Gaussian, the only place where ε = eps·α_0 is not zero.
+func checkTransferSDE(sde bool, via []int) error {
+	if sde && !slices.Contains(via, 0) {
 		return usagef("transfer --sde: the noise ε = eps·α_0 is zero between data marginals; route through the Gaussian with --via 0, or off the data edge with --lift A")
-	}
-	opts.Eps = path.EpsAlpha0(f.eps)
-	opts.SDE = path.EulerMaruyama{Steps: f.steps}
-	if f.solver == "heun" {
-		opts.SDE = path.StochasticHeun{Steps: f.steps}
 	}
 	return nil
 }
@@ -340,40 +301,26 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 	if f.n < 2 {
 		return usagef("--n must be at least 2, got %d", f.n)
 	}
-	gen, opts, err := openModel(f.model, &f.solverFlags)
+	req, err := f.request(cmd, f.png)
 	if err != nil {
 		return err
 	}
-	if f.heldOut {
-		if gen, err = heldOut(gen); err != nil {
-			return err
-		}
-	}
-	k1, d := gen.Sizes()
-	if err := checkSamplesMemory("transfer --all", (k1-1)*f.n, 2*d); err != nil {
-		return err
-	}
-	if k1 < 3 {
-		return usagef("transfer --all: the model has %d data marginal; all-to-all needs at least two", k1-1)
-	}
-	for k := 1; k < k1; k++ {
-		if _, err := gen.Marginal(k); err != nil {
-			return usagef("transfer --all: %v", err)
-		}
-	}
-	if err := checkPNG(f.png, f.shape, gen); err != nil {
+	opts, _ := req.Options()
+	gen, err := f.allModel()
+	if err != nil {
 		return err
 	}
 	if len(via) > 0 && (len(via) != 1 || via[0] != 0) {
 		return usagef("transfer --all: --via takes only 0 (every pair through the Gaussian), got %q", f.via)
 	}
-	if err := transferSDE(f, via, opts); err != nil {
+	if err := checkTransferSDE(f.sde, via); err != nil {
 		return err
 	}
 	tab, err := styletransfer.AllToAllVia(cmd.Context(), gen, f.n, f.seed, via, opts)
 	if err != nil {
 		return err
 	}
+	_, d := gen.Sizes()
 	if f.png != "" {
 		if err := tab.WritePNG(f.png, d, gen.Image()); err != nil {
 			return err
@@ -384,6 +331,34 @@ func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
 		return json.NewEncoder(w).Encode(tab)
 	}
 	return tab.WriteText(w)
+}
+
+// allModel opens the model of transfer --all (with --held-out, on the
+// test split of its image sets) and checks that every pair of its data
+// marginals can be translated and drawn.
+func (f *transferFlags) allModel() (*generate.Generator, error) {
+	gen, err := loadModel(f.model)
+	if err != nil {
+		return nil, err
+	}
+	if f.heldOut {
+		if gen, err = heldOut(gen); err != nil {
+			return nil, err
+		}
+	}
+	k1, d := gen.Sizes()
+	if err := checkSamplesMemory("transfer --all", (k1-1)*f.n, 2*d); err != nil {
+		return nil, err
+	}
+	if k1 < 3 {
+		return nil, usagef("transfer --all: the model has %d data marginal; all-to-all needs at least two", k1-1)
+	}
+	for k := 1; k < k1; k++ {
+		if _, err := gen.Marginal(k); err != nil {
+			return nil, usagef("transfer --all: %v", err)
+		}
+	}
+	return gen, checkPNG(f.png, f.shape, gen)
 }
 
 // heldOut returns gen with its data marginals replaced by the test split

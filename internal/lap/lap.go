@@ -78,6 +78,70 @@ func (s *Solver) Solve(cost []float64, n int, perm []int) float64 {
 	return total
 }
 
+// Prices returns the column prices v of the last solution (length n; the
+// solver's own slice, valid until the next call): with u_i = C[i, σ(i)] −
+// v_σ(i), the pair (u, v) is an optimal dual solution, u_i + v_j ≤ C[i, j].
+func (s *Solver) Prices() []float64 { return s.v[:s.n] }
+
+// SolveWarm is Solve started from a guess: perm holds an assignment and v
+// column prices from a similar problem (the previous solution of a cost
+// matrix that has changed a little). Rows whose guessed column still has
+// their least reduced cost C[i, j] − v_j keep it; the others are assigned
+// by augmenting row reduction and shortest augmenting paths, as in Solve.
+// The result is the same optimum as Solve's (up to ties), often with far
+// less work. perm is overwritten with the solution; v is not modified.
+func (s *Solver) SolveWarm(cost []float64, n int, perm []int, v []float64) float64 {
+	if n < 0 || len(cost) != n*n || len(perm) != n || len(v) != n {
+		panic(fmt.Sprintf("lap: %d costs, %d rows of the guess and %d prices for an %d×%d problem", len(cost), len(perm), len(v), n, n))
+	}
+	for _, c := range cost {
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			panic("lap: a cost is not finite")
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	s.grow(n)
+	copy(s.v, v)
+	for j := range s.colsol {
+		s.colsol[j] = -1
+	}
+	numfree := 0
+	for i := 0; i < n; i++ {
+		j := perm[i]
+		row := cost[i*n : (i+1)*n]
+		keep := j >= 0 && j < n && s.colsol[j] < 0
+		if keep {
+			h := row[j] - s.v[j]
+			for l, c := range row {
+				if c-s.v[l] < h {
+					keep = false
+					break
+				}
+			}
+		}
+		if keep {
+			s.rowsol[i], s.colsol[j] = j, i
+		} else {
+			s.rowsol[i] = -1
+			s.free[numfree] = i
+			numfree++
+		}
+	}
+	numfree = s.augmentingRowReduction(cost, n, numfree)
+	numfree = s.augmentingRowReduction(cost, n, numfree)
+	for f := 0; f < numfree; f++ {
+		s.augment(cost, n, s.free[f])
+	}
+	total := 0.0
+	for i, j := range s.rowsol {
+		perm[i] = j
+		total += cost[i*n+j]
+	}
+	return total
+}
+
 // reduce is the column reduction and the reduction transfer: every column
 // is priced at its least cost and given to the row of that cost when the
 // row has no column yet (or a dearer one); a row holding exactly one

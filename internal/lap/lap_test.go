@@ -214,3 +214,47 @@ func BenchmarkSolve1024Points2D(b *testing.B) { benchPoints(b, 1024, 2) }
 
 func BenchmarkSolve64Points2D(b *testing.B) { benchPoints(b, 64, 2) }
 func BenchmarkSolve32Points2D(b *testing.B) { benchPoints(b, 32, 2) }
+
+// TestSolveWarm: started from the solution and prices of a nearby problem
+// (points moved a little), from a wrong guess, or from nonsense prices,
+// SolveWarm finds the optimum that Solve finds.
+func TestSolveWarm(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	var s, cold Solver
+	for trial := 0; trial < 40; trial++ {
+		n := 1 + trial*3
+		x, y := make([]float64, 2*n), make([]float64, 2*n)
+		for i := range x {
+			x[i], y[i] = r.NormFloat64(), r.NormFloat64()
+		}
+		costOf := func() []float64 {
+			c := make([]float64, n*n)
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					dx, dy := x[2*i]-y[2*j], x[2*i+1]-y[2*j+1]
+					c[i*n+j] = dx*dx + dy*dy
+				}
+			}
+			return c
+		}
+		perm := make([]int, n)
+		s.Solve(costOf(), n, perm)
+		v := append([]float64(nil), s.Prices()...)
+		for i := range x {
+			x[i] += 0.1 * r.NormFloat64()
+		}
+		c := costOf()
+		want := cold.Solve(c, n, make([]int, n))
+		guesses := map[string][]float64{"nearby": v, "zero prices": make([]float64, n)}
+		for name, pv := range guesses {
+			p := append([]int(nil), perm...)
+			if name == "zero prices" {
+				r.Shuffle(n, func(a, b int) { p[a], p[b] = p[b], p[a] })
+			}
+			got := s.SolveWarm(c, n, p, pv)
+			if !isPerm(p) || math.Abs(got-want) > 1e-9*(1+want) {
+				t.Fatalf("trial %d (%s): warm total %v, cold %v", trial, name, got, want)
+			}
+		}
+	}
+}

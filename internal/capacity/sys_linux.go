@@ -1,9 +1,9 @@
-package main
+package capacity
 
 import "syscall"
 
-// physicalMemory returns the machine's memory in bytes, or 0 if unknown.
-func physicalMemory() float64 {
+// PhysicalMemory returns the machine's memory in bytes, or 0 if unknown.
+func PhysicalMemory() float64 {
 	var si syscall.Sysinfo_t
 	if syscall.Sysinfo(&si) != nil {
 		return 0
@@ -11,9 +11,9 @@ func physicalMemory() float64 {
 	return float64(si.Totalram) * float64(si.Unit)
 }
 
-// freeSpace returns the bytes free for an unprivileged user in the file
+// FreeSpace returns the bytes free for an unprivileged user in the file
 // system of dir, or 0 if unknown.
-func freeSpace(dir string) float64 {
+func FreeSpace(dir string) float64 {
 	var fs syscall.Statfs_t
 	if syscall.Statfs(dir, &fs) != nil {
 		return 0

@@ -1,4 +1,4 @@
-package generate_test
+package datasets_test
 
 import (
 	"os"
@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/mmi-go/mmi/datasets"
-	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/marginals"
 )
 
@@ -16,6 +15,7 @@ import (
 // file named in upper case (".JSON", which Open accepts), and an index
 // too large for an int, which it read as marginal 0.
 func TestReopenSpecEntry(t *testing.T) {
+	const mix3 = "../examples/mix3.json"
 	dir := t.TempDir()
 	b, err := os.ReadFile(mix3)
 	if err != nil {
@@ -30,13 +30,13 @@ func TestReopenSpecEntry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		names := generate.EntryNames(es)
+		names := datasets.EntryNames(es)
 		for i, name := range names {
 			e, err := datasets.ParseSpecEntry(name)
 			if err != nil || !filepath.IsAbs(e.File) || e.Index != i {
 				t.Errorf("%s: recorded name %q parses to %+v, %v; want an absolute path and index %d", spec, name, e, err, i)
 			}
-			m, _ := generate.Reopen(name)
+			m, _ := datasets.Reopen(name)
 			got, ok := m.(*marginals.Mixture)
 			if !ok || !sameMixture(got, es[i].Mixture) {
 				t.Errorf("%s: Reopen(%q) = %v, want marginal %d of the file", spec, name, m, i)
@@ -47,7 +47,7 @@ func TestReopenSpecEntry(t *testing.T) {
 		datasets.SpecEntry{File: upper, Index: 3}.String(), // mix3 has 3 marginals
 		upper + "[18446744073709551616]",                   // 2⁶⁴: once marginal 0
 	} {
-		if m, _ := generate.Reopen(name); m != nil {
+		if m, _ := datasets.Reopen(name); m != nil {
 			t.Errorf("Reopen(%q) = %v, want nil", name, m)
 		}
 	}

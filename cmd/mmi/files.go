@@ -1,0 +1,103 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/internal/capacity"
+	"github.com/mmi-go/mmi/samplefile"
+)
+
+// The files the commands read (--in) and write (--out, --png): what may
+// be read, and what may be written where (outputs.go holds the rules for
+// replacing files).
+
+// readInput reads a sample file or a folder of images of dimension d
+// (--in).
+func readInput(file string, d int) ([]float64, error) {
+	if st, err := os.Stat(file); err == nil && st.IsDir() {
+		f, err := datasets.ReadFolder(file, datasets.Options{MaxBytes: capacity.PhysicalMemory()})
+		if err != nil {
+			return nil, badInput(err)
+		}
+		if f.Shape.Dim() != d {
+			return nil, usagef("%s holds %s images (%d values each), the model has dimension %d", file, f.Shape, f.Shape.Dim(), d)
+		}
+		return f.Rows, nil
+	}
+	x, din, err := samplefile.Read(file)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	if din != d {
+		return nil, usagef("%s has dimension %d, the model has %d", file, din, d)
+	}
+	return x, nil
+}
+
+// checkOut refuses an --out file that samplefile cannot write, or that
+// the rules of outputs.go refuse, before any work is done.
+func checkOut(cmd *cobra.Command, file string) error {
+	if err := notFolder(file); file != "" && err != nil {
+		return err
+	}
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".csv", ".npy":
+		return checkOutDir(cmd, file, 0)
+	}
+	if file == "" {
+		return nil
+	}
+	return usagef("--out %s: the extension must be .csv or .npy", file)
+}
+
+// checkOutDir refuses an output file whose folder does not exist, is not
+// a folder, cannot be written, or has too little free space for bytes
+// bytes (0: unknown), or that the rules of outputs.go refuse, before any
+// work is done; then it holds the file's lock for the rest of the run. A
+// full disk is not the user's input: exit 1, as when it fills while
+// writing.
+func checkOutDir(cmd *cobra.Command, file string, bytes float64) error {
+	if file == "" {
+		return nil
+	}
+	if err := checkFolder(file); err != nil {
+		return err
+	}
+	if err := claimOutput(cmd, file, ""); err != nil {
+		return err
+	}
+	return capacity.Space(file, bytes)
+}
+
+// checkFolder refuses an output file whose folder does not exist, is not
+// a folder or cannot be written.
+func checkFolder(file string) error { return badInput(capacity.Folder(file)) }
+
+// checkPNGOut refuses a --png file that is not named .png (PNG bytes in
+// x.jpg mislead every viewer), or that checkOutDir refuses.
+func checkPNGOut(cmd *cobra.Command, file string) error {
+	if file == "" {
+		return nil
+	}
+	if err := notFolder(file); err != nil {
+		return err
+	}
+	if !strings.EqualFold(filepath.Ext(file), ".png") {
+		return usagef("--png %s: the picture is a PNG file; name it .png", file)
+	}
+	return checkOutDir(cmd, file, 0)
+}
+
+// notFolder refuses an output name that is a folder or ends in a
+// separator, before its extension is looked at.
+func notFolder(file string) error {
+	if st, err := os.Stat(file); (err == nil && st.IsDir()) || strings.HasSuffix(file, "/") || strings.HasSuffix(file, string(filepath.Separator)) {
+		return usagef("%s is a folder; name the file to write", file)
+	}
+	return nil
+}
