@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,7 +67,7 @@ func TestStreamToIsRun(t *testing.T) {
 			t.Errorf("shard %v: streamed %d rows, kept %d numbers from %d, stats %+v, Σ loglik %v; run has %d rows from %d, stats %+v, Σ %v",
 				shard, sr.Rows, len(sr.Kept.X), sr.Kept.Lo, sr.Kept.Stats, sr.LogLik, res.Hi-res.Lo, res.Lo, res.Stats, sum)
 		}
-		if !equal(sr.Kept.X, res.X[:100]) || !equal(sr.Kept.Start, res.Start[:100]) {
+		if !slices.Equal(sr.Kept.X, res.X[:100]) || !slices.Equal(sr.Kept.Start, res.Start[:100]) {
 			t.Errorf("shard %v: the kept rows are not the run's first rows", shard)
 		}
 	}
@@ -105,7 +106,7 @@ func TestCoupledJob(t *testing.T) {
 		want = append(want, bar...)
 		return nil
 	})
-	if !equal(res.X, want) || len(res.Parts) != 3 || !equal(res.Parts[2], parts[2]) {
+	if !slices.Equal(res.X, want) || len(res.Parts) != 3 || !slices.Equal(res.Parts[2], parts[2]) {
 		t.Errorf("coupled job: %d rows, %d parts; differs from SampleAll chunk by chunk", len(res.X)/2, len(res.Parts))
 	}
 }
@@ -166,16 +167,3 @@ func simplexSegment(t *testing.T) path.Path {
 	}
 	return p
 }
-
-func equal(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-

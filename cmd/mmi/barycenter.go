@@ -103,9 +103,6 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err := f.plan(req, gen, alpha); err != nil {
 		return err
 	}
-	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
-	// the memory of one chunk; the first rows stay for the picture and
-	// the summary.
 	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err

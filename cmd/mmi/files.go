@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,11 +9,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/internal/capacity"
+	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
-// The files the commands read (--in) and write (--out, --png): what may
+// The files the commands read (--in, --path) and write (--out, --png): what may
 // be read, and what may be written where (outputs.go holds the rules for
 // replacing files).
 
@@ -100,4 +103,21 @@ func notFolder(file string) error {
 		return usagef("%s is a folder; name the file to write", file)
 	}
 	return nil
+}
+
+// loadPathFile reads a saved path (path.Save) for a model of k1 marginals.
+func loadPathFile(file string, k1 int) (path.Path, error) {
+	r, err := atomicfile.Open(file)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	defer r.Close()
+	p, err := path.Load(r)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("%s: %w", file, err))
+	}
+	if p.Len() != k1 {
+		return nil, usagef("%s is a path on %d marginals, the model has %d", file, p.Len(), k1)
+	}
+	return p, nil
 }

@@ -96,7 +96,9 @@ func (f *genFlags) request(cmd *cobra.Command, png string) (*generate.Request, e
 }
 
 // checkAndStream checks the request (gen.Check, its errors as the command
-// line says them) and runs it (gen.StreamTo), timing the run.
+// line says them) and runs it (gen.StreamTo), timing the run. The rows go
+// to --out chunk by chunk, so any --n runs in the memory of one chunk;
+// the first req.Keep rows stay for the picture and the summary.
 func checkAndStream(cmd *cobra.Command, gen *generate.Generator, r *generate.Request) (*generate.Streamed, float64, error) {
 	if err := flagError(gen.Check(r)); err != nil {
 		return nil, 0, err
@@ -120,3 +122,6 @@ func flagError(err error) error {
 	}
 	return badInput(err)
 }
+
+// head returns the first n numbers of x (of the rows a run kept), or all.
+func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }

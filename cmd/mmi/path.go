@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mmi-go/mmi/generate"
-	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/viz"
 )
@@ -81,23 +80,6 @@ func buildPath(f *pathFlags, k1 int) (path.Path, error) {
 	stops := append(append([]int{f.from}, via...), f.to)
 	p, err := generate.Polyline(k1, stops...)
 	return p, badInput(err)
-}
-
-// loadPathFile reads a saved path (path.Save) for a model of k1 marginals.
-func loadPathFile(file string, k1 int) (path.Path, error) {
-	r, err := atomicfile.Open(file)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	defer r.Close()
-	p, err := path.Load(r)
-	if err != nil {
-		return nil, badInput(fmt.Errorf("%s: %w", file, err))
-	}
-	if p.Len() != k1 {
-		return nil, usagef("%s is a path on %d marginals, the model has %d", file, p.Len(), k1)
-	}
-	return p, nil
 }
 
 func runPath(cmd *cobra.Command, f *pathFlags) error {

@@ -136,9 +136,6 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if err := f.start(req, gen); err != nil {
 		return err
 	}
-	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
-	// the memory of one chunk; the first rows stay for the picture and
-	// the summary.
 	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err
@@ -275,8 +272,6 @@ func drawTransfer(file string, gen *generate.Generator, from, to int, start, end
 	imgs := append(append([]float64(nil), start[:cols*d]...), end[:cols*d]...)
 	return viz.ChannelGrid(file, imgs, img.Width, img.Height, img.C(), cols, -1, 1)
 }
-
-func head(x []float64, n int) []float64 { return x[:min(len(x), n)] }
 
 // checkTransferSDE refuses --sde on a route that does not pass through
 // the Gaussian, the only place where ε = eps·α_0 is not zero.
