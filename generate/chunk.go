@@ -77,10 +77,18 @@ func (s Shard) Chunks(rows int) (lo, hi int, err error) {
 		return 0, nc, nil
 	}
 	if nc < s.Count {
-		return 0, 0, fmt.Errorf("%d rows make %d chunks of %d, fewer than the %d shards: use at most %d shards",
-			rows, nc, ChunkRows, s.Count, max(1, nc))
+		return 0, 0, fmt.Errorf("%s make %s of %d, fewer than the %d shards: use at most %s",
+			count(rows, "row", "rows"), count(nc, "chunk", "chunks"), ChunkRows, s.Count, count(max(1, nc), "shard", "shards"))
 	}
 	return mulDiv(s.Index, nc, s.Count), mulDiv(s.Index+1, nc, s.Count), nil
+}
+
+// count is "1 chunk" or "3 chunks".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // numChunks is ⌈rows/ChunkRows⌉, without the overflow of rows+ChunkRows−1

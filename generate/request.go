@@ -84,6 +84,9 @@ func (s Settings) Options() (*Options, error) {
 		if !(s.Atol > 0) || !(s.Rtol > 0) {
 			return nil, settingErr("atol", "{atol} and {rtol} must be positive")
 		}
+		if s.Rtol < path.MinRtol {
+			return nil, settingErr("rtol", "{rtol} %g is below %.3g, what float64 can resolve: no step of dopri5 could meet it", s.Rtol, path.MinRtol)
+		}
 		o.Solver = path.Dopri5{Atol: s.Atol, Rtol: s.Rtol}
 	default:
 		return nil, settingErr("solver", "unknown solver %q: want euler, heun, rk4 or dopri5", s.Solver)

@@ -130,7 +130,7 @@ func TestCheckRefuses(t *testing.T) {
 		{func(r *generate.Request) { r.Solver, r.Rtol = "dopri5", -1 }, "atol", "--atol and --rtol must be positive"},
 		{func(r *generate.Request) { r.Eps = -1 }, "eps", "--eps must be finite and ≥ 0, got -1"},
 		{func(r *generate.Request) { r.N = 0 }, "n", "--n must be positive, got 0"},
-		{func(r *generate.Request) { r.N, r.Shard = 100, generate.Shard{Index: 0, Count: 8} }, "shard", "--shard 0/8: 100 rows make 1 chunks"},
+		{func(r *generate.Request) { r.N, r.Shard = 100, generate.Shard{Index: 0, Count: 8} }, "shard", "--shard 0/8: 100 rows make 1 chunk of 1024, fewer than the 8 shards: use at most 1 shard"},
 		{func(r *generate.Request) { r.Out = filepath.Join(dir, "x.txt") }, "out", "--out " + filepath.Join(dir, "x.txt") + ": the extension must be .csv or .npy"},
 		{func(r *generate.Request) { r.Out = filepath.Join(dir, "no", "x.csv") }, "", "folder " + filepath.Join(dir, "no") + " does not exist"},
 		{func(r *generate.Request) { r.SDE, r.LogLikelihood = true, true }, "", "probability flow"},

@@ -335,15 +335,27 @@ func Polyline(k1 int, stops ...int) (path.Path, error) {
 	if len(stops) < 2 {
 		return nil, fmt.Errorf("generate: a path needs at least two marginals, got %d", len(stops))
 	}
+	if err := CheckStops(k1, stops...); err != nil {
+		return nil, err
+	}
 	pts := make([][]float64, len(stops))
 	for i, s := range stops {
-		if s < 0 || s >= k1 {
-			return nil, fmt.Errorf("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
-		}
-		if i > 0 && s == stops[i-1] {
-			return nil, fmt.Errorf("the path stays at marginal %d: consecutive stops must differ", s)
-		}
 		pts[i] = simplex.Vertex(k1, s)
 	}
 	return path.Polyline(pts...)
+}
+
+// CheckStops checks a route through the vertices of the given marginals
+// of a model of k1 marginals: every stop one of them, no two consecutive
+// stops the same.
+func CheckStops(k1 int, stops ...int) error {
+	for i, s := range stops {
+		if s < 0 || s >= k1 {
+			return fmt.Errorf("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
+		}
+		if i > 0 && s == stops[i-1] {
+			return fmt.Errorf("the path stays at marginal %d: consecutive stops must differ", s)
+		}
+	}
+	return nil
 }

@@ -161,7 +161,11 @@ type ckptTraining struct {
 type checkpointPayload struct {
 	Arch  ckptArch `msgpack:"arch"`
 	Specs []string `msgpack:"specs"` // data marginals 1 … K as given
-	Norm  ckptNorm `msgpack:"norm"`
+	// DataHashes: content hashes of the data files (Config.DataHashes);
+	// omitted when none were given, so older readers skip them and
+	// checkpoints of built-in data keep their bytes.
+	DataHashes []string `msgpack:"data_hashes,omitempty"`
+	Norm       ckptNorm `msgpack:"norm"`
 	// Weights are the weights a loaded Model evaluates with: the EMA
 	// weights of a trainer.
 	Weights  []byte        `msgpack:"weights"`
@@ -249,9 +253,10 @@ func (m *Model) payload() *checkpointPayload {
 			Domain: domainName(c.Domain),
 			Shape:  c.Shape,
 		},
-		Specs:   c.Specs,
-		Norm:    ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
-		Weights: floatBytes(m.eng.params()),
+		Specs:      c.Specs,
+		DataHashes: c.DataHashes,
+		Norm:       ckptNorm{Center: floatBytes(c.Norm.Center), Scale: c.Norm.Scale},
+		Weights:    floatBytes(m.eng.params()),
 	}
 	if !c.Coupling.IsIndependent() {
 		p.Arch.Coupling = c.Coupling.String()
@@ -267,8 +272,19 @@ func (m *Model) Save(path string) error { return writeCheckpoint(path, m.payload
 // file in the same directory is written, synced and renamed over path, so
 // a crash leaves either the old or the new checkpoint.
 func (t *Trainer) Save(path string) error {
-	p := t.model.payload()
 	m, v, step := t.opt.adam()
+	for _, x := range []struct {
+		what string
+		v    any
+	}{{"weights", t.live.params()}, {"Adam moments", m}, {"Adam moments", v}} {
+		if i, bad := firstNonFinite(x.v); i >= 0 {
+			// A step with a finite loss can still overflow the
+			// weights; writing them would replace the last good
+			// checkpoint with one that cannot be loaded.
+			return fmt.Errorf("%w: %s entry %d is %v at step %d; %s is left as it was", ErrNonFiniteLoss, x.what, i, bad, t.step, path)
+		}
+	}
+	p := t.model.payload()
 	rng, err := t.pcg.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("gk: saving random state: %w", err)
@@ -445,7 +461,7 @@ func decodeFloat64s(b []byte, what string) ([]float64, error) {
 // the network's float width).
 func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	a := p.Arch
-	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs, Shape: a.Shape}
+	cfg := Config{Marginals: a.Marginals, Dim: a.Dim, Hidden: a.Hidden, Specs: p.Specs, DataHashes: p.DataHashes, Shape: a.Shape}
 	if cfg.Hidden == nil {
 		cfg.Hidden = []int{}
 	}
@@ -643,4 +659,24 @@ func domainName(d simplex.Domain) string {
 		return ""
 	}
 	return d.String()
+}
+
+// firstNonFinite returns the index and value of the first NaN or infinite
+// entry of a []float32 or []float64, or −1.
+func firstNonFinite(v any) (int, float64) {
+	switch x := v.(type) {
+	case []float32:
+		for i, f := range x {
+			if g := float64(f); math.IsNaN(g) || math.IsInf(g, 0) {
+				return i, g
+			}
+		}
+	case []float64:
+		for i, f := range x {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return i, f
+			}
+		}
+	}
+	return -1, 0
 }

@@ -121,6 +121,11 @@ type Config struct {
 	// recorded in checkpoints so that a checkpoint can name and resample
 	// its marginals. Nil or length K.
 	Specs []string
+	// DataHashes are content hashes of the files the data marginals 1 … K
+	// were read from ("" for built-in data), recorded in checkpoints so
+	// that a resumed training can refuse data that changed since. Nil or
+	// length K.
+	DataHashes []string
 	// Shape is the shape of one sample when the data are images:
 	// [height, width, channels], a sample being the pixels row-major
 	// with channels innermost. It is recorded in checkpoints so that
@@ -139,6 +144,9 @@ func (c Config) withDefaults() Config {
 		c.Heads = HeadsProjected
 	}
 	c.Norm = c.Norm.clone()
+	if c.DataHashes != nil {
+		c.DataHashes = append([]string(nil), c.DataHashes...)
+	}
 	if c.Specs != nil {
 		c.Specs = append([]string(nil), c.Specs...)
 	}
@@ -183,6 +191,9 @@ func (c Config) validate() error {
 	}
 	if c.Domain.Kind == simplex.KindBall && math.IsInf(c.Domain.Radius, 1) {
 		return errors.New("gk: a model's ball needs a finite radius (training draws α from it)")
+	}
+	if c.DataHashes != nil && len(c.DataHashes) != c.Marginals-1 {
+		return fmt.Errorf("gk: %d data hashes for %d data marginals", len(c.DataHashes), c.Marginals-1)
 	}
 	if _, err := marginals.ParseCouplingSpec(c.Coupling.String()); err != nil || c.Coupling.Block < 0 {
 		return fmt.Errorf("gk: coupling %q (block %d) is not one gk knows", string(c.Coupling.Kind), c.Coupling.Block)
@@ -291,6 +302,10 @@ func (m *Model) Normalization() Affine { return m.cfg.Norm.clone() }
 // Specs returns the descriptions of the data marginals 1 … K recorded in
 // the configuration (nil if none were given).
 func (m *Model) Specs() []string { return append([]string(nil), m.cfg.Specs...) }
+
+// DataHashes returns the content hashes of the data files recorded in
+// the checkpoint (Config.DataHashes), nil if none were.
+func (m *Model) DataHashes() []string { return append([]string(nil), m.cfg.DataHashes...) }
 
 // Shape returns the shape of a sample recorded in the model
 // ([height, width, channels], see Config.Shape), nil for none.

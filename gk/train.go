@@ -460,6 +460,11 @@ func (t *Trainer) SetSteps(n int) error {
 // Step returns the number of steps done.
 func (t *Trainer) Step() int { return t.step }
 
+// SavedStep returns the step of the last checkpoint this trainer wrote,
+// or −1 if it wrote none (a resumed trainer's checkpoint file was written
+// by another).
+func (t *Trainer) SavedStep() int { return t.savedStep }
+
 // Settings returns the settings with defaults filled in.
 func (t *Trainer) Settings() Settings { return t.set }
 

@@ -55,11 +55,19 @@ func Compare(a, b []float64, d int, r *rand.Rand) (Report, error) {
 	sa := Subsample(a, d, CompareMaxPoints, r)
 	sb := Subsample(b, d, CompareMaxPoints, r)
 	energy, mmd := energyMMD(sa, sb, d, DefaultBandwidths(sa, sb, d))
-	return Report{
+	rep := Report{
 		Energy:   energy,
 		MMD:      mmd,
 		SlicedW2: SlicedW2(a, b, d, DefaultProjections, r),
-	}, nil
+	}
+	for _, v := range []float64{rep.Energy, rep.MMD, rep.SlicedW2} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			// Finite values near 1e308: their squared distances
+			// overflow, and Inf − Inf is NaN.
+			return Report{}, fmt.Errorf("metrics: the values are too large (largest |x| %g): their squared distances overflow float64; rescale the sets", maxAbs(a, b))
+		}
+	}
+	return rep, nil
 }
 
 // energyMMD returns Energy(a, b, d) and MMD(a, b, d, bandwidths) from one
@@ -120,4 +128,15 @@ func Subsample(x []float64, d, k int, r *rand.Rand) []float64 {
 		}
 	}
 	return out
+}
+
+// maxAbs returns the largest |v| of the values of a and b.
+func maxAbs(a, b []float64) float64 {
+	m := 0.0
+	for _, x := range [][]float64{a, b} {
+		for _, v := range x {
+			m = math.Max(m, math.Abs(v))
+		}
+	}
+	return m
 }

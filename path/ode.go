@@ -432,6 +432,12 @@ func (s Dopri5) Solve(ctx context.Context, pr *Problem, y []float64) (Stats, err
 	return st, nil
 }
 
+// MinRtol is the smallest relative tolerance Dopri5 accepts: 100 rounding
+// units of float64. Below it the rounding of a step is larger than the
+// error allowed, so the step size shrinks until it underflows (and
+// tolerances near 1e-160 overflowed the error norms into NaN).
+const MinRtol = 100 * 0x1p-52
+
 // settings returns the tolerances and the step limit with their defaults
 // filled in, or an error for values no run can use.
 func (s Dopri5) settings() (atol, rtol float64, maxSteps int, err error) {
@@ -447,6 +453,9 @@ func (s Dopri5) settings() (atol, rtol float64, maxSteps int, err error) {
 	}
 	if !(atol > 0) || !(rtol > 0) || maxSteps < 0 || !(s.InitialStep >= 0) {
 		return 0, 0, 0, fmt.Errorf("path: Dopri5 needs positive tolerances and step limits, have Atol %g, Rtol %g, MaxSteps %d, InitialStep %g", s.Atol, s.Rtol, s.MaxSteps, s.InitialStep)
+	}
+	if rtol < MinRtol {
+		return 0, 0, 0, fmt.Errorf("path: Dopri5 Rtol %g is below %g (100 float64 rounding units): no step can meet it", rtol, MinRtol)
 	}
 	return atol, rtol, maxSteps, nil
 }
@@ -508,6 +517,9 @@ func initialStep(pr *Problem, y, f0, tmp, f1 []float64, end, atol, rtol float64)
 	if d0 >= 1e-5 && d1 >= 1e-5 {
 		h0 = 0.01 * d0 / d1
 	}
+	if !(h0 > 0) || math.IsInf(h0, 0) {
+		h0 = 1e-6 // norms overflowed by a tiny atol: start small
+	}
 	h0 = math.Min(h0, end)
 	lin(tmp, y, h0, f0)
 	pr.f(f1, h0, tmp, h0 == end)
@@ -522,6 +534,9 @@ func initialStep(pr *Problem, y, f0, tmp, f1 []float64, end, atol, rtol float64)
 		h1 = math.Max(1e-6, h0*1e-3)
 	} else {
 		h1 = math.Pow(0.01/m, 0.2)
+	}
+	if !(h1 > 0) {
+		h1 = h0 // d2 overflowed (NaN or +Inf): no better guess
 	}
 	return math.Min(math.Min(100*h0, h1), end)
 }

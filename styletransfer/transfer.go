@@ -18,8 +18,8 @@ func Route(k1, from, to int, via []int, p path.Path) (path.Path, error) {
 		return nil, fmt.Errorf("styletransfer: from and to are both marginal %d", from)
 	}
 	for _, k := range []int{from, to} {
-		if k < 0 || k >= k1 {
-			return nil, fmt.Errorf("styletransfer: marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", k, k1-1)
+		if err := generate.CheckStops(k1, k); err != nil {
+			return nil, fmt.Errorf("styletransfer: %w", err)
 		}
 	}
 	if p == nil {

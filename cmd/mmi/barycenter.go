@@ -87,6 +87,9 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkEvalN(f.evalN); err != nil {
+		return err
+	}
 	req, err := f.request(cmd, f.png)
 	if err != nil {
 		return err
@@ -150,7 +153,7 @@ func (f *barycenterFlags) report(cmd *cobra.Command, gen *generate.Generator, al
 		// fresh draws, when every weighted marginal can be sampled.
 		if truth, err := independentSum(gen, alpha, f.evalN, f.seed); err == nil {
 			x := metrics.Subsample(b.X, d, f.evalN, generate.ChunkRand(^f.seed, 0))
-			sum["energy"] = metrics.Energy(x, truth, d)
+			addEnergy(sum, x, truth, d)
 		}
 	}
 	if f.png != "" {
@@ -166,6 +169,8 @@ func (f *barycenterFlags) report(cmd *cobra.Command, gen *generate.Generator, al
 		n, mode, alpha, b.Stats.NFE, secs)
 	if e, ok := sum["energy"]; ok {
 		fmt.Fprintf(out, "energy distance to %d exact samples of Σ w_k x_k (independent draws): %.4g\n", f.evalN, e)
+	} else if why, ok := sum["energy_skipped"]; ok {
+		fmt.Fprintf(out, "energy distance skipped: %s\n", why)
 	}
 	return nil
 }

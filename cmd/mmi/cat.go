@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -43,7 +44,7 @@ func runCat(cmd *cobra.Command, out string, files []string) error {
 	if out == "" {
 		return usagef("cat: --out is required (.csv or .npy)")
 	}
-	rows, d, err := catRows(files)
+	rows, d, err := catRows(cmd.Context(), files)
 	if err != nil {
 		return err
 	}
@@ -52,6 +53,9 @@ func runCat(cmd *cobra.Command, out string, files []string) error {
 	}
 	err = samplefile.WriteStream(out, rows, d, func(put func([]float64) error) error {
 		for _, f := range files {
+			if err := cmd.Context().Err(); err != nil {
+				return err // Ctrl-C: the temporary file goes, no output
+			}
 			x, _, err := samplefile.Read(f)
 			if err != nil {
 				return badInput(err)
@@ -60,7 +64,8 @@ func runCat(cmd *cobra.Command, out string, files []string) error {
 				return err
 			}
 		}
-		return nil
+		// A signal during the last file: no output either.
+		return cmd.Context().Err()
 	})
 	if err != nil {
 		var u usageError
@@ -74,8 +79,11 @@ func runCat(cmd *cobra.Command, out string, files []string) error {
 
 // catRows reads every file once and returns their total rows and their
 // common dimension.
-func catRows(files []string) (rows, d int, err error) {
+func catRows(ctx context.Context, files []string) (rows, d int, err error) {
 	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err // Ctrl-C: stop, nothing written
+		}
 		x, df, err := samplefile.Read(f)
 		if err != nil {
 			return 0, 0, badInput(err)

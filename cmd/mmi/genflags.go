@@ -86,6 +86,11 @@ func (f *genFlags) request(cmd *cobra.Command, png string) (*generate.Request, e
 	if err := checkPNGOut(cmd, png); err != nil {
 		return nil, err
 	}
+	if f.sde && cmd.Flags().Changed("solver") && f.solver != "euler" && f.solver != "heun" {
+		// Not silently Euler–Maruyama: the solver given has no
+		// stochastic form.
+		return nil, usagef("--sde integrates with euler (Euler–Maruyama) or heun (stochastic Heun), not --solver %s", f.solver)
+	}
 	set := f.solverFlags.settings()
 	set.SDE, set.Eps, set.N, set.Seed, set.Shard = f.sde, f.eps, f.n, f.seed, sh
 	r := &generate.Request{Settings: set, Out: f.out}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,13 +54,13 @@ func TestNeverReplaceInputs(t *testing.T) {
 		{"input", train("--data", p("mix.json"), "--out", p("mix.json"), "--force")},
 		{"--force", train("--data", p("mix.json"), "--out", p("ok.npy"))},
 		{"--resume", train("--data", "moons", "--out", fx["good"])},
-		{"--force", train("--resume", fx["good"], "--data", "moons,circles", "--out", p("victim.csv"), "--steps", "9")},
+		{"--force", []string{"train", "--resume", fx["good"], "--data", "moons,circles", "--out", p("victim.csv"), "--steps", "9"}},
 		// 2: a model is not replaced by a picture; a picture is a .png.
 		{".png", []string{"path", "--model", fx["good"], "--n", "10", "--png", fx["good"], "--force"}},
 		{"input", []string{"pathopt", "--model", p("mix.json"), "--from", "0", "--to", "1", "--out", p("mix.json"), "--force"}},
 		{".png", []string{"path", "--model", mix3, "--n", "10", "--png", p("x.jpg")}},
 		{"--force", []string{"path", "--model", mix3, "--n", "10", "--png", p("old.png")}},
-		{"input", []string{"path", "--model", mix3, "--n", "10", "--in", p("victim.csv"), "--out", p("victim.csv"), "--force"}},
+		{"input", []string{"path", "--model", mix3, "--from", "1", "--in", p("victim.csv"), "--out", p("victim.csv"), "--force"}},
 		{"input", []string{"cat", "--out", p("victim.csv"), "--force", p("victim.csv"), p("ok.csv")}},
 		{"input", []string{"transfer", "--model", mix3, "--in", p("victim.csv"), "--out", p("victim.csv"), "--force"}},
 		{"--force", []string{"sample", "--data", "moons", "--out", p("old.csv")}},
@@ -70,7 +71,7 @@ func TestNeverReplaceInputs(t *testing.T) {
 		{"regular", train("--data", "moons", "--out", "/dev/full", "--force")},
 		// 4: read-only files, also the checkpoint --resume continues.
 		{"read-only", []string{"sample", "--data", "moons", "--out", p("ro.csv"), "--force"}},
-		{"read-only", train("--resume", p("ro.mmi"), "--steps", "9")},
+		{"read-only", []string{"train", "--resume", p("ro.mmi"), "--steps", "9"}},
 		// 7 and 13: an empty name and folders.
 		{"--out", train("--data", "moons", "--out", "")},
 		{"folder", train("--data", "moons", "--out", dir)},
@@ -140,6 +141,104 @@ func TestForceReplaces(t *testing.T) {
 	for _, f := range []string{"private.csv", "target.csv"} {
 		if b, _ := os.ReadFile(p(f)); bytes.HasPrefix(b, []byte("old")) {
 			t.Errorf("%s was not replaced", f)
+		}
+	}
+}
+
+// TestCLIIssue20Refusals: the crashes and the silently ignored input of
+// issue 20 (cases 9, 10, 16 and 18) are one line on stderr and exit 2,
+// no panic, no output file.
+func TestCLIIssue20Refusals(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	os.WriteFile(p("big.csv"), []byte("1e308,-1e308\n-1e308,1e308\n1e308,1e308\n"), 0o644)
+	os.WriteFile(p("two.csv"), []byte("0.5,0.5\n1,0\n-1,2\n"), 0o644)
+	out := p("out.csv")
+	if code, _, stderr := mmi(t, "pathopt", "--model", mix3, "--from", "0", "--to", "1", "--iters", "1", "--n", "16", "--out", p("p01.json")); code != 0 {
+		t.Fatalf("pathopt: exit %d: %s", code, stderr)
+	}
+	for _, c := range []struct {
+		want string
+		args []string
+	}{
+		// 9: tolerances below what float64 resolves.
+		{"--rtol", []string{"path", "--model", mix3, "--n", "10", "--atol", "1e-160", "--rtol", "1e-160"}},
+		{"--rtol", []string{"transfer", "--model", mix3, "--n", "10", "--atol", "1e-160", "--rtol", "1e-160"}},
+		{"--rtol", []string{"barycenter", "--model", mix3, "--weights", "0.5,0.5,0", "--n", "10", "--rtol", "1e-17"}},
+		// 10: an energy distance of one row.
+		{"--eval-n", []string{"transfer", "--model", mix3, "--n", "10", "--eval-n", "1"}},
+		{"--eval-n", []string{"barycenter", "--model", mix3, "--weights", "0.5,0.5,0", "--eval-n", "1"}},
+		// 16: values whose distances overflow.
+		{"overflow", []string{"eval", "--a", p("big.csv"), "--b", p("two.csv")}},
+		{"overflow", []string{"eval", "--a", p("big.csv"), "--b", p("big.csv"), "--json"}},
+		// 18: flags that others would silently override.
+		{"--sde", []string{"path", "--model", mix3, "--sde", "--solver", "rk4", "--out", out}},
+		{"--sde", []string{"path", "--model", mix3, "--sde", "--solver", "dopri5", "--out", out}},
+		{"--sde", []string{"transfer", "--model", mix3, "--via", "0", "--sde", "--solver", "rk4", "--out", out}},
+		{"--in or --n", []string{"path", "--model", mix3, "--from", "1", "--in", p("two.csv"), "--n", "7", "--out", out}},
+		{"--from", []string{"path", "--model", mix3, "--path", p("p01.json"), "--from", "2", "--to", "3", "--out", out}},
+		{"--eval-n", []string{"transfer", "--model", mix3, "--eval-n", "-1", "--out", out}},
+		{"--eval-n", []string{"barycenter", "--model", mix3, "--weights", "0.5,0.5,0", "--eval-n", "-1", "--out", out}},
+	} {
+		code, _, stderr := mmi(t, c.args...)
+		name := strings.Join(c.args, " ")
+		if code != exitUsage || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mmi: ") || !strings.Contains(stderr, c.want) {
+			t.Errorf("mmi %s: exit %d, stderr %q; want 2 and one line with %q", name, code, stderr, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("mmi %s wrote %s", name, out)
+			os.Remove(out)
+		}
+	}
+}
+
+// TestOneRowRuns: a run of one row writes its row and says the energy
+// distance is skipped, instead of panicking after writing it (issue 20,
+// case 10).
+func TestOneRowRuns(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	os.WriteFile(p("one.csv"), []byte("0.5,0.5\n"), 0o644)
+	for i, args := range [][]string{
+		{"transfer", "--model", mix3, "--n", "1"},
+		{"transfer", "--model", mix3, "--in", p("one.csv")},
+		{"transfer", "--model", mix3, "--n", "1025", "--shard", "1/2"},
+		{"barycenter", "--model", mix3, "--weights", "0.5,0.5,0", "--n", "1"},
+	} {
+		out := p(fmt.Sprintf("out%d.csv", i))
+		code, stdout, stderr := mmi(t, append(args, "--out", out)...)
+		if code != 0 || !strings.Contains(stdout, "energy distance skipped") {
+			t.Errorf("mmi %v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+		if b, err := os.ReadFile(out); err != nil || bytes.Count(b, []byte("\n")) != 1 {
+			t.Errorf("mmi %v: output %q, %v; want one row", args, b, err)
+		}
+	}
+}
+
+// failWriter fails every write, as standard output redirected to
+// /dev/full does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestStdoutChecked: a command whose standard output cannot be written
+// exits 1 with one line on stderr, not 0 (issue 20, case 17).
+func TestStdoutChecked(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"version"},
+		{"path", "--model", mix3, "--n", "10"},
+		{"path", "--model", mix3, "--n", "10", "--json"},
+		{"train", "--data", "moons", "--steps", "2", "--batch", "8", "--hidden", "4", "--layers", "1", "--out", filepath.Join(dir, "m.mmi")},
+		{"sample", "--data", "moons", "--n", "3"},
+		{"eval", "--a", "testdata/golden/tiny.csv", "--b", "testdata/golden/tiny.csv"},
+	} {
+		var errb bytes.Buffer
+		code := run(args, failWriter{}, &errb)
+		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+		if last := lines[len(lines)-1]; code != exitFail || !strings.HasPrefix(last, "mmi: ") || !strings.Contains(last, "no space left") {
+			t.Errorf("mmi %v > /dev/full: exit %d, stderr %q; want 1 and the error", args, code, errb.String())
 		}
 	}
 }

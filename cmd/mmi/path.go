@@ -9,6 +9,7 @@ import (
 
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/path"
+	"github.com/mmi-go/mmi/simplex"
 	"github.com/mmi-go/mmi/viz"
 )
 
@@ -83,6 +84,9 @@ func buildPath(f *pathFlags, k1 int) (path.Path, error) {
 }
 
 func runPath(cmd *cobra.Command, f *pathFlags) error {
+	if err := checkIgnoredFlags(cmd, f); err != nil {
+		return err
+	}
 	req, err := f.request(cmd, f.png)
 	if err != nil {
 		return err
@@ -95,15 +99,15 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if req.Path, err = buildPath(f, k1); err != nil {
 		return err
 	}
+	if err := checkPathEnds(cmd, f, req.Path); err != nil {
+		return err
+	}
 	if err := checkDomain(gen, req.Path); err != nil {
 		return err
 	}
 	if err := f.start(req, gen); err != nil {
 		return err
 	}
-	// Streamed: the rows go to --out chunk by chunk, so any --n runs in
-	// the memory of one chunk; the first rows stay for the picture and
-	// the summary.
 	sr, secs, err := checkAndStream(cmd, gen, req)
 	if err != nil {
 		return err
@@ -114,6 +118,54 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 		}
 	}
 	return printPathSummary(cmd.OutOrStdout(), f, sr, secs)
+}
+
+// checkIgnoredFlags refuses flags that others would silently override:
+// --n with --in (the rows of --in are the samples), --via with --path
+// (the saved path says where it goes; --from and --to, if given, must be
+// its ends: checkPathEnds), --path with --schedule, and --via with
+// --schedule.
+func checkIgnoredFlags(cmd *cobra.Command, f *pathFlags) error {
+	fl := cmd.Flags()
+	if f.in != "" && fl.Changed("n") {
+		return usagef("path: give --in or --n, not both (the rows of --in are the samples)")
+	}
+	if f.pathFile != "" && f.schedule != "" {
+		return usagef("path: give --path or --schedule, not both")
+	}
+	if f.pathFile != "" && fl.Changed("via") {
+		return usagef("path: a saved path (--path) says where it goes; it takes no --via")
+	}
+	if f.schedule != "" && fl.Changed("via") {
+		return usagef("path: --schedule goes from --from to --to; it takes no --via")
+	}
+	return nil
+}
+
+// checkPathEnds refuses --from or --to given with a saved --path that
+// starts or ends elsewhere: the path decides, and a flag it overrides
+// must not look as if it had been used.
+func checkPathEnds(cmd *cobra.Command, f *pathFlags, p path.Path) error {
+	if f.pathFile == "" {
+		return nil
+	}
+	fl := cmd.Flags()
+	if from := generate.StartVertex(p); fl.Changed("from") && from != f.from {
+		return usagef("path: %s starts at %s, not at --from %d; drop --from or give the path that starts there", f.pathFile, vertexName(from), f.from)
+	}
+	if to := simplex.VertexIndex(pathEnd(p)); fl.Changed("to") && to != f.to {
+		return usagef("path: %s ends at %s, not at --to %d; drop --to or give the path that ends there", f.pathFile, vertexName(to), f.to)
+	}
+	return nil
+}
+
+// vertexName says where a path starts or ends: "marginal 2", or "a point
+// that is no vertex" for −1.
+func vertexName(k int) string {
+	if k < 0 {
+		return "a point that is no vertex"
+	}
+	return fmt.Sprintf("marginal %d", k)
 }
 
 // start completes the request of mmi path along its path: where the

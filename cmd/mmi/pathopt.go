@@ -131,13 +131,8 @@ func (f *pathoptFlags) jobs(k1 int) ([]pathoptJob, error) {
 		return nil, err
 	}
 	stops := append(append([]int{f.from}, via...), f.to)
-	for i, s := range stops {
-		if s < 0 || s >= k1 {
-			return nil, usagef("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", s, k1-1)
-		}
-		if i > 0 && s == stops[i-1] {
-			return nil, usagef("the path stays at marginal %d: consecutive stops must differ", s)
-		}
+	if err := generate.CheckStops(k1, stops...); err != nil {
+		return nil, badInput(err)
 	}
 	return []pathoptJob{{stops}}, nil
 }

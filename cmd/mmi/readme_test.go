@@ -243,3 +243,16 @@ func readmeSkipRun(args []string) string {
 	}
 	return ""
 }
+
+// TestREADMELength: the README stays a page a newcomer reads in ten
+// minutes; measurements, pictures and long how-tos go to pages under
+// docs/ (named in docs/README.md).
+func TestREADMELength(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n > 250 {
+		t.Errorf("README.md has %d lines, more than 250: move the detail to a page under docs/", n)
+	}
+}

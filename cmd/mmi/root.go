@@ -153,8 +153,29 @@ noise → barycenters.`,
 			c.Args = noArgs
 		}
 		addForceFlag(c)
+		if c.Name() == "eval" {
+			abandonOnSignal(c)
+		}
 	}
 	return root
+}
+
+// abandonOnSignal makes c, a command that writes no file and cannot stop
+// its work midway (mmi eval: distances, a classifier, the oracle report),
+// return as soon as a stop signal cancels its context: there is nothing
+// to save, so its goroutine is simply left to the exiting process.
+func abandonOnSignal(c *cobra.Command) {
+	inner := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		done := make(chan error, 1)
+		go func() { done <- inner(cmd, args) }()
+		select {
+		case err := <-done:
+			return err
+		case <-cmd.Context().Done():
+			return cmd.Context().Err()
+		}
+	}
 }
 
 // noArgs refuses positional arguments: every input is a flag.

@@ -21,10 +21,11 @@ func buildSchedule(f *pathFlags, k1 int) (path.Path, error) {
 	if f.via != "" || f.pathFile != "" {
 		return nil, usagef("--schedule %s moves two marginals only: it cannot be combined with --via or --path", f.schedule)
 	}
-	for _, k := range []int{f.from, f.to} {
-		if k < 0 || k >= k1 {
-			return nil, usagef("marginal %d is out of range: the model has marginals 0 (Gaussian) … %d", k, k1-1)
-		}
+	if err := generate.CheckStops(k1, f.from); err != nil {
+		return nil, badInput(err)
+	}
+	if err := generate.CheckStops(k1, f.to); err != nil {
+		return nil, badInput(err)
 	}
 	if f.from == f.to {
 		return nil, usagef("--from and --to are both %d", f.from)

@@ -112,36 +112,9 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 	var t *gk.Trainer
 	imageLine := ""
 	if tf.resume != "" {
-		if fl.Changed("size") {
-			return usagef("train: --size is set when a training starts; --resume keeps the size of %s", tf.resume)
-		}
-		t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
-		if err != nil {
+		var done bool
+		if t, out, done, err = resumeRun(cmd, tf, dom, spec); err != nil || done {
 			return err
-		}
-		if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
-			return usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
-		}
-		if got := t.Model().Coupling(); fl.Changed("coupling") && !got.Same(spec) && !(got.Kind == spec.Kind && spec.Block == 0) {
-			return usagef("%s was trained with --coupling %s; --coupling %s cannot change that on --resume", tf.resume, got, tf.coupling)
-		}
-		if fl.Changed("reuse") && max(tf.reuse, 1) != max(t.Settings().Reuse, 1) {
-			return usagef("%s was trained with --reuse %d; --reuse %d cannot change that on --resume", tf.resume, max(t.Settings().Reuse, 1), tf.reuse)
-		}
-		target := t.Settings().Steps
-		if fl.Changed("steps") {
-			target = tf.steps
-		}
-		if t.Step() >= target {
-			// Nothing to train: say so and leave the file as it is.
-			fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", tf.resume, t.Step(), target)
-			return nil
-		}
-		if err := t.SetSteps(target); err != nil {
-			return badInput(err)
-		}
-		if !fl.Changed("out") {
-			out = tf.resume
 		}
 	} else if t, imageLine, err = newTrainer(fl, tf, dom, spec); err != nil {
 		return err
@@ -150,7 +123,8 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		return err
 	}
 	t.Path = out
-	return trainAndReport(cmd, t, out, imageLine)
+	kept := tf.resume != "" && sameFile(out, tf.resume)
+	return trainAndReport(cmd, t, out, imageLine, kept)
 }
 
 // checkTrainOut refuses a checkpoint file that is not named, whose folder
@@ -166,6 +140,50 @@ func checkTrainOut(cmd *cobra.Command, out, resume string) error {
 		return err
 	}
 	return claimOutput(cmd, out, resume)
+}
+
+// resumeRun is the trainer of mmi train --resume and the checkpoint it
+// writes: the flags may not change what the checkpoint fixed (--size,
+// --domain, --coupling, --reuse); --steps may extend the run. done says
+// that the run has nothing to do (it said so on stdout).
+func resumeRun(cmd *cobra.Command, tf *trainFlags, dom simplex.Domain, spec marginals.CouplingSpec) (t *gk.Trainer, out string, done bool, err error) {
+	fl := cmd.Flags()
+	if fl.Changed("size") {
+		return nil, "", false, usagef("train: --size is set when a training starts; --resume keeps the size of %s", tf.resume)
+	}
+	t, err = resumeTrainer(tf.resume, tf.data, fl.Changed("data"))
+	if err != nil {
+		return nil, "", false, err
+	}
+	if err := checkResumeFlags(fl, tf, tf.resume, t); err != nil {
+		return nil, "", false, err
+	}
+	if got := t.Model().Domain(); fl.Changed("domain") && got != dom {
+		return nil, "", false, usagef("%s was trained on the %s; --domain %s cannot change that on --resume", tf.resume, got, tf.domain)
+	}
+	if got := t.Model().Coupling(); fl.Changed("coupling") && !got.Same(spec) && !(got.Kind == spec.Kind && spec.Block == 0) {
+		return nil, "", false, usagef("%s was trained with --coupling %s; --coupling %s cannot change that on --resume", tf.resume, got, tf.coupling)
+	}
+	if fl.Changed("reuse") && max(tf.reuse, 1) != max(t.Settings().Reuse, 1) {
+		return nil, "", false, usagef("%s was trained with --reuse %d; --reuse %d cannot change that on --resume", tf.resume, max(t.Settings().Reuse, 1), tf.reuse)
+	}
+	target := t.Settings().Steps
+	if fl.Changed("steps") {
+		target = tf.steps
+	}
+	if t.Step() >= target {
+		// Nothing to train: say so and leave the file as it is.
+		fmt.Fprintf(cmd.OutOrStdout(), "%s has done %d steps already, not fewer than --steps %d: nothing to do (give a larger --steps to continue)\n", tf.resume, t.Step(), target)
+		return nil, "", true, nil
+	}
+	if err := t.SetSteps(target); err != nil {
+		return nil, "", false, badInput(err)
+	}
+	out = tf.out
+	if !fl.Changed("out") {
+		out = tf.resume
+	}
+	return t, out, false, nil
 }
 
 // newTrainer is the trainer of a new run: --data, the network's shape
@@ -195,13 +213,14 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		h[i] = tf.hidden
 	}
 	cfg := gk.Config{
-		Marginals: len(entries) + 1,
-		Dim:       entries[0].Marginal.Dim(),
-		Hidden:    h,
-		Float32:   tf.float32,
-		Specs:     datasets.EntryNames(entries),
-		Domain:    dom,
-		Coupling:  spec,
+		Marginals:  len(entries) + 1,
+		Dim:        entries[0].Marginal.Dim(),
+		Hidden:     h,
+		Float32:    tf.float32,
+		Specs:      datasets.EntryNames(entries),
+		DataHashes: dataHashes(entries),
+		Domain:     dom,
+		Coupling:   spec,
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
@@ -224,8 +243,9 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 }
 
 // trainAndReport runs t with a progress bar on stderr and says where the
-// checkpoint is: on stdout when done, on stderr when interrupted.
-func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) error {
+// checkpoint is: on stdout when done, on stderr when interrupted. kept
+// says that out is the checkpoint --resume continued (lastGood).
+func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string, kept bool) error {
 	stderr := cmd.ErrOrStderr()
 	s := t.Settings()
 	blas, _ := nn.BLAS()
@@ -235,6 +255,7 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 	t.Recorder = gk.RecorderFunc(func(p gk.Progress) {
 		bar.update(p.Step, fmt.Sprintf("loss %.4f", p.Loss))
 	})
+	startStep := t.Step()
 	err := t.Run(cmd.Context())
 	bar.finish()
 	switch {
@@ -242,7 +263,7 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string) er
 		fmt.Fprintf(stderr, "interrupted at step %d; checkpoint %s (continue with --resume %s)\n", t.Step(), out, out)
 		return err
 	case err != nil:
-		return fmt.Errorf("training stopped at step %d: %w (last good checkpoint: %s)", t.Step(), err, out)
+		return fmt.Errorf("training stopped at step %d: %w%s", t.Step(), err, lastGood(t, err, out, kept, startStep))
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s after %d steps\nnext: mmi path --model %s --from 0 --to 1 --png x1.png\n", out, t.Step(), out)
 	return nil
@@ -287,6 +308,23 @@ func hasFolder(entries []datasets.Entry) bool {
 		}
 	}
 	return false
+}
+
+// lastGood says what is on disk after a failed training: the last
+// checkpoint this run wrote (the lock guarantees no other process wrote
+// it since), or, if it wrote none, the checkpoint --resume continued when
+// the run writes to that same file (kept), or that there is none. Only
+// files that exist and hold this training are named.
+func lastGood(t *gk.Trainer, err error, out string, kept bool, startStep int) string {
+	switch {
+	case strings.Contains(err.Error(), "last good checkpoint"):
+		return "" // the trainer said it
+	case t.SavedStep() >= 0:
+		return fmt.Sprintf(" (last good checkpoint %s at step %d)", out, t.SavedStep())
+	case kept:
+		return fmt.Sprintf(" (%s is as --resume found it, at step %d)", out, startStep)
+	}
+	return " (no checkpoint was written)"
 }
 
 // coupling is the coupling spec of the Gaussian and the entries.
@@ -335,6 +373,9 @@ func resumeTrainer(file, data string, dataGiven bool) (*gk.Trainer, error) {
 		return nil, usagef("%s was trained on %d data marginals, --data gives %d", file, k1-1, len(entries))
 	}
 	if err := sameData(file, specs, datasets.EntryNames(entries)); err != nil {
+		return nil, err
+	}
+	if err := sameDataContent(file, gm.DataHashes(), entries); err != nil {
 		return nil, err
 	}
 	c, err := coupling(entries, gm.Coupling())

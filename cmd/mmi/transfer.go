@@ -10,7 +10,6 @@ import (
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/marginals"
-	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
 	"github.com/mmi-go/mmi/styletransfer"
@@ -113,6 +112,9 @@ func newTransferCmd() *cobra.Command {
 }
 
 func runTransfer(cmd *cobra.Command, f *transferFlags) error {
+	if err := checkEvalN(f.evalN); err != nil {
+		return err
+	}
 	if f.in != "" && f.nSet {
 		return usagef("transfer: give --in or --n, not both")
 	}
@@ -221,7 +223,7 @@ func (f *transferFlags) report(cmd *cobra.Command, gen *generate.Generator, sr *
 	if f.evalN > 0 {
 		var err error
 		if truth, err = gen.Draw(f.to, f.evalN, generate.ChunkRand(^f.seed, f.to)); err == nil {
-			sum["energy"] = metrics.Energy(head(res.X, f.evalN*d), truth, d)
+			addEnergy(sum, head(res.X, f.evalN*d), truth, d)
 		}
 	}
 	if f.rs.measures() {
@@ -248,6 +250,8 @@ func (f *transferFlags) report(cmd *cobra.Command, gen *generate.Generator, sr *
 		n, f.from, gen.Name(f.from), f.to, gen.Name(f.to), res.Stats.NFE, secs)
 	if e, ok := sum["energy"]; ok {
 		fmt.Fprintf(w, "energy distance to %d fresh samples of %d: %.4g\n", f.evalN, f.to, e)
+	} else if why, ok := sum["energy_skipped"]; ok {
+		fmt.Fprintf(w, "energy distance skipped: %s\n", why)
 	}
 	f.rs.writeText(w, sum)
 	return nil
