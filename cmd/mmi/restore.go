@@ -286,23 +286,9 @@ func evalRestored(cmd *cobra.Command, file, truth, base string, copies int, seed
 	if copies < 1 {
 		return usagef("eval: --copies must be at least 1, got %d", copies)
 	}
-	var x []float64
-	var d int
-	if isSampleFile(file) {
-		var err error
-		if x, d, err = samplefile.Read(file); err != nil {
-			return badInput(err)
-		}
-	} else {
-		// A view as --a: the baseline's own measures (plain upsampling).
-		es, err := datasets.Open(file)
-		if err != nil {
-			return badInput(err)
-		}
-		d = es[0].Marginal.Dim()
-		if x, _, err = readInputRows(file, d); err != nil {
-			return err
-		}
+	x, d, err := readRestored(file)
+	if err != nil {
+		return err
 	}
 	y, labels, err := readInputRows(truth, d)
 	if err != nil {
@@ -324,44 +310,72 @@ func evalRestored(cmd *cobra.Command, file, truth, base string, copies int, seed
 		if len(b)*copies != len(x) {
 			return usagef("eval: --baseline %s has %d rows, --a %d (%d copies of each)", base, len(b)/d, len(x)/d, copies)
 		}
-		b = repeatRows(b, d, copies)
-		if sum["psnr_baseline"], err = metrics.MeanPSNR(b, y, d, 2); err != nil {
+		if sum["psnr_baseline"], err = metrics.MeanPSNR(repeatRows(b, d, copies), y, d, 2); err != nil {
 			return badInput(err)
 		}
 	}
 	var rep *classify.LabelledReport
 	if labels != nil {
-		set, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(truth)), ":")
-		if s, err := datasets.ViewShape(set); err != nil || s.Dim() != d {
-			return usagef("eval: --truth %s: the classifier of %s reads its images at their own size; the labels of a resized view cannot be checked", truth, set)
-		}
-		c, err := classify.Load(cmd.Context(), set, &classify.Options{Log: cmd.ErrOrStderr()})
-		if err != nil {
+		if rep, err = readClasses(cmd, truth, x, d, labels, seed); err != nil {
 			return err
-		}
-		if rep, err = c.EvaluateLabelled(x, labels, seed); err != nil {
-			return badInput(err)
 		}
 		sum["classes"] = rep
 	}
-	w := cmd.OutOrStdout()
 	if asJSON {
-		return json.NewEncoder(w).Encode(sum)
+		return json.NewEncoder(cmd.OutOrStdout()).Encode(sum)
 	}
-	fmt.Fprintf(w, "%d restorations in %s against %s\n", len(x)/d, file, truth)
+	printRestored(cmd, file, truth, base, sum, rep)
+	return nil
+}
+
+// readRestored reads the restorations of mmi eval --a: a sample file, or
+// a view (plain upsampling's own measures, --a mnist:all:test:low7).
+func readRestored(file string) ([]float64, int, error) {
+	if isSampleFile(file) {
+		x, d, err := samplefile.Read(file)
+		return x, d, badInput(err)
+	}
+	es, err := datasets.Open(file)
+	if err != nil {
+		return nil, 0, badInput(err)
+	}
+	d := es[0].Marginal.Dim()
+	x, _, err := readInputRows(file, d)
+	return x, d, err
+}
+
+// readClasses has the classifier of the labelled set of the view truth
+// read the restorations x, meant as labels.
+func readClasses(cmd *cobra.Command, truth string, x []float64, d int, labels []int, seed uint64) (*classify.LabelledReport, error) {
+	set, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(truth)), ":")
+	if s, err := datasets.ViewShape(set); err != nil || s.Dim() != d {
+		return nil, usagef("eval: --truth %s: the classifier of %s reads its images at their own size; the labels of a resized view cannot be checked", truth, set)
+	}
+	c, err := classify.Load(cmd.Context(), set, &classify.Options{Log: cmd.ErrOrStderr()})
+	if err != nil {
+		return nil, err
+	}
+	rep, err := c.EvaluateLabelled(x, labels, seed)
+	return rep, badInput(err)
+}
+
+// printRestored prints the measures of evalRestored as text.
+func printRestored(cmd *cobra.Command, file, truth, base string, sum map[string]any, rep *classify.LabelledReport) {
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "%d restorations in %s against %s\n", sum["n"], file, truth)
 	fmt.Fprintf(w, "PSNR               %.2f dB  (pixels in [−1, 1], peak 2)\n", sum["psnr"])
 	if v, ok := sum["psnr_baseline"]; ok {
 		fmt.Fprintf(w, "PSNR of --baseline %.2f dB  (%s)\n", v, base)
 	}
-	if rep != nil {
-		for _, m := range rep.Warnings {
-			fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
-		}
-		fmt.Fprintf(w, "read as true class %.4f  (classifier accuracy %.4f on the %s test split)\n", rep.Agreement, rep.ClassifierAccuracy, rep.Set)
-		fmt.Fprintf(w, "Fréchet distance   %.4g  (%d-d classifier features, against %d real test images)\n", rep.Frechet, rep.FeatureDim, rep.TestImages)
-		fmt.Fprintf(w, "floor              %.4g  (%d real training images, same reference)\n", rep.Floor, rep.FloorN)
-		fmt.Fprintf(w, "ratio to floor     %.3g\n", rep.Ratio)
-		fmt.Fprintf(w, "pixels clipped     %.4f  (share outside [−1, 1])\n", rep.Clipped)
+	if rep == nil {
+		return
 	}
-	return nil
+	for _, m := range rep.Warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
+	}
+	fmt.Fprintf(w, "read as true class %.4f  (classifier accuracy %.4f on the %s test split)\n", rep.Agreement, rep.ClassifierAccuracy, rep.Set)
+	fmt.Fprintf(w, "Fréchet distance   %.4g  (%d-d classifier features, against %d real test images)\n", rep.Frechet, rep.FeatureDim, rep.TestImages)
+	fmt.Fprintf(w, "floor              %.4g  (%d real training images, same reference)\n", rep.Floor, rep.FloorN)
+	fmt.Fprintf(w, "ratio to floor     %.3g\n", rep.Ratio)
+	fmt.Fprintf(w, "pixels clipped     %.4f  (share outside [−1, 1])\n", rep.Clipped)
 }
