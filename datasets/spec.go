@@ -119,6 +119,8 @@ func parseSpecMixtures(r io.Reader, name string) ([]*marginals.Mixture, string, 
 	if err != nil {
 		return nil, "", fmt.Errorf("datasets: %s: %w", name, err)
 	}
+	// A byte-order mark (editors on Windows write one) is not JSON.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var sf specFile

@@ -204,3 +204,12 @@ func TestSpecCoupling(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSpecByteOrderMark: a specification saved with a UTF-8
+// byte-order mark reads as without one (issue 20).
+func TestParseSpecByteOrderMark(t *testing.T) {
+	ms, err := ParseSpec(strings.NewReader("\ufeff"+designSpec), "design.json")
+	if err != nil || len(ms) != 3 {
+		t.Errorf("%d marginals, err %v", len(ms), err)
+	}
+}

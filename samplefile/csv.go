@@ -19,7 +19,8 @@ import (
 // fields is a number; a first line that mixes numbers and other text is an
 // error, so a typo in the first sample is not mistaken for a header. Every
 // sample must have as many coordinates as the first (and as the header),
-// and every coordinate must be a finite number: a NaN or an infinity is an
+// and every coordinate must be a finite decimal number: a NaN, an infinity,
+// or a Go literal that strconv would take (1_000, 0x1p-2) is an
 // error, as is a file without samples. Errors name the file (name) and
 // the line.
 func ReadCSV(r io.Reader, name string) (data []float64, d int, err error) {
@@ -30,7 +31,13 @@ func ReadCSV(r io.Reader, name string) (data []float64, d int, err error) {
 	var fields []string
 	for sc.Scan() {
 		line++
-		text := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if line == 1 {
+			// A byte-order mark (Excel's "CSV UTF-8") is no part of the
+			// first field, with or without a header.
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		text = strings.TrimSpace(text)
 		if text == "" || text[0] == '#' {
 			continue
 		}
@@ -96,6 +103,11 @@ func parseField(f string) (float64, error) {
 		return 0, fmt.Errorf("empty")
 	}
 	v, err := strconv.ParseFloat(f, 64)
+	if ne, ok := err.(*strconv.NumError); (err == nil || ok && ne.Err == strconv.ErrRange) && strings.ContainsAny(f, "_xX") {
+		// strconv takes Go's literals too: 1_000, 0x1p-2. A CSV number
+		// is decimal; other tools read these as text.
+		return 0, fmt.Errorf("%q is not a decimal number", f)
+	}
 	if err != nil {
 		// Out-of-range values come back as ±Inf with a range error.
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange && math.IsInf(v, 0) {

@@ -22,7 +22,7 @@ func TestReadCSV(t *testing.T) {
 		{"comments", "# made by numpy\n#x y\n1 2\n # more\n3 4\n", []float64{1, 2, 3, 4}, 2},
 		{"one column", "5\n-6\n", []float64{5, -6}, 1},
 		{"whitespace separated (numpy.savetxt)", "1.000000000000000000e+00 2.5\n3 4\n", []float64{1, 2.5, 3, 4}, 2},
-		{"hex float and underflow", "0x1p-2,1e-400\n", []float64{0.25, 0}, 2},
+		{"underflow", "0.25,1e-400\n", []float64{0.25, 0}, 2},
 	} {
 		got, d, err := ReadCSV(strings.NewReader(c.in), "t.csv")
 		if err != nil {
@@ -56,6 +56,9 @@ func TestReadCSVErrors(t *testing.T) {
 		{"overflow", "1,2\n3,1e999\n", []string{"t.csv:2", "overflows"}},
 		{"overflow in the first line is not a header", "1e999\n2\n", []string{"t.csv:1", "overflows"}},
 		{"mixed first line", "1,x\n2,3\n", []string{"t.csv:1", "field 2", "not a number"}},
+		// Go literals that strconv takes but no CSV reader would (issue 20).
+		{"underscores", "1,2\n1_000,3\n", []string{"t.csv:2", "field 1", "not a decimal number"}},
+		{"hex float", "1,2\n0x1p-2,3\n", []string{"t.csv:2", "field 1", "not a decimal number"}},
 	} {
 		_, _, err := ReadCSV(strings.NewReader(c.in), "t.csv")
 		if err == nil {
@@ -94,4 +97,16 @@ func ExampleReadCSV() {
 	// Output:
 	// [0.5 1 -2 300] 2 <nil>
 	// samplefile: points.csv:3: 1 fields, want 2 like the first line
+}
+
+// TestReadCSVByteOrderMark: a UTF-8 byte-order mark before the first line
+// is skipped with a header and without one (issue 20: it was accepted
+// only before a header).
+func TestReadCSVByteOrderMark(t *testing.T) {
+	for _, in := range []string{"\ufeffx,y\n1,2\n3,4\n", "\ufeff1,2\n3,4\n"} {
+		x, d, err := ReadCSV(strings.NewReader(in), "t.csv")
+		if err != nil || d != 2 || len(x) != 4 || x[0] != 1 || x[3] != 4 {
+			t.Errorf("%q: %v, d %d, err %v", in, x, d, err)
+		}
+	}
 }

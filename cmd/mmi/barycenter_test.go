@@ -52,3 +52,15 @@ func summaryEnergy(t *testing.T, stdout string) float64 {
 	}
 	return e
 }
+
+// TestBarycenterWeightsNearOne: weights that sum to 1 within the
+// documented tolerance (1e-6) run, in both modes: they are renormalized
+// once, not refused by a stricter check further down.
+func TestBarycenterWeightsNearOne(t *testing.T) {
+	for _, mode := range [][]string{nil, {"--coupled"}} {
+		args := append([]string{"barycenter", "--model", mix3, "--weights", "0.5,0.3,0.2000005", "--n", "20", "--eval-n", "0"}, mode...)
+		if code, _, stderr := mmi(t, args...); code != 0 {
+			t.Errorf("mmi %v: exit %d: %s", args, code, stderr)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -43,6 +44,27 @@ func parseClass(s string) (view string, class int, err error) {
 		}
 	}
 	return view, class, nil
+}
+
+// viewHint suggests a --class view of set whose images have d pixels, if
+// one is valid: resized (set:CLASS:NxN) or, for a 28×28 set, cropped to
+// its 20×20 centre first (set:CLASS:crop20:NxN). The suggestion is
+// checked as --class would check it (a view that does not exist was
+// suggested for the 8×8 digits).
+func viewHint(set string, class, d int) string {
+	n := int(math.Round(math.Sqrt(float64(d))))
+	if n < 2 || n*n != d {
+		return ""
+	}
+	for _, opts := range []string{fmt.Sprintf("crop20:%dx%d", n, n), fmt.Sprintf("%dx%d", n, n)} {
+		spec := fmt.Sprintf("%s:%d:%s", set, class, opts)
+		if view, _, err := parseClass(spec); err == nil {
+			if s, err := datasets.ViewShape(view); err == nil && s.Width*s.Height == d {
+				return ", or name the view: --class " + spec
+			}
+		}
+	}
+	return ""
 }
 
 // evalImages prints classify's Report for the images in file meant as
@@ -102,8 +124,8 @@ func checkClassImages(file, spec, view string, class int, sampleShape []int, d, 
 			file, sampleShape[1], sampleShape[0], sampleShape[2], view, shape)
 	}
 	if dim := shape.Width * shape.Height; d != dim {
-		return usagef("%s has %d values per sample, but %s images are %d×%d (%d pixels); resample them, or name the view: --class %s:%d:crop20:8x8, say",
-			file, d, view, shape.Width, shape.Height, dim, set, class)
+		return usagef("%s has %d values per sample, but %s images are %d×%d (%d pixels); resample them%s",
+			file, d, view, shape.Width, shape.Height, dim, viewHint(set, class, d))
 	}
 	if n < 2 {
 		return usagef("%s has %d sample; the Fréchet distance needs at least 2", file, n)

@@ -80,3 +80,29 @@ func TestEvalImages(t *testing.T) {
 		}
 	}
 }
+
+// TestViewHintValid: the view mmi eval --class suggests for images of
+// another size is one --class accepts, with that many pixels (issue 20:
+// it suggested digits:0:crop20:8x8, which it refuses).
+func TestViewHintValid(t *testing.T) {
+	for _, c := range []struct {
+		set  string
+		d    int
+		want string
+	}{
+		{"digits", 256, "--class digits:0:16x16"}, // no crop of the 8×8 digits
+		{"digits", 16, "--class digits:0:4x4"},
+		{"mnist", 64, "--class mnist:0:crop20:8x8"},
+		{"mnist", 63, ""},
+	} {
+		got := viewHint(c.set, 0, c.d)
+		if !strings.Contains(got, c.want) || (c.want == "") != (got == "") {
+			t.Errorf("viewHint(%s, %d) = %q, want %q", c.set, c.d, got, c.want)
+		}
+		if i := strings.Index(got, "--class "); i >= 0 {
+			if _, _, err := parseClass(got[i+len("--class "):]); err != nil {
+				t.Errorf("suggested %q is refused: %v", got, err)
+			}
+		}
+	}
+}

@@ -146,13 +146,16 @@ func TestForceReplaces(t *testing.T) {
 }
 
 // TestCLIIssue20Refusals: the crashes and the silently ignored input of
-// issue 20 (cases 9, 10, 16 and 18) are one line on stderr and exit 2,
+// issue 20 (cases 9, 10, 11, 16 and 18) are one line on stderr and exit 2,
 // no panic, no output file.
 func TestCLIIssue20Refusals(t *testing.T) {
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
 	os.WriteFile(p("big.csv"), []byte("1e308,-1e308\n-1e308,1e308\n1e308,1e308\n"), 0o644)
 	os.WriteFile(p("two.csv"), []byte("0.5,0.5\n1,0\n-1,2\n"), 0o644)
+	for _, n := range []string{"zero.mmi", "zero.csv", "zero.json", "zero.npy"} {
+		os.Symlink("/dev/zero", p(n))
+	}
 	out := p("out.csv")
 	if code, _, stderr := mmi(t, "pathopt", "--model", mix3, "--from", "0", "--to", "1", "--iters", "1", "--n", "16", "--out", p("p01.json")); code != 0 {
 		t.Fatalf("pathopt: exit %d: %s", code, stderr)
@@ -168,6 +171,13 @@ func TestCLIIssue20Refusals(t *testing.T) {
 		// 10: an energy distance of one row.
 		{"--eval-n", []string{"transfer", "--model", mix3, "--n", "10", "--eval-n", "1"}},
 		{"--eval-n", []string{"barycenter", "--model", mix3, "--weights", "0.5,0.5,0", "--eval-n", "1"}},
+		// 11: devices read without end, directly or through a link.
+		{"regular", []string{"path", "--model", "/dev/zero", "--n", "10"}},
+		{"regular", []string{"path", "--model", p("zero.mmi"), "--n", "10"}},
+		{"regular", []string{"train", "--data", p("zero.csv"), "--out", p("m.mmi")}},
+		{"regular", []string{"train", "--data", p("zero.json"), "--out", p("m.mmi")}},
+		{"regular", []string{"eval", "--a", p("zero.npy"), "--b", p("two.csv")}},
+		{"regular", []string{"path", "--model", mix3, "--from", "1", "--to", "2", "--in", p("zero.csv")}},
 		// 16: values whose distances overflow.
 		{"overflow", []string{"eval", "--a", p("big.csv"), "--b", p("two.csv")}},
 		{"overflow", []string{"eval", "--a", p("big.csv"), "--b", p("big.csv"), "--json"}},
@@ -240,5 +250,25 @@ func TestStdoutChecked(t *testing.T) {
 		if last := lines[len(lines)-1]; code != exitFail || !strings.HasPrefix(last, "mmi: ") || !strings.Contains(last, "no space left") {
 			t.Errorf("mmi %v > /dev/full: exit %d, stderr %q; want 1 and the error", args, code, errb.String())
 		}
+	}
+}
+
+// TestPathoptAllKeepsFiles: pathopt --all writes one file per pair into
+// its --out folder; a second run replaces them only with --force.
+func TestPathoptAllKeepsFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "paths")
+	args := []string{"pathopt", "--model", mix3, "--all", "--n", "16", "--iters", "1", "--modes", "1", "--out", dir}
+	if code, _, stderr := mmi(t, args...); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	before := snapshot(t, dir)
+	if code, _, stderr := mmi(t, args...); code != exitUsage || !strings.Contains(stderr, "--force") {
+		t.Errorf("second run: exit %d, stderr %q; want 2 and --force", code, stderr)
+	}
+	if snapshot(t, dir) != before {
+		t.Error("the refused run changed the folder")
+	}
+	if code, _, stderr := mmi(t, append(args, "--force")...); code != 0 {
+		t.Errorf("with --force: exit %d: %s", code, stderr)
 	}
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mmi-go/mmi/datasets"
+	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/samplefile"
 )
@@ -182,6 +185,52 @@ func TestShardsNPYCat(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(dir, "x.npy")); err == nil {
 			t.Errorf("mmi %v wrote x.npy", bad)
+		}
+	}
+}
+
+// TestTrajectoriesInDataUnits: the trajectories drawn by --png are in the
+// data's units like the samples: on a trained model (whose normalization
+// is not the identity, unlike an oracle's) each recorded trajectory
+// starts at its row's start and ends at its row's end point.
+func TestTrajectoriesInDataUnits(t *testing.T) {
+	ckpt := filepath.Join(t.TempDir(), "m.mmi")
+	if code, _, stderr := mmi(t, tinyTrain(ckpt, 5)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	gen, err := loadModel(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := gen.Normalization(); n.Scale == 1 || n.Scale == 0 {
+		t.Fatalf("normalization %+v: the test needs one that is not the identity", n)
+	}
+	p, err := generate.Polyline(3, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := generate.Settings{Solver: "rk4", Steps: 4}.Options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := gen.Run(context.Background(), generate.Job{Path: p, N: 40, Seed: 2, Options: opts, TrajectoryRows: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := res.Trajectory
+	if tr == nil || len(tr.X) != 5 {
+		t.Fatalf("trajectory %+v, want 5 times (4 steps)", tr)
+	}
+	const d = 2
+	for j, row := range tr.Rows {
+		for c := 0; c < d; c++ {
+			first, last := tr.X[0][j*d+c], tr.X[len(tr.X)-1][j*d+c]
+			if s := res.Start[row*d+c]; math.Abs(first-s) > 1e-12*(1+math.Abs(s)) {
+				t.Errorf("row %d: trajectory starts at %g, the row at %g", row, first, s)
+			}
+			if e := res.X[row*d+c]; math.Abs(last-e) > 1e-12*(1+math.Abs(e)) {
+				t.Errorf("row %d: trajectory ends at %g, the row at %g", row, last, e)
+			}
 		}
 	}
 }

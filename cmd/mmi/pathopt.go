@@ -285,6 +285,20 @@ func newPathoptRun(cmd *cobra.Command, f *pathoptFlags, gen *generate.Generator)
 			}
 		}
 	}
+	if f.all {
+		// Each pair's files follow the rules of any output (outputs.go):
+		// an existing path-i-j.json is replaced only with --force.
+		for _, job := range jobs {
+			for _, o := range []struct{ dir, ext string }{{f.out, ".json"}, {f.png, ".png"}} {
+				if o.dir == "" {
+					continue
+				}
+				if err := checkOutDir(cmd, filepath.Join(o.dir, "path-"+job.name()+o.ext), 0); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
 	workers := runtime.GOMAXPROCS(0)
 	if f.all {
 		workers = 1 // one pair per core: each estimator runs single-threaded

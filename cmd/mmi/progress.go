@@ -59,10 +59,20 @@ func (p *progress) update(done int, detail string) {
 	rate := float64(done-p.from) / el.Seconds()
 	left := "?"
 	if rate > 0 {
-		left = time.Duration(float64(p.total-done) / rate * float64(time.Second)).Round(time.Second).String()
+		left = timeLeft(float64(p.total-done) / rate)
 	}
 	fmt.Fprintf(p.w, "%s %d/%d %s %.1f/s elapsed %s left %s\n", p.label, done, p.total, detail, rate,
 		el.Round(time.Second), left)
+}
+
+// timeLeft formats secs seconds; beyond a year (a time.Duration of
+// --steps 9223372036854775807 overflowed into a negative time) in years.
+func timeLeft(secs float64) string {
+	const year = 365.25 * 24 * 3600
+	if secs >= year {
+		return fmt.Sprintf("%.3g years", secs/year)
+	}
+	return time.Duration(secs * float64(time.Second)).Round(time.Second).String()
 }
 
 func (p *progress) finish() {

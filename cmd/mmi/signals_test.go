@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -198,5 +199,33 @@ func TestStopSignalEvalCat(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*all*")); len(left) > 0 {
 		t.Errorf("cat after Ctrl-C left %v", left)
+	}
+}
+
+// TestWriteFailsMidway: a file that cannot be written to the end (here
+// the shell's file-size limit, as a full disk would) is exit 1, the
+// machine's failure and not the user's input, with one line on stderr
+// and neither the output nor a temporary file left (issue 20, case 19;
+// the up-front refusal of a file larger than the free space is exit 1
+// too: TestCLIErrorPaths).
+func TestWriteFailsMidway(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh to set a file-size limit")
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "big.csv")
+	c := exec.Command("/bin/sh", "-c", `ulimit -f 20 && exec "$0" "$@"`, os.Args[0], "sample", "--data", "moons", "--n", "100000", "--out", out)
+	c.Env = append(os.Environ(), "MMI_TEST_AS_MAIN=1")
+	var errb bytes.Buffer
+	c.Stderr = &errb
+	c.Run()
+	if code := c.ProcessState.ExitCode(); code != exitFail || strings.Count(errb.String(), "\n") != 1 || !strings.HasPrefix(errb.String(), "mmi: ") {
+		t.Errorf("exit %d, stderr %q; want 1 and one line", code, errb.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) > 0 {
+		t.Errorf("left %v", left)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
+		t.Errorf("left %v", left)
 	}
 }

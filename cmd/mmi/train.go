@@ -79,7 +79,7 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.Float64Var(&tf.lr, "lr", def.LR, "peak learning rate (Adam, warm-up then cosine decay)")
 	f.Uint64Var(&tf.seed, "seed", 1, "random seed: the same seed gives the same model")
 	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
-	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write")
+	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write (an existing file only when --resume continues it, or with --force)")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
 	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows), or paired (row r of every data set is one tuple: row-aligned files or views such as mnist:all:low7,mnist:all; docs/paired.md); x_0 stays independent")
 	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 4)")

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,14 @@ import (
 // file that is not a BLAS library) is a usage error, not a silent
 // fall-back to the slow path.
 func checkBLAS(*cobra.Command, []string) error {
+	// OpenBLAS reads 0, -1 or "abc" as its default thread count,
+	// silently; a thread count that was asked for is taken or refused.
+	// (OMP_NUM_THREADS is left alone: OpenMP allows lists such as 4,2.)
+	if v := os.Getenv("OPENBLAS_NUM_THREADS"); v != "" {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1 {
+			return usagef("OPENBLAS_NUM_THREADS=%s: want a positive whole number of threads (or unset it)", v)
+		}
+	}
 	_, err := nn.UseEnvBLAS()
 	return badInput(err)
 }

@@ -106,3 +106,18 @@ func TestTrainNamesBLAS(t *testing.T) {
 		t.Errorf("hint with MMI_BLAS=go = %q, want none", h)
 	}
 }
+
+// TestBadThreadCount: OPENBLAS_NUM_THREADS that is not a positive whole
+// number is refused in one line (OpenBLAS silently took its default, 2,
+// for 0 or abc: issue 20); a valid one is taken.
+func TestBadThreadCount(t *testing.T) {
+	for _, v := range []string{"0", "abc", "-1"} {
+		code, _, stderr := mmiEnv(t, []string{"OPENBLAS_NUM_THREADS=" + v}, "version")
+		if code != exitUsage || !strings.HasPrefix(stderr, "mmi: OPENBLAS_NUM_THREADS="+v) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("OPENBLAS_NUM_THREADS=%s: exit %d, stderr %q", v, code, stderr)
+		}
+	}
+	if code, _, stderr := mmiEnv(t, []string{"OPENBLAS_NUM_THREADS=1"}, "version"); code != 0 {
+		t.Errorf("OPENBLAS_NUM_THREADS=1: exit %d: %s", code, stderr)
+	}
+}
