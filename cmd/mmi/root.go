@@ -38,7 +38,14 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 func signalContext() (context.Context, func() os.Signal, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, stopSignals...)
+	for _, s := range stopSignals {
+		// A signal the process was started with ignored stays ignored:
+		// `nohup mmi train &` must survive the terminal's SIGHUP, and a
+		// background job of a script its SIGINT.
+		if !signal.Ignored(s) {
+			signal.Notify(ch, s)
+		}
+	}
 	var mu sync.Mutex
 	var got os.Signal
 	done := make(chan struct{})

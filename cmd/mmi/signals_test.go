@@ -229,3 +229,27 @@ func TestWriteFailsMidway(t *testing.T) {
 		t.Errorf("left %v", left)
 	}
 }
+
+// TestNohupKeepsSIGHUPIgnored: a training started with SIGHUP ignored (as
+// nohup starts it) keeps ignoring it, and stops on SIGTERM as usual.
+func TestNohupKeepsSIGHUPIgnored(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh to start a process with SIGHUP ignored")
+	}
+	ckpt := filepath.Join(t.TempDir(), "m.mmi")
+	c := exec.Command("/bin/sh", append([]string{"-c", `trap "" HUP && exec "$0" "$@"`, os.Args[0]}, tinyTrain(ckpt, 10000000)...)...)
+	c.Env = append(os.Environ(), "MMI_TEST_AS_MAIN=1")
+	var errb bytes.Buffer
+	c.Stderr = &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	c.Process.Signal(syscall.SIGHUP)
+	time.Sleep(300 * time.Millisecond)
+	c.Process.Signal(syscall.SIGTERM)
+	c.Wait()
+	if code := c.ProcessState.ExitCode(); code != 143 || !strings.HasSuffix(errb.String(), "mmi: interrupted (terminated)\n") {
+		t.Errorf("exit %d, stderr ends %q; want SIGHUP ignored, then 143 on SIGTERM", code, errb.String()[max(0, errb.Len()-80):])
+	}
+}

@@ -297,6 +297,13 @@ func reportSuite(w io.Writer, dir string, f *suiteFlags) error {
 		t := r.WorstTransfer
 		fmt.Fprintf(w, "%-12s %8.4f %-18s %8.4f %10s %8.2f %v\n", r.Name, r.Report.Worst, r.WorstRegion, r.Report.Identity,
 			fmt.Sprintf("%d → %d", t.From, t.To), t.Ratio, r.Pass)
+		var all []string
+		for _, t := range r.Transfers {
+			if t.From > 0 {
+				all = append(all, fmt.Sprintf("%d→%d %.2f", t.From, t.To, t.Ratio))
+			}
+		}
+		fmt.Fprintf(w, "%12s ratios to noise → j: %s\n", "", strings.Join(all, ", "))
 	}
 	fmt.Fprintf(w, "worst region %.4f (%s, %s); largest identity residual %.4f; worst transfer %s %d → %d: ratio %.2f to noise → %d (energy %.4f)\n",
 		sum.WorstRegion, sum.WorstRegionProblem, sum.WorstRegionName, sum.Identity,
