@@ -89,7 +89,7 @@ func liftRoute(k1, i, j int, a float64) (path.Path, error) {
 // too.
 func readInputRows(spec string, d int) ([]float64, []int, error) {
 	if st, err := os.Stat(spec); err == nil && st.IsDir() || isSampleFile(spec) {
-		x, err := readInput(spec, d)
+		x, _, err := readInput(spec, d, nil)
 		return x, nil, err
 	}
 	es, err := datasets.Open(spec)
@@ -110,6 +110,17 @@ func readInputRows(spec string, d int) ([]float64, []int, error) {
 		x = append(x, e.Marginal.(rower).Row(i)...)
 	}
 	return x, e.Labels, nil
+}
+
+// readSource reads mmi transfer --in: the rows of a sample file, of a
+// folder of images (with its file names, read at the model's image size
+// img) or of a view of a labelled set.
+func readSource(spec string, d int, img *datasets.ImageShape) ([]float64, []string, error) {
+	if st, err := os.Stat(spec); err == nil && st.IsDir() || isSampleFile(spec) {
+		return readInput(spec, d, img)
+	}
+	x, _, err := readInputRows(spec, d)
+	return x, nil, err
 }
 
 func isSampleFile(name string) bool {

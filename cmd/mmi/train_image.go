@@ -69,8 +69,8 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 		if !fl.Changed("lr") {
 			set.LR = d.unetLR
 		}
-		return fmt.Sprintf("; image defaults for %d×%d: network U-Net %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
-			img.Width, img.Height, unetWidths(*cfg, img), set.LR, cfg.NoiseWeight)
+		return fmt.Sprintf("; image defaults for %v: network U-Net %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
+			img, unetWidths(*cfg, img), set.LR, cfg.NoiseWeight)
 	}
 	if !fl.Changed("hidden") || !fl.Changed("layers") {
 		w, n := len(cfg.Hidden), cfg.Hidden[0]
