@@ -239,9 +239,25 @@ func readmeSkipRun(args []string) string {
 		case (a == "--data" || a == "--model") && i+1 < len(args) &&
 			(strings.Contains(args[i+1], "mnist") || strings.Contains(args[i+1], "fashion")):
 			return "image data set"
+		case (a == "--data" || a == "--in") && i+1 < len(args) && missingFolder(args[i+1]):
+			return "reads a folder of images made outside mmi"
 		}
 	}
 	return ""
+}
+
+// missingFolder reports whether a --data list or --in names a folder
+// (a path with a slash and no extension) that does not exist here: the
+// folders of images of docs/images-folders.md, made by a Go program.
+func missingFolder(list string) bool {
+	for _, e := range strings.Split(list, ",") {
+		if strings.Contains(e, "/") && filepath.Ext(e) == "" {
+			if _, err := os.Stat(e); err != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestREADMELength: the README stays a page a newcomer reads in ten

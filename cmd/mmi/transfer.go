@@ -85,10 +85,10 @@ func newTransferCmd() *cobra.Command {
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) from --from to --to")
 	fl.BoolVar(&f.all, "all", false, "every data marginal to every other: table and grid picture")
 	fl.BoolVar(&f.heldOut, "held-out", false, "with --all: sources and targets from the test split of the model's image sets (mnist:3 → mnist:3:test)")
-	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates) instead of fresh draws of --from")
+	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates, or a folder of PNG/JPEG images) instead of fresh draws of --from")
 	addGenFlags(cmd, &f.genFlags, "number of source samples (per source with --all)",
 		"integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun); needs --via 0",
-		"write the translated samples (.csv or .npy)")
+		"write the translated samples (.csv or .npy, or a folder DIR/ of PNG files, one per sample, named as the files of --in DIR)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter or image grid)")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary (with --all: the table)")
@@ -117,7 +117,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if req.Path, err = f.route(gen); err != nil {
 		return err
 	}
-	if err := f.start(req, gen); err != nil {
+	if err := f.start(cmd, req, gen); err != nil {
 		return err
 	}
 	sr, secs, err := checkAndStream(cmd, gen, req)
@@ -158,12 +158,16 @@ func (f *transferFlags) route(gen *generate.Generator) (path.Path, error) {
 
 // start completes the request with the source rows (--in, or fresh draws
 // of --from) and the rows to keep for the summary and the picture.
-func (f *transferFlags) start(req *generate.Request, gen *generate.Generator) error {
+func (f *transferFlags) start(cmd *cobra.Command, req *generate.Request, gen *generate.Generator) error {
 	_, d := gen.Sizes()
 	var err error
+	var names []string
 	if f.in != "" {
-		if req.In, err = readInput(f.in, d); err != nil {
+		if req.In, names, err = readInput(f.in, d, gen.Image()); err != nil {
 			return err
+		}
+		if names != nil && isFolderOut(f.out) && sameFolder(f.in, f.out) {
+			return usagef("transfer: --out %s is the folder of --in; write the translations to another folder", f.out)
 		}
 	} else if _, err := gen.Marginal(f.from); err != nil {
 		return usagef("%v; give source samples with --in", err)
@@ -172,7 +176,10 @@ func (f *transferFlags) start(req *generate.Request, gen *generate.Generator) er
 	if f.png != "" {
 		req.Keep = max(req.Keep, pictureRows)
 	}
-	return checkPNG(f.png, f.shape, gen)
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
+		return err
+	}
+	return f.folderOut(cmd, gen, req, names)
 }
 
 // report prints the summary of a transfer: its size and cost, and the
