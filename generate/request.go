@@ -127,6 +127,9 @@ type Request struct {
 	// Keep is how many of the shard's first rows StreamTo keeps in memory
 	// (for pictures and metrics).
 	Keep int
+	// Hold, when not nil, is Options.Keep: the values of the starting
+	// rows held on their course (path.Hold), one entry per coordinate.
+	Hold []bool
 }
 
 // RowWriter writes the rows lo…hi−1 of a run as they arrive: fill calls
@@ -143,6 +146,7 @@ func (r *Request) Job() (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
+	o.Keep = r.Hold
 	return Job{Path: r.Path, In: r.In, N: r.N, Seed: r.Seed, Shard: r.Shard, Options: o,
 		LogLikelihood: r.LogLikelihood, TrajectoryRows: r.TrajectoryRows, Coupled: r.Coupled}, nil
 }

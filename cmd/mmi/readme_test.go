@@ -158,10 +158,10 @@ var readmeCheap = map[string][]string{
 
 // readmeCheapFor is readmeCheap for one command, but a sharded run keeps
 // its own --n: a shard needs whole chunks of rows, and shards are shown
-// on the cheap oracle.
+// on the cheap oracle; a transfer of the rows of --in has no --n.
 func readmeCheapFor(args []string) []string {
 	cheap := readmeCheap[args[0]]
-	if slices.Contains(args, "--shard") && len(cheap) == 2 && cheap[0] == "--n" {
+	if (slices.Contains(args, "--shard") || slices.Contains(args, "--in")) && len(cheap) == 2 && cheap[0] == "--n" {
 		return nil
 	}
 	return cheap

@@ -84,7 +84,7 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write (an existing file only when --resume continues it, or with --force)")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
-	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, or ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows); x_0 stays independent")
+	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows), or paired (row r of every data set is one tuple: row-aligned files or views such as mnist:all:low7,mnist:all; docs/paired.md); x_0 stays independent")
 	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 4)")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net on square images or image sets; the image default unless --hidden or --layers is given)")
@@ -316,7 +316,7 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string, ke
 // Given values are kept; the independent coupling draws every step unless
 // --reuse says otherwise.
 func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginals.CouplingSpec, int) {
-	if spec.IsIndependent() {
+	if spec.Kind != marginals.KindOT {
 		return spec, reuse
 	}
 	block, r := batch, 4
@@ -364,6 +364,11 @@ func lastGood(t *gk.Trainer, err error, out string, kept bool, startStep int) st
 
 // coupling is the coupling spec of the Gaussian and the entries.
 func coupling(entries []datasets.Entry, spec marginals.CouplingSpec) (marginals.Coupling, error) {
+	if spec.Kind == marginals.KindPaired {
+		if _, err := datasets.CheckPaired(entries); err != nil {
+			return nil, usagef("train --coupling paired: %s", strings.TrimPrefix(err.Error(), "datasets: "))
+		}
+	}
 	ms := []marginals.Marginal{marginals.StandardGaussian(entries[0].Marginal.Dim())}
 	for _, e := range entries {
 		ms = append(ms, e.Marginal)
