@@ -10,14 +10,17 @@ the same machine load. Prints one JSON line per measurement and a summary:
 the best steps/s of each side per dtype (over thread counts and rounds) and
 the ratio of Go's float32 to PyTorch's faster dtype.
 
-With --net image it compares the image default network instead
+With --net image it compares the image MLP instead
 (BenchmarkTrainStep/image against torch_trainstep.py --cases image: 823 ->
-3x512 tanh -> 5488, float32, batch 128); the float64 columns then stay
-empty.
+3x512 tanh -> 5488, float32, batch 128), with --net unet the image U-Net
+(BenchmarkTrainStep/unet against torch_trainstep.py --cases unet: widths
+32/64/64 on 28x28, float32, batch 128; at 1 OpenBLAS thread the Go
+convolutions split their images across the cores themselves); the float64
+columns then stay empty.
 
 Run from the repository root:
 
-  /usr/bin/python3 bench/compare_trainstep.py [--rounds 2] [--net image]
+  /usr/bin/python3 bench/compare_trainstep.py [--rounds 2] [--net image|unet]
 """
 
 import argparse
@@ -42,7 +45,7 @@ def go_bench(tags, benchtime, threads, net):
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(nt))
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout
         for line in out.splitlines():
-            m = re.match(r"BenchmarkTrainStep/(small32|small|image)\S*\s+\d+\s+.*?([\d.]+) steps/s", line)
+            m = re.match(r"BenchmarkTrainStep/(small32|small|image|unet)\S*\s+\d+\s+.*?([\d.]+) steps/s", line)
             if m:
                 res[f"{m.group(1)}@{nt}t"] = float(m.group(2))
     return res
@@ -57,7 +60,7 @@ def torch_bench(seconds, net):
     res = {}
     for line in out.splitlines():
         d = json.loads(line)
-        m = re.match(r"trainstep/(small32|small|image)@(\d)t", d.get("case", ""))
+        m = re.match(r"trainstep/(small32|small|image|unet)@(\d)t", d.get("case", ""))
         if m:
             res[f"{m.group(1)}@{m.group(2)}t"] = d["steps_per_s"]
     return res
@@ -69,8 +72,8 @@ def main():
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--benchtime", default="3s")
     p.add_argument("--torch-seconds", type=float, default=3.0)
-    p.add_argument("--net", choices=["small", "image"], default="small",
-                   help="small: 5 -> 3x256 -> 6 in float64 and float32; image: the image default network")
+    p.add_argument("--net", choices=["small", "image", "unet"], default="small",
+                   help="small: 5 -> 3x256 -> 6 in float64 and float32; image: the image MLP; unet: the image U-Net")
     args = p.parse_args()
     best = {}
     for r in range(args.rounds):
@@ -82,9 +85,9 @@ def main():
                 best[key] = max(best.get(key, 0), v)
     def top(prefix):
         return max(v for k, v in best.items() if k.startswith(prefix))
-    if args.net == "image":
-        go32, torch32 = top("go:image@"), top("torch:image@")
-        print(json.dumps({"net": "image", "go_float32_best": go32, "torch_float32_best": torch32,
+    if args.net in ("image", "unet"):
+        go32, torch32 = top(f"go:{args.net}@"), top(f"torch:{args.net}@")
+        print(json.dumps({"net": args.net, "go_float32_best": go32, "torch_float32_best": torch32,
                           "ratio_go32_to_torch_best": round(go32 / torch32, 2),
                           "best_of_rounds": args.rounds}))
         return

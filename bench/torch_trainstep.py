@@ -20,6 +20,13 @@ with the networks
          Linear(823,512) tanh, 3 hidden layers of 512, Linear(512,5488),
          float32, batch 128 (823 = 7 alphas + 32 Fourier features + 784
          pixels; 5488 = 7 heads of 784)
+  unet   the default U-Net of `mmi train` on images (gk's
+         BenchmarkTrainStep/unet; nn.UNetSpec): 28x28x1 images, widths
+         32/64/64, GroupNorm(8) + scale/shift from an SiLU MLP of the 39
+         alpha-features (39 -> 128 -> 128 -> 2 x channels of every norm),
+         SiLU, 3x3 convolutions, average pooling, nearest upsampling,
+         concatenated skips, 7 output channels; float32, batch 128, NCHW
+         (channels_last measured no faster here); only trainstep is timed
 
 Each case is warmed up, then timed for a fixed wall time, three times; the
 median rate is printed as one JSON line per case (with the min and max of the
@@ -80,6 +87,106 @@ def mlp(sizes, dtype):
             layers.append(torch.nn.Tanh())
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
     return torch.nn.Sequential(*layers).to(dtype)
+
+
+class NormAct(torch.nn.Module):
+    """silu(GroupNorm(x) * (1 + s) + t), (s, t) a slice of the embedding
+    output (nn.UNet's NormAct: GroupNorm without its own affine)."""
+
+    def __init__(self, channels, groups, offset):
+        super().__init__()
+        g = min(groups, channels)
+        while channels % g:
+            g -= 1
+        self.norm = torch.nn.GroupNorm(g, channels, affine=False)
+        self.c, self.off = channels, offset
+
+    def forward(self, x, film):
+        s = film[:, self.off:self.off + self.c, None, None]
+        t = film[:, self.off + self.c:self.off + 2 * self.c, None, None]
+        return F.silu(self.norm(x) * (1 + s) + t)
+
+
+class UNet(torch.nn.Module):
+    """The network of nn.UNetSpec (see nn/unet.go), layer for layer."""
+
+    def __init__(self, c=1, cond=39, out=7, widths=(32, 64, 64), embed=128, groups=8):
+        super().__init__()
+        self.film = 0
+        self.norms = torch.nn.ModuleList()
+        self.convs = torch.nn.ModuleList()
+
+        def norm(ch):
+            m = NormAct(ch, groups, self.film)
+            self.film += 2 * ch
+            self.norms.append(m)
+            return len(self.norms) - 1
+
+        def conv(i, o, k):
+            self.convs.append(torch.nn.Conv2d(i, o, k, padding=k // 2))
+            return len(self.convs) - 1
+
+        def res(i, o):
+            return (norm(i), conv(i, o, 3), norm(o), conv(o, o, 3), conv(i, o, 1) if i != o else None)
+
+        self.inc = conv(c, widths[0], 3)
+        self.down, ch = [], widths[0]
+        for w in widths:
+            self.down.append(res(ch, w))
+            ch = w
+        self.mid = res(ch, ch)
+        self.up = []
+        for l in reversed(range(len(widths))):
+            self.up.append(res(ch + widths[l], widths[l]))
+            ch = widths[l]
+        self.outn, self.outc = norm(ch), conv(ch, out, 3)
+        self.emb = torch.nn.Sequential(torch.nn.Linear(cond, embed), torch.nn.SiLU(),
+                                       torch.nn.Linear(embed, embed), torch.nn.SiLU(),
+                                       torch.nn.Linear(embed, self.film))
+        self.levels = len(widths)
+
+    def block(self, b, x, film):
+        n1, c1, n2, c2, sk = b
+        h = self.convs[c1](self.norms[n1](x, film))
+        h = self.convs[c2](self.norms[n2](h, film))
+        return h + (self.convs[sk](x) if sk is not None else x)
+
+    def forward(self, img, cond):
+        film = self.emb(cond)
+        h = self.convs[self.inc](img)
+        kept = []
+        for l, b in enumerate(self.down):
+            h = self.block(b, h, film)
+            kept.append(h)
+            if l < self.levels - 1:
+                h = F.avg_pool2d(h, 2)
+        h = self.block(self.mid, h, film)
+        for i, b in enumerate(self.up):
+            l = self.levels - 1 - i
+            h = self.block(b, torch.cat([h, kept[l]], 1), film)
+            if l > 0:
+                h = F.interpolate(h, scale_factor=2, mode="nearest")
+        return self.convs[self.outc](self.norms[self.outn](h, film))
+
+
+def bench_unet(seconds, warmup, repeats):
+    torch.manual_seed(1)
+    model = UNet()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    batch = 128
+    img = torch.randn(batch, 1, 28, 28)
+    cond = torch.randn(batch, 39)
+    target = torch.randn(batch, 7, 28, 28)
+
+    def train_step():
+        loss = F.mse_loss(model(img, cond), target)
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=False)
+
+    params = sum(p.numel() for p in model.parameters())
+    measure("trainstep/unet", train_step, batch, seconds, warmup, repeats)
+    print(json.dumps({"case": "unet/params" + SUFFIX, "params": params}), flush=True)
 
 
 def rate(step, seconds, warmup_seconds):
@@ -178,7 +285,7 @@ def main():
     p.add_argument("--small-seconds", type=float, default=5.0)
     p.add_argument("--mnist-seconds", type=float, default=15.0)
     p.add_argument("--cases", default="small,mnist,gemm",
-                   help="comma-separated subset of small,small32,mnist,image,gemm")
+                   help="comma-separated subset of small,small32,mnist,image,unet,gemm")
     args = p.parse_args()
 
     threads = [int(t) for t in args.threads.split(",")]
@@ -211,6 +318,8 @@ def main():
         for name in ("mnist", "image"):
             if name in cases:
                 bench_net(name, mnist_s, warm(mnist_s), repeats)
+        if "unet" in cases:
+            bench_unet(mnist_s, warm(mnist_s), repeats)
         if "gemm" in cases:
             bench_gemm(torch.float64, small_s, warm(small_s), repeats)
             bench_gemm(torch.float32, small_s, warm(small_s), repeats)

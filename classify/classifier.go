@@ -102,12 +102,7 @@ func (c *Classifier) Predict(x []float64, features bool) (classes []int, feats [
 
 // accuracy returns the share of the images of im classified as labelled.
 func (c *Classifier) accuracy(im *datasets.Images) float64 {
-	lut := pixelLUT(im.MaxPixel)
-	x := make([]float64, len(im.Pixels))
-	for i, p := range im.Pixels {
-		x[i] = float64(lut[p])
-	}
-	classes, _, err := c.Predict(x, false)
+	classes, _, err := c.Predict(pixels(im), false)
 	if err != nil || im.Len() == 0 {
 		return 0
 	}

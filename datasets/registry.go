@@ -30,9 +30,28 @@ type Entry struct {
 	// Image is the image size of a labelled image set, a folder of
 	// images or an NPY file of images, nil otherwise.
 	Image *ImageShape
+	// Source names the images of a view of a labelled set, as
+	// "mnist:all:test" or "mnist:3:train:first100" (set, class or all,
+	// split, firstN): the views of one source (mnist:all:low7 and
+	// mnist:all, say) list the same images in the same order, row i of
+	// each showing image i, so they can be paired. Empty otherwise.
+	Source string
+	// Labels are the classes of the rows of a view of a labelled set,
+	// nil otherwise.
+	Labels []int
 	// Files are the base names of a folder's image files, in the order
 	// of the rows (sorted), nil for other entries.
 	Files []string
+}
+
+// Rows returns the number of rows of an entry that has rows (a sample
+// file, a view of a labelled set: an Empirical marginal), and false for a
+// generator (a toy set, a specification entry).
+func (e Entry) Rows() (int, bool) {
+	if emp, ok := e.Marginal.(*marginals.Empirical); ok {
+		return emp.Len(), true
+	}
+	return 0, false
 }
 
 // Info describes one built-in data set, for `mmi datasets`.
@@ -95,14 +114,18 @@ func List() []Info {
 // in order. Each element is
 //   - the name of a 2-D toy set: 8gaussians, moons, circles, checkerboard,
 //     spirals, pinwheel, swissroll (see EightGaussians … SwissRoll);
-//   - NAME:CLASS[:OPTION…], one class 0…9 of a labelled image set:
+//   - NAME:CLASS[:OPTION…], one class 0…9 (or all: every image, in the
+//     set's order) of a labelled image set:
 //     mnist:3, fashion:7, digits:0 (training images, see ClassSplit),
 //     with options after further colons, in any order: train (the
 //     default) or test (the held-out split, see Test: source images a
 //     model has not seen), cropN (the central N×N pixels), WxH (resampled
 //     to W×H after any crop, see Resample): mnist:3:test,
 //     mnist:3:crop20:8x8 (MNIST draws its digits in the central 20×20
-//     box, the UCI digits fill their frame), digits:3:28x28;
+//     box, the UCI digits fill their frame), digits:3:28x28; and the
+//     paired views lowN (N×N shown at full size), maskR (half R set to
+//     the background) and firstN (the first N images): mnist:all:low7,
+//     mnist:all:test:masklower:first1000 (see imageView);
 //   - a path to a .csv or .npy sample file (see package samplefile): the
 //     empirical distribution of its rows;
 //   - a path to a .json Gaussian-mixture specification (see ReadSpec),
@@ -204,9 +227,12 @@ func openOne(elem string, o Options) ([]Entry, error) {
 			return nil, fmt.Errorf("datasets: %q: no labelled set %q (known: %s)", elem, set, labelledNames())
 		}
 		class, opts, hasOpts := strings.Cut(rest, ":")
+		if class == "all" {
+			return openAll(s, lower, opts, hasOpts)
+		}
 		c, err := strconv.Atoi(class)
 		if err != nil || c < 0 || c > 9 {
-			return nil, fmt.Errorf("datasets: %q: class must be a digit 0…9", elem)
+			return nil, fmt.Errorf("datasets: %q: class must be a digit 0…9 or all", elem)
 		}
 		var v imageView
 		if hasOpts {
@@ -218,11 +244,11 @@ func openOne(elem string, o Options) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		emp, err := marginals.NewEmpirical(rows, shape.Width*shape.Height)
-		if err != nil {
-			return nil, fmt.Errorf("datasets: %s: %w", elem, err)
+		labels := make([]int, len(rows)/(shape.Width*shape.Height))
+		for i := range labels {
+			labels[i] = c
 		}
-		return []Entry{{Name: lower, Marginal: emp, Image: &shape}}, nil
+		return viewEntry(lower, rows, shape, labels, v.source(set, class))
 	}
 	for _, t := range toySets {
 		if t.name == lower {
@@ -230,7 +256,7 @@ func openOne(elem string, o Options) ([]Entry, error) {
 		}
 	}
 	if findLabelled(lower) != nil {
-		return nil, fmt.Errorf("datasets: %q needs a class: %s:0 … %s:9", elem, lower, lower)
+		return nil, fmt.Errorf("datasets: %q needs a class: %s:0 … %s:9, or %s:all", elem, lower, lower, lower)
 	}
 	if _, err := os.Stat(elem); err == nil {
 		return nil, fmt.Errorf("datasets: %s: unknown file type %q (want .csv, .npy or .json)", elem, filepath.Ext(elem))
@@ -246,6 +272,15 @@ func within(x []float64, lo, hi float64) bool {
 		}
 	}
 	return true
+}
+
+// viewEntry is the entry of a view of a labelled set.
+func viewEntry(name string, rows []float64, shape ImageShape, labels []int, source string) ([]Entry, error) {
+	emp, err := marginals.NewEmpirical(rows, shape.Width*shape.Height)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %s: %w", name, err)
+	}
+	return []Entry{{Name: name, Marginal: emp, Image: &shape, Source: source, Labels: labels}}, nil
 }
 
 // knownNames lists the names Open accepts, sorted, classes as NAME:0…9.

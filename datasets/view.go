@@ -22,9 +22,20 @@ import (
 //	        digits fill their frame, so crop20 makes the two comparable
 //	WxH     resample to W×H pixels (Resample: area averages to shrink,
 //	        bilinear to enlarge), after any crop
+//	lowN    a low-resolution copy at the same size: area-averaged to N×N
+//	        and enlarged back (bilinear), after any crop and WxH; the
+//	        input of super-resolution (see LowRes)
+//	maskR   the region R (upper, lower, left or right half; see Region)
+//	        set to the background −1, last: the input of in-painting
+//	firstN  only the first N images of the selection (in the set's
+//	        order), e.g. to evaluate on part of a test split
 //
 // For example mnist:3:test:crop20:8x8 is the MNIST test images of class 3,
-// cropped to 20×20 and area-averaged to the UCI digits' 8×8.
+// cropped to 20×20 and area-averaged to the UCI digits' 8×8, and
+// mnist:all:test:low7 every MNIST test image at 7×7 shown at 28×28. The
+// views of one selection (set, class or all, split, firstN) list the same
+// images in the same order, so they are row-aligned: paired data
+// (Entry.Source).
 type imageView struct {
 	Split Split
 	// Crop is the side of the central square kept, 0 for the whole
@@ -32,6 +43,12 @@ type imageView struct {
 	Crop int
 	// Size is the output size, the zero value for the (cropped) size.
 	Size ImageShape
+	// Low is the side of the low-resolution copy, 0 for none.
+	Low int
+	// Mask is the region set to the background, "" for none.
+	Mask Region
+	// First is the number of images kept, 0 for all.
+	First int
 }
 
 // parseImageOptions parses the colon-separated options of NAME:CLASS
@@ -57,6 +74,27 @@ func parseImageOptions(opts string, native ImageShape) (imageView, error) {
 				return v, fmt.Errorf("option %q: the images are only %d×%d", o, native.Width, native.Height)
 			}
 			v.Crop = n
+		case strings.HasPrefix(o, "low"):
+			kind = "low"
+			n, err := strconv.Atoi(o[len("low"):])
+			if err != nil || n < 1 || n > 1024 {
+				return v, fmt.Errorf("option %q: want lowN with N a number of pixels 1…1024, e.g. low7", o)
+			}
+			v.Low = n
+		case strings.HasPrefix(o, "mask"):
+			kind = "mask"
+			r, err := ParseRegion(o[len("mask"):])
+			if err != nil {
+				return v, fmt.Errorf("option %q: %w", o, err)
+			}
+			v.Mask = r
+		case strings.HasPrefix(o, "first"):
+			kind = "first"
+			n, err := strconv.Atoi(o[len("first"):])
+			if err != nil || n < 1 {
+				return v, fmt.Errorf("option %q: want firstN with N a positive number of images, e.g. first1000", o)
+			}
+			v.First = n
 		case strings.Contains(o, "x"):
 			kind = "size"
 			ws, hs, _ := strings.Cut(o, "x")
@@ -67,7 +105,7 @@ func parseImageOptions(opts string, native ImageShape) (imageView, error) {
 			}
 			v.Size = ImageShape{w, h, 1}
 		default:
-			return v, fmt.Errorf("unknown option %q: want train, test, cropN or WxH (e.g. mnist:3:test:crop20:8x8)", o)
+			return v, fmt.Errorf("unknown option %q: want train, test, cropN, WxH, lowN, maskREGION or firstN (e.g. mnist:3:test:crop20:8x8, mnist:all:test:low7, mnist:all:masklower)", o)
 		}
 		if seen[kind] {
 			return v, fmt.Errorf("option %q: a second %s option", o, kind)
@@ -84,6 +122,16 @@ func (v imageView) rows(set string, c int) ([]float64, ImageShape, error) {
 	if err != nil {
 		return nil, ImageShape{}, err
 	}
+	return v.transform(rows, shape)
+}
+
+// transform applies the options of v after the selection (firstN, crop,
+// size, low, mask) to rows of images of size shape.
+func (v imageView) transform(rows []float64, shape ImageShape) ([]float64, ImageShape, error) {
+	var err error
+	if d := shape.Width * shape.Height; v.First > 0 && len(rows) > v.First*d {
+		rows = rows[:v.First*d]
+	}
 	if v.Crop > 0 {
 		if rows, shape, err = crop(rows, shape, v.Crop); err != nil {
 			return nil, ImageShape{}, err
@@ -94,6 +142,16 @@ func (v imageView) rows(set string, c int) ([]float64, ImageShape, error) {
 			return nil, ImageShape{}, err
 		}
 		shape = v.Size
+	}
+	if v.Low > 0 {
+		if rows, err = LowRes(rows, shape, v.Low); err != nil {
+			return nil, ImageShape{}, err
+		}
+	}
+	if v.Mask != "" {
+		if rows, err = v.Mask.Fill(rows, shape, -1); err != nil {
+			return nil, ImageShape{}, err
+		}
 	}
 	return rows, shape, nil
 }
@@ -134,6 +192,9 @@ func splitView(name string) (*labelled, imageView, error) {
 				return nil, v, fmt.Errorf("datasets: %q: a view of a whole set takes no split option", name)
 			}
 		}
+		if v.First > 0 {
+			return nil, v, fmt.Errorf("datasets: %q: a view of a whole set takes no firstN option", name)
+		}
 	}
 	return s, v, nil
 }
@@ -161,7 +222,7 @@ func LoadView(name string, sp Split) (*Images, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Crop == 0 && v.Size == (ImageShape{}) {
+	if v.Crop == 0 && v.Size == (ImageShape{}) && v.Low == 0 && v.Mask == "" && v.First == 0 {
 		return LoadImages(s.name, sp)
 	}
 	im := &Images{MaxPixel: 255}

@@ -120,9 +120,23 @@ type Request struct {
 	// with the log-likelihood as a last column when it is computed; ""
 	// writes none.
 	Out string
+	// Sink, if not nil, takes the shard's end rows instead of Out (a
+	// folder of PNG files, viz.PNGFolder); the caller checks it before
+	// the run. It cannot hold a log-likelihood column.
+	Sink RowWriter
 	// Keep is how many of the shard's first rows StreamTo keeps in memory
 	// (for pictures and metrics).
 	Keep int
+	// Hold, when not nil, is Options.Keep: the values of the starting
+	// rows held on their course (path.Hold), one entry per coordinate.
+	Hold []bool
+}
+
+// RowWriter writes the rows lo…hi−1 of a run as they arrive: fill calls
+// put with consecutive blocks of whole rows, in order, as for
+// samplefile.WriteStream. viz.PNGFolder is one.
+type RowWriter interface {
+	WriteStream(lo, hi int, fill func(put func([]float64) error) error) error
 }
 
 // Job returns the job of the request, its integration options built from
@@ -132,6 +146,7 @@ func (r *Request) Job() (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
+	o.Keep = r.Hold
 	return Job{Path: r.Path, In: r.In, N: r.N, Seed: r.Seed, Shard: r.Shard, Options: o,
 		LogLikelihood: r.LogLikelihood, TrajectoryRows: r.TrajectoryRows, Coupled: r.Coupled}, nil
 }
@@ -182,6 +197,15 @@ func (g *Generator) Check(r *Request) error {
 	if err := capacity.Memory(fmt.Sprintf("keeping %d rows of %d numbers", keep, d), 4*8*float64(keep)*float64(d)); err != nil {
 		return err
 	}
+	if r.Sink != nil {
+		if r.LogLikelihood {
+			return settingErr("out", "{out}: the log-likelihood column goes to a .csv or .npy file only")
+		}
+		if r.Out != "" {
+			return errors.New("generate: a request has one output: Out or Sink")
+		}
+		return nil
+	}
 	if r.Out == "" {
 		return nil
 	}
@@ -225,8 +249,9 @@ type Streamed struct {
 }
 
 // StreamTo runs the request chunk by chunk (Stream), writes the shard's
-// rows to r.Out in the memory of one chunk (the file has the bytes that
-// writing the whole result at once gives) and keeps the first r.Keep.
+// rows to r.Out (or r.Sink) in the memory of one chunk (the file has the
+// bytes that writing the whole result at once gives) and keeps the first
+// r.Keep.
 func (g *Generator) StreamTo(ctx context.Context, r *Request) (*Streamed, error) {
 	job, err := r.Job()
 	if err != nil {
@@ -246,6 +271,12 @@ func (g *Generator) StreamTo(ctx context.Context, r *Request) (*Streamed, error)
 			}
 			return put(rowsOut(p, r.LogLikelihood, d))
 		})
+	}
+	if r.Sink != nil {
+		if err := r.Sink.WriteStream(lo, hi, run); err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
 	if r.Out == "" {
 		return out, run(nil)

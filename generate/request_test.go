@@ -167,3 +167,51 @@ func simplexSegment(t *testing.T) path.Path {
 	}
 	return p
 }
+
+// rowCollector is a RowWriter that keeps the rows it is given, and the
+// row range.
+type rowCollector struct {
+	lo, hi int
+	rows   []float64
+}
+
+func (c *rowCollector) WriteStream(lo, hi int, fill func(put func([]float64) error) error) error {
+	c.lo, c.hi = lo, hi
+	return fill(func(b []float64) error { c.rows = append(c.rows, b...); return nil })
+}
+
+// TestStreamToSink: a request with a Sink gives it the shard's row range
+// and exactly the end rows of the run, chunk by chunk; a log-likelihood
+// cannot go to a sink, nor can a request have both Out and Sink.
+func TestStreamToSink(t *testing.T) {
+	gen, err := generate.Load(mix3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := generate.Polyline(4, 0, 2)
+	sink := &rowCollector{}
+	req := &generate.Request{Settings: settings(2*generate.ChunkRows + 100), Path: p, Sink: sink}
+	req.Shard = generate.Shard{Index: 1, Count: 2}
+	if err := gen.Check(req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gen.StreamTo(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	job, _ := req.Job()
+	res, err := gen.Run(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sink.lo != res.Lo || sink.hi != res.Hi || !slices.Equal(sink.rows, res.X) {
+		t.Errorf("sink got rows %d…%d (%d numbers), want the run's %d…%d", sink.lo, sink.hi, len(sink.rows), res.Lo, res.Hi)
+	}
+	req.LogLikelihood = true
+	if err := gen.Check(req); err == nil || !strings.Contains(err.Error(), "log-likelihood") {
+		t.Errorf("a log-likelihood to a sink: %v", err)
+	}
+	req.LogLikelihood, req.Out = false, filepath.Join(t.TempDir(), "x.npy")
+	if err := gen.Check(req); err == nil {
+		t.Error("a request with Out and Sink passed Check")
+	}
+}

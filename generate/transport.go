@@ -27,6 +27,12 @@ type Options struct {
 	// path.Trajectory), returned in data coordinates throughout, noise
 	// included, so that the recorded lines are continuous.
 	Trajectory *path.Trajectory
+	// Keep, when not nil, has one entry per coordinate: true for those
+	// that Transport holds at the starting rows' values (the pixels an
+	// in-painting keeps; path.Hold says how, also on a path that leaves
+	// the data face). The path must start and end on the data face
+	// (α_0 = 0); the kept values come back unchanged, bit for bit.
+	Keep []bool
 }
 
 func (o *Options) solver() path.Solver {
@@ -98,8 +104,24 @@ func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *
 		return path.Stats{}, err
 	}
 	a0, a1 := ends(p)
+	var keep []float64
+	if o != nil && o.Keep != nil {
+		if keep, err = g.hold(x, p, r, o); err != nil {
+			return path.Stats{}, err
+		}
+	}
 	if !AtNoise(a0) {
 		g.ToModel(x)
+	}
+	po := o.pathOptions()
+	if keep != nil {
+		po.Hold = &path.Hold{Mask: o.Keep, Value: append([]float64(nil), x...)}
+		if leavesFace(p) {
+			po.Hold.Noise = make([]float64, len(x))
+			for i := range po.Hold.Noise {
+				po.Hold.Noise[i] = r.NormFloat64()
+			}
+		}
 	}
 	var st path.Stats
 	if o != nil && o.SDE != nil {
@@ -110,9 +132,9 @@ func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *
 		if eps == nil {
 			eps = path.EpsAlpha0(1)
 		}
-		st, err = path.IntegrateSDE(ctx, v, x, eps, o.SDE, r, o.pathOptions())
+		st, err = path.IntegrateSDE(ctx, v, x, eps, o.SDE, r, po)
 	} else {
-		st, err = path.Integrate(ctx, v, x, o.solver(), o.pathOptions())
+		st, err = path.Integrate(ctx, v, x, o.solver(), po)
 	}
 	if err != nil {
 		return st, err
@@ -120,8 +142,50 @@ func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *
 	if !AtNoise(a1) {
 		g.ToData(x)
 	}
+	// The normalization's round trip may change the last bit.
+	for i, v := range keep {
+		if o.Keep[i%len(o.Keep)] {
+			x[i] = v
+		}
+	}
 	g.trajectoryToData(o)
 	return st, nil
+}
+
+// hold checks the Keep of o for Transport of x along p and returns the
+// starting rows (data coordinates), whose kept values Transport restores.
+func (g *Generator) hold(x []float64, p path.Path, r *rand.Rand, o *Options) ([]float64, error) {
+	_, d := g.Sizes()
+	if len(o.Keep) != d {
+		return nil, fmt.Errorf("generate: a mask of %d values to keep for samples of dimension %d", len(o.Keep), d)
+	}
+	a0, a1 := ends(p)
+	if a0[0] != 0 || a1[0] != 0 {
+		return nil, errors.New("generate: kept values need a path that starts and ends on data marginals")
+	}
+	if r == nil && leavesFace(p) {
+		return nil, errors.New("generate: kept values on a path through the Gaussian need a random source")
+	}
+	return append([]float64(nil), x...), nil
+}
+
+// leavesFace reports whether α_0 > 0 somewhere on p (checked on a grid of
+// 1000 steps and at the breaks).
+func leavesFace(p path.Path) bool {
+	a := make([]float64, p.Len())
+	ts := []float64{}
+	for i := 0; i <= 1000; i++ {
+		ts = append(ts, float64(i)/1000)
+	}
+	if pw, ok := p.(path.Piecewise); ok {
+		ts = append(ts, pw.Breaks()...)
+	}
+	for _, t := range ts {
+		if p.Alpha(a, t); a[0] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // trajectoryToData maps the recorded trajectory to data coordinates.

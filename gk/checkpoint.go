@@ -30,8 +30,10 @@ import (
 // (an older reader would take it for independent), with or without a
 // shape. Every other model is written as version 2, byte for byte as
 // before, so that builds that read version 2 still read it; files without
-// a coupling load as independent.
-const CheckpointVersion = 4
+// a coupling load as independent. Version 5 adds the network kind and the
+// U-Net's widths (Config.Net, Config.UNet), written only for a U-Net (with
+// or without a coupling).
+const CheckpointVersion = unetVersion
 
 // shapelessVersion is the version written for a model without a Shape
 // or a coupling.
@@ -40,8 +42,11 @@ const shapelessVersion = 2
 // shapeVersion is the version of a model with a Shape and no coupling.
 const shapeVersion = 3
 
-// couplingVersion is the version of a model with a coupling.
+// couplingVersion is the version of an MLP with a coupling.
 const couplingVersion = 4
+
+// unetVersion is the version of a U-Net.
+const unetVersion = 5
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -111,6 +116,30 @@ type ckptArch struct {
 	Coupling string `msgpack:"coupling,omitempty"`
 	// Shape is Config.Shape, empty for none (version 3).
 	Shape []int `msgpack:"shape,omitempty"`
+	// Net is "unet" for a U-Net and empty for the MLP (version 5).
+	Net string `msgpack:"net,omitempty"`
+	// UNet holds the U-Net's widths (version 5).
+	UNet *ckptUNet `msgpack:"unet,omitempty"`
+}
+
+type ckptUNet struct {
+	Widths []int `msgpack:"widths"`
+	Embed  int   `msgpack:"embed"`
+	Groups int   `msgpack:"groups"`
+}
+
+// version is the format version a payload is written in: the oldest that
+// holds everything in it.
+func (p *checkpointPayload) version() uint32 {
+	switch {
+	case p.Arch.Net != "":
+		return unetVersion
+	case p.Arch.Coupling != "":
+		return couplingVersion
+	case p.Arch.Shape != nil:
+		return shapeVersion
+	}
+	return shapelessVersion
 }
 
 type ckptNorm struct {
@@ -261,6 +290,11 @@ func (m *Model) payload() *checkpointPayload {
 	if !c.Coupling.IsIndependent() {
 		p.Arch.Coupling = c.Coupling.String()
 	}
+	if c.Net == NetUNet {
+		p.Arch.Net = c.Net.String()
+		p.Arch.Sizes, p.Arch.Hidden, p.Arch.Activation = nil, nil, ""
+		p.Arch.UNet = &ckptUNet{Widths: c.UNet.Widths, Embed: c.UNet.Embed, Groups: c.UNet.Groups}
+	}
 	return p
 }
 
@@ -339,15 +373,8 @@ func writeCheckpoint(path string, p *checkpointPayload) error {
 	if len(body) > math.MaxUint32 {
 		return fmt.Errorf("gk: checkpoint payload of %d bytes exceeds 4 GiB", len(body))
 	}
-	version := uint32(shapelessVersion)
-	switch {
-	case p.Arch.Coupling != "":
-		version = couplingVersion
-	case p.Arch.Shape != nil:
-		version = shapeVersion
-	}
 	err = atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(header(version, crc32.ChecksumIEEE(body), len(body)))
+		_, err := w.Write(header(p.version(), crc32.ChecksumIEEE(body), len(body)))
 		if err == nil {
 			_, err = w.Write(body)
 		}
@@ -410,11 +437,11 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
 	}
-	// Version 4 is written exactly for models with a coupling, version 3
-	// for models with a shape and no coupling.
-	if v := binary.BigEndian.Uint32(h[1:]); (v == couplingVersion) != (p.Arch.Coupling != "") ||
-		(p.Arch.Coupling == "" && (v == shapeVersion) != (p.Arch.Shape != nil)) {
-		return nil, fmt.Errorf("%w: format version %d with sample shape %v and coupling %q", ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling)
+	// A file is written in the version its content calls for (version 5
+	// for a U-Net, 4 for an MLP with a coupling, 3 with a shape and no
+	// coupling, 2 otherwise; version 1 files have what version 2 has).
+	if v, want := binary.BigEndian.Uint32(h[1:]), p.version(); v != want && (v != 1 || want != shapelessVersion) {
+		return nil, fmt.Errorf("%w: format version %d with sample shape %v, coupling %q and network %q", ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling, p.Arch.Net)
 	}
 	return p, nil
 }
@@ -466,8 +493,23 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		cfg.Hidden = []int{}
 	}
 	var err error
-	if cfg.Activation, err = parseActivation(a.Activation); err != nil {
-		return nil, err
+	if a.Net == "" {
+		cfg.Net = NetMLP
+		if cfg.Activation, err = parseActivation(a.Activation); err != nil {
+			return nil, err
+		}
+	} else {
+		if cfg.Net, err = ParseNetwork(a.Net); err != nil {
+			return nil, err
+		}
+		if cfg.Net != NetUNet || a.UNet == nil || a.Shape == nil {
+			return nil, fmt.Errorf("network %q without its shape and widths", a.Net)
+		}
+		u := a.UNet
+		if u.Widths == nil {
+			u.Widths = []int{}
+		}
+		cfg.UNet = UNet{Widths: u.Widths, Embed: u.Embed, Groups: u.Groups}
 	}
 	switch a.Float {
 	case "float32":
@@ -519,15 +561,8 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 			return nil, err
 		}
 	}
-	sizes := cfg.sizes(feat.dim())
 	// The initial draw is overwritten; any generator will do.
-	r := rand.New(rand.NewPCG(0, 0))
-	var eng engine
-	if cfg.Float32 {
-		eng = newEngine[float32](sizes, cfg.Activation, r)
-	} else {
-		eng = newEngine[float64](sizes, cfg.Activation, r)
-	}
+	eng := newNetEngine(cfg, feat.dim(), rand.New(rand.NewPCG(0, 0)))
 	if err := setFloats(eng.params(), weights, "weights"); err != nil {
 		return nil, err
 	}
@@ -619,7 +654,7 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	if err := set.validate(); err != nil {
 		return nil, err
 	}
-	if err := checkBatchMemory(set.Batch, m.cfg.Marginals, m.cfg.Dim, m.cfg.sizes(m.feat.dim())); err != nil {
+	if err := checkBatchMemory(set.Batch, m.cfg.Marginals, m.cfg.Dim, m.cfg.memorySizes(m.feat.dim())); err != nil {
 		return nil, err
 	}
 	opt := newOptimizer(live, m.eng)

@@ -1,6 +1,10 @@
 package gk
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/mmi-go/mmi/nn"
+)
 
 // A checkpoint is outside input: its architecture and settings declare
 // sizes that decide how much the reader allocates. These checks run before
@@ -30,6 +34,9 @@ func checkDeclaredSizes(cfg Config, nFreq, nWeights int) error {
 		}
 		featDim += 2 * f
 	}
+	if cfg.Net == NetUNet {
+		return checkUNetSizes(cfg, featDim, nWeights/width, nWeights%width == 0)
+	}
 	if kk > w || d > w/kk || featDim > w-d {
 		return fmt.Errorf("%d marginals of dimension %d do not fit in %d weights", kk, d, w)
 	}
@@ -55,6 +62,25 @@ func checkDeclaredSizes(cfg Config, nFreq, nWeights int) error {
 	return nil
 }
 
+// maxUNetDim bounds the dimension of a U-Net checkpoint's samples (2^24,
+// a 4096×4096 image of one channel), whose weights do not grow with it.
+const maxUNetDim = 1 << 24
+
+// checkUNetSizes checks a U-Net configuration (validated: widths, levels
+// and groups are bounded) against the weights present.
+func checkUNetSizes(cfg Config, featDim, w int, whole bool) error {
+	if cfg.Dim > maxUNetDim || cfg.Marginals > maxUNetDim/cfg.Dim {
+		return fmt.Errorf("U-Net on %d marginals of dimension %d: more than %d numbers per row", cfg.Marginals, cfg.Dim, maxUNetDim)
+	}
+	if cfg.UNet.Embed > w || featDim > w {
+		return fmt.Errorf("U-Net embedding of %d for %d features does not fit in %d weights", cfg.UNet.Embed, featDim, w)
+	}
+	if n := nn.UNetParams(cfg.unetSpec(featDim)); !whole || n != w {
+		return fmt.Errorf("weights hold %d numbers, the U-Net needs %d", w, n)
+	}
+	return nil
+}
+
 // maxBatchNumbers bounds the numbers a resumed trainer may allocate per
 // batch (its batch buffers and network workspace): 2^31, 16 GiB of
 // float64, far above any batch that trains in reasonable time.
@@ -73,6 +99,16 @@ func checkBatchMemory(batch, marginals, dim int, sizes []int) error {
 			batch, float64(batch)*float64(perRow)*8/(1<<30), perRow, maxBatchNumbers*8>>30)
 	}
 	return nil
+}
+
+// memorySizes returns the per-row sizes that checkBatchMemory weighs: the
+// MLP's layer sizes, or for a U-Net its input, its workspace per row
+// (a quarter, as checkBatchMemory counts four numbers per size) and output.
+func (c Config) memorySizes(featDim int) []int {
+	if c.Net != NetUNet {
+		return c.sizes(featDim)
+	}
+	return []int{featDim + c.Dim, nn.UNetRowNumbers(c.unetSpec(featDim))/4 + 1, c.Marginals * c.Dim}
 }
 
 // maxPayloadDepth bounds how deeply arrays and maps nest in a payload;

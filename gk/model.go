@@ -109,6 +109,11 @@ type Config struct {
 	// non-negative part of the ball of radius C (alpha_ball.go documents
 	// the distribution), which contains the simplex.
 	Domain simplex.Domain
+	// Net selects the network; the zero value is NetMLP.
+	Net Network
+	// UNet configures NetUNet, which sees samples as images of Shape (nil
+	// Shape: a square single-channel image when Dim is a square).
+	UNet UNet
 	// Coupling is the joint law of the training tuples (x_0, …, x_K): the
 	// zero value is the independent coupling. The trainer draws from the
 	// coupling it is given; Coupling records which one that is, so that
@@ -139,6 +144,9 @@ func (c Config) withDefaults() Config {
 		c.Hidden = DefaultHidden
 	}
 	c.Hidden = append([]int(nil), c.Hidden...)
+	if c.Net == NetDefault {
+		c.Net = NetMLP
+	}
 	c.Features = c.Features.withDefaults()
 	if c.Heads == HeadsDefault {
 		c.Heads = HeadsProjected
@@ -152,6 +160,11 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Shape != nil {
 		c.Shape = append([]int(nil), c.Shape...)
+	}
+	if c.Net == NetUNet {
+		c = c.unetDefaults()
+	} else {
+		c.UNet = UNet{}
 	}
 	return c
 }
@@ -173,6 +186,15 @@ func (c Config) validate() error {
 	}
 	if err := c.Features.validate(); err != nil {
 		return err
+	}
+	switch c.Net {
+	case NetMLP:
+	case NetUNet:
+		if err := c.validateUNet(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("gk: unknown network %d", int(c.Net))
 	}
 	if c.Heads != HeadsProjected && c.Heads != HeadsDirect {
 		return fmt.Errorf("gk: unknown head layout %d", int(c.Heads))
@@ -267,14 +289,7 @@ func NewModel(cfg Config, r *rand.Rand) (*Model, error) {
 		return nil, errors.New("gk: NewModel needs a random generator")
 	}
 	feat := newAlphaFeatures(cfg.Features, cfg.Marginals, r)
-	sizes := cfg.sizes(feat.dim())
-	var eng engine
-	if cfg.Float32 {
-		eng = newEngine[float32](sizes, cfg.Activation, r)
-	} else {
-		eng = newEngine[float64](sizes, cfg.Activation, r)
-	}
-	return newModel(cfg, feat, eng), nil
+	return newModel(cfg, feat, newNetEngine(cfg, feat.dim(), r)), nil
 }
 
 func newModel(cfg Config, feat *alphaFeatures, eng engine) *Model {

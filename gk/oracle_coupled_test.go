@@ -344,7 +344,13 @@ func TestCoupledOracleLawBarycenter(t *testing.T) {
 	o := coupledOracle(t, mix)
 	mean, b := o.GaussianOT().Barycenter()
 	star := []float64{0, 1.0 / 3, 1.0 / 3, 1.0 / 3}
-	const n = 60000
+	n := 60000
+	if raceEnabled || testing.Short() {
+		// The race detector slows the ODE tenfold; the correct oracle and
+		// the maps in the wrong direction are told apart at any size, the
+		// non-optimal maps need the full sample (checked without -race).
+		n = 6000
+	}
 	x := lawBarycenter(o, star, n, 20, rand.New(rand.NewPCG(6, 6)))
 	off := barycenterOff(x, mean, b)
 	t.Logf("OT-coupled oracle: law barycenter off by %.2f standard errors", off)
@@ -384,7 +390,9 @@ func TestCoupledOracleLawBarycenter(t *testing.T) {
 		root = append(root, &r)
 	}
 	wrong("maps in the wrong direction", inv)
-	wrong("non-optimal maps", root)
+	if n == 60000 {
+		wrong("non-optimal maps", root)
+	}
 }
 
 func sqrtPow(a mat.Symmetric, p float64) *mat.Dense {

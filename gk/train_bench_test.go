@@ -38,6 +38,11 @@ var _ marginals.Coupling = bnUniform{}
 //	         d = 784, 39 Fourier α-features + 784 → 3×512 tanh → 7·784,
 //	         float32, batch 128, data heads clamped, noise-head weight 0.03
 //	         (bench/torch_trainstep.py --cases image is its PyTorch twin)
+//	unet:    the same data through the default U-Net (gk.DefaultUNetWidths
+//	         on 28×28×1, 7 output channels), float32, batch 128, clamped
+//	         heads and noise-head weight as image (torch_trainstep.py
+//	         --cases unet is its twin); it also reports the GFLOP/s of its
+//	         convolutions and embedding
 //
 // The small networks take α as plain features, so they are the network
 // 5 → 3×256 → 6 that bench/torch_trainstep.py times in PyTorch (the
@@ -55,14 +60,18 @@ func BenchmarkTrainStep(b *testing.B) {
 		{"small32", 3, 2, 256, true, 512},
 		{"mnist", 7, 784, 1024, true, 512},
 		{"image", 7, 784, 512, true, 128},
+		{"unet", 7, 784, 0, true, 128},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			cfg := Config{Hidden: []int{c.hidden, c.hidden, c.hidden}, Float32: c.float32, Norm: Affine{Scale: 1}}
 			if c.d == 2 {
 				cfg.Features = Features{Kind: FeaturesPlain}
 			}
-			if c.name == "image" {
+			if c.name == "image" || c.name == "unet" {
 				cfg.Bounds, cfg.NoiseWeight = Bounds{Lo: -1, Hi: 1}, 0.03
+			}
+			if c.name == "unet" {
+				cfg.Net, cfg.Hidden = NetUNet, nil
 			}
 			tr, err := NewTrainer(cfg, bnUniform{c.k, c.d}, Settings{Steps: 1 << 30, Batch: c.batchSize})
 			if err != nil {
@@ -79,6 +88,9 @@ func BenchmarkTrainStep(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*c.batchSize)/b.Elapsed().Seconds(), "samples/s")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+			if u, ok := tr.live.(*unetEngine[float32]); ok {
+				b.ReportMetric(float64(b.N)*u.net.Flops(c.batchSize)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			}
 		})
 	}
 }

@@ -24,16 +24,16 @@ type optimizer interface {
 }
 
 type optState[T nn.Float] struct {
-	live, ema *nn.MLP[T]
+	live, ema []T // parameter vectors
 	g         []T
 	gAny      any // g boxed once: converting a slice to any allocates
 	opt       *nn.Adam[T]
 }
 
-func newOptState[T nn.Float](live, ema *mlpEngine[T]) *optState[T] {
-	n := len(live.net.Params)
+func newOptState[T nn.Float](live, ema []T) *optState[T] {
+	n := len(live)
 	g := make([]T, n)
-	return &optState[T]{live: live.net, ema: ema.net, g: g, gAny: g, opt: nn.NewAdam[T](n)}
+	return &optState[T]{live: live, ema: ema, g: g, gAny: g, opt: nn.NewAdam[T](n)}
 }
 
 func (o *optState[T]) grad() any { return o.gAny }
@@ -76,8 +76,8 @@ func (o *optState[T]) scaleGrad(c float64) {
 }
 
 func (o *optState[T]) update(lr, beta float64) {
-	o.opt.Update(o.live.Params, o.g, lr)
-	emaUpdate(o.ema.Params, o.live.Params, beta)
+	o.opt.Update(o.live, o.g, lr)
+	emaUpdate(o.ema, o.live, beta)
 }
 
 func (o *optState[T]) adam() (m, v any, step int) { return o.opt.M, o.opt.V, o.opt.Step }
@@ -85,11 +85,11 @@ func (o *optState[T]) setAdamStep(step int)       { o.opt.Step = step }
 
 // newOptimizer pairs the live engine with the model's (EMA) engine.
 func newOptimizer(live, ema engine) optimizer {
-	switch l := live.(type) {
-	case *mlpEngine[float32]:
-		return newOptState(l, ema.(*mlpEngine[float32]))
-	case *mlpEngine[float64]:
-		return newOptState(l, ema.(*mlpEngine[float64]))
+	switch l := live.params().(type) {
+	case []float32:
+		return newOptState(l, ema.params().([]float32))
+	case []float64:
+		return newOptState(l, ema.params().([]float64))
 	}
 	panic("gk: unknown engine type")
 }

@@ -9,15 +9,19 @@ import (
 // CouplingKind names a kind of coupling of the base and the data marginals.
 type CouplingKind string
 
-// The coupling kinds. Paired rows of several files (the data-dependent
-// coupling, type Paired) will be the third; it needs its own data
-// options, so it is not yet a kind a specification can name.
+// The coupling kinds. A Gaussian-mixture specification can name only the
+// first two: paired needs data sets with rows.
 const (
 	// KindIndependent draws every marginal on its own (Independent).
 	KindIndependent CouplingKind = "independent"
 	// KindOT puts the data samples of each block into optimal-transport
 	// tuples (OT); the base stays independent.
 	KindOT CouplingKind = "ot"
+	// KindPaired draws one row index for all data sets, which must be
+	// row-aligned data sets of equal length (Paired): the data-dependent
+	// coupling of super-resolution and in-painting. The base stays
+	// independent.
+	KindPaired CouplingKind = "paired"
 )
 
 // CouplingSpec describes a coupling independently of its marginals: what
@@ -34,7 +38,7 @@ type CouplingSpec struct {
 func (s CouplingSpec) IsIndependent() bool { return s.Kind == "" || s.Kind == KindIndependent }
 
 // String returns the form ParseCouplingSpec reads: "independent", "ot",
-// or "ot:B" for blocks of B rows.
+// "ot:B" for blocks of B rows, or "paired".
 func (s CouplingSpec) String() string {
 	switch {
 	case s.IsIndependent():
@@ -45,16 +49,16 @@ func (s CouplingSpec) String() string {
 	return string(s.Kind)
 }
 
-// ParseCouplingSpec reads "independent", "ot" or "ot:B" (B > 0 rows per
-// assignment block).
+// ParseCouplingSpec reads "independent", "ot", "ot:B" (B > 0 rows per
+// assignment block) or "paired".
 func ParseCouplingSpec(text string) (CouplingSpec, error) {
 	name, arg, hasArg := strings.Cut(text, ":")
 	switch CouplingKind(name) {
-	case KindIndependent:
+	case KindIndependent, KindPaired:
 		if hasArg {
 			return CouplingSpec{}, fmt.Errorf("marginals: coupling %q takes no argument", text)
 		}
-		return CouplingSpec{Kind: KindIndependent}, nil
+		return CouplingSpec{Kind: CouplingKind(name)}, nil
 	case KindOT:
 		s := CouplingSpec{Kind: KindOT}
 		if hasArg {
@@ -66,29 +70,44 @@ func ParseCouplingSpec(text string) (CouplingSpec, error) {
 		}
 		return s, nil
 	}
-	return CouplingSpec{}, fmt.Errorf("marginals: unknown coupling %q (want independent, ot or ot:BLOCK)", text)
+	return CouplingSpec{}, fmt.Errorf("marginals: unknown coupling %q (want independent, ot, ot:BLOCK or paired)", text)
 }
 
 // New returns the coupling s of the base ms[0] and the data marginals
-// ms[1:].
+// ms[1:]. For paired, the data marginals must be *Empirical (NewPaired).
 func (s CouplingSpec) New(ms ...Marginal) (Coupling, error) {
 	switch {
 	case s.IsIndependent():
 		return NewIndependent(ms...)
 	case s.Kind == KindOT:
 		return NewOT(s.Block, ms...)
+	case s.Kind == KindPaired:
+		if len(ms) == 0 {
+			return nil, fmt.Errorf("marginals: paired coupling without a base marginal")
+		}
+		sets := make([]*Empirical, len(ms)-1)
+		for k, m := range ms[1:] {
+			e, ok := m.(*Empirical)
+			if !ok {
+				return nil, fmt.Errorf("marginals: paired coupling: marginal %d is a %T, not a data set with rows", k+1, m)
+			}
+			sets[k] = e
+		}
+		return NewPaired(ms[0], sets...)
 	}
 	return nil, fmt.Errorf("marginals: unknown coupling %q", string(s.Kind))
 }
 
 // SpecOf returns the description of c when it is one of the couplings a
-// CouplingSpec describes (Independent, OT), and false otherwise.
+// CouplingSpec describes (Independent, OT, Paired), and false otherwise.
 func SpecOf(c Coupling) (CouplingSpec, bool) {
 	switch c := c.(type) {
 	case *Independent:
 		return CouplingSpec{Kind: KindIndependent}, true
 	case *OT:
 		return CouplingSpec{Kind: KindOT, Block: c.Block()}, true
+	case *Paired:
+		return CouplingSpec{Kind: KindPaired}, true
 	}
 	return CouplingSpec{}, false
 }

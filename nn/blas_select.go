@@ -77,6 +77,8 @@ var (
 	blasCur  = BLASInfo{Name: "gonum", Threads: runtime.GOMAXPROCS(0)}
 	blasEnv  error
 	blasOnce sync.Once
+	// blasLib is the native library in use, nil for pure Go.
+	blasLib *cblas.Lib
 )
 
 // UseEnvBLAS chooses the BLAS from the environment variable MMI_BLAS (see
@@ -160,9 +162,39 @@ func selectBLAS(request string, candidates []string) (BLASInfo, error) {
 		blas64.Use(gonum.Implementation{})
 	}
 	blasMu.Lock()
-	blasCur = info
+	blasCur, blasLib = info, lib
 	blasMu.Unlock()
 	return info, nil
+}
+
+// SetBLASThreads sets the thread count of the native BLAS in use and
+// returns the previous one; with gonum's pure Go it does nothing and
+// returns 0. One thread suits networks whose elementwise passes between
+// products take much of a step (the U-Net, see ConvScratch): OpenBLAS's
+// idle threads spin after each product and steal the cores those passes
+// need, and the convolutions then split their images across the cores
+// themselves. Products running meanwhile in other goroutines may use
+// either count.
+func SetBLASThreads(n int) int {
+	blasOnce.Do(useEnv)
+	blasMu.Lock()
+	defer blasMu.Unlock()
+	if blasLib == nil || n < 1 {
+		return 0
+	}
+	prev := blasCur.Threads
+	if blasLib.SetThreads(n) {
+		blasCur.Threads = blasLib.Threads()
+	}
+	return prev
+}
+
+// singleThreadBLAS reports whether the BLAS in use is a native library on
+// one thread (the convolutions then split their work across the cores).
+func singleThreadBLAS() bool {
+	blasMu.Lock()
+	defer blasMu.Unlock()
+	return blasLib != nil && blasCur.Threads == 1
 }
 
 // defaultThreads is OpenBLAS's thread count when the environment does not

@@ -37,6 +37,21 @@
 // the run-time BLAS loader with it), and large elementwise passes are
 // split across GOMAXPROCS goroutines.
 //
+// # Convolutions and the U-Net
+//
+// Conv2D is a same-padded convolution on NHWC images (channels fastest):
+// the K·K·In inputs around each pixel are gathered into a row (im2col) and
+// a chunk of images goes through one Gemm against the (K·K·In) × Out
+// weights, so the output lands in NHWC without transposes; the backward
+// pass is the same products transposed and a scatter-add (col2im). UNet
+// builds an α-conditioned U-Net from it (GroupNorm, a scale and shift per
+// channel from an MLP of the conditioning, SiLU, residual blocks, average
+// pooling, nearest upsampling, concatenated skips) with gradients to the
+// weights, the images and the conditioning. With a BLAS on one thread
+// (SetBLASThreads) the convolutions split their images across the cores
+// themselves; OpenBLAS's idle threads otherwise spin on the cores that the
+// U-Net's elementwise passes need.
+//
 // The engine is generic over float32 and float64: float32 for speed,
 // float64 where gradients are checked to many digits. Its gradients are
 // tested against finite differences and against gorgonia's automatic

@@ -59,3 +59,19 @@ func ExampleMLP_Backward() {
 	// out: [8 3]
 	// dIn: [3 4 30 40]
 }
+
+// A 3×3 convolution of a 1×3×3 image with one channel into two channels:
+// a box filter and the centre tap, both with zero padding.
+func ExampleConvForward() {
+	c := nn.Conv2D{H: 3, W: 3, In: 1, Out: 2, K: 3}
+	w := make([]float64, c.NumParams()) // 9 rows of 2 weights, then 2 biases
+	for k := 0; k < 9; k++ {
+		w[2*k] = 1 // output channel 0 sums the 3×3 neighbourhood
+	}
+	w[2*4+1] = 1 // output channel 1 copies the centre pixel
+	img := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	out := make([]float64, 9*2)
+	nn.ConvForward(c, w, img, out, 1, nn.NewConvScratch[float64](c.ColLen(1)))
+	fmt.Println(out[0:2], out[8:10])
+	// Output: [12 1] [45 5]
+}

@@ -67,6 +67,9 @@ type Options struct {
 	// Trajectory, when not nil, records a few rows of the batch at t = 0 and
 	// after every step.
 	Trajectory *Trajectory
+	// Hold, when not nil, pins coordinates of every row to a known course
+	// (Integrate and IntegrateSDE; see Hold).
+	Hold *Hold
 }
 
 func (o *Options) workers() int {
@@ -188,18 +191,27 @@ func Integrate(ctx context.Context, v *Velocity, x []float64, s Solver, opts *Op
 	if n == 0 {
 		return Stats{}, nil
 	}
+	hold := opts.hold()
+	if err := hold.check(n, d); err != nil {
+		return Stats{}, err
+	}
 	e := newEvaluator(v, n, opts.workers())
 	defer e.close()
 	pr := &Problem{
 		f: func(dst []float64, t float64, y []float64, left bool) {
 			e.setTime(t, left)
 			e.eval(dst, y, nil)
+			hold.rate(dst, e.w[0])
 		},
 		breaks: breaksOf(v.p),
 		rec:    rec,
 	}
+	holdAt(hold, v.p, x, 0)
 	st, err := s.Solve(ctx, pr, x)
 	st.NFE = e.nfe
+	if err == nil {
+		holdAt(hold, v.p, x, 1)
+	}
 	return st, err
 }
 

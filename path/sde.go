@@ -114,6 +114,7 @@ type SDEProblem struct {
 	rec   *recorder
 	brk   []float64
 	noise []float64
+	hold  *Hold
 }
 
 // drift writes f(t, x) = b(t, x) + ε(t)·s(t, x) into dst and returns
@@ -122,6 +123,7 @@ type SDEProblem struct {
 func (s *SDEProblem) drift(dst []float64, t float64, x []float64, left bool) (float64, error) {
 	e := s.e
 	e.setTime(t, left)
+	a0dot := e.w[0]
 	eps := s.eps.Eps(t, e.alpha)
 	if eps != 0 {
 		if !(e.alpha[0] > 0) || math.IsNaN(eps) || eps < 0 {
@@ -130,6 +132,7 @@ func (s *SDEProblem) drift(dst []float64, t float64, x []float64, left bool) (fl
 		e.w[0] -= eps / e.alpha[0]
 	}
 	e.eval(dst, x, nil)
+	s.hold.rate(dst, a0dot)
 	return math.Sqrt(2 * eps), nil
 }
 
@@ -165,6 +168,7 @@ func (s *SDEProblem) draw(h float64) {
 	for i := range s.noise {
 		s.noise[i] = sh * s.r.NormFloat64()
 	}
+	s.hold.still(s.noise)
 }
 
 // IntegrateSDE pushes the batch x (n rows of d numbers) in place from t = 0
@@ -196,11 +200,19 @@ func IntegrateSDE(ctx context.Context, v *Velocity, x []float64, eps Diffusion, 
 	if n == 0 {
 		return Stats{}, nil
 	}
+	hold := opts.hold()
+	if err := hold.check(n, d); err != nil {
+		return Stats{}, err
+	}
 	e := newEvaluator(v, n, opts.workers())
 	defer e.close()
-	pr := &SDEProblem{e: e, eps: eps, r: r, rec: rec, brk: breaksOf(v.p), noise: make([]float64, len(x))}
+	pr := &SDEProblem{e: e, eps: eps, r: r, rec: rec, brk: breaksOf(v.p), noise: make([]float64, len(x)), hold: hold}
+	holdAt(hold, v.p, x, 0)
 	st, err := s.SolveSDE(ctx, pr, x)
 	st.NFE = e.nfe
+	if err == nil {
+		holdAt(hold, v.p, x, 1)
+	}
 	return st, err
 }
 

@@ -87,11 +87,17 @@ func (f *PNGFolder) Check(lo, hi int, replace bool) error {
 		}
 	}
 	if len(exist) > 0 {
-		return fmt.Errorf("viz: %w: %s holds %s and %d more of the %d files to write",
-			fs.ErrExist, f.Dir, exist[0], len(exist)-1, hi-lo)
+		return existError(fmt.Sprintf("viz: %s already holds %s and %d more of the %d files to write",
+			f.Dir, exist[0], len(exist)-1, hi-lo))
 	}
 	return nil
 }
+
+// existError is the error of files that exist; it is fs.ErrExist.
+type existError string
+
+func (e existError) Error() string        { return string(e) }
+func (e existError) Is(target error) bool { return target == fs.ErrExist }
 
 // WriteStream writes rows lo…hi−1 as their blocks arrive: fill calls put
 // with consecutive blocks of whole rows, in order, and each row is written

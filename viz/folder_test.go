@@ -68,7 +68,7 @@ func TestPNGFolder(t *testing.T) {
 			}
 		}
 	}
-	if err := f.Check(0, 12, false); !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), "0007.png and 4 more of the 12 files") {
+	if err := f.Check(0, 12, false); !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), "already holds 0007.png and 4 more of the 12 files") {
 		t.Errorf("existing files: %v", err)
 	}
 	if err := f.Check(0, 12, true); err != nil {

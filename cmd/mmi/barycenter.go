@@ -59,7 +59,7 @@ stream to --out chunk by chunk.`,
 	fl.BoolVar(&f.coupled, "coupled", false, "barycenter of coupled samples instead of the law ρ(α*)")
 	addGenFlags(cmd, &f.genFlags, "number of samples",
 		"law mode: integrate the stochastic generator along e_0 → α* (Euler–Maruyama, or Heun with --solver heun)",
-		"write the samples (.csv or .npy)")
+		"write the samples (.csv or .npy, or a folder DIR/ of PNG files, one per sample)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter with the marginals, or an image grid)")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
@@ -103,7 +103,7 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 	if err != nil {
 		return badInput(fmt.Errorf("--weights: %w", err))
 	}
-	if err := f.plan(req, gen, alpha); err != nil {
+	if err := f.plan(cmd, req, gen, alpha); err != nil {
 		return err
 	}
 	sr, secs, err := checkAndStream(cmd, gen, req)
@@ -117,7 +117,7 @@ func runBarycenter(cmd *cobra.Command, f *barycenterFlags) error {
 // e_0 → α* (law), or coupled; it keeps the rows the summary and the
 // picture need (all of the shard's for the law's energy distance, which
 // compares a random subset of them).
-func (f *barycenterFlags) plan(req *generate.Request, gen *generate.Generator, alpha []float64) error {
+func (f *barycenterFlags) plan(cmd *cobra.Command, req *generate.Request, gen *generate.Generator, alpha []float64) error {
 	k1, _ := gen.Sizes()
 	req.Keep = pictureRows
 	if f.coupled {
@@ -135,7 +135,10 @@ func (f *barycenterFlags) plan(req *generate.Request, gen *generate.Generator, a
 			req.Keep = f.n
 		}
 	}
-	return checkPNG(f.png, f.shape, gen)
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
+		return err
+	}
+	return f.folderOut(cmd, gen, req, nil)
 }
 
 // report prints the summary of a barycenter run (with the law's energy

@@ -33,7 +33,8 @@ func TestTrainCoupling(t *testing.T) {
 		t.Errorf("recorded coupling %q, want ot:64 (blocks of 64 for two 2-D marginals)", got)
 	}
 	wantUsage(t, "cannot change that on --resume", nil, "train", "--resume", model, "--coupling", "independent", "--steps", "40")
-	wantUsage(t, `unknown coupling "paired"`, nil, "train", "--coupling", "paired", "--steps", "5", "--out", filepath.Join(dir, "x.mmi"))
+	wantUsage(t, `unknown coupling "pairs"`, nil, "train", "--coupling", "pairs", "--steps", "5", "--out", filepath.Join(dir, "x.mmi"))
+	wantUsage(t, "8gaussians is a generator without rows", nil, "train", "--coupling", "paired", "--steps", "5", "--out", filepath.Join(dir, "x.mmi"))
 	wantUsage(t, "--reuse", nil, "train", "--coupling", "ot", "--reuse", "-1", "--steps", "5", "--out", filepath.Join(dir, "x.mmi"))
 
 	// A mixture of several modes cannot be OT-coupled in closed form.

@@ -52,6 +52,8 @@ type evalFlags struct {
 	points      int
 	asJSON      bool
 	board       bool
+	truth, base string
+	copies      int
 }
 
 func newEvalCmd() *cobra.Command {
@@ -72,6 +74,9 @@ func newEvalCmd() *cobra.Command {
 	fl.StringVar(&f.model, "model", "", "checkpoint to measure against the exact oracle of --spec (a .json specification is its own oracle)")
 	fl.StringVar(&f.spec, "spec", "", "Gaussian-mixture specification (.json) the model was trained on")
 	fl.StringVar(&f.class, "class", "", "with --a: the class SET:CLASS[:OPTION…] the images of --a are meant as (mnist:3, fashion:7, digits:0, mnist:3:crop20:8x8)")
+	fl.StringVar(&f.truth, "truth", "", "with --a (restorations, row-aligned with these; a file, or a view such as mnist:all:test:low7 to measure plain upsampling): the true rows, a view such as mnist:all:test:first1000 or a file: PSNR, and for a view of a labelled set the share read as the true class and the Fréchet distance to the floor")
+	fl.StringVar(&f.base, "baseline", "", "with --truth: the inputs of the restorations (mnist:all:test:low7:first1000, say), whose PSNR is the baseline")
+	fl.IntVar(&f.copies, "copies", 1, "with --truth: --a holds this many consecutive restorations of each truth row (mmi transfer --copies)")
 	fl.BoolVar(&f.board, "checkerboard", false, "with --a (2-D): the share of the rows on the black squares of the built-in checkerboard")
 	fl.IntVar(&f.points, "n", 2000, "with --model: points x ~ ρ(α) per α")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed (directions of sliced W2; points of the oracle report; training images of the --class floor)")
@@ -82,6 +87,11 @@ func newEvalCmd() *cobra.Command {
 // runEval runs the evaluation the flags ask for.
 func runEval(cmd *cobra.Command, f *evalFlags) error {
 	switch {
+	case f.truth != "" || f.base != "":
+		if f.b != "" || f.model != "" || f.spec != "" || f.class != "" || f.board || f.a == "" || f.truth == "" {
+			return usagef("eval: --truth measures the restorations of --a; give --a and --truth (and --baseline), no --b, --model, --spec, --class or --checkerboard")
+		}
+		return evalRestored(cmd, f.a, f.truth, f.base, f.copies, f.seed, f.asJSON)
 	case f.board:
 		if f.b != "" || f.model != "" || f.spec != "" || f.class != "" || f.a == "" {
 			return usagef("eval: --checkerboard measures the samples of --a; give --a and no --b, --model, --spec or --class")

@@ -19,27 +19,32 @@ import (
 // be read, and what may be written where (outputs.go holds the rules for
 // replacing files).
 
-// readInput reads a sample file or a folder of images of dimension d
-// (--in).
-func readInput(file string, d int) ([]float64, error) {
+// readInput reads --in: a sample file of dimension d, or a folder of
+// images, resized to the model's image size img when they differ, whose
+// file names it returns too (for --out DIR/).
+func readInput(file string, d int, img *datasets.ImageShape) ([]float64, []string, error) {
 	if st, err := os.Stat(file); err == nil && st.IsDir() {
-		f, err := datasets.ReadFolder(file, datasets.Options{MaxBytes: capacity.PhysicalMemory()})
+		o := datasets.Options{MaxBytes: capacity.PhysicalMemory()}
+		if img != nil {
+			o.Size = *img
+		}
+		f, err := datasets.ReadFolder(file, o)
 		if err != nil {
-			return nil, badInput(err)
+			return nil, nil, badInput(err)
 		}
 		if f.Shape.Dim() != d {
-			return nil, usagef("%s holds %s images (%d values each), the model has dimension %d", file, f.Shape, f.Shape.Dim(), d)
+			return nil, nil, usagef("%s holds %s images (%d values each), the model has dimension %d", file, f.Shape, f.Shape.Dim(), d)
 		}
-		return f.Rows, nil
+		return f.Rows, f.Files, nil
 	}
 	x, din, err := samplefile.Read(file)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, nil, badInput(err)
 	}
 	if din != d {
-		return nil, usagef("%s has dimension %d, the model has %d", file, din, d)
+		return nil, nil, usagef("%s has dimension %d, the model has %d", file, din, d)
 	}
-	return x, nil
+	return x, nil, nil
 }
 
 // checkOut refuses an --out file that samplefile cannot write, or that

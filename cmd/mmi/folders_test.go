@@ -14,6 +14,7 @@ import (
 
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/samplefile"
 	"github.com/mmi-go/mmi/viz"
 )
 
@@ -196,4 +197,114 @@ func TestFolderBadInput(t *testing.T) {
 // are its type and data, 29…32 its CRC).
 func putCRC(b []byte) {
 	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+}
+
+// pngNames lists the files in dir.
+func pngNames(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestOutFolder: --out DIR/ writes one PNG per row, the Picture of the
+// row that --out x.npy writes for the same run; transfer --in DIR keeps
+// the source names (a JPEG's with .png); path, sample and barycenter
+// number the rows; a folder that
+// would be overwritten, a model of vectors, --loglik and --out = --in are
+// refused before any work.
+func TestOutFolder(t *testing.T) {
+	dir := t.TempDir()
+	a := colourFolder(t, filepath.Join(dir, "a"), 3, 5, 4, 250)
+	b := colourFolder(t, filepath.Join(dir, "b"), 3, 5, 4, 10)
+	os.Rename(filepath.Join(a, "imgc.png"), filepath.Join(a, "photo.jpeg.png"))
+	model := filepath.Join(dir, "m.mmi")
+	if code, _, stderr := mmi(t, "train", "--data", a+","+b, "--steps", "10", "--batch", "8", "--hidden", "8", "--layers", "1", "--out", model); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	ok := func(args ...string) {
+		t.Helper()
+		if code, _, stderr := mmi(t, args...); code != 0 {
+			t.Fatalf("mmi %v: exit %d: %s", args, code, stderr)
+		}
+	}
+	out := filepath.Join(dir, "out") + "/"
+	npy := filepath.Join(dir, "t.npy")
+	ok("transfer", "--model", model, "--from", "1", "--to", "2", "--in", a, "--steps", "3", "--out", out)
+	ok("transfer", "--model", model, "--from", "1", "--to", "2", "--in", a, "--steps", "3", "--out", npy)
+	names := pngNames(t, out)
+	if want := []string{"imga.png", "imgb.png", "photo.jpeg.png"}; strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Fatalf("transfer --out DIR/ wrote %v, want %v", names, want)
+	}
+	x, _, err := samplefile.Read(npy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range names {
+		want, _ := viz.Picture(x[i*60:(i+1)*60], 5, 4, 3, -1, 1)
+		if !samePixels(decodePNG(t, filepath.Join(out, name)), want) {
+			t.Errorf("%s is not the picture of row %d", name, i)
+		}
+	}
+
+	// Overwriting is refused; nothing is written.
+	before, _ := os.ReadFile(filepath.Join(out, "imga.png"))
+	wantUsage(t, "already holds imga.png and 1 more of the 3 files to write; give --force to replace them", nil, "transfer", "--model", model, "--from", "1", "--to", "2", "--in", b, "--steps", "3", "--out", out)
+	if after, _ := os.ReadFile(filepath.Join(out, "imga.png")); !bytes.Equal(before, after) {
+		t.Error("a refused run changed imga.png")
+	}
+	ok("transfer", "--model", model, "--from", "1", "--to", "2", "--in", b, "--steps", "3", "--out", out, "--force")
+	if after, _ := os.ReadFile(filepath.Join(out, "imga.png")); bytes.Equal(before, after) {
+		t.Error("--force did not replace imga.png")
+	}
+	wantUsage(t, "is the folder of --in", nil, "transfer", "--model", model, "--from", "1", "--to", "2", "--in", a, "--steps", "3", "--out", a+"/")
+
+	// Rows numbered in the whole run (viz.PNGFolder's test checks that
+	// a shard's rows keep their numbers).
+	p := filepath.Join(dir, "p") + "/"
+	ok("path", "--model", model, "--from", "0", "--to", "1", "--n", "5", "--steps", "3", "--out", p)
+	if got := strings.Join(pngNames(t, p), ","); got != "0000.png,0001.png,0002.png,0003.png,0004.png" {
+		t.Errorf("path shards wrote %s", got)
+	}
+	wantUsage(t, "--loglik", nil, "path", "--model", model, "--from", "0", "--to", "1", "--n", "5", "--loglik", "--out", filepath.Join(dir, "l")+"/")
+	s := filepath.Join(dir, "s") + "/"
+	ok("sample", "--data", a, "--k", "1", "--n", "12", "--out", s)
+	bc := filepath.Join(dir, "bc") + "/"
+	ok("barycenter", "--model", model, "--weights", "0.5,0.5", "--n", "4", "--steps", "3", "--out", bc)
+	if ns, nb := len(pngNames(t, s)), len(pngNames(t, bc)); ns != 12 || nb != 4 {
+		t.Errorf("sample wrote %d files (want 12), barycenter %d (want 4)", ns, nb)
+	}
+	if _, ok := decodePNG(t, filepath.Join(s, "0011.png")).(*image.Gray); ok {
+		t.Error("sample of colour images wrote gray files")
+	}
+
+	// A model of vectors has no images to write.
+	vec := filepath.Join(dir, "v.mmi")
+	ok("train", "--data", "moons,circles", "--steps", "5", "--hidden", "8", "--out", vec)
+	wantUsage(t, "these samples are not images", nil, "path", "--model", vec, "--from", "0", "--to", "1", "--n", "5", "--out", filepath.Join(dir, "v")+"/")
+	if _, err := os.Stat(filepath.Join(dir, "v")); err == nil {
+		t.Error("a refused run made its folder")
+	}
+}
+
+// TestEvalClassRefusesColour: the classifiers read grayscale images, so
+// mmi eval --class refuses an NPY of colour images (n, H, W, 3) by its
+// shape, with exit 2, before any classifier is trained.
+func TestEvalClassRefusesColour(t *testing.T) {
+	dict := "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 8, 8, 3), }"
+	hdr := []byte(dict + strings.Repeat(" ", 64-(10+len(dict)+1)%64) + "\n")
+	b := append([]byte("\x93NUMPY\x01\x00"), byte(len(hdr)), byte(len(hdr)>>8))
+	b = append(b, hdr...)
+	b = append(b, make([]byte, 8*2*8*8*3)...) // zeros: gray mid-level
+	f := filepath.Join(t.TempDir(), "c.npy")
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantUsage(t, "holds colour images (8×8×3), but the digits classifier reads grayscale 8×8 images", nil, "eval", "--a", f, "--class", "digits:3")
 }

@@ -80,7 +80,7 @@ func (f *genFlags) request(cmd *cobra.Command, png string) (*generate.Request, e
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOut(cmd, f.out); err != nil {
+	if err := checkOutOrFolder(cmd, f.out); err != nil {
 		return nil, err
 	}
 	if err := checkPNGOut(cmd, png); err != nil {
@@ -94,10 +94,38 @@ func (f *genFlags) request(cmd *cobra.Command, png string) (*generate.Request, e
 	set := f.solverFlags.settings()
 	set.SDE, set.Eps, set.N, set.Seed, set.Shard = f.sde, f.eps, f.n, f.seed, sh
 	r := &generate.Request{Settings: set, Out: f.out}
+	if isFolderOut(f.out) {
+		r.Out = "" // the folder's writer is set once the model is open (folderOut)
+	}
 	if _, err := r.Options(); err != nil {
 		return nil, flagError(err)
 	}
 	return r, nil
+}
+
+// folderOut completes a request whose --out is a folder of PNG files: its
+// writer (viz.PNGFolder, one file per row at the model's image size, named
+// after names, the files of --in DIR, or numbered), checked before any
+// work. Other outputs are left as they are.
+func (f *genFlags) folderOut(cmd *cobra.Command, gen *generate.Generator, r *generate.Request, names []string) error {
+	if !isFolderOut(f.out) {
+		return nil
+	}
+	if r.LogLikelihood {
+		return usagef("--loglik adds a column of log-likelihoods to --out; a folder of PNG files cannot hold it (give a .csv or .npy file)")
+	}
+	_, d := gen.Sizes()
+	n := r.Rows(d)
+	lo, hi, err := r.Shard.Rows(n)
+	if err != nil {
+		return flagError(gen.Check(r))
+	}
+	dst, err := newPNGFolder(cmd, f.out, gen.Image(), names, n, lo, hi, d)
+	if err != nil {
+		return err
+	}
+	r.Sink = dst
+	return nil
 }
 
 // checkAndStream checks the request (gen.Check, its errors as the command

@@ -18,5 +18,6 @@ func loadModel(spec string) (*generate.Generator, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
+	unetBLAS(gen.Conditional())
 	return gen, nil
 }

@@ -54,10 +54,10 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	fl.StringVar(&f.via, "via", "", "marginals to pass through, comma-separated (a polyline through their vertices)")
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) instead of --from/--to/--via")
 	fl.StringVar(&f.schedule, "schedule", "", "schedule from --from to --to: linear (the straight edge), trig (cos/sin, needs a ball model) or a .json file of knots")
-	fl.StringVar(&f.in, "in", "", "starting samples (.csv or .npy) instead of fresh samples of --from")
+	fl.StringVar(&f.in, "in", "", "starting samples (.csv or .npy, or a folder of PNG/JPEG images) instead of fresh samples of --from")
 	addGenFlags(cmd, &f.genFlags, "number of samples",
 		"integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun)",
-		"write the end samples (.csv or .npy); with --loglik the last column is the log-likelihood")
+		"write the end samples (.csv or .npy, or a folder DIR/ of PNG files, one per sample); with --loglik the last column is the log-likelihood")
 	fl.StringVar(&f.png, "png", "", "write a picture: start and end points with trajectories (2-D), or an image grid")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
@@ -105,7 +105,7 @@ func runPath(cmd *cobra.Command, f *pathFlags) error {
 	if err := checkDomain(gen, req.Path); err != nil {
 		return err
 	}
-	if err := f.start(req, gen); err != nil {
+	if err := f.start(cmd, req, gen); err != nil {
 		return err
 	}
 	sr, secs, err := checkAndStream(cmd, gen, req)
@@ -172,7 +172,7 @@ func vertexName(k int) string {
 // samples start (--in, or fresh draws of the start vertex's marginal),
 // the likelihood, the trajectories a picture needs, and the checks of the
 // flags that depend on the path and the model.
-func (f *pathFlags) start(req *generate.Request, gen *generate.Generator) error {
+func (f *pathFlags) start(cmd *cobra.Command, req *generate.Request, gen *generate.Generator) error {
 	_, d := gen.Sizes()
 	from := generate.StartVertex(req.Path)
 	if f.loglik && from != 0 {
@@ -184,7 +184,7 @@ func (f *pathFlags) start(req *generate.Request, gen *generate.Generator) error 
 	req.LogLikelihood, req.Keep = f.loglik, pictureRows
 	var err error
 	if f.in != "" {
-		if req.In, err = readInput(f.in, d); err != nil {
+		if req.In, _, err = readInput(f.in, d, gen.Image()); err != nil {
 			return err
 		}
 	} else if from < 0 {
@@ -195,7 +195,10 @@ func (f *pathFlags) start(req *generate.Request, gen *generate.Generator) error 
 	if f.png != "" && d == 2 {
 		req.TrajectoryRows = 24
 	}
-	return checkPNG(f.png, f.shape, gen)
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
+		return err
+	}
+	return f.folderOut(cmd, gen, req, nil)
 }
 
 // printPathSummary prints the run's size and cost (and mean

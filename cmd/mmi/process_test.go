@@ -312,7 +312,7 @@ func TestStreamedOutputMatchesOneBatch(t *testing.T) {
 		t.Errorf("transfer: streamed file (%d bytes) differs from one batch (%d bytes)", len(b), len(a))
 	}
 
-	ms, err := openMarginals("moons")
+	ms, _, err := openMarginals("moons")
 	if err != nil {
 		t.Fatal(err)
 	}

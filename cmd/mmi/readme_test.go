@@ -158,10 +158,10 @@ var readmeCheap = map[string][]string{
 
 // readmeCheapFor is readmeCheap for one command, but a sharded run keeps
 // its own --n: a shard needs whole chunks of rows, and shards are shown
-// on the cheap oracle.
+// on the cheap oracle; a transfer of the rows of --in has no --n.
 func readmeCheapFor(args []string) []string {
 	cheap := readmeCheap[args[0]]
-	if slices.Contains(args, "--shard") && len(cheap) == 2 && cheap[0] == "--n" {
+	if (slices.Contains(args, "--shard") || slices.Contains(args, "--in")) && len(cheap) == 2 && cheap[0] == "--n" {
 		return nil
 	}
 	return cheap
@@ -239,9 +239,25 @@ func readmeSkipRun(args []string) string {
 		case (a == "--data" || a == "--model") && i+1 < len(args) &&
 			(strings.Contains(args[i+1], "mnist") || strings.Contains(args[i+1], "fashion")):
 			return "image data set"
+		case (a == "--data" || a == "--in") && i+1 < len(args) && missingFolder(args[i+1]):
+			return "reads a folder of images made outside mmi"
 		}
 	}
 	return ""
+}
+
+// missingFolder reports whether a --data list or --in names a folder
+// (a path with a slash and no extension) that does not exist here: the
+// folders of images of docs/images-folders.md, made by a Go program.
+func missingFolder(list string) bool {
+	for _, e := range strings.Split(list, ",") {
+		if strings.Contains(e, "/") && filepath.Ext(e) == "" {
+			if _, err := os.Stat(e); err != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestREADMELength: the README stays a page a newcomer reads in ten

@@ -90,6 +90,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, signalled, stop := signalContext()
 	defer stop()
+	defer restoreBLASThreads()
 	ctx, outs := withOutputs(ctx)
 	defer outs.release()
 

@@ -10,6 +10,7 @@ import (
 	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/samplefile"
+	"github.com/mmi-go/mmi/viz"
 )
 
 type sampleFlags struct {
@@ -38,7 +39,7 @@ rows; a sample file resampled rows.`,
 	fl.IntVar(&f.k, "k", 1, "which marginal: 0 = the Gaussian, 1…K the data marginals")
 	fl.IntVar(&f.n, "n", 1000, "number of samples")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
-	fl.StringVar(&f.out, "out", "", "output file (.csv or .npy); CSV on stdout when empty")
+	fl.StringVar(&f.out, "out", "", "output file (.csv or .npy, or a folder DIR/ of PNG files, one per sample); CSV on stdout when empty")
 	addShardFlag(cmd, &f.shard)
 	return cmd
 }
@@ -53,7 +54,7 @@ func runSample(cmd *cobra.Command, f *sampleFlags) error {
 	if f.n <= 0 {
 		return usagef("sample: --n must be positive, got %d", f.n)
 	}
-	if err := checkOut(cmd, f.out); err != nil {
+	if err := checkOutOrFolder(cmd, f.out); err != nil {
 		return err
 	}
 	sh, err := parseShard(f.shard)
@@ -64,7 +65,7 @@ func runSample(cmd *cobra.Command, f *sampleFlags) error {
 	if err != nil {
 		return err
 	}
-	ms, err := openMarginals(f.data)
+	ms, img, err := openMarginals(f.data)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,12 @@ func runSample(cmd *cobra.Command, f *sampleFlags) error {
 		return usagef("sample: --k %d is out of range: marginals are 0 (Gaussian) … %d", f.k, len(ms)-1)
 	}
 	d := ms[0].Dim()
-	if err := checkOutDir(cmd, f.out, capacity.SampleFileBytes(hi-lo, d)); err != nil {
+	var folder *viz.PNGFolder
+	if isFolderOut(f.out) {
+		if folder, err = newPNGFolder(cmd, f.out, img, nil, f.n, lo, hi, d); err != nil {
+			return err
+		}
+	} else if err := checkOutDir(cmd, f.out, capacity.SampleFileBytes(hi-lo, d)); err != nil {
 		return err
 	}
 	draw := func(put func([]float64) error) error {
@@ -85,26 +91,33 @@ func runSample(cmd *cobra.Command, f *sampleFlags) error {
 	if f.out == "" {
 		return draw(func(x []float64) error { return samplefile.WriteCSV(cmd.OutOrStdout(), x, d) })
 	}
-	if err := samplefile.WriteStream(f.out, hi-lo, d, draw); err != nil {
+	if folder != nil {
+		err = folder.WriteStream(lo, hi, draw)
+	} else {
+		err = samplefile.WriteStream(f.out, hi-lo, d, draw)
+	}
+	if err != nil {
 		return fmt.Errorf("writing samples: %w", err)
 	}
 	return nil
 }
 
 // openMarginals opens the --data list and returns the K+1 marginals with
-// the standard Gaussian of the common dimension as marginal 0.
-func openMarginals(spec string) ([]marginals.Marginal, error) {
-	entries, err := datasets.Open(spec)
+// the standard Gaussian of the common dimension as marginal 0, and the
+// image shape of the entries when they are all images of one shape (nil
+// otherwise).
+func openMarginals(spec string) ([]marginals.Marginal, *datasets.ImageShape, error) {
+	entries, err := datasets.OpenWith(spec, datasets.Options{MaxBytes: capacity.PhysicalMemory()})
 	if err != nil {
-		return nil, badInput(err)
+		return nil, nil, badInput(err)
 	}
 	d := entries[0].Marginal.Dim()
 	if err := checkGaussianMemory(d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ms := []marginals.Marginal{marginals.StandardGaussian(d)}
 	for _, e := range entries {
 		ms = append(ms, e.Marginal)
 	}
-	return ms, nil
+	return ms, imageShape(entries), nil
 }

@@ -36,6 +36,8 @@ type trainFlags struct {
 	seed              uint64
 	float32           bool
 	domain            string
+	net               string
+	widths            []int
 	coupling          string
 	reuse             int
 	every             time.Duration
@@ -57,10 +59,11 @@ or colour, as one marginal; --size WxH resizes them (otherwise all must share
 one size). When every --data entry is images of one shape (a labelled set
 mnist:3, fashion:7, digits:0, …, a folder, an NPY array (n, H, W[, C]))
 train uses image defaults for the flags not given
-(%d×%d %v, %d steps of %d, LR %g; data heads clamped to [−1, 1] and a
+(%d×%d %v, %d steps of %d, LR %g; with --net unet or --widths a
+convolutional U-Net, %d steps, LR %g; data heads clamped to [−1, 1] and a
 projection that trusts the image heads more than the noise head), printed on
 the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDefaults.act,
-			imageDefaults.steps, imageDefaults.batch, imageDefaults.lr),
+			imageDefaults.steps, imageDefaults.batch, imageDefaults.lr, imageDefaults.unetSteps, imageDefaults.unetLR),
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
   mmi train --resume mine.mmi --steps 80000
@@ -81,9 +84,11 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.BoolVar(&tf.float32, "float32", true, "float32 network (as accurate as float64 on the measured 2-D problems, 1.3× faster); --float32=false for float64")
 	f.StringVar(&tf.out, "out", "model.mmi", "checkpoint to write (an existing file only when --resume continues it, or with --force)")
 	f.StringVar(&tf.resume, "resume", "", "continue training from this checkpoint")
-	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, or ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows); x_0 stays independent")
+	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows), or paired (row r of every data set is one tuple: row-aligned files or views such as mnist:all:low7,mnist:all; docs/paired.md); x_0 stays independent")
 	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 4)")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
+	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net on square images or image sets; the image default unless --hidden or --layers is given)")
+	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -123,6 +128,7 @@ func runTrain(cmd *cobra.Command, tf *trainFlags) error {
 		return err
 	}
 	t.Path = out
+	unetBLAS(t.Model())
 	kept := tf.resume != "" && sameFile(out, tf.resume)
 	return trainAndReport(cmd, t, out, imageLine, kept)
 }
@@ -212,6 +218,10 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 	for i := range h {
 		h[i] = tf.hidden
 	}
+	net, err := networkFlags(fl, tf)
+	if err != nil {
+		return nil, "", err
+	}
 	cfg := gk.Config{
 		Marginals:  len(entries) + 1,
 		Dim:        entries[0].Marginal.Dim(),
@@ -221,14 +231,18 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		DataHashes: dataHashes(entries),
 		Domain:     dom,
 		Coupling:   spec,
+		Net:        net,
+		UNet:       gk.UNet{Widths: tf.widths},
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
-		imageLine = applyImageDefaults(fl, img, &cfg, &set)
 		cfg.Shape = img.HWC()
+		imageLine = applyImageDefaults(fl, img, &cfg, &set)
 	}
-	if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
-		return nil, "", err
+	if cfg.Net == gk.NetMLP {
+		if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
+			return nil, "", err
+		}
 	}
 	cfg.Coupling, set.Reuse = otDefaults(spec, tf.reuse, cfg.Dim, len(entries), set.Batch)
 	c, err := coupling(entries, cfg.Coupling)
@@ -240,6 +254,27 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		return nil, "", badInput(err)
 	}
 	return t, imageLine, nil
+}
+
+// networkFlags returns the network that --net and --widths ask for
+// (--widths implies a U-Net).
+func networkFlags(fl *pflag.FlagSet, tf *trainFlags) (gk.Network, error) {
+	net, err := gk.ParseNetwork(tf.net)
+	if err != nil {
+		return 0, usagef("train: --net %q: want mlp or unet", tf.net)
+	}
+	if !fl.Changed("widths") {
+		return net, nil
+	}
+	if fl.Changed("net") && net != gk.NetUNet {
+		return 0, usagef("train: --widths describes a U-Net, not --net %s", tf.net)
+	}
+	for _, w := range tf.widths {
+		if w < 1 {
+			return 0, usagef("train: --widths must be positive, got %v", tf.widths)
+		}
+	}
+	return gk.NetUNet, nil
 }
 
 // trainAndReport runs t with a progress bar on stderr and says where the
@@ -281,7 +316,7 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string, ke
 // Given values are kept; the independent coupling draws every step unless
 // --reuse says otherwise.
 func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginals.CouplingSpec, int) {
-	if spec.IsIndependent() {
+	if spec.Kind != marginals.KindOT {
 		return spec, reuse
 	}
 	block, r := batch, 4
@@ -329,6 +364,11 @@ func lastGood(t *gk.Trainer, err error, out string, kept bool, startStep int) st
 
 // coupling is the coupling spec of the Gaussian and the entries.
 func coupling(entries []datasets.Entry, spec marginals.CouplingSpec) (marginals.Coupling, error) {
+	if spec.Kind == marginals.KindPaired {
+		if _, err := datasets.CheckPaired(entries); err != nil {
+			return nil, usagef("train --coupling paired: %s", strings.TrimPrefix(err.Error(), "datasets: "))
+		}
+	}
 	ms := []marginals.Marginal{marginals.StandardGaussian(entries[0].Marginal.Dim())}
 	for _, e := range entries {
 		ms = append(ms, e.Marginal)

@@ -22,8 +22,17 @@ var imageDefaults = struct {
 	hidden, layers, steps, batch int
 	lr, noiseWeight              float64
 	act                          nn.Activation
+	// net is the image network unless --net, --widths, --hidden or
+	// --layers is given (the MLP: the U-Net has not yet beaten it within
+	// the 30-minute budget on the two shared cores; gk/ARCHITECTURE.md,
+	// "U-Net"); a U-Net trains unetSteps steps at unetLR after unetWarmup
+	// steps of warm-up (at most a tenth of the steps).
+	net                   gk.Network
+	unetSteps, unetWarmup int
+	unetLR                float64
 }{
 	hidden: 512, layers: 3, steps: 8000, batch: 128, lr: 2e-3, noiseWeight: 0.03, act: nn.Tanh,
+	net: gk.NetMLP, unetSteps: 2000, unetWarmup: 100, unetLR: 1e-3,
 }
 
 // imageShape returns the common image shape of the entries, or nil if any
@@ -44,6 +53,25 @@ func imageShape(entries []datasets.Entry) *datasets.ImageShape {
 // output.
 func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Config, set *gk.Settings) string {
 	d := imageDefaults
+	if !fl.Changed("net") && !fl.Changed("widths") && !fl.Changed("hidden") && !fl.Changed("layers") {
+		cfg.Net = d.net
+	}
+	cfg.Bounds = gk.Bounds{Lo: -1, Hi: 1}
+	cfg.NoiseWeight = d.noiseWeight
+	if !fl.Changed("batch") {
+		set.Batch = d.batch
+	}
+	if cfg.Net == gk.NetUNet {
+		if !fl.Changed("steps") {
+			set.Steps = d.unetSteps
+		}
+		set.Warmup = min(d.unetWarmup, set.Steps/10)
+		if !fl.Changed("lr") {
+			set.LR = d.unetLR
+		}
+		return fmt.Sprintf("; image defaults for %v: network U-Net %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
+			img, unetWidths(*cfg, img), set.LR, cfg.NoiseWeight)
+	}
 	if !fl.Changed("hidden") || !fl.Changed("layers") {
 		w, n := len(cfg.Hidden), cfg.Hidden[0]
 		if !fl.Changed("layers") {
@@ -58,13 +86,8 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 		}
 	}
 	cfg.Activation = d.act
-	cfg.Bounds = gk.Bounds{Lo: -1, Hi: 1}
-	cfg.NoiseWeight = d.noiseWeight
 	if !fl.Changed("steps") {
 		set.Steps, set.Warmup = d.steps, 0
-	}
-	if !fl.Changed("batch") {
-		set.Batch = d.batch
 	}
 	if !fl.Changed("lr") {
 		set.LR = d.lr
@@ -75,4 +98,22 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 	}
 	return fmt.Sprintf("; image defaults for %v: network %s %s, LR %g, data heads clamped to [−1, 1], noise-head weight %g",
 		img, strings.Join(hs, "×"), cfg.Activation, set.LR, cfg.NoiseWeight)
+}
+
+// unetWidths describes the levels of cfg's U-Net ("32/64/64").
+func unetWidths(cfg gk.Config, img *datasets.ImageShape) string {
+	w := cfg.UNet.Widths
+	if w == nil {
+		w = gk.DefaultUNetWidthsFor(img.Height, img.Width)
+	}
+	return strings.ReplaceAll(intsString(w), ",", "/")
+}
+
+// intsString joins w with commas ("32,64,64").
+func intsString(w []int) string {
+	s := make([]string, len(w))
+	for i, v := range w {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ",")
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/nn"
 )
 
 // Image data (here the built-in 8×8 digits) gets the image defaults,
@@ -55,5 +56,60 @@ func TestTrainImageDefaults(t *testing.T) {
 	}
 	if c := m2.Config(); !c.Bounds.IsZero() || c.NoiseWeight != 0 {
 		t.Errorf("2-D data: bounds %v, noise weight %v; want none", c.Bounds, c.NoiseWeight)
+	}
+}
+
+// The image network is imageDefaults.net unless --net, --widths, --hidden
+// or --layers says otherwise; the choice is announced and recorded in the checkpoint, and
+// path runs on it. An unknown --net is a usage error, and a U-Net needs
+// data it can see as images.
+func TestTrainNet(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want gk.Network
+		line string
+	}{
+		{nil, imageDefaults.net, map[gk.Network]string{gk.NetMLP: "network 512×512×512", gk.NetUNet: "U-Net 32/64/64"}[imageDefaults.net]},
+		{[]string{"--net", "unet"}, gk.NetUNet, "U-Net 32/64/64"},
+		{[]string{"--net", "mlp"}, gk.NetMLP, "network 512×512×512"},
+		{[]string{"--hidden", "8"}, gk.NetMLP, "network 8×8×8"},
+		{[]string{"--widths", "8,8"}, gk.NetUNet, "U-Net 8/8"},
+	} {
+		ckpt := filepath.Join(dir, strings.Join(c.args, "")+"d.mmi")
+		args := append([]string{"train", "--data", "digits:0,digits:1", "--steps", "2", "--batch", "4", "--out", ckpt}, c.args...)
+		before, _ := nn.BLAS()
+		code, _, stderr := mmi(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if first, _, _ := strings.Cut(stderr, "\n"); !strings.Contains(first, c.line) {
+			t.Errorf("%v: first line %q does not say %q", c.args, first, c.line)
+		}
+		m, err := gk.Load(ckpt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Config().Net; got != c.want {
+			t.Errorf("%v: network %v, want %v", c.args, got, c.want)
+		}
+		if after, _ := nn.BLAS(); after.Threads != before.Threads {
+			t.Errorf("%v: BLAS threads %d after the command, %d before", c.args, after.Threads, before.Threads)
+		}
+		if code, _, stderr := mmi(t, "path", "--model", ckpt, "--from", "0", "--to", "1", "--n", "2", "--steps", "2", "--out", ckpt+".csv"); code != 0 {
+			t.Errorf("path on %v: exit %d: %s", c.want, code, stderr)
+		}
+	}
+	for _, args := range [][]string{
+		{"--data", "digits:0", "--net", "cnn"},
+		{"--data", "moons", "--net", "unet"}, // 2 numbers are not a square image
+		{"--data", "digits:0", "--net", "mlp", "--widths", "8"},
+		{"--data", "digits:0", "--widths", "8,0"},
+		{"--data", "digits:0", "--widths", "8,8,8,8,8"}, // 8×8 does not halve four times
+	} {
+		args = append([]string{"train", "--steps", "1", "--out", filepath.Join(dir, "x.mmi")}, args...)
+		if code, _, stderr := mmi(t, args...); code != 2 || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, stderr)
+		}
 	}
 }

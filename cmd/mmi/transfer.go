@@ -29,6 +29,8 @@ type transferFlags struct {
 	asJSON        bool
 	evalN         int
 	fromSet, nSet bool
+	restoreFlags
+	rs *restore
 }
 
 // transferLong is the help text of mmi transfer.
@@ -52,7 +54,17 @@ with --png, a grid of pictures: a column per target; for 2-D data a row of
 scatter panels per source, for images four rows per source (one source image
 per row, on the diagonal, and its translations). With --held-out (labelled
 image sets such as mnist:3) the sources and the fresh targets are the sets'
-test images (mnist:3:test), which the model never saw.`
+test images (mnist:3:test), which the model never saw.
+
+Restorations of paired data (docs/paired.md; a model trained with --coupling
+paired on, e.g., mnist:all:low7,mnist:all:masklower,mnist:all): --in also takes
+a view of a labelled set, whose rows are read in order
+(mnist:all:test:low7:first1000); --truth names the rows they were made from
+(PSNR of input and output, a third row in --png); --keep names the values a
+restoration keeps (an image half, or a file of one row) and reports their
+change, --hold pins them exactly; --lift A routes off the data edge through
+α_0 = A so that --sde draws several restorations of one input (--copies),
+whose spread the summary gives.`
 
 func newTransferCmd() *cobra.Command {
 	var f transferFlags
@@ -63,6 +75,8 @@ func newTransferCmd() *cobra.Command {
 		Example: `  mmi transfer --model examples/mix3.json --from 1 --to 3 --n 2000 --out t13.csv --png t13.png --json
   mmi transfer --from 1 --to 3 --via 2 --in mine.csv --out translated.csv
   mmi transfer --model mnist6.mmi --from 3 --to 2 --via 0 --sde --solver heun --steps 50 --in twos.npy --png t.png
+  mmi transfer --model mnist-paired.mmi --from 1 --to 3 --in mnist:all:test:low7 --truth mnist:all:test --out sr.npy --png sr.png
+  mmi transfer --model mnist-paired.mmi --from 2 --to 3 --in mnist:all:test:masklower --keep upper --hold --out ip.npy
   mmi transfer --all --n 2000 --png all.png --json
   mmi transfer --model digits.mmi --all --held-out --n 1000 --png all.png`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -85,14 +99,15 @@ func newTransferCmd() *cobra.Command {
 	fl.StringVar(&f.pathFile, "path", "", "a saved path (.json) from --from to --to")
 	fl.BoolVar(&f.all, "all", false, "every data marginal to every other: table and grid picture")
 	fl.BoolVar(&f.heldOut, "held-out", false, "with --all: sources and targets from the test split of the model's image sets (mnist:3 → mnist:3:test)")
-	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates) instead of fresh draws of --from")
+	fl.StringVar(&f.in, "in", "", "source samples (.csv or .npy, data coordinates, or a folder of PNG/JPEG images) instead of fresh draws of --from")
 	addGenFlags(cmd, &f.genFlags, "number of source samples (per source with --all)",
-		"integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun); needs --via 0",
-		"write the translated samples (.csv or .npy)")
+		"integrate the stochastic generator (Euler–Maruyama, or Heun with --solver heun); needs --via 0 or --lift",
+		"write the translated samples (.csv or .npy, or a folder DIR/ of PNG files, one per sample, named as the files of --in DIR)")
 	fl.StringVar(&f.png, "png", "", "write a picture (2-D scatter or image grid)")
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary (with --all: the table)")
 	fl.IntVar(&f.evalN, "eval-n", 2000, "fresh target samples for the energy distance in the summary (0: skip)")
+	addRestoreFlags(fl, &f.restoreFlags)
 	return cmd
 }
 
@@ -106,6 +121,9 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if f.from == f.to {
 		return usagef("transfer: --from and --to are both %d; they must differ", f.from)
 	}
+	if err := checkRestoreFlags(f); err != nil {
+		return err
+	}
 	req, err := f.request(cmd, f.png)
 	if err != nil {
 		return err
@@ -117,7 +135,7 @@ func runTransfer(cmd *cobra.Command, f *transferFlags) error {
 	if req.Path, err = f.route(gen); err != nil {
 		return err
 	}
-	if err := f.start(req, gen); err != nil {
+	if err := f.start(cmd, req, gen); err != nil {
 		return err
 	}
 	sr, secs, err := checkAndStream(cmd, gen, req)
@@ -153,18 +171,37 @@ func (f *transferFlags) route(gen *generate.Generator) (path.Path, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
+	if f.lift > 0 {
+		if route, err = liftRoute(k1, f.from, f.to, f.lift); err != nil {
+			return nil, err
+		}
+		via = append(via, 0) // the route leaves the data face
+	}
 	return route, checkTransferSDE(f.sde, via)
 }
 
 // start completes the request with the source rows (--in, or fresh draws
 // of --from) and the rows to keep for the summary and the picture.
-func (f *transferFlags) start(req *generate.Request, gen *generate.Generator) error {
+func (f *transferFlags) start(cmd *cobra.Command, req *generate.Request, gen *generate.Generator) error {
 	_, d := gen.Sizes()
 	var err error
+	var names []string
+	f.rs = &restore{f: &f.restoreFlags}
 	if f.in != "" {
-		if req.In, err = readInput(f.in, d); err != nil {
+		if req.In, names, err = readSource(f.in, d, gen.Image()); err != nil {
 			return err
 		}
+		if names != nil && isFolderOut(f.out) && sameFolder(f.in, f.out) {
+			return usagef("transfer: --out %s is the folder of --in; write the translations to another folder", f.out)
+		}
+		if f.rs, req.In, err = newRestore(&f.restoreFlags, gen, req.In); err != nil {
+			return err
+		}
+		if f.hold {
+			req.Hold = f.rs.keep
+		}
+	} else if f.keep != "" {
+		return usagef("transfer: --keep goes with --in (the rows whose values are kept)")
 	} else if _, err := gen.Marginal(f.from); err != nil {
 		return usagef("%v; give source samples with --in", err)
 	}
@@ -172,7 +209,13 @@ func (f *transferFlags) start(req *generate.Request, gen *generate.Generator) er
 	if f.png != "" {
 		req.Keep = max(req.Keep, pictureRows)
 	}
-	return checkPNG(f.png, f.shape, gen)
+	if f.rs.measures() {
+		req.Keep = req.Rows(d)
+	}
+	if err := checkPNG(f.png, f.shape, gen); err != nil {
+		return err
+	}
+	return f.folderOut(cmd, gen, req, names)
 }
 
 // report prints the summary of a transfer: its size and cost, and the
@@ -190,8 +233,19 @@ func (f *transferFlags) report(cmd *cobra.Command, gen *generate.Generator, sr *
 			addEnergy(sum, head(res.X, f.evalN*d), truth, d)
 		}
 	}
+	if f.rs.measures() {
+		if err := f.rs.summarize(sum, res.X); err != nil {
+			return err
+		}
+	}
 	if f.png != "" {
-		if err := drawTransfer(f.png, gen, f.from, f.to, res.Start, res.X, truth); err != nil {
+		var err error
+		if f.rs.measures() && d != 2 {
+			err = f.rs.draw(f.png, gen, res.X)
+		} else {
+			err = drawTransfer(f.png, gen, f.from, f.to, res.Start, res.X, truth)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -206,6 +260,7 @@ func (f *transferFlags) report(cmd *cobra.Command, gen *generate.Generator, sr *
 	} else if why, ok := sum["energy_skipped"]; ok {
 		fmt.Fprintf(w, "energy distance skipped: %s\n", why)
 	}
+	f.rs.writeText(w, sum)
 	return nil
 }
 
@@ -233,12 +288,15 @@ func drawTransfer(file string, gen *generate.Generator, from, to int, start, end
 // the Gaussian, the only place where ε = eps·α_0 is not zero.
 func checkTransferSDE(sde bool, via []int) error {
 	if sde && !slices.Contains(via, 0) {
-		return usagef("transfer --sde: the noise ε = eps·α_0 is zero between data marginals; route through the Gaussian with --via 0")
+		return usagef("transfer --sde: the noise ε = eps·α_0 is zero between data marginals; route through the Gaussian with --via 0, or off the data edge with --lift A")
 	}
 	return nil
 }
 
 func runTransferAll(cmd *cobra.Command, f *transferFlags) error {
+	if r := f.restoreFlags; r.truth != "" || r.keep != "" || r.hold || r.lift != 0 || r.copies != 1 {
+		return usagef("transfer --all: takes none of --truth, --keep, --hold, --lift, --copies (they restore the rows of --in)")
+	}
 	if f.fromSet || f.in != "" || f.pathFile != "" || f.out != "" || f.shard != "" {
 		return usagef("transfer --all: takes --n, --png, --json, --seed, --via, --sde and the solver flags; not --from, --to, --in, --path, --out or --shard")
 	}

@@ -1,26 +1,28 @@
 // Command colourdigits makes and measures mmi's colour example, which
 // needs no download: MNIST digits (from the Go module cache, see package
-// datasets) drawn in two colours on black, as two folders of PNG files, so
-// that translating one folder into the other must change the colour and
-// keep the digit.
+// datasets) in two colour casts, as two folders of PNG files, so that
+// translating one folder into the other must change the colour and keep
+// the digit.
 //
 //	go run ./examples/colourdigits make DIR
 //
 // writes DIR/orange and DIR/blue (3000 training digits each, different
 // images, 28×28), and DIR/orange-test (300 held-out test digits, for mmi
-// transfer --in). A digit of ink p ∈ [0, 1] (MNIST's level / 255) is the
-// pixel p·(1, 0.55, 0) in orange and p·(0, 0.55, 1) in blue: the green
-// channel is the same in both, red and blue swap. Files are named
-// INDEX-LABEL.png.
+// transfer --in). A digit of ink p ∈ [0, 1] (MNIST's level / 255) has the
+// channel levels 0.6·p + cast, the cast (0.4, 0.15, 0) in orange and
+// (0, 0.15, 0.4) in blue: a digit photographed under two lights. The two
+// marginals differ by a shift of every pixel, which is what makes the
+// translation through the Gaussian keep the digit (see
+// docs/images-folders.md). Files are named INDEX-LABEL.png.
 //
 //	go run ./examples/colourdigits measure SIZE FOLDER…
 //
 // prints, for each folder (its images resized to SIZE, e.g. 14x14, as mmi
-// train --size does), the red share ΣR / (ΣR + ΣB) of the pixel levels
-// (1 for orange, 0 for blue) and the share of images whose gray version
-// (the brightest channel: the ink p for either colour) the MNIST
-// classifier of that size (classify, view mnist:WxH) reads as the label
-// in the file name.
+// train --size does), the colour cast: the mean of R − B over all pixels
+// in levels 0…255 (+102 for orange, −102 for blue), and the share of
+// images whose grayscale version (the mean of the channels, stretched to
+// the full range image by image) the MNIST classifier of that size
+// (classify, view mnist:WxH) reads as the label in the file name.
 package main
 
 import (
@@ -38,11 +40,14 @@ import (
 	"github.com/mmi-go/mmi/viz"
 )
 
-// The colours of the two marginals, per unit of ink.
+// The colour casts of the two marginals, and the share of the range the
+// ink takes.
 var (
-	orange = [3]float64{1, 0.55, 0}
-	blue   = [3]float64{0, 0.55, 1}
+	orange = [3]float64{0.4, 0.15, 0}
+	blue   = [3]float64{0, 0.15, 0.4}
 )
+
+const inkShare = 0.6
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -99,7 +104,7 @@ func makeFolders(dir string) error {
 				ink := float64(p) / f.im.MaxPixel
 				for c := 0; c < 3; c++ {
 					// The 8-bit level, as the value a PNG reader gives.
-					row[3*j+c] = 2*math.Round(255*ink*f.colour[c])/255 - 1
+					row[3*j+c] = 2*math.Round(255*(inkShare*ink+f.colour[c]))/255 - 1
 				}
 			}
 			name := fmt.Sprintf("%05d-%d.png", i, f.im.Labels[i])
@@ -129,7 +134,7 @@ func measure(size string, folders []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%-40s %6s %10s %14s\n", "folder", "images", "red share", "read as label")
+	fmt.Printf("%-28s %6s %10s %14s\n", "folder", "images", "mean R − B", "read as label")
 	for _, dir := range folders {
 		f, err := datasets.ReadFolder(dir, datasets.Options{Size: datasets.ImageShape{Width: w, Height: h}})
 		if err != nil {
@@ -139,13 +144,15 @@ func measure(size string, folders []string) error {
 			return fmt.Errorf("%s: grayscale images, want colour", dir)
 		}
 		n, d := len(f.Files), w*h
-		var red, blu float64
+		var cast float64
 		gray := make([]float64, n*d)
 		for i := 0; i < n*d; i++ {
 			r, g, b := f.Rows[3*i], f.Rows[3*i+1], f.Rows[3*i+2]
-			red += (r + 1) / 2
-			blu += (b + 1) / 2
-			gray[i] = max(r, g, b)
+			cast += (r - b) / 2 * 255
+			gray[i] = (r + g + b) / 3
+		}
+		for k := 0; k < n; k++ {
+			stretch(gray[k*d : (k+1)*d])
 		}
 		classes, _, err := c.Predict(gray, false)
 		if err != nil {
@@ -167,7 +174,23 @@ func measure(size string, folders []string) error {
 		if labelled > 0 {
 			rate = fmt.Sprintf("%.3f", float64(right)/float64(labelled))
 		}
-		fmt.Printf("%-40s %6d %10.3f %14s\n", dir, n, red/(red+blu), rate)
+		fmt.Printf("%-28s %6d %10.1f %14s\n", dir, n, cast/float64(n*d), rate)
 	}
 	return nil
+}
+
+// stretch maps the values of one image linearly onto [−1, 1], its darkest
+// pixel to −1 and its brightest to 1 (a flat image to −1).
+func stretch(x []float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range x {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	for i, v := range x {
+		if hi > lo {
+			x[i] = 2*(v-lo)/(hi-lo) - 1
+		} else {
+			x[i] = -1
+		}
+	}
 }

@@ -1,0 +1,370 @@
+package nn
+
+import (
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// Conv2D is the geometry of a 2-D convolution over a batch of images in
+// NHWC layout (image, row, column, channel; channels vary fastest): In
+// channels of H×W pixels become Out channels of H×W pixels through a K×K
+// kernel (K odd), stride 1 and zero padding of (K−1)/2 on every side
+// ("same" convolution).
+//
+// Its weights are the (K·K·In) × Out row-major matrix W whose row
+// (ky·K + kx)·In + ci holds the weights from input channel ci at kernel
+// offset (ky, kx), followed by the Out biases: NumParams numbers.
+//
+// # Method
+//
+// The convolution is one matrix product per chunk of images (im2col): the
+// K·K·In inputs around each output pixel are gathered into a row of a
+// matrix col, so that out = col·W + b. With NHWC the output lands in its
+// own layout and the product needs no transposes; K = 1 needs no gathering
+// at all (the images are col). The backward pass is the same products
+// transposed, ∂W += colᵀ·δ and ∂col = δ·Wᵀ, with ∂col scattered back onto
+// the input pixels (col2im). Measured against the alternative of one
+// product per kernel offset on padded images (gk/ARCHITECTURE.md, "U-Net"),
+// im2col's single product with the K·K-fold inner dimension keeps BLAS
+// closer to its peak.
+//
+// The gathering works on chunks of images so that col stays small (its
+// length is ColLen(images)); the caller owns col, so nothing is allocated
+// per call.
+type Conv2D struct{ H, W, In, Out, K int }
+
+// NumParams returns K·K·In·Out + Out.
+func (c Conv2D) NumParams() int { return c.K*c.K*c.In*c.Out + c.Out }
+
+// colWidth is the length of one row of col, K·K·In.
+func (c Conv2D) colWidth() int { return c.K * c.K * c.In }
+
+// ColLen returns the length of the scratch col that Forward and Backward
+// need to process images images at a time: 0 for K = 1.
+func (c Conv2D) ColLen(images int) int {
+	if c.K == 1 {
+		return 0
+	}
+	return images * c.H * c.W * c.colWidth()
+}
+
+func (c Conv2D) check() {
+	if c.H < 1 || c.W < 1 || c.In < 1 || c.Out < 1 || c.K < 1 || c.K%2 == 0 {
+		panic("nn: convolution needs positive sizes and an odd kernel")
+	}
+}
+
+// im2col writes the col rows of images [lo, hi) of x (the images of a
+// chunk, NHWC) into col: row (i·H + y)·W + x holds, for ky, kx = 0…K−1,
+// the In channels of pixel (y + ky − p, x + kx − p), zero outside.
+func im2col[T Float](c Conv2D, col, x []T, lo, hi int) {
+	p := c.K / 2
+	cw := c.colWidth()
+	kin := c.K * c.In
+	for i := lo; i < hi; i++ {
+		img := x[i*c.H*c.W*c.In : (i+1)*c.H*c.W*c.In]
+		for y := 0; y < c.H; y++ {
+			for xx := 0; xx < c.W; xx++ {
+				row := col[((i*c.H+y)*c.W+xx)*cw : ((i*c.H+y)*c.W+xx+1)*cw]
+				// Columns x−p … x+p, clipped to the image; the kernel
+				// offsets outside are zero.
+				x0, x1 := xx-p, xx+p+1
+				k0, k1 := max(0, -x0), c.K-max(0, x1-c.W)
+				for ky := 0; ky < c.K; ky++ {
+					dst := row[ky*kin : (ky+1)*kin]
+					yy := y + ky - p
+					if yy < 0 || yy >= c.H {
+						clear(dst)
+						continue
+					}
+					clear(dst[:k0*c.In])
+					src := img[(yy*c.W+x0+k0)*c.In : (yy*c.W+x0+k1)*c.In]
+					copy(dst[k0*c.In:k1*c.In], src)
+					clear(dst[k1*c.In:])
+				}
+			}
+		}
+	}
+}
+
+// col2im adds the col rows of images [lo, hi) onto the pixels they were
+// gathered from: the transpose of im2col.
+func col2im[T Float](c Conv2D, x, col []T, lo, hi int) {
+	p := c.K / 2
+	cw := c.colWidth()
+	kin := c.K * c.In
+	for i := lo; i < hi; i++ {
+		img := x[i*c.H*c.W*c.In : (i+1)*c.H*c.W*c.In]
+		for y := 0; y < c.H; y++ {
+			for xx := 0; xx < c.W; xx++ {
+				row := col[((i*c.H+y)*c.W+xx)*cw : ((i*c.H+y)*c.W+xx+1)*cw]
+				x0, x1 := xx-p, xx+p+1
+				k0, k1 := max(0, -x0), c.K-max(0, x1-c.W)
+				for ky := 0; ky < c.K; ky++ {
+					yy := y + ky - p
+					if yy < 0 || yy >= c.H {
+						continue
+					}
+					src := row[ky*kin+k0*c.In : ky*kin+k1*c.In]
+					dst := img[(yy*c.W+x0+k0)*c.In : (yy*c.W+x0+k1)*c.In]
+					for j, v := range src {
+						dst[j] += v
+					}
+				}
+			}
+		}
+	}
+}
+
+// chunk returns how many images a col of length lc holds (at least one is
+// required unless K = 1).
+func (c Conv2D) chunk(lc, n int) int {
+	if c.K == 1 {
+		return n
+	}
+	ch := lc / c.ColLen(1)
+	if ch < 1 {
+		panic("nn: convolution scratch smaller than one image")
+	}
+	return ch
+}
+
+// ConvScratch is the scratch of convolutions: the gathered rows (col) of
+// chunks of images, the partial weight gradients of the parallel passes
+// and their context. One scratch serves every convolution whose ColLen(1)
+// is at most its length divided by the number of parts, one goroutine at a
+// time.
+//
+// Two ways of using two cores. With a BLAS that runs each product on
+// several threads, the chunks go through one after the other, each product
+// using every thread and the gathering split across the cores. With a BLAS
+// on one thread (OpenBLAS with SetBLASThreads(1), say), the images are
+// split into GOMAXPROCS parts that go through their own chunks at the same
+// time, each with its own col and its own weight gradient (added up at
+// the end). The second needs no BLAS threads at all, which matters for
+// networks like the U-Net whose elementwise passes between the products
+// run on the same cores: OpenBLAS's idle threads spin for a while after
+// each product and slow those passes down (gk/ARCHITECTURE.md, "U-Net").
+type ConvScratch[T Float] struct {
+	cols  [][]T // one col per part
+	grads [][]T // partial weight gradients, one per part (grown once)
+	job   *convJob[T]
+}
+
+// NewConvScratch returns a scratch of n numbers per part;
+// n = c.ColLen(images) processes images images per matrix product (more
+// images, larger products, more memory).
+func NewConvScratch[T Float](n int) *ConvScratch[T] {
+	parts := max(1, runtime.GOMAXPROCS(0))
+	s := &ConvScratch[T]{cols: make([][]T, parts), grads: make([][]T, parts)}
+	for p := range s.cols {
+		s.cols[p] = make([]T, n)
+	}
+	s.job = &convJob[T]{gather: im2colJob[T], scatter: col2imJob[T], fwd: convForwardPart[T], bwd: convBackwardPart[T]}
+	return s
+}
+
+// ConvForward computes out = conv(in) + b for n images: in is n×H×W×In,
+// out n×H×W×Out (NHWC), w the NumParams weights and biases.
+func ConvForward[T Float](c Conv2D, w, in, out []T, n int, s *ConvScratch[T]) {
+	c.check()
+	hw := c.H * c.W
+	if len(w) != c.NumParams() || len(in) < n*hw*c.In || len(out) < n*hw*c.Out {
+		panic("nn: convolution buffers do not match its geometry")
+	}
+	j := s.job
+	j.c, j.w, j.in, j.out, j.n, j.s = c, w, in, out, n, s
+	if parts := convParts(len(s.cols), n); parts > 1 {
+		j.parts = parts
+		parallelFor(parts, 1, j.fwd, j, &j.wg)
+	} else {
+		convForwardRange(c, w, in, out, s.cols[0], 0, n, j)
+	}
+	j.release()
+}
+
+// ConvBackward follows a forward pass on the same in: given dOut =
+// ∂L/∂out it adds ∂L/∂(weights, biases) into grad (NumParams numbers; nil
+// for none) and, when dIn is not nil, adds ∂L/∂in into dIn (it
+// accumulates, so that an input read by several layers collects every
+// contribution).
+func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvScratch[T]) {
+	c.check()
+	hw := c.H * c.W
+	np := c.NumParams()
+	if len(w) != np || (grad != nil && len(grad) != np) || len(in) < n*hw*c.In || len(dOut) < n*hw*c.Out || (dIn != nil && len(dIn) < n*hw*c.In) {
+		panic("nn: convolution buffers do not match its geometry")
+	}
+	if grad == nil && dIn == nil {
+		return
+	}
+	j := s.job
+	j.c, j.w, j.in, j.out, j.dIn, j.grad, j.n, j.s = c, w, in, dOut, dIn, grad, n, s
+	parts := convParts(len(s.cols), n)
+	if parts <= 1 {
+		convBackwardRange(c, w, in, dOut, grad, dIn, s.cols[0], 0, n, j)
+		j.release()
+		return
+	}
+	if grad != nil {
+		for p := 0; p < parts; p++ {
+			if len(s.grads[p]) < np {
+				s.grads[p] = make([]T, np) // grown once per scratch
+			}
+			clear(s.grads[p][:np])
+		}
+	}
+	j.parts = parts
+	parallelFor(parts, 1, j.bwd, j, &j.wg)
+	if grad != nil {
+		for p := 0; p < parts; p++ {
+			for i, v := range s.grads[p][:np] {
+				grad[i] += v
+			}
+		}
+	}
+	j.release()
+}
+
+// convParts is the number of parts the images are split into: one with a
+// multithreaded BLAS or too few images, GOMAXPROCS with a BLAS on one
+// thread.
+func convParts(parts, n int) int {
+	if parts <= 1 || n < 2 || !singleThreadBLAS() {
+		return 1
+	}
+	return min(parts, n)
+}
+
+// convJob is the context of the parallel passes.
+type convJob[T Float] struct {
+	c                     Conv2D
+	col, x                []T // the gathering's col rows and images
+	w, in, out, dIn, grad []T
+	n, parts              int
+	s                     *ConvScratch[T]
+	wg                    sync.WaitGroup
+	gather, scatter       rangeFunc
+	fwd, bwd              rangeFunc
+}
+
+func (j *convJob[T]) release() {
+	j.col, j.x, j.w, j.in, j.out, j.dIn, j.grad, j.s = nil, nil, nil, nil, nil, nil, nil, nil
+}
+
+func im2colJob[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	im2col(j.c, j.col, j.x, lo, hi)
+}
+
+func col2imJob[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	col2im(j.c, j.x, j.col, lo, hi)
+}
+
+// convForwardPart runs parts [lo, hi) of a split forward pass.
+func convForwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	for p := lo; p < hi; p++ {
+		convForwardRange(j.c, j.w, j.in, j.out, j.s.cols[p], p*j.n/j.parts, (p+1)*j.n/j.parts, nil)
+	}
+}
+
+// convBackwardPart runs parts [lo, hi) of a split backward pass, each
+// adding its weight gradient into its own buffer.
+func convBackwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	for p := lo; p < hi; p++ {
+		var g []T
+		if j.grad != nil {
+			g = j.s.grads[p][:len(j.grad)]
+		}
+		convBackwardRange(j.c, j.w, j.in, j.out, g, j.dIn, j.s.cols[p], p*j.n/j.parts, (p+1)*j.n/j.parts, nil)
+	}
+}
+
+// convForwardRange computes the output of images [n0, n1) chunk by chunk
+// with the scratch col; the gathering is split across the cores through
+// j when j is not nil, and runs on the caller otherwise.
+func convForwardRange[T Float](c Conv2D, w, in, out, col []T, n0, n1 int, j *convJob[T]) {
+	hw := c.H * c.W
+	cw := c.colWidth()
+	wm, b := w[:cw*c.Out], w[cw*c.Out:]
+	for r := n0 * hw; r < n1*hw; r++ {
+		copy(out[r*c.Out:(r+1)*c.Out], b)
+	}
+	if c.K == 1 {
+		gemm(blas.NoTrans, blas.NoTrans, (n1-n0)*hw, c.Out, c.In, 1, in[n0*hw*c.In:], c.In, wm, c.Out, 1, out[n0*hw*c.Out:], c.Out)
+		return
+	}
+	ch := c.chunk(len(col), n1-n0)
+	for i0 := n0; i0 < n1; i0 += ch {
+		m := min(ch, n1-i0)
+		cm, x := col[:m*hw*cw], in[i0*hw*c.In:(i0+m)*hw*c.In]
+		if j != nil {
+			j.col, j.x = cm, x
+			parallelFor(m, 1, j.gather, j, &j.wg)
+		} else {
+			im2col(c, cm, x, 0, m)
+		}
+		gemm(blas.NoTrans, blas.NoTrans, m*hw, c.Out, cw, 1, cm, cw, wm, c.Out, 1, out[i0*hw*c.Out:], c.Out)
+	}
+}
+
+// convBackwardRange is the backward pass of images [n0, n1): weight and
+// bias gradients added into grad (when not nil), input gradients into dIn
+// (when not nil); j as for convForwardRange.
+func convBackwardRange[T Float](c Conv2D, w, in, dOut, grad, dIn, col []T, n0, n1 int, j *convJob[T]) {
+	hw := c.H * c.W
+	cw := c.colWidth()
+	wm := w[:cw*c.Out]
+	var gw []T
+	if grad != nil {
+		var gb []T
+		gw, gb = grad[:cw*c.Out], grad[cw*c.Out:]
+		for r := n0 * hw; r < n1*hw; r++ {
+			for o, v := range dOut[r*c.Out : (r+1)*c.Out] {
+				gb[o] += v
+			}
+		}
+	}
+	if c.K == 1 {
+		rows := (n1 - n0) * hw
+		d := dOut[n0*hw*c.Out : n1*hw*c.Out]
+		if gw != nil {
+			gemm(blas.Trans, blas.NoTrans, c.In, c.Out, rows, 1, in[n0*hw*c.In:], c.In, d, c.Out, 1, gw, c.Out)
+		}
+		if dIn != nil {
+			gemm(blas.NoTrans, blas.Trans, rows, c.In, c.Out, 1, d, c.Out, wm, c.Out, 1, dIn[n0*hw*c.In:], c.In)
+		}
+		return
+	}
+	ch := c.chunk(len(col), n1-n0)
+	for i0 := n0; i0 < n1; i0 += ch {
+		m := min(ch, n1-i0)
+		d := dOut[i0*hw*c.Out : (i0+m)*hw*c.Out]
+		cm := col[:m*hw*cw]
+		if gw != nil {
+			x := in[i0*hw*c.In : (i0+m)*hw*c.In]
+			if j != nil {
+				j.col, j.x = cm, x
+				parallelFor(m, 1, j.gather, j, &j.wg)
+			} else {
+				im2col(c, cm, x, 0, m)
+			}
+			gemm(blas.Trans, blas.NoTrans, cw, c.Out, m*hw, 1, cm, cw, d, c.Out, 1, gw, c.Out)
+		}
+		if dIn != nil {
+			gemm(blas.NoTrans, blas.Trans, m*hw, cw, c.Out, 1, d, c.Out, wm, c.Out, 0, cm, cw)
+			x := dIn[i0*hw*c.In : (i0+m)*hw*c.In]
+			if j != nil {
+				j.col, j.x = cm, x
+				parallelFor(m, 1, j.scatter, j, &j.wg)
+			} else {
+				col2im(c, x, cm, 0, m)
+			}
+		}
+	}
+}
