@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mmi-go/mmi/internal/symmat"
 )
 
 // GaussianOT is the optimal coupling of Gaussian data marginals
@@ -74,10 +76,10 @@ func NewGaussianOT(base Marginal, data ...*Gaussian) (*GaussianOT, error) {
 		return nil, err
 	}
 	c.bary = b
-	bh, bih := sqrtSym(b, 0.5), sqrtSym(b, -0.5)
+	bh, bih := symmat.Pow(b, 0.5), symmat.Pow(b, -0.5)
 	for _, g := range data {
 		inner := sandwich(bh, g.Cov())
-		c.maps = append(c.maps, sandwich(bih, sqrtSym(inner, 0.5)))
+		c.maps = append(c.maps, sandwich(bih, symmat.Pow(inner, 0.5)))
 	}
 	if !c.bChol.Factorize(b) {
 		return nil, errors.New("marginals: barycenter covariance is not positive definite")
@@ -98,10 +100,10 @@ func barycenterCov(data []*Gaussian) (*mat.SymDense, error) {
 	}
 	s.ScaleSym(1/kk, s)
 	for it := 0; it < barycenterIters; it++ {
-		sh, sih := sqrtSym(s, 0.5), sqrtSym(s, -0.5)
+		sh, sih := symmat.Pow(s, 0.5), symmat.Pow(s, -0.5)
 		m := mat.NewSymDense(d, nil)
 		for _, g := range data {
-			m.AddSym(m, sqrtSym(sandwich(sh, g.Cov()), 0.5))
+			m.AddSym(m, symmat.Pow(sandwich(sh, g.Cov()), 0.5))
 		}
 		m.ScaleSym(1/kk, m)
 		var m2 mat.Dense
@@ -119,30 +121,6 @@ func barycenterCov(data []*Gaussian) (*mat.SymDense, error) {
 		}
 	}
 	return nil, errors.New("marginals: the Wasserstein barycenter iteration did not converge")
-}
-
-// sqrtSym returns A^p for a symmetric positive-definite A (p = ±1/2), by
-// eigendecomposition.
-func sqrtSym(a mat.Symmetric, p float64) *mat.SymDense {
-	var eig mat.EigenSym
-	if !eig.Factorize(a, true) {
-		panic("marginals: eigendecomposition failed")
-	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	d := len(vals)
-	out := mat.NewSymDense(d, nil)
-	for i := 0; i < d; i++ {
-		for j := i; j < d; j++ {
-			s := 0.0
-			for l, v := range vals {
-				s += vecs.At(i, l) * math.Pow(math.Max(v, 0), p) * vecs.At(j, l)
-			}
-			out.SetSym(i, j, s)
-		}
-	}
-	return out
 }
 
 // sandwich returns A M A for symmetric A and M, symmetrized.

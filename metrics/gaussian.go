@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/mmi-go/mmi/internal/symmat"
 )
 
 // MeanCov returns the sample mean and the unbiased (divide by n−1) sample
@@ -44,7 +46,7 @@ func GaussianW2(mu1 []float64, cov1 mat.Symmetric, mu2 []float64, cov2 mat.Symme
 		panic(fmt.Sprintf("metrics: Gaussian sizes %d, %d, %d×%[3]d, %d×%[4]d",
 			d, len(mu2), cov1.SymmetricDim(), cov2.SymmetricDim()))
 	}
-	s2 := sqrtPSD(cov2)
+	s2 := symmat.Pow(cov2, 0.5)
 	var m mat.Dense
 	m.Mul(s2, cov1)
 	m.Mul(&m, s2)
@@ -54,35 +56,9 @@ func GaussianW2(mu1 []float64, cov1 mat.Symmetric, mu2 []float64, cov2 mat.Symme
 			inner.SetSym(i, j, (m.At(i, j)+m.At(j, i))/2) // symmetric up to rounding
 		}
 	}
-	cross := mat.Trace(sqrtPSD(inner))
+	cross := mat.Trace(symmat.Pow(inner, 0.5))
 	w2 := floats.Distance(mu1, mu2, 2)
 	w2 *= w2
 	w2 += mat.Trace(cov1) + mat.Trace(cov2) - 2*cross
 	return math.Sqrt(max(w2, 0))
-}
-
-// sqrtPSD returns the symmetric square root V diag(√λ) Vᵀ of a symmetric
-// positive semi-definite matrix.
-func sqrtPSD(s mat.Symmetric) *mat.SymDense {
-	var eig mat.EigenSym
-	if !eig.Factorize(s, true) {
-		panic("metrics: eigendecomposition failed")
-	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	d := len(vals)
-	out := mat.NewSymDense(d, nil)
-	for i := 0; i < d; i++ {
-		for j := i; j < d; j++ {
-			s := 0.0
-			for k, l := range vals {
-				if l > 0 {
-					s += vecs.At(i, k) * math.Sqrt(l) * vecs.At(j, k)
-				}
-			}
-			out.SetSym(i, j, s)
-		}
-	}
-	return out
 }
