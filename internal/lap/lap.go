@@ -65,17 +65,7 @@ func (s *Solver) Solve(cost []float64, n int, perm []int) float64 {
 	}
 	s.grow(n)
 	numfree := s.reduce(cost, n)
-	numfree = s.augmentingRowReduction(cost, n, numfree)
-	numfree = s.augmentingRowReduction(cost, n, numfree)
-	for f := 0; f < numfree; f++ {
-		s.augment(cost, n, s.free[f])
-	}
-	total := 0.0
-	for i, j := range s.rowsol {
-		perm[i] = j
-		total += cost[i*n+j]
-	}
-	return total
+	return s.finish(cost, perm, n, numfree)
 }
 
 // Prices returns the column prices v of the last solution (length n; the
@@ -129,17 +119,7 @@ func (s *Solver) SolveWarm(cost []float64, n int, perm []int, v []float64) float
 			numfree++
 		}
 	}
-	numfree = s.augmentingRowReduction(cost, n, numfree)
-	numfree = s.augmentingRowReduction(cost, n, numfree)
-	for f := 0; f < numfree; f++ {
-		s.augment(cost, n, s.free[f])
-	}
-	total := 0.0
-	for i, j := range s.rowsol {
-		perm[i] = j
-		total += cost[i*n+j]
-	}
-	return total
+	return s.finish(cost, perm, n, numfree)
 }
 
 // reduce is the column reduction and the reduction transfer: every column
@@ -318,4 +298,22 @@ func (s *Solver) augment(cost []float64, n, freerow int) {
 			break
 		}
 	}
+}
+
+// finish assigns the numfree rows left free by the reduction (two rounds
+// of augmenting row reduction, then one shortest augmenting path each),
+// writes the assignment into perm and returns its total cost. Solve and
+// SolveWarm differ only in how they reach this point.
+func (s *Solver) finish(cost []float64, perm []int, n, numfree int) float64 {
+	numfree = s.augmentingRowReduction(cost, n, numfree)
+	numfree = s.augmentingRowReduction(cost, n, numfree)
+	for f := 0; f < numfree; f++ {
+		s.augment(cost, n, s.free[f])
+	}
+	total := 0.0
+	for i, j := range s.rowsol {
+		perm[i] = j
+		total += cost[i*n+j]
+	}
+	return total
 }
