@@ -35,6 +35,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		{Hidden: []int{16, 16}, Specs: []string{"moons", "data/x.csv", "spec.json#2"}},
 		{Hidden: []int{8}, Float32: true, Features: Features{Kind: FeaturesFourier, Frequencies: 5, Scale: 2}, Heads: HeadsDirect},
 		{Hidden: []int{8}, Float32: true, Bounds: Bounds{Lo: -1, Hi: 0.5}, NoiseWeight: 0.01},
+		{Hidden: []int{8}, XFeatures: XFeatures{Frequencies: 6, Scale: 3}},
 	} {
 		tr := ckTrained(t, cfg)
 		path := filepath.Join(dir, "model.mmi")
@@ -69,7 +70,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 			t.Error("live and EMA models agree: the EMA check has no power")
 		}
 		gc, wc := m.Config(), want.Config()
-		if gc.Float32 != wc.Float32 || gc.Heads != wc.Heads || gc.Features != wc.Features || len(gc.Hidden) != len(wc.Hidden) || gc.Bounds != wc.Bounds || gc.NoiseWeight != wc.NoiseWeight {
+		if gc.Float32 != wc.Float32 || gc.Heads != wc.Heads || gc.Features != wc.Features || gc.XFeatures != wc.XFeatures || len(gc.Hidden) != len(wc.Hidden) || gc.Bounds != wc.Bounds || gc.NoiseWeight != wc.NoiseWeight {
 			t.Errorf("config %+v, want %+v", gc, wc)
 		}
 		if strings.Join(m.Specs(), "|") != strings.Join(want.Specs(), "|") {
