@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -23,6 +24,19 @@ func ckTrained(t testing.TB, cfg Config) *Trainer {
 		t.Fatal(err)
 	}
 	return tr
+}
+
+// ckWritePayload writes p as a checkpoint of format version v (a valid
+// envelope and checksum, whatever the payload holds).
+func ckWritePayload(t *testing.T, path string, v uint32, p *checkpointPayload) {
+	t.Helper()
+	body, err := msgpack.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(header(v, crc32.ChecksumIEEE(body), len(body)), body...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Save then Load gives a model that evaluates bit for bit like the

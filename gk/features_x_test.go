@@ -1,15 +1,12 @@
 package gk
 
 import (
-	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 // The features of x are sin(2π b_m·x) then cos(2π b_m·x) for the rows b_m
@@ -144,15 +141,9 @@ func TestXFeaturesCheckpoint(t *testing.T) {
 		q := *p
 		q.Arch.XFeatures = &ckptXFeatures{Frequencies: p.Arch.XFeatures.Frequencies, Scale: p.Arch.XFeatures.Scale, B: p.Arch.XFeatures.B}
 		c.edit(&q.Arch)
-		body, err := msgpack.Marshal(&q)
-		if err != nil {
-			t.Fatal(err)
-		}
 		file := filepath.Join(dir, "edit.mmi")
-		if err := os.WriteFile(file, append(header(c.version, crc32.ChecksumIEEE(body), len(body)), body...), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, err = Load(file)
+		ckWritePayload(t, file, c.version, &q)
+		_, err := Load(file)
 		switch {
 		case c.want == "" && err != nil:
 			t.Errorf("%s: %v", c.name, err)

@@ -201,16 +201,9 @@ func resumeRun(cmd *cobra.Command, tf *trainFlags, dom simplex.Domain, spec marg
 // returned for the first line of output.
 func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marginals.CouplingSpec) (*gk.Trainer, string, error) {
 	set := gk.DefaultSettings()
-	opts, err := folderOptions(tf.size)
+	entries, err := openTrainData(tf)
 	if err != nil {
 		return nil, "", err
-	}
-	entries, err := datasets.OpenWith(tf.data, opts)
-	if err != nil {
-		return nil, "", badInput(err)
-	}
-	if tf.size != "" && !hasFolder(entries) {
-		return nil, "", usagef("train: --size %s resizes the images of folders in --data, and --data names none", tf.size)
 	}
 	if fl.Changed("steps") {
 		set.Steps, set.Warmup = tf.steps, 0
@@ -264,6 +257,23 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		return nil, "", badInput(err)
 	}
 	return t, imageLine, nil
+}
+
+// openTrainData opens the marginals of --data (folders of images resized
+// to --size, which needs one).
+func openTrainData(tf *trainFlags) ([]datasets.Entry, error) {
+	opts, err := folderOptions(tf.size)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := datasets.OpenWith(tf.data, opts)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	if tf.size != "" && !hasFolder(entries) {
+		return nil, usagef("train: --size %s resizes the images of folders in --data, and --data names none", tf.size)
+	}
+	return entries, nil
 }
 
 // networkFlags returns the network that --net and --widths ask for
