@@ -16,19 +16,6 @@ func normals(r *rand.Rand, n int, mu []float64, s float64) []float64 {
 	return x
 }
 
-// meanSE returns the mean of xs and its standard error sd/√len.
-func meanSE(xs []float64) (mean, se float64) {
-	for _, v := range xs {
-		mean += v
-	}
-	mean /= float64(len(xs))
-	ss := 0.0
-	for _, v := range xs {
-		ss += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(xs)-1) / float64(len(xs)))
-}
-
 // variance returns the unbiased sample variance of xs.
 func variance(xs []float64) float64 {
 	_, se := meanSE(xs)

@@ -33,6 +33,12 @@ the share of the rows on its black squares, a measure of sharpness that an
 energy distance barely sees (exact samples 1, a uniform blur over the board
 0.5).
 
+With --a and --source FILE (translations, row r of --a made from row r of
+FILE, as mmi transfer --in FILE --out A writes them): how much of its source
+each output keeps, the mean pixel correlation of each row of --a with its
+own source, beside its mean correlation with a source drawn at random among
+the others (what any two images of the kind share).
+
 With --model and --spec: the error of a model trained on samples of the
 Gaussian-mixture specification --spec against the exact oracle of that
 specification, region by region of the simplex (Gaussian–data edges,
@@ -54,6 +60,7 @@ type evalFlags struct {
 	board       bool
 	truth, base string
 	copies      int
+	source      string
 }
 
 func newEvalCmd() *cobra.Command {
@@ -64,6 +71,7 @@ func newEvalCmd() *cobra.Command {
 		Long:  evalLong,
 		Example: `  mmi eval --a generated.csv --b truth.csv --json
   mmi eval --a threes.npy --class mnist:3
+  mmi eval --a translated.npy --source twos.npy
   mmi train --data examples/mix3.json --out mix3.mmi
   mmi eval --model mix3.mmi --spec examples/mix3.json`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runEval(cmd, &f) },
@@ -77,9 +85,10 @@ func newEvalCmd() *cobra.Command {
 	fl.StringVar(&f.truth, "truth", "", "with --a (restorations, row-aligned with these; a file, or a view such as mnist:all:test:low7 to measure plain upsampling): the true rows, a view such as mnist:all:test:first1000 or a file: PSNR, and for a view of a labelled set the share read as the true class and the Fréchet distance to the floor")
 	fl.StringVar(&f.base, "baseline", "", "with --truth: the inputs of the restorations (mnist:all:test:low7:first1000, say), whose PSNR is the baseline")
 	fl.IntVar(&f.copies, "copies", 1, "with --truth: --a holds this many consecutive restorations of each truth row (mmi transfer --copies)")
+	fl.StringVar(&f.source, "source", "", "with --a (translations, row-aligned with these): the source rows (.csv or .npy); prints the mean correlation of each output with its own source and with a random other one")
 	fl.BoolVar(&f.board, "checkerboard", false, "with --a (2-D): the share of the rows on the black squares of the built-in checkerboard")
 	fl.IntVar(&f.points, "n", 2000, "with --model: points x ~ ρ(α) per α")
-	fl.Uint64Var(&f.seed, "seed", 1, "random seed (directions of sliced W2; points of the oracle report; training images of the --class floor)")
+	fl.Uint64Var(&f.seed, "seed", 1, "random seed (directions of sliced W2; points of the oracle report; training images of the --class floor; the other sources of --source)")
 	fl.BoolVar(&f.asJSON, "json", false, "print JSON: {\"energy\": …, \"mmd\": …, \"sliced_w2\": …}, or the oracle report")
 	return cmd
 }
@@ -92,6 +101,11 @@ func runEval(cmd *cobra.Command, f *evalFlags) error {
 			return usagef("eval: --truth measures the restorations of --a; give --a and --truth (and --baseline), no --b, --model, --spec, --class or --checkerboard")
 		}
 		return evalRestored(cmd, f.a, f.truth, f.base, f.copies, f.seed, f.asJSON)
+	case f.source != "":
+		if f.b != "" || f.model != "" || f.spec != "" || f.class != "" || f.board || f.a == "" {
+			return usagef("eval: --source measures the translations of --a; give --a and no --b, --model, --spec, --class or --checkerboard")
+		}
+		return evalSource(cmd, f.a, f.source, f.seed, f.asJSON)
 	case f.board:
 		if f.b != "" || f.model != "" || f.spec != "" || f.class != "" || f.a == "" {
 			return usagef("eval: --checkerboard measures the samples of --a; give --a and no --b, --model, --spec or --class")
@@ -209,5 +223,33 @@ func evalCheckerboard(cmd *cobra.Command, file string, asJSON bool) error {
 		return json.NewEncoder(w).Encode(map[string]any{"checkerboard_share": share, "n": len(x) / 2})
 	}
 	fmt.Fprintf(w, "share on the checkerboard's squares %.4f (%d rows; exact samples 1, a uniform blur 0.5)\n", share, len(x)/2)
+	return nil
+}
+
+// evalSource prints how much of its source each row of the translations
+// in file keeps (metrics.SourceCorrelation against the rows of source).
+func evalSource(cmd *cobra.Command, file, source string, seed uint64, asJSON bool) error {
+	x, d, err := samplefile.Read(file)
+	if err != nil {
+		return badInput(err)
+	}
+	s, ds, err := samplefile.Read(source)
+	if err != nil {
+		return badInput(err)
+	}
+	if d != ds || len(x) != len(s) {
+		return usagef("eval --source: %s has %d rows of %d values but %s has %d of %d; the rows must match one to one",
+			file, len(x)/d, d, source, len(s)/ds, ds)
+	}
+	tie, err := metrics.SourceCorrelation(x, s, d, rand.New(rand.NewPCG(seed, 0)))
+	if err != nil {
+		return badInput(err)
+	}
+	w := cmd.OutOrStdout()
+	if asJSON {
+		return json.NewEncoder(w).Encode(map[string]any{"own": tie.Own, "own_se": tie.OwnSE, "other": tie.Other, "other_se": tie.OtherSE, "n": tie.N})
+	}
+	fmt.Fprintf(w, "mean correlation with its own source %.4f ± %.4f, with a random other source %.4f ± %.4f (%d rows; ± one standard error)\n",
+		tie.Own, tie.OwnSE, tie.Other, tie.OtherSE, tie.N)
 	return nil
 }

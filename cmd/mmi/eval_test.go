@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,6 +69,45 @@ func TestEvalOracleReport(t *testing.T) {
 		{"eval", "--model", model, "--spec", mix3, "--a", "x.csv"},
 		{"eval", "--model", filepath.Join(dir, "missing.mmi"), "--spec", mix3},
 		{"eval", "--model", model, "--spec", mix3, "--n", "1"},
+	} {
+		code, stdout, stderr := mmi(t, args...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("mmi %v: exit %d, stdout %q, stderr %q; want 2, nothing, one line", args, code, stdout, stderr)
+		}
+	}
+}
+
+// mmi eval --a --source: two translations, affine copies of their own
+// sources and orthogonal (after centring) to the other one, keep their
+// sources exactly (own 1, other 0); rows that do not match one to one, or
+// --source beside another measure, exit 2 with one line.
+func TestEvalSource(t *testing.T) {
+	dir := t.TempDir()
+	src, out, short := filepath.Join(dir, "src.csv"), filepath.Join(dir, "out.csv"), filepath.Join(dir, "short.csv")
+	os.WriteFile(src, []byte("1,2,3\n1,0,1\n"), 0o644)
+	os.WriteFile(out, []byte("2,4,6\n5,-1,5\n"), 0o644)
+	os.WriteFile(short, []byte("1,2,3\n"), 0o644)
+	code, stdout, stderr := mmi(t, "eval", "--a", out, "--source", src, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var tie struct{ Own, Other float64 }
+	if err := json.Unmarshal([]byte(stdout), &tie); err != nil {
+		t.Fatalf("--json printed %q: %v", stdout, err)
+	}
+	if math.Abs(tie.Own-1) > 1e-12 || math.Abs(tie.Other) > 1e-12 {
+		t.Errorf("got own %v, other %v; want 1 and 0", tie.Own, tie.Other)
+	}
+	if _, stdout, _ := mmi(t, "eval", "--a", out, "--source", src); !strings.Contains(stdout, "own source 1.0000") {
+		t.Errorf("text output %q", stdout)
+	}
+	for _, args := range [][]string{
+		{"eval", "--a", out, "--source", short},
+		{"eval", "--a", short, "--source", short},
+		{"eval", "--a", out, "--source", src, "--b", src},
+		{"eval", "--a", out, "--source", src, "--class", "mnist:3"},
+		{"eval", "--source", src},
+		{"eval", "--a", out, "--source", filepath.Join(dir, "missing.csv")},
 	} {
 		code, stdout, stderr := mmi(t, args...)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
