@@ -2,51 +2,52 @@
 
 #include "textflag.h"
 
-// func convFwd32AVX512(x, w, out *float32, offs *int, noff, cin, ldw, ldo, nblk int)
+// func convFwd32AVX512(x, w, out, b *float32, offs *int, noff, cin, ldw, ldo, nblk int)
 //
 // Direct convolution, 8 output pixels × 32 output channels per block:
 // for each block b < nblk and pixel p < 8 of it,
 //
-//	out[(8b+p)·ldo + j] = Σ_k Σ_ci x[(8b+p)·cin + offs[k] + ci] · w[(k·cin + ci)·ldw + j],  j < 32,
+//	out[(8b+p)·ldo + j] = b[j] + Σ_k Σ_ci x[(8b+p)·cin + offs[k] + ci] · w[(k·cin + ci)·ldw + j],  j < 32,
 //
 // k < noff, ci < cin (x: pixels of cin channels; offs: the element offsets
 // of the kernel's taps; w: rows of ldw numbers, the block's 32 columns
 // first). Sixteen accumulators, two weight registers and one broadcast
 // per pixel and input channel.
-TEXT ·convFwd32AVX512(SB), NOSPLIT, $0-72
+TEXT ·convFwd32AVX512(SB), NOSPLIT, $0-80
 	MOVQ x+0(FP), SI
 	MOVQ out+16(FP), DI
-	MOVQ offs+24(FP), R8
-	MOVQ cin+40(FP), R9
+	MOVQ offs+32(FP), R8
+	MOVQ cin+48(FP), R9
 	SHLQ $2, R9                     // L = cin·4: bytes per pixel of x
-	MOVQ ldw+48(FP), R10
+	MOVQ ldw+56(FP), R10
 	SHLQ $2, R10                    // bytes per row of w
-	MOVQ nblk+64(FP), R11
+	MOVQ nblk+72(FP), R11
 
 fblock:
-	TESTQ R11, R11
-	JLE   fdone
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	MOVQ w+8(FP), DX                // weight row pointer, advancing over every (k, ci)
-	XORQ AX, AX                     // k
+	TESTQ   R11, R11
+	JLE     fdone
+	MOVQ    b+24(FP), DX
+	VMOVUPS (DX), Z0
+	VMOVUPS 64(DX), Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z1, Z3
+	VMOVAPS Z0, Z4
+	VMOVAPS Z1, Z5
+	VMOVAPS Z0, Z6
+	VMOVAPS Z1, Z7
+	VMOVAPS Z0, Z8
+	VMOVAPS Z1, Z9
+	VMOVAPS Z0, Z10
+	VMOVAPS Z1, Z11
+	VMOVAPS Z0, Z12
+	VMOVAPS Z1, Z13
+	VMOVAPS Z0, Z14
+	VMOVAPS Z1, Z15
+	MOVQ    w+8(FP), DX             // weight row pointer, advancing over every (k, ci)
+	XORQ    AX, AX                  // k
 
 ftap:
-	CMPQ AX, noff+32(FP)
+	CMPQ AX, noff+40(FP)
 	JGE  fstore
 	MOVQ (R8)(AX*8), BX
 	SHLQ $2, BX
@@ -55,7 +56,7 @@ ftap:
 	ADDQ R9, R12                    // pixel 3
 	LEAQ (R12)(R9*2), R13
 	ADDQ R9, R13                    // pixel 6
-	MOVQ cin+40(FP), CX
+	MOVQ cin+48(FP), CX
 
 fci:
 	VMOVUPS      (DX), Z28
@@ -94,7 +95,7 @@ fci:
 	JMP          ftap
 
 fstore:
-	MOVQ    ldo+56(FP), CX
+	MOVQ    ldo+64(FP), CX
 	SHLQ    $2, CX                  // bytes per output pixel
 	LEAQ    (DI)(CX*2), R12
 	ADDQ    CX, R12                 // pixel 3
@@ -232,5 +233,27 @@ wstore:
 	VMOVUPS Z14, (DI)
 	VADDPS  64(DI), Z15, Z15
 	VMOVUPS Z15, 64(DI)
+	VZEROUPPER
+	RET
+
+// func addTo32AVX2(dst, src *float32, n int)
+//
+// dst[i] += src[i] for i < n, n a multiple of 8.
+TEXT ·addTo32AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+
+addloop:
+	CMPQ    AX, CX
+	JGE     adddone
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS  (SI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     addloop
+
+adddone:
 	VZEROUPPER
 	RET

@@ -67,13 +67,20 @@ func directBuf[T Float](s *ConvScratch[T], c Conv2D, part int) (xp, dp, op []flo
 }
 
 // padImage writes the image x of ch channels into dst with a zero border
-// of p pixels (and zero slack).
+// of p pixels (and zero slack), clearing only the border.
 func padImage(c Conv2D, g directGeom, ch int, dst, x []float32) {
-	clear(dst)
+	clear(dst[:(g.p*g.wp+g.p)*ch]) // top rows and the left border of row 0
 	for y := 0; y < c.H; y++ {
-		copy(dst[((y+g.p)*g.wp+g.p)*ch:], x[y*c.W*ch:(y+1)*c.W*ch])
+		row := ((y+g.p)*g.wp + g.p) * ch
+		copy(dst[row:row+c.W*ch], x[y*c.W*ch:(y+1)*c.W*ch])
+		// the right border of this row and the left border of the next
+		clear(dst[row+c.W*ch : row+(c.W+2*g.p)*ch])
 	}
+	clear(dst[((c.H+g.p)*g.wp+g.p)*ch:]) // bottom rows and the slack
 }
+
+// zeros32 is the zero bias of the input gradient's blocks.
+var zeros32 [32]float32
 
 // taps sets offs[k] to the element offset of tap k = ky·K + kx in a padded
 // image of ch channels.
@@ -98,17 +105,11 @@ func directForward[T Float](c Conv2D, w, in, out []T, n0, n1 int, s *ConvScratch
 	for i := n0; i < n1; i++ {
 		padImage(c, g, c.In, xp, as32(in[i*hw*c.In:(i+1)*hw*c.In]))
 		for ob := 0; ob < c.Out; ob += 32 {
-			convFwd32AVX512(&xp[0], &w32[ob], &op[ob], &offs[0], c.K*c.K, c.In, c.Out, c.Out, g.qr/8)
+			convFwd32AVX512(&xp[0], &w32[ob], &op[ob], &b[ob], &offs[0], c.K*c.K, c.In, c.Out, c.Out, g.qr/8)
 		}
 		o := as32(out[i*hw*c.Out : (i+1)*hw*c.Out])
 		for y := 0; y < c.H; y++ {
-			for x := 0; x < c.W; x++ {
-				dst := o[(y*c.W+x)*c.Out : (y*c.W+x+1)*c.Out]
-				src := op[(y*g.wp+x)*c.Out : (y*g.wp+x+1)*c.Out]
-				for j, v := range src {
-					dst[j] = v + b[j]
-				}
-			}
+			copy(o[y*c.W*c.Out:(y+1)*c.W*c.Out], op[y*g.wp*c.Out:])
 		}
 	}
 }
@@ -140,17 +141,11 @@ func directBackward[T Float](c Conv2D, wt, in, dOut, gw, dIn []T, n0, n1 int, s 
 		if dIn != nil {
 			w32 := as32(wt)
 			for ob := 0; ob < c.In; ob += 32 {
-				convFwd32AVX512(&dp[0], &w32[ob], &op[ob], &offsOut[0], c.K*c.K, c.Out, c.In, c.In, g.qr/8)
+				convFwd32AVX512(&dp[0], &w32[ob], &op[ob], &zeros32[0], &offsOut[0], c.K*c.K, c.Out, c.In, c.In, g.qr/8)
 			}
 			d := as32(dIn[i*hw*c.In : (i+1)*hw*c.In])
 			for y := 0; y < c.H; y++ {
-				for x := 0; x < c.W; x++ {
-					dst := d[(y*c.W+x)*c.In : (y*c.W+x+1)*c.In]
-					src := op[(y*g.wp+x)*c.In : (y*g.wp+x+1)*c.In]
-					for j, v := range src {
-						dst[j] += v
-					}
-				}
+				addTo32AVX2(&d[y*c.W*c.In], &op[y*g.wp*c.In], c.W*c.In) // c.In is a multiple of 32
 			}
 		}
 	}
