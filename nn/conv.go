@@ -149,6 +149,7 @@ type ConvScratch[T Float] struct {
 	cols  [][]T // one col per part
 	grads [][]T // partial weight gradients, one per part (grown once)
 	wflip []T   // the flipped weights of the input gradient (grown once)
+	pads  [][]T // the direct kernels' padded images, one per part (grown once)
 	job   *convJob[T]
 }
 
@@ -157,11 +158,11 @@ type ConvScratch[T Float] struct {
 // images, larger products, more memory).
 func NewConvScratch[T Float](n int) *ConvScratch[T] {
 	parts := max(1, runtime.GOMAXPROCS(0))
-	s := &ConvScratch[T]{cols: make([][]T, parts), grads: make([][]T, parts)}
+	s := &ConvScratch[T]{cols: make([][]T, parts), grads: make([][]T, parts), pads: make([][]T, parts)}
 	for p := range s.cols {
 		s.cols[p] = make([]T, n)
 	}
-	s.job = &convJob[T]{gather: im2colJob[T], fwd: convForwardPart[T], bwd: convBackwardPart[T]}
+	s.job = &convJob[T]{gather: im2colJob[T], fwd: convForwardPart[T], bwd: convBackwardPart[T], dfwd: directForwardPart[T], dbwd: directBackwardPart[T]}
 	return s
 }
 
@@ -175,7 +176,10 @@ func ConvForward[T Float](c Conv2D, w, in, out []T, n int, s *ConvScratch[T]) {
 	}
 	j := s.job
 	j.c, j.w, j.in, j.out, j.n, j.s = c, w, in, out, n, s
-	if parts := convParts(len(s.cols), n); parts > 1 {
+	if direct[T](c) {
+		j.parts = max(1, min(len(s.cols), n))
+		parallelFor(j.parts, 1, j.dfwd, j, &j.wg)
+	} else if parts := convParts(len(s.cols), n, false); parts > 1 {
 		j.parts = parts
 		parallelFor(parts, 1, j.fwd, j, &j.wg)
 	} else {
@@ -209,9 +213,14 @@ func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvS
 	}
 	j := s.job
 	j.c, j.w, j.in, j.out, j.dIn, j.grad, j.n, j.s = c, w, in, dOut, dIn, grad, n, s
-	parts := convParts(len(s.cols), n)
+	dir := direct[T](c)
+	parts := convParts(len(s.cols), n, dir)
 	if parts <= 1 {
-		convBackwardRange(c, w, wt, in, dOut, grad, dIn, s.cols[0], 0, n, j)
+		if dir {
+			directBackwardRange(c, wt, in, dOut, grad, dIn, 0, n, s, 0)
+		} else {
+			convBackwardRange(c, w, wt, in, dOut, grad, dIn, s.cols[0], 0, n, j)
+		}
 		j.release()
 		return
 	}
@@ -224,7 +233,11 @@ func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvS
 		}
 	}
 	j.parts = parts
-	parallelFor(parts, 1, j.bwd, j, &j.wg)
+	if dir {
+		parallelFor(parts, 1, j.dbwd, j, &j.wg)
+	} else {
+		parallelFor(parts, 1, j.bwd, j, &j.wg)
+	}
 	if grad != nil {
 		for p := 0; p < parts; p++ {
 			for i, v := range s.grads[p][:np] {
@@ -237,9 +250,9 @@ func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvS
 
 // convParts is the number of parts the images are split into: one with a
 // multithreaded BLAS or too few images, GOMAXPROCS with a BLAS on one
-// thread.
-func convParts(parts, n int) int {
-	if parts <= 1 || n < 2 || !singleThreadBLAS() {
+// thread or the direct kernels (which use no BLAS).
+func convParts(parts, n int, direct bool) int {
+	if parts <= 1 || n < 2 || (!direct && !singleThreadBLAS()) {
 		return 1
 	}
 	return min(parts, n)
@@ -255,6 +268,7 @@ type convJob[T Float] struct {
 	wg                    sync.WaitGroup
 	gather                rangeFunc
 	fwd, bwd              rangeFunc
+	dfwd, dbwd            rangeFunc // the direct kernels' parts
 }
 
 func (j *convJob[T]) release() {
@@ -285,6 +299,45 @@ func convBackwardPart[T Float](ctx any, lo, hi int) {
 		}
 		convBackwardRange(j.c, j.w, j.s.wflip, j.in, j.out, g, j.dIn, j.s.cols[p], p*j.n/j.parts, (p+1)*j.n/j.parts, nil)
 	}
+}
+
+// directForwardPart runs parts [lo, hi) of a forward pass on the direct
+// kernels.
+func directForwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	for p := lo; p < hi; p++ {
+		directForward(j.c, j.w, j.in, j.out, p*j.n/j.parts, (p+1)*j.n/j.parts, j.s, p)
+	}
+}
+
+// directBackwardPart runs parts [lo, hi) of a backward pass on the direct
+// kernels, each adding its weight gradient into its own buffer.
+func directBackwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	for p := lo; p < hi; p++ {
+		var g []T
+		if j.grad != nil {
+			g = j.s.grads[p][:len(j.grad)]
+		}
+		directBackwardRange(j.c, j.s.wflip, j.in, j.out, g, j.dIn, p*j.n/j.parts, (p+1)*j.n/j.parts, j.s, p)
+	}
+}
+
+// directBackwardRange is the backward pass of images [n0, n1) on the
+// direct kernels: bias gradients summed here, the rest by directBackward.
+func directBackwardRange[T Float](c Conv2D, wt, in, dOut, grad, dIn []T, n0, n1 int, s *ConvScratch[T], part int) {
+	hw := c.H * c.W
+	var gw []T
+	if grad != nil {
+		var gb []T
+		gw, gb = grad[:c.colWidth()*c.Out], grad[c.colWidth()*c.Out:]
+		for r := n0 * hw; r < n1*hw; r++ {
+			for o, v := range dOut[r*c.Out : (r+1)*c.Out] {
+				gb[o] += v
+			}
+		}
+	}
+	directBackward(c, wt, in, dOut, gw, dIn, n0, n1, s, part)
 }
 
 // convForwardRange computes the output of images [n0, n1) chunk by chunk

@@ -44,7 +44,10 @@
 // a chunk of images goes through one Gemm against the (K·K·In) × Out
 // weights, so the output lands in NHWC without transposes; the backward
 // pass is the transposed product for the weights and, for the inputs, the
-// same gathering of the output gradients against the flipped kernel. UNet
+// same gathering of the output gradients against the flipped kernel. In
+// float32 on amd64 with AVX-512, convolutions with channels in multiples
+// of 32 skip the gathering and BLAS altogether: direct kernels run on
+// zero-padded copies of the images (conv_direct.go). UNet
 // builds an α-conditioned U-Net from it (GroupNorm, a scale and shift per
 // channel from an MLP of the conditioning, SiLU, residual blocks, average
 // pooling, nearest upsampling, concatenated skips) with gradients to the
