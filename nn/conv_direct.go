@@ -130,10 +130,21 @@ func directBackward[T Float](c Conv2D, wt, in, dOut, gw, dIn []T, n0, n1 int, s 
 		if gw != nil {
 			g32 := as32(gw)
 			padImage(c, g, c.In, xp, as32(in[i*hw*c.In:(i+1)*hw*c.In]))
-			for k := 0; k < c.K*c.K; k++ {
-				for ci := 0; ci < c.In; ci += 8 {
-					for ob := 0; ob < c.Out; ob += 32 {
-						convWGrad32AVX512(&xp[offsIn[k]+ci], &dp[shift+ob], &g32[(k*c.In+ci)*c.Out+ob], g.q, c.In, c.Out, c.Out)
+			if c.K == 3 {
+				// the three taps of a kernel row in one pass over δ
+				for ky := 0; ky < 3; ky++ {
+					for ci := 0; ci < c.In; ci += 4 {
+						for ob := 0; ob < c.Out; ob += 32 {
+							convWGrad3x32AVX512(&xp[offsIn[3*ky]+ci], &dp[shift+ob], &g32[(3*ky*c.In+ci)*c.Out+ob], g.q, c.In, c.Out, c.Out, c.In*c.Out)
+						}
+					}
+				}
+			} else {
+				for k := 0; k < c.K*c.K; k++ {
+					for ci := 0; ci < c.In; ci += 8 {
+						for ob := 0; ob < c.Out; ob += 32 {
+							convWGrad32AVX512(&xp[offsIn[k]+ci], &dp[shift+ob], &g32[(k*c.In+ci)*c.Out+ob], g.q, c.In, c.Out, c.Out)
+						}
 					}
 				}
 			}

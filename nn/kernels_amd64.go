@@ -117,3 +117,15 @@ var normActConsts = func() (c [15][8]float32) {
 	}
 	return c
 }()
+
+// normActSum32AVX2 adds the per-channel sums of rows pixels of c channels
+// (c a multiple of 4) into sum, in float64.
+//
+//go:noescape
+func normActSum32AVX2(x *float32, sum *float64, c, rows int)
+
+// normActSqDev32AVX2 adds the per-channel sums of squared deviations from
+// m into sum, in float64 (c a multiple of 4).
+//
+//go:noescape
+func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int)

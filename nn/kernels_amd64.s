@@ -378,3 +378,73 @@ nainext:
 naidone:
 	VZEROUPPER
 	RET
+
+// func normActSum32AVX2(x *float32, sum *float64, c, rows int)
+//
+// sum[ch] += Σ_rows float64(x[row·c + ch]) for ch < c, c a multiple of 4,
+// each channel summed in row order (as the Go loop does).
+TEXT ·normActSum32AVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ sum+8(FP), SI
+	MOVQ c+16(FP), CX
+	MOVQ rows+24(FP), BX
+
+nasrow:
+	TESTQ BX, BX
+	JLE   nasdone
+	XORQ  AX, AX
+
+nasloop:
+	CMPQ      AX, CX
+	JGE       nasnext
+	VCVTPS2PD (DI)(AX*4), Y0
+	VADDPD    (SI)(AX*8), Y0, Y0
+	VMOVUPD   Y0, (SI)(AX*8)
+	ADDQ      $4, AX
+	JMP       nasloop
+
+nasnext:
+	LEAQ (DI)(CX*4), DI
+	DECQ BX
+	JMP  nasrow
+
+nasdone:
+	VZEROUPPER
+	RET
+
+// func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int)
+//
+// sum[ch] += Σ_rows e², e = float64(x[row·c + ch] − m[ch]) (the difference
+// rounded in float32, as the Go loop does), c a multiple of 4.
+TEXT ·normActSqDev32AVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), DI
+	MOVQ m+8(FP), R8
+	MOVQ sum+16(FP), SI
+	MOVQ c+24(FP), CX
+	MOVQ rows+32(FP), BX
+
+nadrow:
+	TESTQ BX, BX
+	JLE   naddone
+	XORQ  AX, AX
+
+nadloop:
+	CMPQ      AX, CX
+	JGE       nadnext
+	VMOVUPS   (DI)(AX*4), X0
+	VSUBPS    (R8)(AX*4), X0, X0
+	VCVTPS2PD X0, Y0
+	VMULPD    Y0, Y0, Y0
+	VADDPD    (SI)(AX*8), Y0, Y0
+	VMOVUPD   Y0, (SI)(AX*8)
+	ADDQ      $4, AX
+	JMP       nadloop
+
+nadnext:
+	LEAQ (DI)(CX*4), DI
+	DECQ BX
+	JMP  nadrow
+
+naddone:
+	VZEROUPPER
+	RET

@@ -38,3 +38,11 @@ func normActInput32AVX2(x, dh, dx, m, r, q1, q2 *float32, c, rows int) {
 }
 
 var normActConsts [15][8]float32
+
+func normActSum32AVX2(x *float32, sum *float64, c, rows int) {
+	panic("nn: no assembly kernels")
+}
+
+func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int) {
+	panic("nn: no assembly kernels")
+}

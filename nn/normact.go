@@ -14,10 +14,46 @@ type unetJob[T Float] struct {
 	filmW, off, groups int
 	wg                 sync.WaitGroup
 	fwd, bwd           rangeFunc
+	// the elementwise ops' and the gradient clearing's context
+	u                 *UNet[T]
+	ws                *UNetWorkspace[T]
+	op                unetOp
+	back              bool
+	last              int
+	elemRun, clearRun rangeFunc
 }
 
 func newUNetJob[T Float]() *unetJob[T] {
-	return &unetJob[T]{fwd: normActForwardJob[T], bwd: normActBackwardJob[T]}
+	return &unetJob[T]{fwd: normActForwardJob[T], bwd: normActBackwardJob[T], elemRun: elemJob[T], clearRun: clearGradsJob[T]}
+}
+
+// elem runs an elementwise op over n images split across the cores.
+func (j *unetJob[T]) elem(u *UNet[T], ws *UNetWorkspace[T], op unetOp, n int, back bool) {
+	j.u, j.ws, j.op, j.back = u, ws, op, back
+	parallelFor(n, max(1, grain/max(u.tensors[op.out].size(), 1)), j.elemRun, j, &j.wg)
+	j.u, j.ws = nil, nil
+}
+
+func elemJob[T Float](ctx any, lo, hi int) {
+	j := ctx.(*unetJob[T])
+	j.u.elemRange(j.ws, j.op, lo, hi, j.back)
+}
+
+// clearGrads zeroes the gradients of every tensor but last for n images,
+// split across the cores.
+func (j *unetJob[T]) clearGrads(u *UNet[T], ws *UNetWorkspace[T], n, last int) {
+	j.u, j.ws, j.last = u, ws, last
+	parallelFor(n, 1, j.clearRun, j, &j.wg)
+	j.u, j.ws = nil, nil
+}
+
+func clearGradsJob[T Float](ctx any, lo, hi int) {
+	j := ctx.(*unetJob[T])
+	for i, t := range j.u.tensors {
+		if i != j.last {
+			clear(j.ws.grad[i][lo*t.size() : hi*t.size()])
+		}
+	}
 }
 
 // run runs f over n images split across the cores, with the arguments
@@ -63,11 +99,7 @@ func normActForwardJob[T Float](ctx any, lo, hi int) {
 		ft := j.film[i*j.filmW+j.off+c : i*j.filmW+j.off+2*c]
 		sums := acc[:c]
 		clear(sums)
-		for p := 0; p < hw; p++ {
-			for ch, v := range x[p*c : (p+1)*c] {
-				sums[ch] += float64(v)
-			}
-		}
+		normActSum(x, sums, hw)
 		mu := j.mean[i*g : (i+1)*g]
 		for k := 0; k < g; k++ {
 			m := 0.0
@@ -81,12 +113,7 @@ func normActForwardJob[T Float](ctx any, lo, hi int) {
 		}
 		clear(sums)
 		mc := meanC[:c]
-		for p := 0; p < hw; p++ {
-			for ch, v := range x[p*c : (p+1)*c] {
-				e := float64(v - mc[ch])
-				sums[ch] += e * e
-			}
-		}
+		normActSqDev(x, mc, sums, hw)
 		r := j.rstd[i*g : (i+1)*g]
 		for k := 0; k < g; k++ {
 			v := 0.0
@@ -103,6 +130,49 @@ func normActForwardJob[T Float](ctx any, lo, hi int) {
 			sc[ch] = 1 + fs[ch]
 		}
 		normActOut(x, y, sg, mc, rstdC[:c], sc, ft, hw)
+	}
+}
+
+// normActSum adds the per-channel sums of hw pixels of c = len(sums)
+// channels into sums, in float64 and pixel order (the same sums with or
+// without assembly).
+func normActSum[T Float](x []T, sums []float64, hw int) {
+	c := len(sums)
+	if is32[T]() && haveAVX2 && c%8 == 0 {
+		normActSum32AVX2(&as32(x)[0], &sums[0], c, hw)
+		return
+	}
+	normActSumGo(x, sums, hw)
+}
+
+func normActSumGo[T Float](x []T, sums []float64, hw int) {
+	c := len(sums)
+	for p := 0; p < hw; p++ {
+		for ch, v := range x[p*c : (p+1)*c] {
+			sums[ch] += float64(v)
+		}
+	}
+}
+
+// normActSqDev adds the per-channel sums of (x − m)² into sums, the
+// difference rounded in T and squared in float64.
+func normActSqDev[T Float](x, m []T, sums []float64, hw int) {
+	c := len(sums)
+	if is32[T]() && haveAVX2 && c%8 == 0 {
+		normActSqDev32AVX2(&as32(x)[0], &as32(m)[0], &sums[0], c, hw)
+		return
+	}
+	normActSqDevGo(x, m, sums, hw)
+}
+
+func normActSqDevGo[T Float](x, m []T, sums []float64, hw int) {
+	c := len(sums)
+	m = m[:c]
+	for p := 0; p < hw; p++ {
+		for ch, v := range x[p*c : (p+1)*c] {
+			e := float64(v - m[ch])
+			sums[ch] += e * e
+		}
 	}
 }
 

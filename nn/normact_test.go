@@ -41,6 +41,17 @@ func TestNormActKernels(t *testing.T) {
 				}
 			}
 		}
+		// The statistics are the same float64 sums in the same order: equal.
+		sum1, sum2 := make([]float64, c), make([]float64, c)
+		normActSum(x, sum1, hw)
+		normActSumGo(x, sum2, hw)
+		normActSqDev(x, m, sum1, hw)
+		normActSqDevGo(x, m, sum2, hw)
+		for i := range sum1 {
+			if sum1[i] != sum2[i] {
+				t.Fatalf("c = %d: statistics %v, Go loop %v", c, sum1[i], sum2[i])
+			}
+		}
 		near("y", y1, y2)
 		near("σ", s1, s2)
 		dy := randSlice[float32](r, hw*c, 1)

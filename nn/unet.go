@@ -448,22 +448,8 @@ func (u *UNet[T]) forwardOp(ws *UNetWorkspace[T], op unetOp, n int) {
 		j := ws.job
 		j.t, j.x, j.out, j.sig, j.mean, j.rstd, j.film, j.filmW, j.off, j.groups = tin, in, out, ws.sig[op.norm], ws.mean[op.norm], ws.rstd[op.norm], ws.film, u.film, op.film, op.groups
 		j.run(n, j.fwd)
-	case opAdd:
-		b := ws.val[op.in2][:len(out)]
-		for i, v := range in {
-			out[i] = v + b[i]
-		}
-	case opPool:
-		pool2(tin, in, out, n)
-	case opUp:
-		up2(tin, in, out, n)
-	case opCat:
-		tb := u.tensors[op.in2]
-		b := ws.val[op.in2][:n*tb.size()]
-		for p := 0; p < n*tin.h*tin.w; p++ {
-			copy(out[p*tout.c:], in[p*tin.c:(p+1)*tin.c])
-			copy(out[p*tout.c+tin.c:(p+1)*tout.c], b[p*tb.c:(p+1)*tb.c])
-		}
+	default:
+		ws.job.elem(u, ws, op, n, false)
 	}
 }
 
@@ -487,11 +473,7 @@ func (u *UNet[T]) Backward(ws *UNetWorkspace[T], dOut, grad, dImg, dCond []T) {
 	if grad == nil && dImg == nil && dCond == nil {
 		return
 	}
-	for i, t := range u.tensors {
-		if i != last {
-			clear(ws.grad[i][:n*t.size()])
-		}
-	}
+	ws.job.clearGrads(u, ws, n, last)
 	copy(ws.grad[last], dOut[:n*u.tensors[last].size()])
 	clear(ws.dfil[:n*u.film])
 	for i := len(u.ops) - 1; i >= 0; i-- {
@@ -527,28 +509,66 @@ func (u *UNet[T]) backwardOp(ws *UNetWorkspace[T], op unetOp, n int, grad []T, n
 		j.t, j.x, j.dx, j.out, j.sig, j.mean, j.rstd, j.film, j.filmW, j.off, j.groups = tin, in, dIn, dOut, ws.sig[op.norm], ws.mean[op.norm], ws.rstd[op.norm], ws.film, u.film, op.film, op.groups
 		j.dfilm = ws.dfil
 		j.run(n, j.bwd)
+	default:
+		ws.job.elem(u, ws, op, n, true)
+	}
+}
+
+// elemRange runs the forward (back false) or backward pass of the
+// elementwise op (add, pool, upsample, concatenate) on images [lo, hi).
+func (u *UNet[T]) elemRange(ws *UNetWorkspace[T], op unetOp, lo, hi int, back bool) {
+	tin, tout := u.tensors[op.in], u.tensors[op.out]
+	si, so := tin.size(), tout.size()
+	in, out := ws.val[op.in][lo*si:hi*si], ws.val[op.out][lo*so:hi*so]
+	dIn, dOut := ws.grad[op.in][lo*si:hi*si], ws.grad[op.out][lo*so:hi*so]
+	m := hi - lo
+	switch op.kind {
 	case opAdd:
-		db := ws.grad[op.in2][:len(dOut)]
-		for i, v := range dOut {
-			dIn[i] += v
-			db[i] += v
+		if back {
+			db := ws.grad[op.in2][lo*so : hi*so]
+			for i, v := range dOut {
+				dIn[i] += v
+				db[i] += v
+			}
+			return
+		}
+		b := ws.val[op.in2][lo*so : hi*so]
+		for i, v := range in {
+			out[i] = v + b[i]
 		}
 	case opPool:
-		pool2Back(tin, dIn, dOut, n)
+		if back {
+			pool2Back(tin, dIn, dOut, m)
+		} else {
+			pool2(tin, in, out, m)
+		}
 	case opUp:
-		up2Back(tin, dIn, dOut, n)
+		if back {
+			up2Back(tin, dIn, dOut, m)
+		} else {
+			up2(tin, in, out, m)
+		}
 	case opCat:
 		tb := u.tensors[op.in2]
-		db := ws.grad[op.in2][:n*tb.size()]
-		for p := 0; p < n*tin.h*tin.w; p++ {
-			src := dOut[p*tout.c : (p+1)*tout.c]
-			a, b := dIn[p*tin.c:(p+1)*tin.c], db[p*tb.c:(p+1)*tb.c]
-			for i := range a {
-				a[i] += src[i]
+		sb := tb.size()
+		if back {
+			db := ws.grad[op.in2][lo*sb : hi*sb]
+			for p := 0; p < m*tin.h*tin.w; p++ {
+				src := dOut[p*tout.c : (p+1)*tout.c]
+				a, b := dIn[p*tin.c:(p+1)*tin.c], db[p*tb.c:(p+1)*tb.c]
+				for i := range a {
+					a[i] += src[i]
+				}
+				for i := range b {
+					b[i] += src[tin.c+i]
+				}
 			}
-			for i := range b {
-				b[i] += src[tin.c+i]
-			}
+			return
+		}
+		b := ws.val[op.in2][lo*sb : hi*sb]
+		for p := 0; p < m*tin.h*tin.w; p++ {
+			copy(out[p*tout.c:], in[p*tin.c:(p+1)*tin.c])
+			copy(out[p*tout.c+tin.c:(p+1)*tout.c], b[p*tb.c:(p+1)*tb.c])
 		}
 	}
 }
