@@ -40,10 +40,23 @@ func (o *optState[T]) grad() any { return o.gAny }
 func (o *optState[T]) zeroGrad() { nn.ZeroGrad(o.g) }
 
 func (o *optState[T]) gradNorm() float64 {
-	ss := 0.0
-	for _, v := range o.g {
-		ss += float64(v) * float64(v)
+	// Four partial sums: one running sum is bound by the latency of its
+	// additions (4 cycles each: 5 ms per step for the image MLP's 3.7 M
+	// parameters); four independent ones keep the adder busy.
+	g := o.g
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(g); i += 4 {
+		v0, v1, v2, v3 := float64(g[i]), float64(g[i+1]), float64(g[i+2]), float64(g[i+3])
+		s0 += v0 * v0
+		s1 += v1 * v1
+		s2 += v2 * v2
+		s3 += v3 * v3
 	}
+	for ; i < len(g); i++ {
+		s0 += float64(g[i]) * float64(g[i])
+	}
+	ss := (s0 + s1) + (s2 + s3)
 	if !math.IsInf(ss, 1) {
 		return math.Sqrt(ss) // NaN stays NaN
 	}
@@ -76,8 +89,7 @@ func (o *optState[T]) scaleGrad(c float64) {
 }
 
 func (o *optState[T]) update(lr, beta float64) {
-	o.opt.Update(o.live, o.g, lr)
-	emaUpdate(o.ema, o.live, beta)
+	o.opt.UpdateEMA(o.live, o.g, lr, o.ema, beta) // = Update, then emaUpdate
 }
 
 func (o *optState[T]) adam() (m, v any, step int) { return o.opt.M, o.opt.V, o.opt.Step }

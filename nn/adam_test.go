@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -96,5 +97,37 @@ func TestAdamNilState(t *testing.T) {
 	a.Update(p, []float64{1}, 0.1)
 	if len(a.M) != 1 || math.Abs(p[0]-(1-0.1/(1+1e-8))) > 1e-15 {
 		t.Errorf("Adam with nil state: θ = %v, M = %v", p, a.M)
+	}
+}
+
+// TestAdamUpdateEMA checks that the fused pass gives, bit for bit, Update
+// followed by ema += (1−β)(params − ema), in both precisions, on a vector
+// longer than the fused pass's blocks and not a multiple of the lanes.
+func TestAdamUpdateEMA(t *testing.T) {
+	testAdamUpdateEMA[float32](t)
+	testAdamUpdateEMA[float64](t)
+}
+
+func testAdamUpdateEMA[T Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	n := 3*grain + 4099
+	p1 := randSlice[T](r, n, 1)
+	e1 := randSlice[T](r, n, 1)
+	p2, e2 := append([]T(nil), p1...), append([]T(nil), e1...)
+	a1, a2 := NewAdam[T](n), NewAdam[T](n)
+	beta := 0.99
+	for step := 0; step < 3; step++ {
+		g := randSlice[T](r, n, 1)
+		a1.UpdateEMA(p1, g, 1e-2, e1, beta)
+		a2.Update(p2, g, 1e-2)
+		c := T(1 - beta) // as gk's emaUpdate
+		for i, v := range p2 {
+			e2[i] += c * (v - e2[i])
+		}
+	}
+	for i := range p1 {
+		if p1[i] != p2[i] || e1[i] != e2[i] {
+			t.Fatalf("%T at %d: fused %v, %v; separate %v, %v", p1[0], i, p1[i], e1[i], p2[i], e2[i])
+		}
 	}
 }
