@@ -463,7 +463,8 @@ func TestTrainPeriodicCheckpoint(t *testing.T) {
 // The gradient norm is the Euclidean norm, also past the overflow of the
 // plain sum of squares (1e200² overflows float64), and NaN stays NaN.
 func TestGradNorm(t *testing.T) {
-	o := &optState[float64]{g: []float64{3, 4}}
+	o := newOptState[float64](make([]float64, 2), make([]float64, 2))
+	copy(o.g, []float64{3, 4})
 	if n := o.gradNorm(); n != 5 {
 		t.Errorf("norm of (3, 4) = %v", n)
 	}

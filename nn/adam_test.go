@@ -131,3 +131,36 @@ func testAdamUpdateEMA[T Float](t *testing.T) {
 		}
 	}
 }
+
+// TestSumSquares compares SumSquares with a plain float64 sum (equal to
+// rounding: a sum of n positive terms in any order is within n·2⁻⁵³
+// relative of the exact one, so the two within n·2⁻⁵²) and checks that it
+// gives the same bits whatever the number of cores and allocates nothing.
+func TestSumSquares(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 1, 7, sumSqBlock, 3*sumSqBlock + 5, 40*sumSqBlock + 3} {
+		x := randSlice[float32](r, n, 2)
+		want := 0.0
+		for _, v := range x {
+			want += float64(v) * float64(v)
+		}
+		s := NewSumSquares[float32](n)
+		got := s.Of(x)
+		if math.Abs(got-want) > float64(n)*0x1p-52*want {
+			t.Fatalf("n = %d: %v, want %v", n, got, want)
+		}
+		serial := 0.0
+		for b := 0; b*sumSqBlock < n; b++ {
+			s.x = x
+			sumSqJob[float32](s, b, b+1)
+			serial += s.parts[b]
+		}
+		s.x = nil
+		if serial != got {
+			t.Fatalf("n = %d: parallel %v, block by block %v", n, got, serial)
+		}
+		if a := testing.AllocsPerRun(3, func() { s.Of(x) }); a != 0 {
+			t.Errorf("SumSquares allocates %v times", a)
+		}
+	}
+}
