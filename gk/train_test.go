@@ -411,10 +411,12 @@ func TestEMA(t *testing.T) {
 	if got := emaDecay(0.999, 1e6); got != 0.999 {
 		t.Errorf("emaDecay late = %v, want 0.999", got)
 	}
-	ema := []float64{1, 2}
-	emaUpdate(ema, []float64{3, 2}, 0.75)
-	if ema[0] != 1.5 || ema[1] != 2 {
-		t.Errorf("EMA update gives %v, want [1.5 2]", ema)
+	// One optimizer step with a zero gradient leaves live at (3, 2).
+	live, ema := []float64{3, 2}, []float64{1, 2}
+	o := newOptState(live, ema)
+	o.update(0.1, 0.75)
+	if live[0] != 3 || live[1] != 2 || ema[0] != 1.5 || ema[1] != 2 {
+		t.Errorf("EMA update gives %v (live %v), want [1.5 2]", ema, live)
 	}
 }
 
