@@ -415,10 +415,12 @@ func TestEMA(t *testing.T) {
 	if got := emaDecay(0.999, 1e6); got != 0.999 {
 		t.Errorf("emaDecay late = %v, want 0.999", got)
 	}
-	ema := []float64{1, 2}
-	emaUpdate(ema, []float64{3, 2}, 0.75)
-	if ema[0] != 1.5 || ema[1] != 2 {
-		t.Errorf("EMA update gives %v, want [1.5 2]", ema)
+	// One optimizer step with a zero gradient leaves live at (3, 2).
+	live, ema := []float64{3, 2}, []float64{1, 2}
+	o := newOptState(live, ema)
+	o.update(0.1, 0.75)
+	if live[0] != 3 || live[1] != 2 || ema[0] != 1.5 || ema[1] != 2 {
+		t.Errorf("EMA update gives %v (live %v), want [1.5 2]", ema, live)
 	}
 }
 
@@ -467,7 +469,8 @@ func TestTrainPeriodicCheckpoint(t *testing.T) {
 // The gradient norm is the Euclidean norm, also past the overflow of the
 // plain sum of squares (1e200² overflows float64), and NaN stays NaN.
 func TestGradNorm(t *testing.T) {
-	o := &optState[float64]{g: []float64{3, 4}}
+	o := newOptState[float64](make([]float64, 2), make([]float64, 2))
+	copy(o.g, []float64{3, 4})
 	if n := o.gradNorm(); n != 5 {
 		t.Errorf("norm of (3, 4) = %v", n)
 	}
