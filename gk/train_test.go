@@ -40,8 +40,12 @@ func TestTrainGradient(t *testing.T) {
 		through bool
 	}{{HeadsProjected, true}, {HeadsProjected, false}, {HeadsDirect, false}} {
 		heads := hc.heads
-		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier} {
-			tr := trTrainer(t, Config{Hidden: []int{8, 8}, Heads: heads, Features: Features{Kind: feat}}, Settings{Batch: 16, Seed: 3, LossThroughProjection: hc.through})
+		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1} {
+			cfg := Config{Hidden: []int{8, 8}, Heads: heads, Features: Features{Kind: feat}}
+			if feat == -1 { // Fourier features of x widen the input
+				cfg.Features.Kind, cfg.XFeatures = FeaturesFourier, XFeatures{Frequencies: 4, Scale: 2}
+			}
+			tr := trTrainer(t, cfg, Settings{Batch: 16, Seed: 3, LossThroughProjection: hc.through})
 			tr.drawBatch()
 			tr.lossGrad()
 			grad := append([]float64(nil), tr.opt.grad().([]float64)...)
