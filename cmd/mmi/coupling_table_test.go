@@ -23,7 +23,8 @@ import (
 // steps, and for a checkerboard target the share of the translated points
 // on its squares. With MMI_COUPLING_DRAWS=S every number is the mean ±
 // standard error over S independent draws of all the sets (the first draw
-// is the single draw printed without it): at this n a single energy
+// is the single draw printed without it), and each transfer's energy
+// minus that of noise → j, paired by draw: at this n a single energy
 // distance near 0 varies by about ±0.002, with heavy tails, so comparisons
 // between small values need several draws. docs/couplings.md has the
 // tables and the commands.
@@ -92,6 +93,16 @@ func TestCouplingTable(t *testing.T) {
 					mn, _ := metrics.MeanSE(noise[j])
 					worst = max(worst, me/mn)
 					row += fmt.Sprintf(" | from %d %s", i, meanSECell(energy[i][j]))
+					if draws > 1 {
+						// Transfer and noise are measured against the same
+						// fresh samples of j in each draw: their difference
+						// is more precise than either.
+						diff := make([]float64, draws)
+						for s := range diff {
+							diff[s] = energy[i][j][s] - noise[j][s]
+						}
+						row += fmt.Sprintf(" (− noise %s)", meanSECell(diff))
+					}
 					if squares[i][j] != nil {
 						row += fmt.Sprintf(" (on squares %s)", meanSECell(squares[i][j]))
 					}
