@@ -23,12 +23,18 @@ import (
 // K·K·In inputs around each output pixel are gathered into a row of a
 // matrix col, so that out = col·W + b. With NHWC the output lands in its
 // own layout and the product needs no transposes; K = 1 needs no gathering
-// at all (the images are col). The backward pass is the same products
-// transposed, ∂W += colᵀ·δ and ∂col = δ·Wᵀ, with ∂col scattered back onto
-// the input pixels (col2im). Measured against the alternative of one
-// product per kernel offset on padded images (gk/ARCHITECTURE.md, "U-Net"),
-// im2col's single product with the K·K-fold inner dimension keeps BLAS
-// closer to its peak.
+// at all (the images are col). The weight gradient is the transposed
+// product ∂W += colᵀ·δ on the gathered inputs. The input gradient is
+// itself a same-padded convolution, of δ with the kernel turned by 180°
+// and its channel roles swapped: ∂x = col(δ)·W̃ with col(δ) the K·K·Out
+// values of δ around each input pixel and W̃ the (K·K·Out) × In flipped
+// weights. That gathers δ and runs a product whose inner dimension is
+// K·K·Out, instead of the product δ·Wᵀ of inner dimension Out followed by
+// a scatter-add of its K·K·In-wide rows (col2im), the thin product and the
+// scattered additions being the slow parts (gk/ARCHITECTURE.md, "U-Net").
+// Measured against the alternative of one product per kernel offset on
+// padded images (same section), im2col's single product with the K·K-fold
+// inner dimension keeps BLAS closer to its peak.
 //
 // The gathering works on chunks of images so that col stays small (its
 // length is ColLen(images)); the caller owns col, so nothing is allocated
@@ -41,13 +47,34 @@ func (c Conv2D) NumParams() int { return c.K*c.K*c.In*c.Out + c.Out }
 // colWidth is the length of one row of col, K·K·In.
 func (c Conv2D) colWidth() int { return c.K * c.K * c.In }
 
+// transposed is the convolution that carries ∂L/∂out back to ∂L/∂in: the
+// same geometry with the channels swapped (its weights are the flipped
+// ones of flipWeights).
+func (c Conv2D) transposed() Conv2D { return Conv2D{H: c.H, W: c.W, In: c.Out, Out: c.In, K: c.K} }
+
 // ColLen returns the length of the scratch col that Forward and Backward
 // need to process images images at a time: 0 for K = 1.
 func (c Conv2D) ColLen(images int) int {
 	if c.K == 1 {
 		return 0
 	}
-	return images * c.H * c.W * c.colWidth()
+	return images * c.H * c.W * c.K * c.K * max(c.In, c.Out)
+}
+
+// flipWeights writes the (K·K·Out) × In weights of c.transposed() into
+// wt: row (ky·K + kx)·Out + o, column ci holds the weight of c from input
+// channel ci to output o at the kernel offset (K−1−ky, K−1−kx).
+func flipWeights[T Float](c Conv2D, wt, w []T) {
+	kk := c.K * c.K
+	for k := 0; k < kk; k++ {
+		src := w[(kk-1-k)*c.In*c.Out : (kk-k)*c.In*c.Out] // rows ci, columns o
+		dst := wt[k*c.Out*c.In : (k+1)*c.Out*c.In]        // rows o, columns ci
+		for ci := 0; ci < c.In; ci++ {
+			for o, v := range src[ci*c.Out : (ci+1)*c.Out] {
+				dst[o*c.In+ci] = v
+			}
+		}
+	}
 }
 
 func (c Conv2D) check() {
@@ -89,35 +116,6 @@ func im2col[T Float](c Conv2D, col, x []T, lo, hi int) {
 	}
 }
 
-// col2im adds the col rows of images [lo, hi) onto the pixels they were
-// gathered from: the transpose of im2col.
-func col2im[T Float](c Conv2D, x, col []T, lo, hi int) {
-	p := c.K / 2
-	cw := c.colWidth()
-	kin := c.K * c.In
-	for i := lo; i < hi; i++ {
-		img := x[i*c.H*c.W*c.In : (i+1)*c.H*c.W*c.In]
-		for y := 0; y < c.H; y++ {
-			for xx := 0; xx < c.W; xx++ {
-				row := col[((i*c.H+y)*c.W+xx)*cw : ((i*c.H+y)*c.W+xx+1)*cw]
-				x0, x1 := xx-p, xx+p+1
-				k0, k1 := max(0, -x0), c.K-max(0, x1-c.W)
-				for ky := 0; ky < c.K; ky++ {
-					yy := y + ky - p
-					if yy < 0 || yy >= c.H {
-						continue
-					}
-					src := row[ky*kin+k0*c.In : ky*kin+k1*c.In]
-					dst := img[(yy*c.W+x0+k0)*c.In : (yy*c.W+x0+k1)*c.In]
-					for j, v := range src {
-						dst[j] += v
-					}
-				}
-			}
-		}
-	}
-}
-
 // chunk returns how many images a col of length lc holds (at least one is
 // required unless K = 1).
 func (c Conv2D) chunk(lc, n int) int {
@@ -150,6 +148,8 @@ func (c Conv2D) chunk(lc, n int) int {
 type ConvScratch[T Float] struct {
 	cols  [][]T // one col per part
 	grads [][]T // partial weight gradients, one per part (grown once)
+	wflip []T   // the flipped weights of the input gradient (grown once)
+	pads  [][]T // the direct kernels' padded images, one per part (grown once)
 	job   *convJob[T]
 }
 
@@ -158,11 +158,11 @@ type ConvScratch[T Float] struct {
 // images, larger products, more memory).
 func NewConvScratch[T Float](n int) *ConvScratch[T] {
 	parts := max(1, runtime.GOMAXPROCS(0))
-	s := &ConvScratch[T]{cols: make([][]T, parts), grads: make([][]T, parts)}
+	s := &ConvScratch[T]{cols: make([][]T, parts), grads: make([][]T, parts), pads: make([][]T, parts)}
 	for p := range s.cols {
 		s.cols[p] = make([]T, n)
 	}
-	s.job = &convJob[T]{gather: im2colJob[T], scatter: col2imJob[T], fwd: convForwardPart[T], bwd: convBackwardPart[T]}
+	s.job = &convJob[T]{gather: im2colJob[T], fwd: convForwardPart[T], bwd: convBackwardPart[T], dfwd: directForwardPart[T], dbwd: directBackwardPart[T]}
 	return s
 }
 
@@ -176,7 +176,10 @@ func ConvForward[T Float](c Conv2D, w, in, out []T, n int, s *ConvScratch[T]) {
 	}
 	j := s.job
 	j.c, j.w, j.in, j.out, j.n, j.s = c, w, in, out, n, s
-	if parts := convParts(len(s.cols), n); parts > 1 {
+	if direct[T](c) {
+		j.parts = max(1, min(len(s.cols), n))
+		parallelFor(j.parts, 1, j.dfwd, j, &j.wg)
+	} else if parts := convParts(len(s.cols), n, false); parts > 1 {
 		j.parts = parts
 		parallelFor(parts, 1, j.fwd, j, &j.wg)
 	} else {
@@ -200,11 +203,24 @@ func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvS
 	if grad == nil && dIn == nil {
 		return
 	}
+	var wt []T
+	if dIn != nil && c.K > 1 {
+		if len(s.wflip) < c.K*c.K*c.In*c.Out {
+			s.wflip = make([]T, c.K*c.K*c.In*c.Out) // grown once per scratch
+		}
+		wt = s.wflip[:c.K*c.K*c.In*c.Out]
+		flipWeights(c, wt, w)
+	}
 	j := s.job
 	j.c, j.w, j.in, j.out, j.dIn, j.grad, j.n, j.s = c, w, in, dOut, dIn, grad, n, s
-	parts := convParts(len(s.cols), n)
+	dir := direct[T](c)
+	parts := convParts(len(s.cols), n, dir)
 	if parts <= 1 {
-		convBackwardRange(c, w, in, dOut, grad, dIn, s.cols[0], 0, n, j)
+		if dir {
+			directBackwardRange(c, wt, in, dOut, grad, dIn, 0, n, s, 0)
+		} else {
+			convBackwardRange(c, w, wt, in, dOut, grad, dIn, s.cols[0], 0, n, j)
+		}
 		j.release()
 		return
 	}
@@ -217,7 +233,11 @@ func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvS
 		}
 	}
 	j.parts = parts
-	parallelFor(parts, 1, j.bwd, j, &j.wg)
+	if dir {
+		parallelFor(parts, 1, j.dbwd, j, &j.wg)
+	} else {
+		parallelFor(parts, 1, j.bwd, j, &j.wg)
+	}
 	if grad != nil {
 		for p := 0; p < parts; p++ {
 			for i, v := range s.grads[p][:np] {
@@ -230,9 +250,9 @@ func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvS
 
 // convParts is the number of parts the images are split into: one with a
 // multithreaded BLAS or too few images, GOMAXPROCS with a BLAS on one
-// thread.
-func convParts(parts, n int) int {
-	if parts <= 1 || n < 2 || !singleThreadBLAS() {
+// thread or the direct kernels (which use no BLAS).
+func convParts(parts, n int, direct bool) int {
+	if parts <= 1 || n < 2 || (!direct && !singleThreadBLAS()) {
 		return 1
 	}
 	return min(parts, n)
@@ -240,14 +260,15 @@ func convParts(parts, n int) int {
 
 // convJob is the context of the parallel passes.
 type convJob[T Float] struct {
-	c                     Conv2D
-	col, x                []T // the gathering's col rows and images
+	c, gc                 Conv2D // the convolution, and the geometry of a gathering
+	col, x                []T    // the gathering's col rows and images
 	w, in, out, dIn, grad []T
 	n, parts              int
 	s                     *ConvScratch[T]
 	wg                    sync.WaitGroup
-	gather, scatter       rangeFunc
+	gather                rangeFunc
 	fwd, bwd              rangeFunc
+	dfwd, dbwd            rangeFunc // the direct kernels' parts
 }
 
 func (j *convJob[T]) release() {
@@ -256,12 +277,7 @@ func (j *convJob[T]) release() {
 
 func im2colJob[T Float](ctx any, lo, hi int) {
 	j := ctx.(*convJob[T])
-	im2col(j.c, j.col, j.x, lo, hi)
-}
-
-func col2imJob[T Float](ctx any, lo, hi int) {
-	j := ctx.(*convJob[T])
-	col2im(j.c, j.x, j.col, lo, hi)
+	im2col(j.gc, j.col, j.x, lo, hi)
 }
 
 // convForwardPart runs parts [lo, hi) of a split forward pass.
@@ -281,8 +297,47 @@ func convBackwardPart[T Float](ctx any, lo, hi int) {
 		if j.grad != nil {
 			g = j.s.grads[p][:len(j.grad)]
 		}
-		convBackwardRange(j.c, j.w, j.in, j.out, g, j.dIn, j.s.cols[p], p*j.n/j.parts, (p+1)*j.n/j.parts, nil)
+		convBackwardRange(j.c, j.w, j.s.wflip, j.in, j.out, g, j.dIn, j.s.cols[p], p*j.n/j.parts, (p+1)*j.n/j.parts, nil)
 	}
+}
+
+// directForwardPart runs parts [lo, hi) of a forward pass on the direct
+// kernels.
+func directForwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	for p := lo; p < hi; p++ {
+		directForward(j.c, j.w, j.in, j.out, p*j.n/j.parts, (p+1)*j.n/j.parts, j.s, p)
+	}
+}
+
+// directBackwardPart runs parts [lo, hi) of a backward pass on the direct
+// kernels, each adding its weight gradient into its own buffer.
+func directBackwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	for p := lo; p < hi; p++ {
+		var g []T
+		if j.grad != nil {
+			g = j.s.grads[p][:len(j.grad)]
+		}
+		directBackwardRange(j.c, j.s.wflip, j.in, j.out, g, j.dIn, p*j.n/j.parts, (p+1)*j.n/j.parts, j.s, p)
+	}
+}
+
+// directBackwardRange is the backward pass of images [n0, n1) on the
+// direct kernels: bias gradients summed here, the rest by directBackward.
+func directBackwardRange[T Float](c Conv2D, wt, in, dOut, grad, dIn []T, n0, n1 int, s *ConvScratch[T], part int) {
+	hw := c.H * c.W
+	var gw []T
+	if grad != nil {
+		var gb []T
+		gw, gb = grad[:c.colWidth()*c.Out], grad[c.colWidth()*c.Out:]
+		for r := n0 * hw; r < n1*hw; r++ {
+			for o, v := range dOut[r*c.Out : (r+1)*c.Out] {
+				gb[o] += v
+			}
+		}
+	}
+	directBackward(c, wt, in, dOut, gw, dIn, n0, n1, s, part)
 }
 
 // convForwardRange computes the output of images [n0, n1) chunk by chunk
@@ -303,12 +358,7 @@ func convForwardRange[T Float](c Conv2D, w, in, out, col []T, n0, n1 int, j *con
 	for i0 := n0; i0 < n1; i0 += ch {
 		m := min(ch, n1-i0)
 		cm, x := col[:m*hw*cw], in[i0*hw*c.In:(i0+m)*hw*c.In]
-		if j != nil {
-			j.col, j.x = cm, x
-			parallelFor(m, 1, j.gather, j, &j.wg)
-		} else {
-			im2col(c, cm, x, 0, m)
-		}
+		gatherRows(c, cm, x, m, j)
 		gemm(blas.NoTrans, blas.NoTrans, m*hw, c.Out, cw, 1, cm, cw, wm, c.Out, 1, out[i0*hw*c.Out:], c.Out)
 	}
 }
@@ -316,7 +366,7 @@ func convForwardRange[T Float](c Conv2D, w, in, out, col []T, n0, n1 int, j *con
 // convBackwardRange is the backward pass of images [n0, n1): weight and
 // bias gradients added into grad (when not nil), input gradients into dIn
 // (when not nil); j as for convForwardRange.
-func convBackwardRange[T Float](c Conv2D, w, in, dOut, grad, dIn, col []T, n0, n1 int, j *convJob[T]) {
+func convBackwardRange[T Float](c Conv2D, w, wt, in, dOut, grad, dIn, col []T, n0, n1 int, j *convJob[T]) {
 	hw := c.H * c.W
 	cw := c.colWidth()
 	wm := w[:cw*c.Out]
@@ -342,29 +392,31 @@ func convBackwardRange[T Float](c Conv2D, w, in, dOut, grad, dIn, col []T, n0, n
 		return
 	}
 	ch := c.chunk(len(col), n1-n0)
+	ct := c.transposed()
 	for i0 := n0; i0 < n1; i0 += ch {
 		m := min(ch, n1-i0)
 		d := dOut[i0*hw*c.Out : (i0+m)*hw*c.Out]
-		cm := col[:m*hw*cw]
 		if gw != nil {
-			x := in[i0*hw*c.In : (i0+m)*hw*c.In]
-			if j != nil {
-				j.col, j.x = cm, x
-				parallelFor(m, 1, j.gather, j, &j.wg)
-			} else {
-				im2col(c, cm, x, 0, m)
-			}
+			cm := col[:m*hw*cw]
+			gatherRows(c, cm, in[i0*hw*c.In:(i0+m)*hw*c.In], m, j)
 			gemm(blas.Trans, blas.NoTrans, cw, c.Out, m*hw, 1, cm, cw, d, c.Out, 1, gw, c.Out)
 		}
 		if dIn != nil {
-			gemm(blas.NoTrans, blas.Trans, m*hw, cw, c.Out, 1, d, c.Out, wm, c.Out, 0, cm, cw)
-			x := dIn[i0*hw*c.In : (i0+m)*hw*c.In]
-			if j != nil {
-				j.col, j.x = cm, x
-				parallelFor(m, 1, j.scatter, j, &j.wg)
-			} else {
-				col2im(c, x, cm, 0, m)
-			}
+			ctw := ct.colWidth()
+			cm := col[:m*hw*ctw]
+			gatherRows(ct, cm, d, m, j)
+			gemm(blas.NoTrans, blas.NoTrans, m*hw, c.In, ctw, 1, cm, ctw, wt[:ctw*c.In], c.In, 1, dIn[i0*hw*c.In:], c.In)
 		}
 	}
+}
+
+// gatherRows writes the col rows of the m images x of geometry c into
+// col, split across the cores through j when j is not nil.
+func gatherRows[T Float](c Conv2D, col, x []T, m int, j *convJob[T]) {
+	if j == nil {
+		im2col(c, col, x, 0, m)
+		return
+	}
+	j.gc, j.col, j.x = c, col, x
+	parallelFor(m, 1, j.gather, j, &j.wg)
 }

@@ -43,7 +43,11 @@
 // the K·K·In inputs around each pixel are gathered into a row (im2col) and
 // a chunk of images goes through one Gemm against the (K·K·In) × Out
 // weights, so the output lands in NHWC without transposes; the backward
-// pass is the same products transposed and a scatter-add (col2im). UNet
+// pass is the transposed product for the weights and, for the inputs, the
+// same gathering of the output gradients against the flipped kernel. In
+// float32 on amd64 with AVX-512, convolutions with channels in multiples
+// of 32 skip the gathering and BLAS altogether: direct kernels run on
+// zero-padded copies of the images (conv_direct.go). UNet
 // builds an α-conditioned U-Net from it (GroupNorm, a scale and shift per
 // channel from an MLP of the conditioning, SiLU, residual blocks, average
 // pooling, nearest upsampling, concatenated skips) with gradients to the

@@ -91,3 +91,41 @@ var tanh64Consts = func() (c [31][4]uint64) {
 	}
 	return c
 }()
+
+// normActFwd32AVX2 is normActOut's float32 loop over rows pixels of c
+// channels, c a multiple of 8; k points to normActConsts.
+//
+//go:noescape
+func normActFwd32AVX2(x, y, sg, m, r, s, t *float32, c, rows int, k *[15][8]float32)
+
+// normActGrad32AVX2 is normActGrad's float32 loop, c a multiple of 8.
+//
+//go:noescape
+func normActGrad32AVX2(x, dy, sg, m, r, s, t, sa, ta *float32, c, rows int)
+
+// normActInput32AVX2 is normActInput's float32 loop, c a multiple of 8.
+//
+//go:noescape
+func normActInput32AVX2(x, dh, dx, m, r, q1, q2 *float32, c, rows int)
+
+// normActConsts holds tanh32Consts followed by 1/2 and 1, each repeated
+// over the eight lanes.
+var normActConsts = func() (c [15][8]float32) {
+	copy(c[:13], tanh32Consts[:])
+	for j := range c[13] {
+		c[13][j], c[14][j] = 0.5, 1
+	}
+	return c
+}()
+
+// normActSum32AVX2 adds the per-channel sums of rows pixels of c channels
+// (c a multiple of 4) into sum, in float64.
+//
+//go:noescape
+func normActSum32AVX2(x *float32, sum *float64, c, rows int)
+
+// normActSqDev32AVX2 adds the per-channel sums of squared deviations from
+// m into sum, in float64 (c a multiple of 4).
+//
+//go:noescape
+func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int)

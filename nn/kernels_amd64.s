@@ -200,3 +200,251 @@ adam64loop:
 adam64done:
 	VZEROUPPER
 	RET
+
+// func normActFwd32AVX2(x, y, sg, m, r, s, t *float32, c, rows int, k *[15][8]float32)
+//
+// For rows × c numbers (c a multiple of 8; per-channel vectors m, r, s, t
+// of c): z = (x − m)·r·s + t, σ = 1/2 + tanh(z/2)/2 with tanh32's
+// rational function, sg = σ, y = z·σ.
+TEXT ·normActFwd32AVX2(SB), NOSPLIT, $0-80
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ sg+16(FP), DX
+	MOVQ m+24(FP), R8
+	MOVQ r+32(FP), R9
+	MOVQ s+40(FP), R11
+	MOVQ t+48(FP), R12
+	MOVQ c+56(FP), CX
+	MOVQ rows+64(FP), BX
+	MOVQ k+72(FP), R10
+	VMOVUPS 0(R10), Y8              // 9
+	VMOVUPS 32(R10), Y9             // −9
+	VMOVUPS 64(R10), Y10            // a13
+	VMOVUPS 288(R10), Y11           // b6
+	VMOVUPS 416(R10), Y12           // 0.5
+
+nafrow:
+	TESTQ BX, BX
+	JLE   nafdone
+	XORQ  AX, AX
+
+nafloop:
+	CMPQ AX, CX
+	JGE  nafnext
+	VMOVUPS     (DI)(AX*4), Y0
+	VSUBPS      (R8)(AX*4), Y0, Y0  // x − m
+	VMULPS      (R9)(AX*4), Y0, Y0  // x̂
+	VMULPS      (R11)(AX*4), Y0, Y0 // x̂·s
+	VADDPS      (R12)(AX*4), Y0, Y7 // z = x̂·s + t
+	VMULPS      Y12, Y7, Y0         // u = z/2
+	VMINPS      Y0, Y8, Y0          // min(9, u)
+	VMAXPS      Y0, Y9, Y0          // max(−9, u)
+	VMULPS      Y0, Y0, Y1          // u²
+	VMOVAPS     Y10, Y2             // p = a13
+	VFMADD213PS 96(R10), Y1, Y2     // a11
+	VFMADD213PS 128(R10), Y1, Y2    // a9
+	VFMADD213PS 160(R10), Y1, Y2    // a7
+	VFMADD213PS 192(R10), Y1, Y2    // a5
+	VFMADD213PS 224(R10), Y1, Y2    // a3
+	VFMADD213PS 256(R10), Y1, Y2    // a1
+	VMULPS      Y0, Y2, Y2          // p·u
+	VMOVAPS     Y11, Y3             // q = b6
+	VFMADD213PS 320(R10), Y1, Y3    // b4
+	VFMADD213PS 352(R10), Y1, Y3    // b2
+	VFMADD213PS 384(R10), Y1, Y3    // b0
+	VDIVPS      Y3, Y2, Y2          // tanh(u)
+	VMULPS      Y12, Y2, Y2         // tanh/2
+	VADDPS      Y12, Y2, Y2         // σ = 1/2 + tanh/2
+	VMOVUPS     Y2, (DX)(AX*4)
+	VMULPS      Y2, Y7, Y7          // y = z·σ
+	VMOVUPS     Y7, (SI)(AX*4)
+	ADDQ        $8, AX
+	JMP         nafloop
+
+nafnext:
+	LEAQ (DI)(CX*4), DI
+	LEAQ (SI)(CX*4), SI
+	LEAQ (DX)(CX*4), DX
+	DECQ BX
+	JMP  nafrow
+
+nafdone:
+	VZEROUPPER
+	RET
+
+// func normActGrad32AVX2(x, dy, sg, m, r, s, t, sa, ta *float32, c, rows int)
+//
+// For rows × c numbers (c a multiple of 8): x̂ = (x − m)·r, z = x̂·s + t,
+// ∂z = dy·σ·(1 + z(1 − σ)) with σ = sg; sa += ∂z·x̂, ta += ∂z (per
+// channel), dy = ∂z·s.
+TEXT ·normActGrad32AVX2(SB), NOSPLIT, $0-88
+	MOVQ x+0(FP), DI
+	MOVQ dy+8(FP), SI
+	MOVQ sg+16(FP), DX
+	MOVQ m+24(FP), R8
+	MOVQ r+32(FP), R9
+	MOVQ s+40(FP), R11
+	MOVQ t+48(FP), R12
+	MOVQ sa+56(FP), R13
+	MOVQ ta+64(FP), R10
+	MOVQ c+72(FP), CX
+	MOVQ rows+80(FP), BX
+	MOVL    $0x3f800000, AX         // 1.0
+	MOVL    AX, X15
+	VBROADCASTSS X15, Y15
+
+nagrow:
+	TESTQ BX, BX
+	JLE   nagdone
+	XORQ  AX, AX
+
+nagloop:
+	CMPQ AX, CX
+	JGE  nagnext
+	VMOVUPS     (DI)(AX*4), Y0
+	VSUBPS      (R8)(AX*4), Y0, Y0  // x − m
+	VMULPS      (R9)(AX*4), Y0, Y0  // x̂
+	VMULPS      (R11)(AX*4), Y0, Y1 // x̂·s
+	VADDPS      (R12)(AX*4), Y1, Y1 // z
+	VMOVUPS     (DX)(AX*4), Y2      // σ
+	VSUBPS      Y2, Y15, Y3         // 1 − σ
+	VFMADD213PS Y15, Y1, Y3         // 1 + z(1 − σ)
+	VMULPS      Y2, Y3, Y3          // silu'(z)
+	VMULPS      (SI)(AX*4), Y3, Y3  // ∂z
+	VMOVUPS     (R13)(AX*4), Y4
+	VFMADD231PS Y3, Y0, Y4          // sa += ∂z·x̂
+	VMOVUPS     Y4, (R13)(AX*4)
+	VADDPS      (R10)(AX*4), Y3, Y5 // ta += ∂z
+	VMOVUPS     Y5, (R10)(AX*4)
+	VMULPS      (R11)(AX*4), Y3, Y3 // ∂x̂ = ∂z·s
+	VMOVUPS     Y3, (SI)(AX*4)
+	ADDQ        $8, AX
+	JMP         nagloop
+
+nagnext:
+	LEAQ (DI)(CX*4), DI
+	LEAQ (SI)(CX*4), SI
+	LEAQ (DX)(CX*4), DX
+	DECQ BX
+	JMP  nagrow
+
+nagdone:
+	VZEROUPPER
+	RET
+
+// func normActInput32AVX2(x, dh, dx, m, r, q1, q2 *float32, c, rows int)
+//
+// For rows × c numbers (c a multiple of 8): x̂ = (x − m)·r,
+// dx += r·(dh − q1 − x̂·q2).
+TEXT ·normActInput32AVX2(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), DI
+	MOVQ dh+8(FP), SI
+	MOVQ dx+16(FP), DX
+	MOVQ m+24(FP), R8
+	MOVQ r+32(FP), R9
+	MOVQ q1+40(FP), R11
+	MOVQ q2+48(FP), R12
+	MOVQ c+56(FP), CX
+	MOVQ rows+64(FP), BX
+
+nairow:
+	TESTQ BX, BX
+	JLE   naidone
+	XORQ  AX, AX
+
+nailoop:
+	CMPQ AX, CX
+	JGE  nainext
+	VMOVUPS      (R9)(AX*4), Y1     // r
+	VMOVUPS      (DI)(AX*4), Y0
+	VSUBPS       (R8)(AX*4), Y0, Y0 // x − m
+	VMULPS       Y1, Y0, Y0         // x̂
+	VMOVUPS      (SI)(AX*4), Y2
+	VSUBPS       (R11)(AX*4), Y2, Y2 // dh − q1
+	VFNMADD231PS (R12)(AX*4), Y0, Y2 // − x̂·q2
+	VMOVUPS      (DX)(AX*4), Y3
+	VFMADD231PS  Y2, Y1, Y3          // dx += r·(…)
+	VMOVUPS      Y3, (DX)(AX*4)
+	ADDQ         $8, AX
+	JMP          nailoop
+
+nainext:
+	LEAQ (DI)(CX*4), DI
+	LEAQ (SI)(CX*4), SI
+	LEAQ (DX)(CX*4), DX
+	DECQ BX
+	JMP  nairow
+
+naidone:
+	VZEROUPPER
+	RET
+
+// func normActSum32AVX2(x *float32, sum *float64, c, rows int)
+//
+// sum[ch] += Σ_rows float64(x[row·c + ch]) for ch < c, c a multiple of 4,
+// each channel summed in row order (as the Go loop does).
+TEXT ·normActSum32AVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ sum+8(FP), SI
+	MOVQ c+16(FP), CX
+	MOVQ rows+24(FP), BX
+
+nasrow:
+	TESTQ BX, BX
+	JLE   nasdone
+	XORQ  AX, AX
+
+nasloop:
+	CMPQ      AX, CX
+	JGE       nasnext
+	VCVTPS2PD (DI)(AX*4), Y0
+	VADDPD    (SI)(AX*8), Y0, Y0
+	VMOVUPD   Y0, (SI)(AX*8)
+	ADDQ      $4, AX
+	JMP       nasloop
+
+nasnext:
+	LEAQ (DI)(CX*4), DI
+	DECQ BX
+	JMP  nasrow
+
+nasdone:
+	VZEROUPPER
+	RET
+
+// func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int)
+//
+// sum[ch] += Σ_rows e², e = float64(x[row·c + ch] − m[ch]) (the difference
+// rounded in float32, as the Go loop does), c a multiple of 4.
+TEXT ·normActSqDev32AVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), DI
+	MOVQ m+8(FP), R8
+	MOVQ sum+16(FP), SI
+	MOVQ c+24(FP), CX
+	MOVQ rows+32(FP), BX
+
+nadrow:
+	TESTQ BX, BX
+	JLE   naddone
+	XORQ  AX, AX
+
+nadloop:
+	CMPQ      AX, CX
+	JGE       nadnext
+	VMOVUPS   (DI)(AX*4), X0
+	VSUBPS    (R8)(AX*4), X0, X0
+	VCVTPS2PD X0, Y0
+	VMULPD    Y0, Y0, Y0
+	VADDPD    (SI)(AX*8), Y0, Y0
+	VMOVUPD   Y0, (SI)(AX*8)
+	ADDQ      $4, AX
+	JMP       nadloop
+
+nadnext:
+	LEAQ (DI)(CX*4), DI
+	DECQ BX
+	JMP  nadrow
+
+naddone:
+	VZEROUPPER
+	RET

@@ -24,3 +24,25 @@ var tanh64Consts [31][4]uint64
 func adam64AVX2(p, gr, m, v *float64, n int, b1, b2, c1, c2, step, eps float64) {
 	panic("nn: no assembly kernels")
 }
+
+func normActFwd32AVX2(x, y, sg, m, r, s, t *float32, c, rows int, k *[15][8]float32) {
+	panic("nn: no assembly kernels")
+}
+
+func normActGrad32AVX2(x, dy, sg, m, r, s, t, sa, ta *float32, c, rows int) {
+	panic("nn: no assembly kernels")
+}
+
+func normActInput32AVX2(x, dh, dx, m, r, q1, q2 *float32, c, rows int) {
+	panic("nn: no assembly kernels")
+}
+
+var normActConsts [15][8]float32
+
+func normActSum32AVX2(x *float32, sum *float64, c, rows int) {
+	panic("nn: no assembly kernels")
+}
+
+func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int) {
+	panic("nn: no assembly kernels")
+}

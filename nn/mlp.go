@@ -3,6 +3,8 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 )
@@ -156,6 +158,40 @@ type Workspace[T Float] struct {
 	// xT holds the transpose of a layer's input for the weight gradient,
 	// with gonum's pure-Go BLAS only (see nativeBLAS).
 	xT []T
+	// parts is the number of row blocks of the last Forward (see
+	// mlpParts); gpart holds the weight gradients of blocks 1, 2, …
+	// (grown once) and split the context of their goroutines.
+	parts int
+	gpart [][]T
+	split *mlpJob[T]
+}
+
+// mlpJob is the context of a Forward or Backward split into row blocks.
+type mlpJob[T Float] struct {
+	m         *MLP[T]
+	ws        *Workspace[T]
+	x, d      []T // Forward's input; Backward's dOut
+	grad, dIn []T
+	wg        sync.WaitGroup
+	fwd, bwd  rangeFunc
+	sum       rangeFunc
+}
+
+// minSplitRows is the fewest rows of a block when a batch is split: below
+// it the products get too thin for BLAS to run near its speed.
+const minSplitRows = 32
+
+// mlpParts is the number of row blocks a batch of n rows is split into:
+// GOMAXPROCS with a native BLAS on one thread (each block's products on
+// its own core, like the convolutions' images), one otherwise. OpenBLAS
+// on two threads runs the products of a batch of 128 at 1.2× the speed of
+// one thread; two blocks on one thread each run close to 2×
+// (gk/ARCHITECTURE.md, "Speed").
+func mlpParts(n int) int {
+	if !singleThreadBLAS() {
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), n/minSplitRows))
 }
 
 // NewWorkspace returns a workspace for batches of up to rows rows.
@@ -172,6 +208,7 @@ func (m *MLP[T]) NewWorkspace(rows int) *Workspace[T] {
 		a:     make([][]T, L),
 		ones:  make([]T, rows),
 		job:   newActJob[T](),
+		split: &mlpJob[T]{fwd: mlpForwardPart[T], bwd: mlpBackwardPart[T], sum: mlpSumPart[T]},
 	}
 	wide := 0
 	for l := 0; l < L; l++ {
@@ -233,6 +270,13 @@ func (m *MLP[T]) Forward(ws *Workspace[T], in []T, n int) []T {
 	x := in[:n*m.Sizes[0]]
 	ws.in, ws.n = x, n
 	L := len(m.Sizes) - 1
+	if ws.parts = mlpParts(n); ws.parts > 1 {
+		j := ws.split
+		j.m, j.ws = m, ws
+		parallelFor(ws.parts, 1, j.fwd, j, &j.wg)
+		j.m, j.ws = nil, nil
+		return ws.a[L-1][:n*m.Sizes[L]]
+	}
 	for l := 0; l < L; l++ {
 		din, dout := m.Sizes[l], m.Sizes[l+1]
 		w, b := m.Layer(l)
@@ -282,6 +326,10 @@ func (m *MLP[T]) Backward(ws *Workspace[T], dOut, grad, dIn []T) {
 	if grad == nil && dIn == nil {
 		return
 	}
+	if ws.parts > 1 {
+		m.backwardSplit(ws, dOut[:n*m.Sizes[L]], grad, dIn)
+		return
+	}
 	d := dOut[:n*m.Sizes[L]]
 	buf := 0
 	for l := L - 1; l >= 0; l-- {
@@ -323,3 +371,114 @@ func (m *MLP[T]) Backward(ws *Workspace[T], dOut, grad, dIn []T) {
 // ZeroGrad sets every element of grad to zero (before a Backward that
 // should start a fresh gradient).
 func ZeroGrad[T Float](grad []T) { clear(grad) }
+
+// The split passes: block p of a batch of n rows is rows
+// [p·n/parts, (p+1)·n/parts), run through every layer by its own goroutine
+// with its own products (BLAS on one thread). Backward gives block 0's
+// weight gradients to grad and those of block p > 0 to gpart[p−1], added
+// into grad at the end: the sum over the batch in another order than one
+// product's, so the gradient differs from the unsplit one by rounding.
+
+func blockRows(p, parts, n int) (int, int) { return p * n / parts, (p + 1) * n / parts }
+
+func mlpForwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*mlpJob[T])
+	m, ws := j.m, j.ws
+	L := len(m.Sizes) - 1
+	for p := lo; p < hi; p++ {
+		r0, r1 := blockRows(p, ws.parts, ws.n)
+		x := ws.in[r0*m.Sizes[0] : r1*m.Sizes[0]]
+		for l := 0; l < L; l++ {
+			din, dout := m.Sizes[l], m.Sizes[l+1]
+			w, b := m.Layer(l)
+			z := ws.a[l][r0*dout : r1*dout]
+			gemm(blas.NoTrans, blas.NoTrans, r1-r0, dout, din, 1, x, din, w, dout, 0, z, dout)
+			var s []T
+			if l < L-1 && ws.s != nil {
+				s = ws.s[l][r0*dout : r1*dout]
+			}
+			biasActRows(m.Act, l == L-1, z, s, b, 0, r1-r0)
+			x = z
+		}
+	}
+}
+
+func (m *MLP[T]) backwardSplit(ws *Workspace[T], dOut, grad, dIn []T) {
+	if grad != nil {
+		for p := 1; p < ws.parts; p++ {
+			for len(ws.gpart) < p {
+				ws.gpart = append(ws.gpart, nil)
+			}
+			if len(ws.gpart[p-1]) != len(grad) {
+				ws.gpart[p-1] = make([]T, len(grad)) // grown once per workspace
+			}
+		}
+	}
+	j := ws.split
+	j.m, j.ws, j.d, j.grad, j.dIn = m, ws, dOut, grad, dIn
+	parallelFor(ws.parts, 1, j.bwd, j, &j.wg)
+	if grad != nil {
+		parallelFor(len(grad), grain, j.sum, j, &j.wg)
+	}
+	j.m, j.ws, j.d, j.grad, j.dIn = nil, nil, nil, nil, nil
+}
+
+// mlpSumPart adds the blocks' gradients gpart[lo:hi] into grad.
+func mlpSumPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*mlpJob[T])
+	g := j.grad[lo:hi]
+	for p := 1; p < j.ws.parts; p++ {
+		for i, v := range j.ws.gpart[p-1][lo:hi] {
+			g[i] += v
+		}
+	}
+}
+
+func mlpBackwardPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*mlpJob[T])
+	m, ws := j.m, j.ws
+	L := len(m.Sizes) - 1
+	for p := lo; p < hi; p++ {
+		r0, r1 := blockRows(p, ws.parts, ws.n)
+		rows := r1 - r0
+		d := j.d[r0*m.Sizes[L] : r1*m.Sizes[L]]
+		grad, beta := j.grad, T(1)
+		if p > 0 && grad != nil {
+			grad, beta = ws.gpart[p-1], 0
+		}
+		buf := 0
+		for l := L - 1; l >= 0; l-- {
+			din, dout := m.Sizes[l], m.Sizes[l+1]
+			var x []T
+			if l > 0 {
+				x = ws.a[l-1][r0*din : r1*din]
+			} else {
+				x = ws.in[r0*din : r1*din]
+			}
+			w, _ := m.Layer(l)
+			if grad != nil {
+				gw, gb := m.layerOf(grad, l)
+				gemm(blas.Trans, blas.NoTrans, din, dout, rows, 1, x, din, d, dout, beta, gw, dout)
+				if beta == 0 {
+					clear(gb)
+				}
+				colSumAdd(rows, dout, d, ws.ones, gb)
+			}
+			if l == 0 {
+				if j.dIn != nil {
+					gemm(blas.NoTrans, blas.Trans, rows, din, dout, 1, d, dout, w, dout, 0, j.dIn[r0*din:r1*din], din)
+				}
+				break
+			}
+			next := ws.d[buf][r0*din : r1*din]
+			buf ^= 1
+			gemm(blas.NoTrans, blas.Trans, rows, din, dout, 1, d, dout, w, dout, 0, next, din)
+			var s []T
+			if ws.s != nil {
+				s = ws.s[l-1][r0*din : r1*din]
+			}
+			mulDerivRange(m.Act, next, x, s, 0, len(next))
+			d = next
+		}
+	}
+}

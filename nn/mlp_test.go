@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -472,5 +473,55 @@ func TestConcurrentForward(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestMLPSplitRows runs Forward and Backward with the batch split into row
+// blocks (a native BLAS on one thread) and compares them with the unsplit
+// passes on two threads: the same sums, the weight gradients in another
+// order, so equal to rounding (float64: 1e-12 relative). It also checks
+// that the split passes allocate nothing once the workspace has grown.
+func TestMLPSplitRows(t *testing.T) {
+	prev := SetBLASThreads(1)
+	if prev == 0 {
+		t.Skip("pure-Go BLAS: the batch is never split")
+	}
+	defer SetBLASThreads(prev)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(3, runtime.GOMAXPROCS(0))))
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, act := range []Activation{Tanh, SiLU} {
+		m := NewMLP[float64]([]int{5, 48, 40, 7}, act, r)
+		n := 100
+		if mlpParts(n) < 3 {
+			t.Fatalf("%d rows split into %d blocks, want 3", n, mlpParts(n))
+		}
+		in := randSlice[float64](r, n*5, 1)
+		dOut := randSlice[float64](r, n*7, 1)
+		g0 := randSlice[float64](r, len(m.Params), 1)
+		ws := m.NewWorkspace(n)
+		run := func() (out, grad, dIn []float64) {
+			out = append([]float64(nil), m.Forward(ws, in, n)...)
+			grad, dIn = append([]float64(nil), g0...), make([]float64, len(in))
+			m.Backward(ws, dOut, grad, dIn)
+			return
+		}
+		o1, g1, d1 := run()
+		if a := testing.AllocsPerRun(3, func() {
+			m.Forward(ws, in, n)
+			m.Backward(ws, dOut, g1[:len(m.Params):len(m.Params)], nil)
+		}); a != 0 {
+			t.Errorf("split passes allocate %v times", a)
+		}
+		o1, g1, d1 = run()
+		SetBLASThreads(2)
+		o2, g2, d2 := run()
+		SetBLASThreads(1)
+		for k, p := range [][2][]float64{{o1, o2}, {g1, g2}, {d1, d2}} {
+			for i := range p[0] {
+				if math.Abs(p[0][i]-p[1][i]) > 1e-12*(1+math.Abs(p[1][i])) {
+					t.Fatalf("%v, result %d: split %v, whole %v at %d", act, k, p[0][i], p[1][i], i)
+				}
+			}
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 )
 
 // UNetSpec describes a conditioned U-Net on H×W images of C channels.
@@ -190,7 +189,7 @@ func UNetRowNumbers(s UNetSpec) int {
 	}
 	for _, op := range u.ops {
 		if op.kind == opNormAct {
-			n += u.tensors[op.in].size() + op.groups
+			n += u.tensors[op.in].size() + 2*op.groups
 		}
 	}
 	return n
@@ -347,7 +346,8 @@ type UNetWorkspace[T Float] struct {
 	n    int
 	val  [][]T // per tensor: rows × size; val[0] is the caller's input
 	grad [][]T // per tensor, for Backward
-	xhat [][]T // per NormAct: normalized input
+	sig  [][]T // per NormAct: σ(z) of the forward pass (z the SiLU's input)
+	mean [][]T // per NormAct: rows × groups
 	rstd [][]T // per NormAct: rows × groups
 	film []T   // E's output of the last Forward
 	dfil []T   // rows × film: ∂L/∂(s, t)
@@ -356,10 +356,13 @@ type UNetWorkspace[T Float] struct {
 	job  *unetJob[T]
 }
 
-// convChunk is the target size of a convolution's gathered rows: a few
-// images per product at 28×28 (enough rows for BLAS to reach its speed,
-// little enough memory to stay near the caches).
-const convChunk = 1 << 21
+// convChunk is the target size of a convolution's gathered rows: about
+// one 28×28 image per product at 32 channels (784 rows, enough for BLAS),
+// 1 MB in float32, so that the rows a gathering writes are still in the
+// core's L2 cache when the product reads them. Chunks of 2^21 numbers
+// (8 MB, a few images) made the step 1.3× slower (gk/ARCHITECTURE.md,
+// "U-Net").
+const convChunk = 1 << 18
 
 // NewWorkspace returns a workspace for up to rows images.
 func (u *UNet[T]) NewWorkspace(rows int) *UNetWorkspace[T] {
@@ -376,13 +379,15 @@ func (u *UNet[T]) NewWorkspace(rows int) *UNetWorkspace[T] {
 		}
 		ws.grad[i] = make([]T, rows*t.size())
 	}
-	ws.xhat = make([][]T, u.norms)
+	ws.sig = make([][]T, u.norms)
+	ws.mean = make([][]T, u.norms)
 	ws.rstd = make([][]T, u.norms)
 	col := 0
 	for _, op := range u.ops {
 		switch op.kind {
 		case opNormAct:
-			ws.xhat[op.norm] = make([]T, rows*u.tensors[op.in].size())
+			ws.sig[op.norm] = make([]T, rows*u.tensors[op.in].size())
+			ws.mean[op.norm] = make([]T, rows*op.groups)
 			ws.rstd[op.norm] = make([]T, rows*op.groups)
 		case opConv:
 			col = max(col, op.conv.ColLen(1))
@@ -441,24 +446,10 @@ func (u *UNet[T]) forwardOp(ws *UNetWorkspace[T], op unetOp, n int) {
 		ConvForward(op.conv, u.Params[op.p:op.p+op.conv.NumParams()], in, out, n, ws.conv)
 	case opNormAct:
 		j := ws.job
-		j.t, j.in, j.out, j.xhat, j.rstd, j.film, j.filmW, j.off, j.groups = tin, in, out, ws.xhat[op.norm], ws.rstd[op.norm], ws.film, u.film, op.film, op.groups
+		j.t, j.x, j.out, j.sig, j.mean, j.rstd, j.film, j.filmW, j.off, j.groups = tin, in, out, ws.sig[op.norm], ws.mean[op.norm], ws.rstd[op.norm], ws.film, u.film, op.film, op.groups
 		j.run(n, j.fwd)
-	case opAdd:
-		b := ws.val[op.in2][:len(out)]
-		for i, v := range in {
-			out[i] = v + b[i]
-		}
-	case opPool:
-		pool2(tin, in, out, n)
-	case opUp:
-		up2(tin, in, out, n)
-	case opCat:
-		tb := u.tensors[op.in2]
-		b := ws.val[op.in2][:n*tb.size()]
-		for p := 0; p < n*tin.h*tin.w; p++ {
-			copy(out[p*tout.c:], in[p*tin.c:(p+1)*tin.c])
-			copy(out[p*tout.c+tin.c:(p+1)*tout.c], b[p*tb.c:(p+1)*tb.c])
-		}
+	default:
+		ws.job.elem(u, ws, op, n, false)
 	}
 }
 
@@ -482,11 +473,7 @@ func (u *UNet[T]) Backward(ws *UNetWorkspace[T], dOut, grad, dImg, dCond []T) {
 	if grad == nil && dImg == nil && dCond == nil {
 		return
 	}
-	for i, t := range u.tensors {
-		if i != last {
-			clear(ws.grad[i][:n*t.size()])
-		}
-	}
+	ws.job.clearGrads(u, ws, n, last)
 	copy(ws.grad[last], dOut[:n*u.tensors[last].size()])
 	clear(ws.dfil[:n*u.film])
 	for i := len(u.ops) - 1; i >= 0; i-- {
@@ -519,31 +506,69 @@ func (u *UNet[T]) backwardOp(ws *UNetWorkspace[T], op unetOp, n int, grad []T, n
 		ConvBackward(op.conv, u.Params[op.p:op.p+np], in, dOut, g, dIn, n, ws.conv)
 	case opNormAct:
 		j := ws.job
-		j.t, j.in, j.out, j.xhat, j.rstd, j.film, j.filmW, j.off, j.groups = tin, dIn, dOut, ws.xhat[op.norm], ws.rstd[op.norm], ws.film, u.film, op.film, op.groups
+		j.t, j.x, j.dx, j.out, j.sig, j.mean, j.rstd, j.film, j.filmW, j.off, j.groups = tin, in, dIn, dOut, ws.sig[op.norm], ws.mean[op.norm], ws.rstd[op.norm], ws.film, u.film, op.film, op.groups
 		j.dfilm = ws.dfil
 		j.run(n, j.bwd)
+	default:
+		ws.job.elem(u, ws, op, n, true)
+	}
+}
+
+// elemRange runs the forward (back false) or backward pass of the
+// elementwise op (add, pool, upsample, concatenate) on images [lo, hi).
+func (u *UNet[T]) elemRange(ws *UNetWorkspace[T], op unetOp, lo, hi int, back bool) {
+	tin, tout := u.tensors[op.in], u.tensors[op.out]
+	si, so := tin.size(), tout.size()
+	in, out := ws.val[op.in][lo*si:hi*si], ws.val[op.out][lo*so:hi*so]
+	dIn, dOut := ws.grad[op.in][lo*si:hi*si], ws.grad[op.out][lo*so:hi*so]
+	m := hi - lo
+	switch op.kind {
 	case opAdd:
-		db := ws.grad[op.in2][:len(dOut)]
-		for i, v := range dOut {
-			dIn[i] += v
-			db[i] += v
+		if back {
+			db := ws.grad[op.in2][lo*so : hi*so]
+			for i, v := range dOut {
+				dIn[i] += v
+				db[i] += v
+			}
+			return
+		}
+		b := ws.val[op.in2][lo*so : hi*so]
+		for i, v := range in {
+			out[i] = v + b[i]
 		}
 	case opPool:
-		pool2Back(tin, dIn, dOut, n)
+		if back {
+			pool2Back(tin, dIn, dOut, m)
+		} else {
+			pool2(tin, in, out, m)
+		}
 	case opUp:
-		up2Back(tin, dIn, dOut, n)
+		if back {
+			up2Back(tin, dIn, dOut, m)
+		} else {
+			up2(tin, in, out, m)
+		}
 	case opCat:
 		tb := u.tensors[op.in2]
-		db := ws.grad[op.in2][:n*tb.size()]
-		for p := 0; p < n*tin.h*tin.w; p++ {
-			src := dOut[p*tout.c : (p+1)*tout.c]
-			a, b := dIn[p*tin.c:(p+1)*tin.c], db[p*tb.c:(p+1)*tb.c]
-			for i := range a {
-				a[i] += src[i]
+		sb := tb.size()
+		if back {
+			db := ws.grad[op.in2][lo*sb : hi*sb]
+			for p := 0; p < m*tin.h*tin.w; p++ {
+				src := dOut[p*tout.c : (p+1)*tout.c]
+				a, b := dIn[p*tin.c:(p+1)*tin.c], db[p*tb.c:(p+1)*tb.c]
+				for i := range a {
+					a[i] += src[i]
+				}
+				for i := range b {
+					b[i] += src[tin.c+i]
+				}
 			}
-			for i := range b {
-				b[i] += src[tin.c+i]
-			}
+			return
+		}
+		b := ws.val[op.in2][lo*sb : hi*sb]
+		for p := 0; p < m*tin.h*tin.w; p++ {
+			copy(out[p*tout.c:], in[p*tin.c:(p+1)*tin.c])
+			copy(out[p*tout.c+tin.c:(p+1)*tout.c], b[p*tb.c:(p+1)*tb.c])
 		}
 	}
 }
@@ -614,188 +639,6 @@ func up2Back[T Float](t unetTensor, dIn, dOut []T, n int) {
 				for j, v := range g {
 					d[j] += v
 				}
-			}
-		}
-	}
-}
-
-// unetJob is the context of the NormAct passes, split over images.
-type unetJob[T Float] struct {
-	t                   unetTensor
-	in, out, xhat, rstd []T
-	film, dfilm         []T
-	filmW, off, groups  int
-	wg                  sync.WaitGroup
-	fwd, bwd            rangeFunc
-}
-
-func newUNetJob[T Float]() *unetJob[T] {
-	return &unetJob[T]{fwd: normActForwardJob[T], bwd: normActBackwardJob[T]}
-}
-
-// run runs f over n images split across the cores, with the arguments
-// already set in j.
-func (j *unetJob[T]) run(n int, f rangeFunc) {
-	parallelFor(n, max(1, grain/max(j.t.size(), 1)), f, j, &j.wg)
-	j.in, j.out, j.xhat, j.rstd, j.film, j.dfilm = nil, nil, nil, nil, nil, nil
-}
-
-// normEps is GroupNorm's ε (PyTorch's default).
-const normEps = 1e-5
-
-// The NormAct passes compute σ(z) = 1/(1 + e^{−z}) in float32 through
-// tanh32, σ(z) = (1 + tanh(z/2))/2, several times faster than an
-// exponential, written out in the loops after a branch on the width: a
-// helper would not be inlined into them (tanh32 is), and the call cost
-// more than the arithmetic.
-
-// normActForwardJob computes y = silu(GN(x)·(1 + s) + t) for images
-// [lo, hi): group statistics in float64 (mean, then the mean square about
-// it), x̂ and 1/σ kept for the backward pass. Every pass runs over the
-// pixels with the channels innermost (contiguous in NHWC), with per-channel
-// sums combined into the groups afterwards: loops over the few channels of
-// one group were measured slower.
-func normActForwardJob[T Float](ctx any, lo, hi int) {
-	j := ctx.(*unetJob[T])
-	f32 := is32[T]()
-	t, g := j.t, j.groups
-	hw, c := t.h*t.w, t.c
-	cg := c / g
-	cnt := float64(hw * cg)
-	var acc [maxUNetChannels]float64
-	var meanC, rstdC, scale [maxUNetChannels]T
-	for i := lo; i < hi; i++ {
-		x := j.in[i*hw*c : (i+1)*hw*c]
-		xh := j.xhat[i*hw*c : (i+1)*hw*c]
-		y := j.out[i*hw*c : (i+1)*hw*c]
-		fs := j.film[i*j.filmW+j.off : i*j.filmW+j.off+c]
-		ft := j.film[i*j.filmW+j.off+c : i*j.filmW+j.off+2*c]
-		sums := acc[:c]
-		clear(sums)
-		for p := 0; p < hw; p++ {
-			for ch, v := range x[p*c : (p+1)*c] {
-				sums[ch] += float64(v)
-			}
-		}
-		for k := 0; k < g; k++ {
-			m := 0.0
-			for _, v := range sums[k*cg : (k+1)*cg] {
-				m += v
-			}
-			for ch := k * cg; ch < (k+1)*cg; ch++ {
-				meanC[ch] = T(m / cnt)
-			}
-		}
-		clear(sums)
-		mc := meanC[:c]
-		for p := 0; p < hw; p++ {
-			for ch, v := range x[p*c : (p+1)*c] {
-				e := float64(v - mc[ch])
-				sums[ch] += e * e
-			}
-		}
-		r := j.rstd[i*g : (i+1)*g]
-		for k := 0; k < g; k++ {
-			v := 0.0
-			for _, e := range sums[k*cg : (k+1)*cg] {
-				v += e
-			}
-			r[k] = T(1 / math.Sqrt(v/cnt+normEps))
-			for ch := k * cg; ch < (k+1)*cg; ch++ {
-				rstdC[ch] = r[k]
-			}
-		}
-		sc, rc := scale[:c], rstdC[:c]
-		for ch := range sc {
-			sc[ch] = 1 + fs[ch]
-		}
-		for p := 0; p < hw; p++ {
-			row, hrow, yrow := x[p*c:(p+1)*c], xh[p*c:(p+1)*c], y[p*c:(p+1)*c]
-			for ch, xv := range row {
-				v := (xv - mc[ch]) * rc[ch]
-				hrow[ch] = v
-				z := v*sc[ch] + ft[ch]
-				var sg T
-				if f32 {
-					sg = T(0.5 + 0.5*tanh32(float32(z)*0.5)) // σ(z) = (1 + tanh(z/2))/2
-				} else {
-					sg = T(sigmoid(float64(z)))
-				}
-				yrow[ch] = z * sg
-			}
-		}
-	}
-}
-
-// normActBackwardJob back-propagates through NormAct for images [lo, hi):
-// j.out holds ∂L/∂y (overwritten with ∂L/∂x̂), j.in receives ∂L/∂x added,
-// j.dfilm ∂L/∂s and ∂L/∂t added:
-//
-//	∂z = ∂y·silu'(z),  ∂s = Σ ∂z·x̂,  ∂t = Σ ∂z,  ∂x̂ = ∂z·(1 + s),
-//	∂x = (1/σ)(∂x̂ − mean(∂x̂) − x̂·mean(∂x̂·x̂))   (means over the group).
-func normActBackwardJob[T Float](ctx any, lo, hi int) {
-	j := ctx.(*unetJob[T])
-	f32 := is32[T]()
-	t, g := j.t, j.groups
-	hw, c := t.h*t.w, t.c
-	cg := c / g
-	cnt := T(hw * cg)
-	var scale, dsA, dtA, a1, a2, m1C, m2C, rstdC [maxUNetChannels]T
-	for i := lo; i < hi; i++ {
-		dy := j.out[i*hw*c : (i+1)*hw*c]
-		dx := j.in[i*hw*c : (i+1)*hw*c]
-		xh := j.xhat[i*hw*c : (i+1)*hw*c]
-		fs := j.film[i*j.filmW+j.off : i*j.filmW+j.off+c]
-		ft := j.film[i*j.filmW+j.off+c : i*j.filmW+j.off+2*c]
-		ds := j.dfilm[i*j.filmW+j.off : i*j.filmW+j.off+c]
-		dt := j.dfilm[i*j.filmW+j.off+c : i*j.filmW+j.off+2*c]
-		sc, sa, ta, s1, s2 := scale[:c], dsA[:c], dtA[:c], a1[:c], a2[:c]
-		for ch := range sc {
-			sc[ch] = 1 + fs[ch]
-		}
-		clear(sa)
-		clear(ta)
-		clear(s1)
-		clear(s2)
-		for p := 0; p < hw; p++ {
-			drow, hrow := dy[p*c:(p+1)*c], xh[p*c:(p+1)*c]
-			for ch, v := range hrow {
-				z := v*sc[ch] + ft[ch]
-				var sg T
-				if f32 {
-					sg = T(0.5 + 0.5*tanh32(float32(z)*0.5))
-				} else {
-					sg = T(sigmoid(float64(z)))
-				}
-				dz := drow[ch] * sg * (1 + z*(1-sg))
-				sa[ch] += dz * v
-				ta[ch] += dz
-				dh := dz * sc[ch]
-				drow[ch] = dh
-				s1[ch] += dh
-				s2[ch] += dh * v
-			}
-		}
-		for ch := range ds {
-			ds[ch] += sa[ch]
-			dt[ch] += ta[ch]
-		}
-		r := j.rstd[i*g : (i+1)*g]
-		for k := 0; k < g; k++ {
-			var m1, m2 T
-			for ch := k * cg; ch < (k+1)*cg; ch++ {
-				m1 += s1[ch]
-				m2 += s2[ch]
-			}
-			for ch := k * cg; ch < (k+1)*cg; ch++ {
-				m1C[ch], m2C[ch], rstdC[ch] = m1/cnt, m2/cnt, r[k]
-			}
-		}
-		q1, q2, rc := m1C[:c], m2C[:c], rstdC[:c]
-		for p := 0; p < hw; p++ {
-			drow, hrow, xrow := dy[p*c:(p+1)*c], xh[p*c:(p+1)*c], dx[p*c:(p+1)*c]
-			for ch, dh := range drow {
-				xrow[ch] += rc[ch] * (dh - q1[ch] - hrow[ch]*q2[ch])
 			}
 		}
 	}
