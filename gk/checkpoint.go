@@ -32,8 +32,10 @@ import (
 // before, so that builds that read version 2 still read it; files without
 // a coupling load as independent. Version 5 adds the network kind and the
 // U-Net's widths (Config.Net, Config.UNet), written only for a U-Net (with
-// or without a coupling).
-const CheckpointVersion = unetVersion
+// or without a coupling). Version 6 adds the Fourier features of x
+// (Config.XFeatures), written only for a model that has them (an older
+// reader would build a network of the wrong input width).
+const CheckpointVersion = xFeaturesVersion
 
 // shapelessVersion is the version written for a model without a Shape
 // or a coupling.
@@ -47,6 +49,9 @@ const couplingVersion = 4
 
 // unetVersion is the version of a U-Net.
 const unetVersion = 5
+
+// xFeaturesVersion is the version of an MLP with Fourier features of x.
+const xFeaturesVersion = 6
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -93,6 +98,13 @@ type ckptFeatures struct {
 	B           []byte  `msgpack:"b"` // float64 LE, M×(K+1)
 }
 
+// ckptXFeatures records Config.XFeatures and its matrix B (version 6).
+type ckptXFeatures struct {
+	Frequencies int     `msgpack:"frequencies"`
+	Scale       float64 `msgpack:"scale"`
+	B           []byte  `msgpack:"b"` // float64 LE, M×d
+}
+
 type ckptArch struct {
 	Marginals  int          `msgpack:"marginals"`
 	Dim        int          `msgpack:"dim"`
@@ -120,6 +132,8 @@ type ckptArch struct {
 	Net string `msgpack:"net,omitempty"`
 	// UNet holds the U-Net's widths (version 5).
 	UNet *ckptUNet `msgpack:"unet,omitempty"`
+	// XFeatures holds the Fourier features of x, nil for none (version 6).
+	XFeatures *ckptXFeatures `msgpack:"x_features,omitempty"`
 }
 
 type ckptUNet struct {
@@ -132,6 +146,8 @@ type ckptUNet struct {
 // holds everything in it.
 func (p *checkpointPayload) version() uint32 {
 	switch {
+	case p.Arch.XFeatures != nil:
+		return xFeaturesVersion
 	case p.Arch.Net != "":
 		return unetVersion
 	case p.Arch.Coupling != "":
@@ -270,7 +286,7 @@ func (m *Model) payload() *checkpointPayload {
 			Bounds:      bounds,
 			NoiseWeight: c.NoiseWeight,
 			Marginals:   c.Marginals, Dim: c.Dim,
-			Sizes:      c.sizes(m.feat.dim()),
+			Sizes:      c.sizes(m.featDim()),
 			Hidden:     c.Hidden,
 			Activation: c.Activation.String(),
 			Float:      float,
@@ -289,6 +305,9 @@ func (m *Model) payload() *checkpointPayload {
 	}
 	if !c.Coupling.IsIndependent() {
 		p.Arch.Coupling = c.Coupling.String()
+	}
+	if m.xf != nil {
+		p.Arch.XFeatures = &ckptXFeatures{Frequencies: c.XFeatures.Frequencies, Scale: c.XFeatures.Scale, B: floatBytes(m.xf.b)}
 	}
 	if c.Net == NetUNet {
 		p.Arch.Net = c.Net.String()
@@ -437,11 +456,13 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
 	}
-	// A file is written in the version its content calls for (version 5
-	// for a U-Net, 4 for an MLP with a coupling, 3 with a shape and no
-	// coupling, 2 otherwise; version 1 files have what version 2 has).
+	// A file is written in the version its content calls for (version 6
+	// with Fourier features of x, 5 for a U-Net, 4 for an MLP with a
+	// coupling, 3 with a shape and no coupling, 2 otherwise; version 1
+	// files have what version 2 has).
 	if v, want := binary.BigEndian.Uint32(h[1:]), p.version(); v != want && (v != 1 || want != shapelessVersion) {
-		return nil, fmt.Errorf("%w: format version %d with sample shape %v, coupling %q and network %q", ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling, p.Arch.Net)
+		return nil, fmt.Errorf("%w: format version %d with sample shape %v, coupling %q, network %q and features of x %v",
+			ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling, p.Arch.Net, p.Arch.XFeatures != nil)
 	}
 	return p, nil
 }
@@ -522,6 +543,13 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		return nil, err
 	}
 	cfg.Features.Frequencies, cfg.Features.Scale = a.Features.Frequencies, a.Features.Scale
+	nXB := 0
+	if x := a.XFeatures; x != nil {
+		if x.Frequencies < 1 {
+			return nil, fmt.Errorf("Fourier features of x with %d frequencies", x.Frequencies)
+		}
+		cfg.XFeatures, nXB = XFeatures{Frequencies: x.Frequencies, Scale: x.Scale}, len(x.B)
+	}
 	if cfg.Heads, err = parseHeads(a.Heads); err != nil {
 		return nil, err
 	}
@@ -551,7 +579,7 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	if err := checkDeclaredSizes(cfg, len(a.Features.B), len(weights)); err != nil {
+	if err := checkDeclaredSizes(cfg, len(a.Features.B), nXB, len(weights)); err != nil {
 		return nil, err
 	}
 	feat := &alphaFeatures{n: cfg.Marginals, kind: cfg.Features.Kind}
@@ -561,12 +589,19 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 			return nil, err
 		}
 	}
+	var xf *xFeatures
+	if cfg.XFeatures.On() {
+		xf = &xFeatures{d: cfg.Dim, b: make([]float64, cfg.XFeatures.Frequencies*cfg.Dim)}
+		if err := setFloats(xf.b, a.XFeatures.B, "Fourier frequencies of x"); err != nil {
+			return nil, err
+		}
+	}
 	// The initial draw is overwritten; any generator will do.
-	eng := newNetEngine(cfg, feat.dim(), rand.New(rand.NewPCG(0, 0)))
+	eng := newNetEngine(cfg, feat.dim()+xf.dim(), rand.New(rand.NewPCG(0, 0)))
 	if err := setFloats(eng.params(), weights, "weights"); err != nil {
 		return nil, err
 	}
-	return newModel(cfg, feat, eng), nil
+	return newModel(cfg, feat, xf, eng), nil
 }
 
 // Load reads a checkpoint written by Trainer.Save or Model.Save and returns
@@ -654,7 +689,7 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	if err := set.validate(); err != nil {
 		return nil, err
 	}
-	if err := checkBatchMemory(set.Batch, m.cfg.Marginals, m.cfg.Dim, m.cfg.memorySizes(m.feat.dim())); err != nil {
+	if err := checkBatchMemory(set.Batch, m.cfg.Marginals, m.cfg.Dim, m.cfg.memorySizes(m.featDim())); err != nil {
 		return nil, err
 	}
 	opt := newOptimizer(live, m.eng)

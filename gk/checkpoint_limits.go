@@ -13,10 +13,11 @@ import (
 // error, not left to the Go runtime's out-of-memory crash.
 
 // checkDeclaredSizes checks the layer sizes of cfg (validated) against
-// the weight blob of nWeights bytes and the Fourier frequency blob of
-// nFreq bytes that the checkpoint actually holds. Every layer size is at
-// most the number of weights, so no product below overflows.
-func checkDeclaredSizes(cfg Config, nFreq, nWeights int) error {
+// the weight blob of nWeights bytes and the Fourier frequency blobs of
+// nFreq bytes (of α) and nXFreq bytes (of x) that the checkpoint actually
+// holds. Every layer size is at most the number of weights, so no product
+// below overflows.
+func checkDeclaredSizes(cfg Config, nFreq, nXFreq, nWeights int) error {
 	width := 8
 	if cfg.Float32 {
 		width = 4
@@ -33,6 +34,17 @@ func checkDeclaredSizes(cfg Config, nFreq, nWeights int) error {
 			return fmt.Errorf("%d Fourier frequencies do not fit in %d weights", f, w)
 		}
 		featDim += 2 * f
+	}
+	if f := cfg.XFeatures.Frequencies; f > 0 {
+		if nXFreq%8 != 0 || nXFreq/8%d != 0 || nXFreq/8/d != f {
+			return fmt.Errorf("Fourier frequencies of x have %d bytes, want %d frequencies × dimension %d float64", nXFreq, f, d)
+		}
+		if f > (w-featDim)/2 {
+			return fmt.Errorf("%d Fourier frequencies of x do not fit in %d weights", f, w)
+		}
+		featDim += 2 * f
+	} else if nXFreq != 0 {
+		return fmt.Errorf("Fourier frequencies of x without features of x")
 	}
 	if cfg.Net == NetUNet {
 		return checkUNetSizes(cfg, featDim, nWeights/width, nWeights%width == 0)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -25,6 +26,19 @@ func ckTrained(t testing.TB, cfg Config) *Trainer {
 	return tr
 }
 
+// ckWritePayload writes p as a checkpoint of format version v (a valid
+// envelope and checksum, whatever the payload holds).
+func ckWritePayload(t *testing.T, path string, v uint32, p *checkpointPayload) {
+	t.Helper()
+	body, err := msgpack.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(header(v, crc32.ChecksumIEEE(body), len(body)), body...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Save then Load gives a model that evaluates bit for bit like the
 // trained (EMA) model, with the same configuration, specs and
 // normalization, for both float widths and both feature kinds; no
@@ -35,6 +49,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		{Hidden: []int{16, 16}, Specs: []string{"moons", "data/x.csv", "spec.json#2"}},
 		{Hidden: []int{8}, Float32: true, Features: Features{Kind: FeaturesFourier, Frequencies: 5, Scale: 2}, Heads: HeadsDirect},
 		{Hidden: []int{8}, Float32: true, Bounds: Bounds{Lo: -1, Hi: 0.5}, NoiseWeight: 0.01},
+		{Hidden: []int{8}, XFeatures: XFeatures{Frequencies: 6, Scale: 3}},
 	} {
 		tr := ckTrained(t, cfg)
 		path := filepath.Join(dir, "model.mmi")
@@ -69,7 +84,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 			t.Error("live and EMA models agree: the EMA check has no power")
 		}
 		gc, wc := m.Config(), want.Config()
-		if gc.Float32 != wc.Float32 || gc.Heads != wc.Heads || gc.Features != wc.Features || len(gc.Hidden) != len(wc.Hidden) || gc.Bounds != wc.Bounds || gc.NoiseWeight != wc.NoiseWeight {
+		if gc.Float32 != wc.Float32 || gc.Heads != wc.Heads || gc.Features != wc.Features || gc.XFeatures != wc.XFeatures || len(gc.Hidden) != len(wc.Hidden) || gc.Bounds != wc.Bounds || gc.NoiseWeight != wc.NoiseWeight {
 			t.Errorf("config %+v, want %+v", gc, wc)
 		}
 		if strings.Join(m.Specs(), "|") != strings.Join(want.Specs(), "|") {

@@ -1,10 +1,6 @@
 package gk
 
-import (
-	"math"
-
-	"github.com/mmi-go/mmi/nn"
-)
+import "math"
 
 // emaDecay returns the decay used at 0-based step t for a nominal decay β:
 //
@@ -18,14 +14,6 @@ func emaDecay(beta float64, t int) float64 {
 	return math.Min(beta, (1+float64(t))/(10+float64(t)))
 }
 
-// emaUpdate sets ema ← β ema + (1−β) live, elementwise, computed as
-// ema += (1−β)(live − ema) so that ema reaches live exactly when β = 0.
-func emaUpdate[T nn.Float](ema, live []T, beta float64) {
-	if len(ema) != len(live) {
-		panic("gk: EMA of vectors of different lengths")
-	}
-	c := T(1 - beta)
-	for i, v := range live {
-		ema[i] += c * (v - ema[i])
-	}
-}
+// The update itself, ema ← β ema + (1−β) live computed as
+// ema += (1−β)(live − ema) (so that ema reaches live exactly when β = 0),
+// runs inside Adam's pass over the parameters: nn.Adam.UpdateEMA.

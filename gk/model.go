@@ -90,6 +90,9 @@ type Config struct {
 	Float32 bool
 	// Features configures how α enters the network.
 	Features Features
+	// XFeatures adds random Fourier features of x to the MLP's inputs;
+	// the zero value adds none (see XFeatures).
+	XFeatures XFeatures
 	// Heads configures how the outputs become g_0 … g_K.
 	Heads Heads
 	// NoiseWeight is the weight λ_0 of the Gaussian head in the metric of
@@ -187,6 +190,12 @@ func (c Config) validate() error {
 	if err := c.Features.validate(); err != nil {
 		return err
 	}
+	if err := c.XFeatures.validate(); err != nil {
+		return err
+	}
+	if c.XFeatures.On() && c.Net == NetUNet {
+		return errors.New("gk: Fourier features of x (XFeatures) work with the MLP only, not the U-Net")
+	}
 	switch c.Net {
 	case NetMLP:
 	case NetUNet:
@@ -265,6 +274,7 @@ const evalChunk = 512
 type Model struct {
 	cfg  Config
 	feat *alphaFeatures
+	xf   *xFeatures // nil without XFeatures
 	eng  engine
 	box  *headBox // cfg.Bounds in model coordinates; nil if none
 	// inv holds 1/λ_k, the inverse weights of the heads in the metric of
@@ -289,16 +299,18 @@ func NewModel(cfg Config, r *rand.Rand) (*Model, error) {
 		return nil, errors.New("gk: NewModel needs a random generator")
 	}
 	feat := newAlphaFeatures(cfg.Features, cfg.Marginals, r)
-	return newModel(cfg, feat, newNetEngine(cfg, feat.dim(), r)), nil
+	xf := newXFeatures(cfg.XFeatures, cfg.Dim, r) // draws nothing when off
+	return newModel(cfg, feat, xf, newNetEngine(cfg, feat.dim()+xf.dim(), r)), nil
 }
 
-func newModel(cfg Config, feat *alphaFeatures, eng engine) *Model {
-	m := &Model{cfg: cfg, feat: feat, eng: eng, box: newHeadBox(cfg.Bounds, cfg.Norm, cfg.Dim), inv: headInv(cfg)}
+func newModel(cfg Config, feat *alphaFeatures, xf *xFeatures, eng engine) *Model {
+	m := &Model{cfg: cfg, feat: feat, xf: xf, eng: eng, box: newHeadBox(cfg.Bounds, cfg.Norm, cfg.Dim), inv: headInv(cfg)}
 	m.pool.New = func() any { return m.newScratch() }
 	return m
 }
 
-// sizes returns the layer sizes: features(α) ++ x → Hidden → (K+1)·d.
+// sizes returns the layer sizes: features(α) ++ x ++ features(x) →
+// Hidden → (K+1)·d, featDim counting the features of α and of x.
 func (c Config) sizes(featDim int) []int {
 	s := []int{featDim + c.Dim}
 	s = append(s, c.Hidden...)
@@ -392,14 +404,22 @@ func (m *Model) maskVJP(s *modelScratch, out []float64, rows int) {
 	}
 }
 
-// fillInput writes rows [start, start+n) of x behind the features.
+// featDim returns the number of network inputs besides x: the features
+// of α and of x.
+func (m *Model) featDim() int { return m.feat.dim() + m.xf.dim() }
+
+// fillInput writes rows [start, start+n) of x behind the α-features, each
+// followed by its own features (with XFeatures): a row of the input is
+// features(α) ++ x ++ features(x), of width m.featDim() + d.
 func (m *Model) fillInput(s *modelScratch, x []float64, start, n int) {
 	d, f := m.cfg.Dim, len(s.feat)
 	in := s.es.input(n)
-	w := f + d
+	w := m.featDim() + d
 	for i := 0; i < n; i++ {
-		copy(in[i*w:], s.feat)
-		copy(in[i*w+f:(i+1)*w], x[(start+i)*d:(start+i+1)*d])
+		row := in[i*w : (i+1)*w]
+		copy(row, s.feat)
+		copy(row[f:f+d], x[(start+i)*d:(start+i+1)*d])
+		m.xf.compute(row[f+d:], row[f:f+d])
 	}
 }
 
@@ -529,6 +549,7 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 		}
 	}
 	f := len(s.feat)
+	rw := m.featDim() + d
 	n := len(x) / d
 	for start := 0; start < n; start += evalChunk {
 		rows := min(evalChunk, n-start)
@@ -537,14 +558,16 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 		m.seedVJP(s, u, start, rows)
 		m.maskVJP(s, out, rows)
 		dIn := s.es.backward(nil, true)
+		in := s.es.input(rows)
 		for i := 0; i < rows; i++ {
 			row := start + i
-			src := dIn[i*(f+d)+f : (i+1)*(f+d)]
+			src := dIn[i*rw+f : i*rw+f+d]
 			dst := dx[row*d : (row+1)*d]
 			ui := u[row*d : (row+1)*d]
 			for j := range dst {
 				dst[j] = src[j] + direct*ui[j]
 			}
+			m.xf.vjp(dst, in[i*rw+f+d:(i+1)*rw], dIn[i*rw+f+d:(i+1)*rw])
 		}
 	}
 }
@@ -564,5 +587,5 @@ func (m *Model) WithHeads(h Heads) (*Model, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return newModel(cfg, m.feat, m.eng), nil
+	return newModel(cfg, m.feat, m.xf, m.eng), nil
 }

@@ -49,6 +49,7 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 		}
 	}
 	f := len(s.feat)
+	rw := m.featDim() + d
 	dfeat := make([]float64, f)
 	uh := make([]float64, kk)
 	clear(dalpha)
@@ -90,9 +91,10 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 		m.seedVJP(s, u, start, rows)
 		m.maskVJP(s, out, rows)
 		dIn := s.es.backward(nil, true)
+		in := s.es.input(rows)
 		for i := 0; i < rows; i++ {
 			row := start + i
-			src := dIn[i*(f+d) : (i+1)*(f+d)]
+			src := dIn[i*rw : (i+1)*rw]
 			for j := 0; j < f; j++ {
 				dfeat[j] += src[j]
 			}
@@ -102,6 +104,7 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 				for j := range dst {
 					dst[j] = src[f+j] + sc*ui[j]
 				}
+				m.xf.vjp(dst, in[i*rw+f+d:(i+1)*rw], src[f+d:])
 			}
 		}
 	}

@@ -10,7 +10,9 @@ import (
 
 // VJPAlpha against central finite differences of Σ_i u_i·Σ_k w_k g_k(α, x_i)
 // in every coordinate of α (off the simplex too: α is a free vector), for
-// both head layouts and feature kinds, and with Bounds and NoiseWeight. h = 1e-5: truncation O(h²|∂³g|)
+// both head layouts and feature kinds, with Bounds and NoiseWeight, and
+// with Fourier features of x (whose dx VJPAlpha must get as VJP does, and
+// whose inputs shift the rows' layout). h = 1e-5: truncation O(h²|∂³g|)
 // ~ 1e-10·(B scale 2π)³ ≈ 1e-8 for Fourier features, rounding
 // O(ε|Σ|/h) ~ 1e-10; 1e-6 of the largest entry catches a missing feature
 // Jacobian term or projection term (O(1)). The batch crosses a chunk
@@ -18,10 +20,13 @@ import (
 func TestModelVJPAlpha(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 15))
 	for _, heads := range []Heads{HeadsProjected, HeadsDirect} {
-		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1} {
+		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1, -2} {
 			cfg := Config{Heads: heads, Features: Features{Kind: feat}, Activation: nn.SiLU}
 			if feat == -1 { // bounds (many heads clamped) and a weighted projection
 				cfg.Features.Kind, cfg.NoiseWeight = FeaturesFourier, 0.05
+			}
+			if feat == -2 { // Fourier features of x
+				cfg.Features.Kind, cfg.XFeatures = FeaturesFourier, XFeatures{Frequencies: 8, Scale: 1}
 			}
 			m := mdlNew(t, cfg, 8)
 			kk, d := m.Sizes()

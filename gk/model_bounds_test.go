@@ -24,7 +24,7 @@ func TestModelBounds(t *testing.T) {
 		m := mdlNew(t, Config{Heads: heads, Bounds: Bounds{Lo: -0.3, Hi: 0.3}, Norm: norm}, 5)
 		cfg := m.cfg
 		cfg.Bounds, cfg.Heads = Bounds{}, HeadsDirect
-		raw := newModel(cfg, m.feat, m.eng)
+		raw := newModel(cfg, m.feat, m.xf, m.eng)
 		kk, d := m.Sizes()
 		n := 40
 		x := mdlRandX(n, d, r)
@@ -69,7 +69,7 @@ func TestModelBoundsVJP(t *testing.T) {
 		m := mdlNew(t, Config{Heads: heads, Activation: nn.SiLU, Bounds: Bounds{Lo: -0.3, Hi: 0.3}, NoiseWeight: 0.05}, 7)
 		cfg := m.cfg
 		cfg.Bounds, cfg.Heads = Bounds{}, HeadsDirect
-		raw := newModel(cfg, m.feat, m.eng)
+		raw := newModel(cfg, m.feat, m.xf, m.eng)
 		kk, d := m.Sizes()
 		n := 5
 		x := mdlRandX(n, d, r)
@@ -136,7 +136,7 @@ func TestModelBoundsVJPAlpha(t *testing.T) {
 	m := mdlNew(t, Config{Activation: nn.SiLU, Bounds: Bounds{Lo: -0.3, Hi: 0.3}, NoiseWeight: 0.05}, 8)
 	cfg := m.cfg
 	cfg.Bounds, cfg.Heads = Bounds{}, HeadsDirect
-	raw := newModel(cfg, m.feat, m.eng)
+	raw := newModel(cfg, m.feat, m.xf, m.eng)
 	kk, d := m.Sizes()
 	n := 4
 	x := mdlRandX(n, d, r)

@@ -86,12 +86,21 @@ func TestModelIdentity(t *testing.T) {
 // VJP against central finite differences of u·Σ_k w_k g_k. With step
 // h = 1e-5 the truncation error is O(h²·|third derivative of g|) ~ 1e-10 and the rounding
 // error O(ε|g|/h) ~ 1e-11, so 1e-7 (relative to the largest entry) catches
-// a missing projection term (O(1)) or a wrong row offset.
+// a missing projection term (O(1)) or a wrong row offset. The third
+// feature setting adds Fourier features of x (8 frequencies of scale 1:
+// third derivatives (2π)³|b|³ ~ 250 times the weights', truncation
+// ~ 3e-8 of the largest entry); a missing, mis-signed or mis-scaled
+// feature Jacobian changes dx by O(2π|b|) times the network's
+// sensitivity to the features, O(1).
 func TestModelVJP(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 5))
 	for _, heads := range []Heads{HeadsProjected, HeadsDirect} {
-		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier} {
-			m := mdlNew(t, Config{Heads: heads, Features: Features{Kind: feat}, Activation: nn.SiLU}, 7)
+		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1} {
+			cfg := Config{Heads: heads, Features: Features{Kind: feat}, Activation: nn.SiLU}
+			if feat == -1 {
+				cfg.Features.Kind, cfg.XFeatures = FeaturesFourier, XFeatures{Frequencies: 8, Scale: 1}
+			}
+			m := mdlNew(t, cfg, 7)
 			kk, d := m.Sizes()
 			n := 5
 			x := mdlRandX(n, d, r)

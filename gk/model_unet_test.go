@@ -3,14 +3,10 @@ package gk
 import (
 	"context"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 // unetRandom returns an untrained U-Net model whose every weight is random
@@ -224,14 +220,8 @@ func TestUNetCheckpointRefused(t *testing.T) {
 		q.Arch.UNet = &ckptUNet{Widths: append([]int(nil), p.Arch.UNet.Widths...), Embed: p.Arch.UNet.Embed, Groups: p.Arch.UNet.Groups}
 		q.Arch.Shape = append([]int(nil), p.Arch.Shape...)
 		c.edit(&q.Arch)
-		body, err := msgpack.Marshal(&q)
-		if err != nil {
-			t.Fatal(err)
-		}
 		path := filepath.Join(dir, "bad.mmi")
-		if err := os.WriteFile(path, append(header(c.version, crc32.ChecksumIEEE(body), len(body)), body...), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		ckWritePayload(t, path, c.version, &q)
 		if _, err := Load(path); err == nil {
 			t.Errorf("%s: Load succeeded", c.what)
 		}

@@ -443,7 +443,9 @@ func (t *Trainer) Model() *Model { return t.model }
 
 // LiveModel returns a model that shares the live (not averaged) weights.
 // It must not be used while Run is running.
-func (t *Trainer) LiveModel() *Model { return newModel(t.model.cfg, t.model.feat, t.live) }
+func (t *Trainer) LiveModel() *Model {
+	return newModel(t.model.cfg, t.model.feat, t.model.xf, t.live)
+}
 
 // SetSteps changes the total number of steps, for example to continue a
 // resumed run beyond its original length. The cosine schedule is
@@ -601,11 +603,11 @@ func (t *Trainer) lossGrad() float64 {
 	// projection (a linear map of the heads, transposed here)
 	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
 	f := t.model.feat.dim()
-	w := f + d
+	w := t.model.featDim() + d
 	loss := 0.0
 	for i := 0; i < b; i++ {
 		a := t.alphas[i*kk : (i+1)*kk]
-		xi := in[i*w+f : (i+1)*w]
+		xi := in[i*w+f : i*w+f+d]
 		loss = t.rowLossGrad(loss, i, heads, a, xi, out[i*kk*d:(i+1)*kk*d], dOut[i*kk*d:(i+1)*kk*d])
 	}
 	loss /= float64(b * d)
@@ -618,17 +620,17 @@ func (t *Trainer) lossGrad() float64 {
 }
 
 // interpolate writes the network inputs of the batch into in, row by row:
-// features(α_i) ++ x(α_i), x(α_i) = Σ_k α_ik x_ik.
+// features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik.
 func (t *Trainer) interpolate(in []float64, b int) {
 	kk, d := t.model.cfg.Marginals, t.model.cfg.Dim
 	feat := t.model.feat
 	f := feat.dim()
-	w := f + d
+	w := t.model.featDim() + d
 	for i := 0; i < b; i++ {
 		a := t.alphas[i*kk : (i+1)*kk]
 		row := in[i*w : (i+1)*w]
 		feat.compute(row[:f], a)
-		xi := row[f:]
+		xi := row[f : f+d]
 		clear(xi)
 		for k, ak := range a {
 			if ak == 0 {
@@ -639,6 +641,7 @@ func (t *Trainer) interpolate(in []float64, b int) {
 				xi[j] += ak * xk[j]
 			}
 		}
+		t.model.xf.compute(row[f+d:], xi)
 	}
 }
 

@@ -28,22 +28,20 @@ type optState[T nn.Float] struct {
 	g         []T
 	gAny      any // g boxed once: converting a slice to any allocates
 	opt       *nn.Adam[T]
+	sumSq     *nn.SumSquares[T]
 }
 
 func newOptState[T nn.Float](live, ema []T) *optState[T] {
 	n := len(live)
 	g := make([]T, n)
-	return &optState[T]{live: live, ema: ema, g: g, gAny: g, opt: nn.NewAdam[T](n)}
+	return &optState[T]{live: live, ema: ema, g: g, gAny: g, opt: nn.NewAdam[T](n), sumSq: nn.NewSumSquares[T](n)}
 }
 
 func (o *optState[T]) grad() any { return o.gAny }
 func (o *optState[T]) zeroGrad() { nn.ZeroGrad(o.g) }
 
 func (o *optState[T]) gradNorm() float64 {
-	ss := 0.0
-	for _, v := range o.g {
-		ss += float64(v) * float64(v)
-	}
+	ss := o.sumSq.Of(o.g) // blocks on every core, the same bits on any number of them
 	if !math.IsInf(ss, 1) {
 		return math.Sqrt(ss) // NaN stays NaN
 	}
@@ -76,8 +74,7 @@ func (o *optState[T]) scaleGrad(c float64) {
 }
 
 func (o *optState[T]) update(lr, beta float64) {
-	o.opt.Update(o.live, o.g, lr)
-	emaUpdate(o.ema, o.live, beta)
+	o.opt.UpdateEMA(o.live, o.g, lr, o.ema, beta) // = Update, then emaUpdate
 }
 
 func (o *optState[T]) adam() (m, v any, step int) { return o.opt.M, o.opt.V, o.opt.Step }

@@ -40,8 +40,12 @@ func TestTrainGradient(t *testing.T) {
 		through bool
 	}{{HeadsProjected, true}, {HeadsProjected, false}, {HeadsDirect, false}} {
 		heads := hc.heads
-		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier} {
-			tr := trTrainer(t, Config{Hidden: []int{8, 8}, Heads: heads, Features: Features{Kind: feat}}, Settings{Batch: 16, Seed: 3, LossThroughProjection: hc.through})
+		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1} {
+			cfg := Config{Hidden: []int{8, 8}, Heads: heads, Features: Features{Kind: feat}}
+			if feat == -1 { // Fourier features of x widen the input
+				cfg.Features.Kind, cfg.XFeatures = FeaturesFourier, XFeatures{Frequencies: 4, Scale: 2}
+			}
+			tr := trTrainer(t, cfg, Settings{Batch: 16, Seed: 3, LossThroughProjection: hc.through})
 			tr.drawBatch()
 			tr.lossGrad()
 			grad := append([]float64(nil), tr.opt.grad().([]float64)...)
@@ -411,10 +415,12 @@ func TestEMA(t *testing.T) {
 	if got := emaDecay(0.999, 1e6); got != 0.999 {
 		t.Errorf("emaDecay late = %v, want 0.999", got)
 	}
-	ema := []float64{1, 2}
-	emaUpdate(ema, []float64{3, 2}, 0.75)
-	if ema[0] != 1.5 || ema[1] != 2 {
-		t.Errorf("EMA update gives %v, want [1.5 2]", ema)
+	// One optimizer step with a zero gradient leaves live at (3, 2).
+	live, ema := []float64{3, 2}, []float64{1, 2}
+	o := newOptState(live, ema)
+	o.update(0.1, 0.75)
+	if live[0] != 3 || live[1] != 2 || ema[0] != 1.5 || ema[1] != 2 {
+		t.Errorf("EMA update gives %v (live %v), want [1.5 2]", ema, live)
 	}
 }
 
@@ -463,7 +469,8 @@ func TestTrainPeriodicCheckpoint(t *testing.T) {
 // The gradient norm is the Euclidean norm, also past the overflow of the
 // plain sum of squares (1e200² overflows float64), and NaN stays NaN.
 func TestGradNorm(t *testing.T) {
-	o := &optState[float64]{g: []float64{3, 4}}
+	o := newOptState[float64](make([]float64, 2), make([]float64, 2))
+	copy(o.g, []float64{3, 4})
 	if n := o.gradNorm(); n != 5 {
 		t.Errorf("norm of (3, 4) = %v", n)
 	}

@@ -34,8 +34,17 @@ func NewAdam[T Float](n int) *Adam[T] {
 // goroutine at a time. M and V left nil (a decoded checkpoint without
 // optimizer state, say) are allocated as zeros on the first Update; other
 // length mismatches are programmer errors and panic.
-func (a *Adam[T]) Update(params, grad []T, lr float64) {
-	if len(grad) != len(params) {
+func (a *Adam[T]) Update(params, grad []T, lr float64) { a.UpdateEMA(params, grad, lr, nil, 0) }
+
+// UpdateEMA is Update followed by ema ← ema + (1−β)(params − ema) (an
+// exponential moving average of the parameters; nothing when ema is nil),
+// in one pass: each block of the parameters is averaged right after its
+// update, while it is still in cache. A large network's parameters, its
+// gradient and Adam's state do not fit in the caches, and the separate
+// pass that read the parameters again cost as much as the update itself.
+// The results are those of the two passes, bit for bit.
+func (a *Adam[T]) UpdateEMA(params, grad []T, lr float64, ema []T, beta float64) {
+	if len(grad) != len(params) || (ema != nil && len(ema) != len(params)) {
 		panic("nn: Adam: len(grad) != len(params)")
 	}
 	if a.M == nil && a.V == nil {
@@ -58,15 +67,16 @@ func (a *Adam[T]) Update(params, grad []T, lr float64) {
 	j.eps = T(a.Eps * bc2)
 	j.b1, j.b2 = T(a.Beta1), T(a.Beta2)
 	j.c1, j.c2 = T(1-a.Beta1), T(1-a.Beta2)
-	j.p, j.g, j.m, j.v = params, grad, a.M, a.V
+	j.p, j.g, j.m, j.v, j.ema, j.emaC = params, grad, a.M, a.V, ema, T(1-beta)
 	parallelFor(len(params), grain, j.run, j, &j.wg)
-	j.p, j.g, j.m, j.v = nil, nil, nil, nil
+	j.p, j.g, j.m, j.v, j.ema = nil, nil, nil, nil, nil
 }
 
 // adamJob is the context of a parallel Adam update.
 type adamJob[T Float] struct {
-	p, g, m, v                []T
+	p, g, m, v, ema           []T
 	b1, b2, c1, c2, step, eps T
+	emaC                      T // 1 − β of the EMA
 	wg                        sync.WaitGroup
 	run                       rangeFunc
 }
@@ -76,6 +86,24 @@ type adamJob[T Float] struct {
 // square root and the division bound the speed, not memory.
 func adamRange[T Float](ctx any, lo, hi int) {
 	j := ctx.(*adamJob[T])
+	if j.ema == nil {
+		adamBlock(j, lo, hi)
+		return
+	}
+	const block = 4096 // numbers updated, then averaged while in L1
+	c := j.emaC
+	for b := lo; b < hi; b += block {
+		e := min(b+block, hi)
+		adamBlock(j, b, e)
+		ema := j.ema[b:e]
+		for i, v := range j.p[b:e] {
+			ema[i] += c * (v - ema[i])
+		}
+	}
+}
+
+// adamBlock is Adam's update of the parameters [lo, hi).
+func adamBlock[T Float](j *adamJob[T], lo, hi int) {
 	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
 	b1, b2, c1, c2, step, eps := j.b1, j.b2, j.c1, j.c2, j.step, j.eps
 	if n8 := len(p) &^ 7; is32[T]() && haveAVX2 && n8 > 0 {

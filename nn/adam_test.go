@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -96,5 +97,70 @@ func TestAdamNilState(t *testing.T) {
 	a.Update(p, []float64{1}, 0.1)
 	if len(a.M) != 1 || math.Abs(p[0]-(1-0.1/(1+1e-8))) > 1e-15 {
 		t.Errorf("Adam with nil state: θ = %v, M = %v", p, a.M)
+	}
+}
+
+// TestAdamUpdateEMA checks that the fused pass gives, bit for bit, Update
+// followed by ema += (1−β)(params − ema), in both precisions, on a vector
+// longer than the fused pass's blocks and not a multiple of the lanes.
+func TestAdamUpdateEMA(t *testing.T) {
+	testAdamUpdateEMA[float32](t)
+	testAdamUpdateEMA[float64](t)
+}
+
+func testAdamUpdateEMA[T Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	n := 3*grain + 4099
+	p1 := randSlice[T](r, n, 1)
+	e1 := randSlice[T](r, n, 1)
+	p2, e2 := append([]T(nil), p1...), append([]T(nil), e1...)
+	a1, a2 := NewAdam[T](n), NewAdam[T](n)
+	beta := 0.99
+	for step := 0; step < 3; step++ {
+		g := randSlice[T](r, n, 1)
+		a1.UpdateEMA(p1, g, 1e-2, e1, beta)
+		a2.Update(p2, g, 1e-2)
+		c := T(1 - beta) // as gk's emaUpdate
+		for i, v := range p2 {
+			e2[i] += c * (v - e2[i])
+		}
+	}
+	for i := range p1 {
+		if p1[i] != p2[i] || e1[i] != e2[i] {
+			t.Fatalf("%T at %d: fused %v, %v; separate %v, %v", p1[0], i, p1[i], e1[i], p2[i], e2[i])
+		}
+	}
+}
+
+// TestSumSquares compares SumSquares with a plain float64 sum (equal to
+// rounding: a sum of n positive terms in any order is within n·2⁻⁵³
+// relative of the exact one, so the two within n·2⁻⁵²) and checks that it
+// gives the same bits whatever the number of cores and allocates nothing.
+func TestSumSquares(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 1, 7, sumSqBlock, 3*sumSqBlock + 5, 40*sumSqBlock + 3} {
+		x := randSlice[float32](r, n, 2)
+		want := 0.0
+		for _, v := range x {
+			want += float64(v) * float64(v)
+		}
+		s := NewSumSquares[float32](n)
+		got := s.Of(x)
+		if math.Abs(got-want) > float64(n)*0x1p-52*want {
+			t.Fatalf("n = %d: %v, want %v", n, got, want)
+		}
+		serial := 0.0
+		for b := 0; b*sumSqBlock < n; b++ {
+			s.x = x
+			sumSqJob[float32](s, b, b+1)
+			serial += s.parts[b]
+		}
+		s.x = nil
+		if serial != got {
+			t.Fatalf("n = %d: parallel %v, block by block %v", n, got, serial)
+		}
+		if a := testing.AllocsPerRun(3, func() { s.Of(x) }); a != 0 {
+			t.Errorf("SumSquares allocates %v times", a)
+		}
 	}
 }

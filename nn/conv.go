@@ -149,6 +149,7 @@ type ConvScratch[T Float] struct {
 	cols  [][]T // one col per part
 	grads [][]T // partial weight gradients, one per part (grown once)
 	wflip []T   // the flipped weights of the input gradient (grown once)
+	wpad  []T   // weights with their outputs padded to 32 (grown once)
 	pads  [][]T // the direct kernels' padded images, one per part (grown once)
 	job   *convJob[T]
 }
@@ -175,8 +176,13 @@ func ConvForward[T Float](c Conv2D, w, in, out []T, n int, s *ConvScratch[T]) {
 		panic("nn: convolution buffers do not match its geometry")
 	}
 	j := s.job
-	j.c, j.w, j.in, j.out, j.n, j.s = c, w, in, out, n, s
-	if direct[T](c) {
+	j.c, j.co, j.w, j.in, j.out, j.n, j.s = c, c.Out, w, in, out, n, s
+	if pc, ok := directPadded[T](c); ok {
+		// the output channels padded to a multiple of 32 with zero weights
+		j.c, j.w = pc, s.padWeights(c, pc, w)
+		j.parts = max(1, min(len(s.cols), n))
+		parallelFor(j.parts, 1, j.dfwd, j, &j.wg)
+	} else if direct[T](c) {
 		j.parts = max(1, min(len(s.cols), n))
 		parallelFor(j.parts, 1, j.dfwd, j, &j.wg)
 	} else if parts := convParts(len(s.cols), n, false); parts > 1 {
@@ -203,6 +209,10 @@ func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvS
 	if grad == nil && dIn == nil {
 		return
 	}
+	if pc, ok := directPadded[T](c); ok {
+		convBackwardPadded(c, pc, w, in, dOut, grad, dIn, n, s)
+		return
+	}
 	var wt []T
 	if dIn != nil && c.K > 1 {
 		if len(s.wflip) < c.K*c.K*c.In*c.Out {
@@ -212,12 +222,12 @@ func ConvBackward[T Float](c Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvS
 		flipWeights(c, wt, w)
 	}
 	j := s.job
-	j.c, j.w, j.in, j.out, j.dIn, j.grad, j.n, j.s = c, w, in, dOut, dIn, grad, n, s
+	j.c, j.co, j.w, j.in, j.out, j.dIn, j.grad, j.n, j.s = c, c.Out, w, in, dOut, dIn, grad, n, s
 	dir := direct[T](c)
 	parts := convParts(len(s.cols), n, dir)
 	if parts <= 1 {
 		if dir {
-			directBackwardRange(c, wt, in, dOut, grad, dIn, 0, n, s, 0)
+			directBackwardRange(c, c.Out, wt, in, dOut, grad, dIn, 0, n, s, 0)
 		} else {
 			convBackwardRange(c, w, wt, in, dOut, grad, dIn, s.cols[0], 0, n, j)
 		}
@@ -261,6 +271,7 @@ func convParts(parts, n int, direct bool) int {
 // convJob is the context of the parallel passes.
 type convJob[T Float] struct {
 	c, gc                 Conv2D // the convolution, and the geometry of a gathering
+	co                    int    // the direct kernels' real output channels (c.Out unless padded)
 	col, x                []T    // the gathering's col rows and images
 	w, in, out, dIn, grad []T
 	n, parts              int
@@ -306,7 +317,7 @@ func convBackwardPart[T Float](ctx any, lo, hi int) {
 func directForwardPart[T Float](ctx any, lo, hi int) {
 	j := ctx.(*convJob[T])
 	for p := lo; p < hi; p++ {
-		directForward(j.c, j.w, j.in, j.out, p*j.n/j.parts, (p+1)*j.n/j.parts, j.s, p)
+		directForward(j.c, j.co, j.w, j.in, j.out, p*j.n/j.parts, (p+1)*j.n/j.parts, j.s, p)
 	}
 }
 
@@ -317,27 +328,67 @@ func directBackwardPart[T Float](ctx any, lo, hi int) {
 	for p := lo; p < hi; p++ {
 		var g []T
 		if j.grad != nil {
-			g = j.s.grads[p][:len(j.grad)]
+			g = j.s.grads[p][:j.c.NumParams()]
 		}
-		directBackwardRange(j.c, j.s.wflip, j.in, j.out, g, j.dIn, p*j.n/j.parts, (p+1)*j.n/j.parts, j.s, p)
+		directBackwardRange(j.c, j.co, j.s.wflip, j.in, j.out, g, j.dIn, p*j.n/j.parts, (p+1)*j.n/j.parts, j.s, p)
 	}
 }
 
 // directBackwardRange is the backward pass of images [n0, n1) on the
 // direct kernels: bias gradients summed here, the rest by directBackward.
-func directBackwardRange[T Float](c Conv2D, wt, in, dOut, grad, dIn []T, n0, n1 int, s *ConvScratch[T], part int) {
+func directBackwardRange[T Float](c Conv2D, co int, wt, in, dOut, grad, dIn []T, n0, n1 int, s *ConvScratch[T], part int) {
 	hw := c.H * c.W
 	var gw []T
 	if grad != nil {
 		var gb []T
 		gw, gb = grad[:c.colWidth()*c.Out], grad[c.colWidth()*c.Out:]
 		for r := n0 * hw; r < n1*hw; r++ {
-			for o, v := range dOut[r*c.Out : (r+1)*c.Out] {
+			for o, v := range dOut[r*co : (r+1)*co] {
 				gb[o] += v
 			}
 		}
 	}
-	directBackward(c, wt, in, dOut, gw, dIn, n0, n1, s, part)
+	directBackward(c, co, wt, in, dOut, gw, dIn, n0, n1, s, part)
+}
+
+// convBackwardPadded is ConvBackward of c on the direct kernels of pc, c
+// with its output channels padded to a multiple of 32: each part adds its
+// gradient of pc's padded weights into its own buffer, and the columns of
+// c's outputs are added into grad at the end.
+func convBackwardPadded[T Float](c, pc Conv2D, w, in, dOut, grad, dIn []T, n int, s *ConvScratch[T]) {
+	wp := s.padWeights(c, pc, w)
+	if dIn != nil {
+		if len(s.wflip) < pc.K*pc.K*pc.In*pc.Out {
+			s.wflip = make([]T, pc.K*pc.K*pc.In*pc.Out) // grown once per scratch
+		}
+		flipWeights(pc, s.wflip[:pc.K*pc.K*pc.In*pc.Out], wp)
+	}
+	parts := max(1, min(len(s.cols), n))
+	npp := pc.NumParams()
+	if grad != nil {
+		for p := 0; p < parts; p++ {
+			if len(s.grads[p]) < npp {
+				s.grads[p] = make([]T, npp) // grown once per scratch
+			}
+			clear(s.grads[p][:npp])
+		}
+	}
+	j := s.job
+	j.c, j.co, j.w, j.in, j.out, j.dIn, j.grad, j.n, j.s, j.parts = pc, c.Out, wp, in, dOut, dIn, grad, n, s, parts
+	parallelFor(parts, 1, j.dbwd, j, &j.wg)
+	if grad != nil {
+		rows := c.colWidth()
+		for p := 0; p < parts; p++ {
+			g := s.grads[p][:npp]
+			for r := 0; r <= rows; r++ { // the weight rows, then the biases
+				dst := grad[r*c.Out : (r+1)*c.Out]
+				for o, v := range g[r*pc.Out : r*pc.Out+c.Out] {
+					dst[o] += v
+				}
+			}
+		}
+	}
+	j.release()
 }
 
 // convForwardRange computes the output of images [n0, n1) chunk by chunk

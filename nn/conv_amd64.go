@@ -24,3 +24,10 @@ func addTo32AVX2(dst, src *float32, n int)
 //
 //go:noescape
 func convWGrad32AVX512(x, d, gw *float32, n, ldx, ldd, ldg int)
+
+// convWGrad3x32AVX512 adds the weight gradient of 4 input × 32 output
+// channels for the three taps of a kernel row over n pixels (see
+// conv_amd64.s).
+//
+//go:noescape
+func convWGrad3x32AVX512(x, d, gw *float32, n, ldx, ldd, ldg, ldt int)

@@ -28,6 +28,31 @@ func direct[T Float](c Conv2D) bool {
 	return is32[T]() && haveAVX512 && c.K > 1 && c.K*c.K <= maxTaps && c.In%32 == 0 && c.Out%32 == 0
 }
 
+// directPadded reports whether c runs on the direct kernels with its
+// output channels padded to the next multiple of 32 (zero weights, the
+// extra outputs dropped): In a multiple of 32, Out not, as the last layer
+// of a U-Net (32 → K+1 channels). It returns the padded convolution.
+func directPadded[T Float](c Conv2D) (Conv2D, bool) {
+	pc := c
+	pc.Out = (c.Out + 31) &^ 31
+	return pc, c.Out%32 != 0 && direct[T](pc)
+}
+
+// padWeights returns pc's weights made from c's (pc = c with more output
+// channels): c's columns, zeros in the others, in the scratch.
+func (s *ConvScratch[T]) padWeights(c, pc Conv2D, w []T) []T {
+	np := pc.NumParams()
+	if len(s.wpad) < np {
+		s.wpad = make([]T, np) // grown once per scratch
+	}
+	wp := s.wpad[:np]
+	clear(wp)
+	for r := 0; r <= c.colWidth(); r++ { // the weight rows, then the biases
+		copy(wp[r*pc.Out:r*pc.Out+c.Out], w[r*c.Out:(r+1)*c.Out])
+	}
+	return wp
+}
+
 // directGeom is the padded layout of c's images.
 type directGeom struct {
 	p, wp, hp int // padding, padded width and height
@@ -66,6 +91,17 @@ func directBuf[T Float](s *ConvScratch[T], c Conv2D, part int) (xp, dp, op []flo
 	return xp, dp, op
 }
 
+// padImageWide is padImage for an image x of xc < ch channels: each
+// pixel's channels are followed by ch − xc zeros.
+func padImageWide(c Conv2D, g directGeom, ch, xc int, dst, x []float32) {
+	clear(dst)
+	for y := 0; y < c.H; y++ {
+		for xx := 0; xx < c.W; xx++ {
+			copy(dst[((y+g.p)*g.wp+g.p+xx)*ch:], x[(y*c.W+xx)*xc:(y*c.W+xx+1)*xc])
+		}
+	}
+}
+
 // padImage writes the image x of ch channels into dst with a zero border
 // of p pixels (and zero slack), clearing only the border.
 func padImage(c Conv2D, g directGeom, ch int, dst, x []float32) {
@@ -93,8 +129,9 @@ func taps(c Conv2D, g directGeom, ch int, offs *[maxTaps]int) {
 }
 
 // directForward computes the output of images [n0, n1) into out (bias
-// included), with part's scratch.
-func directForward[T Float](c Conv2D, w, in, out []T, n0, n1 int, s *ConvScratch[T], part int) {
+// included; the first co of c's output channels, all unless padded), with
+// part's scratch.
+func directForward[T Float](c Conv2D, co int, w, in, out []T, n0, n1 int, s *ConvScratch[T], part int) {
 	g := c.directGeom()
 	xp, _, op := directBuf(s, c, part)
 	var offs [maxTaps]int
@@ -107,17 +144,24 @@ func directForward[T Float](c Conv2D, w, in, out []T, n0, n1 int, s *ConvScratch
 		for ob := 0; ob < c.Out; ob += 32 {
 			convFwd32AVX512(&xp[0], &w32[ob], &op[ob], &b[ob], &offs[0], c.K*c.K, c.In, c.Out, c.Out, g.qr/8)
 		}
-		o := as32(out[i*hw*c.Out : (i+1)*hw*c.Out])
+		o := as32(out[i*hw*co : (i+1)*hw*co])
 		for y := 0; y < c.H; y++ {
-			copy(o[y*c.W*c.Out:(y+1)*c.W*c.Out], op[y*g.wp*c.Out:])
+			if co == c.Out {
+				copy(o[y*c.W*c.Out:(y+1)*c.W*c.Out], op[y*g.wp*c.Out:])
+				continue
+			}
+			for x := 0; x < c.W; x++ {
+				copy(o[(y*c.W+x)*co:(y*c.W+x+1)*co], op[(y*g.wp+x)*c.Out:])
+			}
 		}
 	}
 }
 
 // directBackward adds the weight gradients of images [n0, n1) into gw
 // (the K·K·In × Out weights only; nil for none) and their input gradients
-// into dIn (nil for none); wt holds the flipped weights.
-func directBackward[T Float](c Conv2D, wt, in, dOut, gw, dIn []T, n0, n1 int, s *ConvScratch[T], part int) {
+// into dIn (nil for none); wt holds the flipped weights. dOut has co
+// channels (c.Out unless c's outputs are padded; the padding's δ is zero).
+func directBackward[T Float](c Conv2D, co int, wt, in, dOut, gw, dIn []T, n0, n1 int, s *ConvScratch[T], part int) {
 	g := c.directGeom()
 	xp, dp, op := directBuf(s, c, part)
 	var offsIn, offsOut [maxTaps]int
@@ -126,14 +170,29 @@ func directBackward[T Float](c Conv2D, wt, in, dOut, gw, dIn []T, n0, n1 int, s 
 	hw := c.H * c.W
 	shift := (g.p*g.wp + g.p) * c.Out // δ of position q in the padded δ
 	for i := n0; i < n1; i++ {
-		padImage(c, g, c.Out, dp, as32(dOut[i*hw*c.Out:(i+1)*hw*c.Out]))
+		if co == c.Out {
+			padImage(c, g, c.Out, dp, as32(dOut[i*hw*c.Out:(i+1)*hw*c.Out]))
+		} else {
+			padImageWide(c, g, c.Out, co, dp, as32(dOut[i*hw*co:(i+1)*hw*co]))
+		}
 		if gw != nil {
 			g32 := as32(gw)
 			padImage(c, g, c.In, xp, as32(in[i*hw*c.In:(i+1)*hw*c.In]))
-			for k := 0; k < c.K*c.K; k++ {
-				for ci := 0; ci < c.In; ci += 8 {
-					for ob := 0; ob < c.Out; ob += 32 {
-						convWGrad32AVX512(&xp[offsIn[k]+ci], &dp[shift+ob], &g32[(k*c.In+ci)*c.Out+ob], g.q, c.In, c.Out, c.Out)
+			if c.K == 3 {
+				// the three taps of a kernel row in one pass over δ
+				for ky := 0; ky < 3; ky++ {
+					for ci := 0; ci < c.In; ci += 4 {
+						for ob := 0; ob < c.Out; ob += 32 {
+							convWGrad3x32AVX512(&xp[offsIn[3*ky]+ci], &dp[shift+ob], &g32[(3*ky*c.In+ci)*c.Out+ob], g.q, c.In, c.Out, c.Out, c.In*c.Out)
+						}
+					}
+				}
+			} else {
+				for k := 0; k < c.K*c.K; k++ {
+					for ci := 0; ci < c.In; ci += 8 {
+						for ob := 0; ob < c.Out; ob += 32 {
+							convWGrad32AVX512(&xp[offsIn[k]+ci], &dp[shift+ob], &g32[(k*c.In+ci)*c.Out+ob], g.q, c.In, c.Out, c.Out)
+						}
 					}
 				}
 			}

@@ -22,6 +22,8 @@ func TestConvDirect(t *testing.T) {
 		{H: 3, W: 3, In: 32, Out: 64, K: 5},
 		{H: 1, W: 9, In: 96, Out: 32, K: 3},
 		{H: 14, W: 14, In: 32, Out: 64, K: 3},
+		{H: 5, W: 6, In: 32, Out: 7, K: 3},  // outputs padded to 32
+		{H: 4, W: 3, In: 64, Out: 40, K: 5}, // outputs padded to 64
 	} {
 		n := 3
 		hw := c.H * c.W
@@ -60,7 +62,7 @@ func TestConvDirect(t *testing.T) {
 		near("out", out32, out)
 		near("grad", grad32, grad)
 		near("dIn", dIn32, dIn)
-		if direct[float32](c) {
+		if _, pad := directPadded[float32](c); direct[float32](c) || pad {
 			w32, in32, d32 := f32(w), f32(in), f32(dOut)
 			if a := testing.AllocsPerRun(3, func() {
 				ConvForward(c, w32, in32, out32, n, s32)

@@ -16,3 +16,7 @@ func addTo32AVX2(dst, src *float32, n int) {
 func convWGrad32AVX512(x, d, gw *float32, n, ldx, ldd, ldg int) {
 	panic("nn: no assembly kernels")
 }
+
+func convWGrad3x32AVX512(x, d, gw *float32, n, ldx, ldd, ldg, ldt int) {
+	panic("nn: no assembly kernels")
+}

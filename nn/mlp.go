@@ -158,23 +158,24 @@ type Workspace[T Float] struct {
 	// xT holds the transpose of a layer's input for the weight gradient,
 	// with gonum's pure-Go BLAS only (see nativeBLAS).
 	xT []T
-	// parts is the number of row blocks of the last Forward (see
-	// mlpParts); gpart holds the weight gradients of blocks 1, 2, …
-	// (grown once) and split the context of their goroutines.
+	// parts is the number of blocks of the last Forward (see mlpParts);
+	// split the context of their goroutines.
 	parts int
-	gpart [][]T
 	split *mlpJob[T]
 }
 
-// mlpJob is the context of a Forward or Backward split into row blocks.
+// mlpJob is the context of a Forward or Backward split into blocks.
 type mlpJob[T Float] struct {
-	m         *MLP[T]
-	ws        *Workspace[T]
-	x, d      []T // Forward's input; Backward's dOut
-	grad, dIn []T
-	wg        sync.WaitGroup
-	fwd, bwd  rangeFunc
-	sum       rangeFunc
+	m       *MLP[T]
+	ws      *Workspace[T]
+	d, grad []T // Backward: δ of the current layer (all rows), ∂L/∂Params
+	dIn     []T
+	l       int // Backward: the current layer
+	next    []T // Backward: δ of the layer below
+	wg      sync.WaitGroup
+	fwd     rangeFunc
+	wgrad   rangeFunc
+	delta   rangeFunc
 }
 
 // minSplitRows is the fewest rows of a block when a batch is split: below
@@ -208,7 +209,7 @@ func (m *MLP[T]) NewWorkspace(rows int) *Workspace[T] {
 		a:     make([][]T, L),
 		ones:  make([]T, rows),
 		job:   newActJob[T](),
-		split: &mlpJob[T]{fwd: mlpForwardPart[T], bwd: mlpBackwardPart[T], sum: mlpSumPart[T]},
+		split: &mlpJob[T]{fwd: mlpForwardPart[T], wgrad: mlpWeightGradPart[T], delta: mlpDeltaPart[T]},
 	}
 	wide := 0
 	for l := 0; l < L; l++ {
@@ -372,12 +373,13 @@ func (m *MLP[T]) Backward(ws *Workspace[T], dOut, grad, dIn []T) {
 // should start a fresh gradient).
 func ZeroGrad[T Float](grad []T) { clear(grad) }
 
-// The split passes: block p of a batch of n rows is rows
+// The split passes. Forward: block p of a batch of n rows is rows
 // [p·n/parts, (p+1)·n/parts), run through every layer by its own goroutine
-// with its own products (BLAS on one thread). Backward gives block 0's
-// weight gradients to grad and those of block p > 0 to gpart[p−1], added
-// into grad at the end: the sum over the batch in another order than one
-// product's, so the gradient differs from the unsplit one by rounding.
+// with its own products (BLAS on one thread). Backward goes layer by layer:
+// the weight and bias gradients of layer l are split by output columns
+// (block p takes columns [p·m/parts, (p+1)·m/parts) of the m outputs, over
+// all rows: every gradient entry is computed once, by one product, as
+// without the split), then δ of the layer below by row blocks.
 
 func blockRows(p, parts, n int) (int, int) { return p * n / parts, (p + 1) * n / parts }
 
@@ -404,81 +406,69 @@ func mlpForwardPart[T Float](ctx any, lo, hi int) {
 }
 
 func (m *MLP[T]) backwardSplit(ws *Workspace[T], dOut, grad, dIn []T) {
-	if grad != nil {
-		for p := 1; p < ws.parts; p++ {
-			for len(ws.gpart) < p {
-				ws.gpart = append(ws.gpart, nil)
-			}
-			if len(ws.gpart[p-1]) != len(grad) {
-				ws.gpart[p-1] = make([]T, len(grad)) // grown once per workspace
-			}
-		}
-	}
 	j := ws.split
 	j.m, j.ws, j.d, j.grad, j.dIn = m, ws, dOut, grad, dIn
-	parallelFor(ws.parts, 1, j.bwd, j, &j.wg)
-	if grad != nil {
-		parallelFor(len(grad), grain, j.sum, j, &j.wg)
-	}
-	j.m, j.ws, j.d, j.grad, j.dIn = nil, nil, nil, nil, nil
-}
-
-// mlpSumPart adds the blocks' gradients gpart[lo:hi] into grad.
-func mlpSumPart[T Float](ctx any, lo, hi int) {
-	j := ctx.(*mlpJob[T])
-	g := j.grad[lo:hi]
-	for p := 1; p < j.ws.parts; p++ {
-		for i, v := range j.ws.gpart[p-1][lo:hi] {
-			g[i] += v
-		}
-	}
-}
-
-func mlpBackwardPart[T Float](ctx any, lo, hi int) {
-	j := ctx.(*mlpJob[T])
-	m, ws := j.m, j.ws
 	L := len(m.Sizes) - 1
-	for p := lo; p < hi; p++ {
-		r0, r1 := blockRows(p, ws.parts, ws.n)
-		rows := r1 - r0
-		d := j.d[r0*m.Sizes[L] : r1*m.Sizes[L]]
-		grad, beta := j.grad, T(1)
-		if p > 0 && grad != nil {
-			grad, beta = ws.gpart[p-1], 0
+	buf := 0
+	for l := L - 1; l >= 0; l-- {
+		j.l = l
+		if grad != nil {
+			parallelFor(ws.parts, 1, j.wgrad, j, &j.wg)
 		}
-		buf := 0
-		for l := L - 1; l >= 0; l-- {
-			din, dout := m.Sizes[l], m.Sizes[l+1]
-			var x []T
-			if l > 0 {
-				x = ws.a[l-1][r0*din : r1*din]
-			} else {
-				x = ws.in[r0*din : r1*din]
-			}
-			w, _ := m.Layer(l)
-			if grad != nil {
-				gw, gb := m.layerOf(grad, l)
-				gemm(blas.Trans, blas.NoTrans, din, dout, rows, 1, x, din, d, dout, beta, gw, dout)
-				if beta == 0 {
-					clear(gb)
-				}
-				colSumAdd(rows, dout, d, ws.ones, gb)
-			}
-			if l == 0 {
-				if j.dIn != nil {
-					gemm(blas.NoTrans, blas.Trans, rows, din, dout, 1, d, dout, w, dout, 0, j.dIn[r0*din:r1*din], din)
-				}
+		if l == 0 {
+			if dIn == nil {
 				break
 			}
-			next := ws.d[buf][r0*din : r1*din]
+			j.next = dIn[:ws.n*m.Sizes[0]]
+		} else {
+			j.next = ws.d[buf][:ws.n*m.Sizes[l]]
 			buf ^= 1
-			gemm(blas.NoTrans, blas.Trans, rows, din, dout, 1, d, dout, w, dout, 0, next, din)
-			var s []T
-			if ws.s != nil {
-				s = ws.s[l-1][r0*din : r1*din]
-			}
-			mulDerivRange(m.Act, next, x, s, 0, len(next))
-			d = next
 		}
+		parallelFor(ws.parts, 1, j.delta, j, &j.wg)
+		j.d = j.next
+	}
+	j.m, j.ws, j.d, j.grad, j.dIn, j.next = nil, nil, nil, nil, nil, nil
+}
+
+// mlpWeightGradPart adds ∂L/∂W_l and ∂L/∂b_l for the output columns of
+// blocks [lo, hi).
+func mlpWeightGradPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*mlpJob[T])
+	m, ws, l, n := j.m, j.ws, j.l, j.ws.n
+	din, dout := m.Sizes[l], m.Sizes[l+1]
+	x := ws.in
+	if l > 0 {
+		x = ws.a[l-1][:n*din]
+	}
+	gw, gb := m.layerOf(j.grad, l)
+	for p := lo; p < hi; p++ {
+		c0, c1 := blockRows(p, ws.parts, dout)
+		if c1 == c0 {
+			continue
+		}
+		gemm(blas.Trans, blas.NoTrans, din, c1-c0, n, 1, x, din, j.d[c0:], dout, 1, gw[c0:], dout)
+		gemv(blas.Trans, n, c1-c0, 1, j.d[c0:], dout, ws.ones[:n], 1, gb[c0:c1])
+	}
+}
+
+// mlpDeltaPart writes δ of layer l − 1 (or ∂L/∂in) for the row blocks
+// [lo, hi).
+func mlpDeltaPart[T Float](ctx any, lo, hi int) {
+	j := ctx.(*mlpJob[T])
+	m, ws, l := j.m, j.ws, j.l
+	din, dout := m.Sizes[l], m.Sizes[l+1]
+	w, _ := m.Layer(l)
+	for p := lo; p < hi; p++ {
+		r0, r1 := blockRows(p, ws.parts, ws.n)
+		next := j.next[r0*din : r1*din]
+		gemm(blas.NoTrans, blas.Trans, r1-r0, din, dout, 1, j.d[r0*dout:r1*dout], dout, w, dout, 0, next, din)
+		if l == 0 {
+			continue // ∂L/∂in: no activation below
+		}
+		var s []T
+		if ws.s != nil {
+			s = ws.s[l-1][r0*din : r1*din]
+		}
+		mulDerivRange(m.Act, next, ws.a[l-1][r0*din:r1*din], s, 0, len(next))
 	}
 }

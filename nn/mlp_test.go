@@ -476,11 +476,11 @@ func TestConcurrentForward(t *testing.T) {
 	}
 }
 
-// TestMLPSplitRows runs Forward and Backward with the batch split into row
-// blocks (a native BLAS on one thread) and compares them with the unsplit
-// passes on two threads: the same sums, the weight gradients in another
-// order, so equal to rounding (float64: 1e-12 relative). It also checks
-// that the split passes allocate nothing once the workspace has grown.
+// TestMLPSplitRows runs Forward and Backward split into blocks (rows, and
+// columns for the weight gradients; a native BLAS on one thread) and
+// compares them with the unsplit passes on two threads: the same sums,
+// possibly blocked differently inside BLAS, so equal to rounding (float64:
+// 1e-12 relative). It also checks that the split passes allocate nothing.
 func TestMLPSplitRows(t *testing.T) {
 	prev := SetBLASThreads(1)
 	if prev == 0 {

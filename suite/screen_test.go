@@ -72,6 +72,31 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	},
 }
 
+// screenVariant returns the variant called name: a name of
+// screenVariants, xfM-σ (Fourier features of x, M frequencies of scale σ
+// in normalized units: xf64-3), or several joined by "+" and applied in
+// order (xf64-3+normwithin).
+func screenVariant(name string) (func(Problem, *gk.Config, *gk.Settings), bool) {
+	var parts []func(Problem, *gk.Config, *gk.Settings)
+	for _, n := range strings.Split(name, "+") {
+		if v, ok := screenVariants[n]; ok {
+			parts = append(parts, v)
+			continue
+		}
+		m, s, ok := strings.Cut(strings.TrimPrefix(n, "xf"), "-")
+		xf, err := gk.ParseXFeatures(m + ":" + s)
+		if !strings.HasPrefix(n, "xf") || !ok || err != nil || !xf.On() {
+			return nil, false
+		}
+		parts = append(parts, func(_ Problem, c *gk.Config, _ *gk.Settings) { c.XFeatures = xf })
+	}
+	return func(p Problem, c *gk.Config, s *gk.Settings) {
+		for _, v := range parts {
+			v(p, c, s)
+		}
+	}, true
+}
+
 // withinAffine centres at the pooled mean and scales by the root mean
 // over marginals of each marginal's own variance per coordinate (about
 // its own mean), computed exactly from the mixtures.
@@ -102,7 +127,8 @@ func withinAffine(mix []*marginals.Mixture) gk.Affine {
 
 // TestScreen trains one variant on one problem and prints its score as a
 // JSON line. MMI_SUITE_SCREEN=SEED:INDEX:MAXDIM:MAXK:VARIANT[:STEPS]
-// (e.g. 1:14:5:4:lr8:10000; STEPS defaults to mmi train's 80000); skipped
+// (e.g. 1:14:5:4:lr8:10000 or 1:6:5:4:xf64-3+normwithin:10000; STEPS
+// defaults to mmi train's 80000); skipped
 // without it. One run trains one model, so the screening can run one job
 // at a time on a shared machine.
 func TestScreen(t *testing.T) {
@@ -125,7 +151,7 @@ func TestScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	variant, ok := screenVariants[f[4]]
+	variant, ok := screenVariant(f[4])
 	if !ok {
 		t.Fatalf("unknown variant %q", f[4])
 	}
@@ -190,8 +216,8 @@ func TestScreenCheckerboard(t *testing.T) {
 		t.Skip("MMI_SUITE_CHECKER not set")
 	}
 	f := strings.Split(spec, ":")
-	variant, ok := screenVariants[f[0]]
-	if !ok || f[0] == "normwithin" {
+	variant, ok := screenVariant(f[0])
+	if !ok || strings.Contains(f[0], "normwithin") {
 		t.Fatalf("variant %q does not apply", f[0])
 	}
 	steps := 0

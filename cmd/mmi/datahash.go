@@ -74,6 +74,15 @@ func sameDataContent(file string, recorded []string, es []datasets.Entry) error 
 // when --resume is given with values other than the checkpoint's: the
 // run continues as it started, and a silently ignored flag would make the
 // user believe otherwise. The same values are accepted.
+// xFourierName is --x-fourier as the checkpoint's XFeatures print it
+// ("64:3", "off"), or s itself if it does not parse.
+func xFourierName(s string) string {
+	if xf, err := gk.ParseXFeatures(s); err == nil {
+		return xf.String()
+	}
+	return s
+}
+
 func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trainer) error {
 	cfg, set := t.Model().Config(), t.Settings()
 	width := 0
@@ -90,6 +99,7 @@ func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trai
 		{"batch", tf.batch, set.Batch},
 		{"lr", tf.lr, set.LR},
 		{"seed", tf.seed, set.Seed},
+		{"x-fourier", xFourierName(tf.xFourier), cfg.XFeatures.String()},
 	} {
 		if fl.Changed(c.flag) && fmt.Sprint(c.given) != fmt.Sprint(c.is) {
 			return usagef("%s was trained with --%s %v; --resume continues that run and cannot change it to %v (start a new run for that)", file, c.flag, c.is, c.given)

@@ -38,6 +38,7 @@ type trainFlags struct {
 	domain            string
 	net               string
 	widths            []int
+	xFourier          string
 	coupling          string
 	reuse             int
 	every             time.Duration
@@ -89,6 +90,7 @@ the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDef
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net on square images or image sets; the image default unless --hidden or --layers is given)")
 	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
+	f.StringVar(&tf.xFourier, "x-fourier", "off", "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (for example 64:3; docs/suite.md); off: none")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -199,16 +201,9 @@ func resumeRun(cmd *cobra.Command, tf *trainFlags, dom simplex.Domain, spec marg
 // returned for the first line of output.
 func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marginals.CouplingSpec) (*gk.Trainer, string, error) {
 	set := gk.DefaultSettings()
-	opts, err := folderOptions(tf.size)
+	entries, err := openTrainData(tf)
 	if err != nil {
 		return nil, "", err
-	}
-	entries, err := datasets.OpenWith(tf.data, opts)
-	if err != nil {
-		return nil, "", badInput(err)
-	}
-	if tf.size != "" && !hasFolder(entries) {
-		return nil, "", usagef("train: --size %s resizes the images of folders in --data, and --data names none", tf.size)
 	}
 	if fl.Changed("steps") {
 		set.Steps, set.Warmup = tf.steps, 0
@@ -222,6 +217,10 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 	if err != nil {
 		return nil, "", err
 	}
+	xf, err := gk.ParseXFeatures(tf.xFourier)
+	if err != nil {
+		return nil, "", usagef("train: --x-fourier %q: want M:σ with M ≥ 1 and σ > 0 (for example 64:3), or off", tf.xFourier)
+	}
 	cfg := gk.Config{
 		Marginals:  len(entries) + 1,
 		Dim:        entries[0].Marginal.Dim(),
@@ -233,11 +232,15 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		Coupling:   spec,
 		Net:        net,
 		UNet:       gk.UNet{Widths: tf.widths},
+		XFeatures:  xf,
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
 		cfg.Shape = img.HWC()
 		imageLine = applyImageDefaults(fl, img, &cfg, &set)
+	}
+	if xf.On() && cfg.Net != gk.NetMLP {
+		return nil, "", usagef("train: --x-fourier works with the MLP only, not the U-Net (give --net mlp, or leave --x-fourier off)")
 	}
 	if cfg.Net == gk.NetMLP {
 		if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
@@ -254,6 +257,23 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		return nil, "", badInput(err)
 	}
 	return t, imageLine, nil
+}
+
+// openTrainData opens the marginals of --data (folders of images resized
+// to --size, which needs one).
+func openTrainData(tf *trainFlags) ([]datasets.Entry, error) {
+	opts, err := folderOptions(tf.size)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := datasets.OpenWith(tf.data, opts)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	if tf.size != "" && !hasFolder(entries) {
+		return nil, usagef("train: --size %s resizes the images of folders in --data, and --data names none", tf.size)
+	}
+	return entries, nil
 }
 
 // networkFlags returns the network that --net and --widths ask for
