@@ -215,6 +215,7 @@ func TestCouplingStepRatio(t *testing.T) {
 		reuse, rounds   int
 	}{
 		{"2-D, 3 data marginals", 4, 2, 256, 512, "ot:32", 16, 40},
+		{"2-D, 3 data marginals, blocks of 128", 4, 2, 256, 512, "ot:128", 16, 40},
 		{"2-D, 2 data marginals", 3, 2, 256, 512, "ot:64", 4, 40},
 		{"images, 6 classes", 7, 784, 512, 128, "ot:128", 4, 4},
 	} {

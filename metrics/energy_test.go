@@ -70,7 +70,7 @@ func TestEnergyUnbiased(t *testing.T) {
 	for k := range vals {
 		vals[k] = Energy(normals(r, n, []float64{0, 0}, 1), normals(r, n, []float64{0, 0}, 1), 2)
 	}
-	mean, se := meanSE(vals)
+	mean, se := MeanSE(vals)
 	t.Logf("mean %.5f, standard error %.5f", mean, se)
 	// 4 standard errors of the mean over replicates (≈ 0.005), far below
 	// the plug-in bias of 0.071.

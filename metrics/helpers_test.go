@@ -18,7 +18,7 @@ func normals(r *rand.Rand, n int, mu []float64, s float64) []float64 {
 
 // variance returns the unbiased sample variance of xs.
 func variance(xs []float64) float64 {
-	_, se := meanSE(xs)
+	_, se := MeanSE(xs)
 	return se * se * float64(len(xs))
 }
 

@@ -82,7 +82,7 @@ func TestMMDUnbiased(t *testing.T) {
 	for k := range vals {
 		vals[k] = MMD(normals(r, n, []float64{0, 0}, 1), normals(r, n, []float64{0, 0}, 1), 2, []float64{1})
 	}
-	mean, se := meanSE(vals)
+	mean, se := MeanSE(vals)
 	t.Logf("mean %.6f, standard error %.6f", mean, se)
 	// 4 standard errors of the replicate mean (≈ 0.001) against the plug-in
 	// bias 2(1 − rbfMean(1, 2, 0, 2))/50 = 2(1 − 1/3)/50 ≈ 0.027.

@@ -79,7 +79,7 @@ func TestSlicedW2Gaussian(t *testing.T) {
 		sw := SlicedW2(a, b, 3, proj, r)
 		vals[k] = sw * sw
 	}
-	mean, se := meanSE(vals)
+	mean, se := MeanSE(vals)
 	want := 1.5*1.5/3 + (1-s)*(1-s) // 1.75
 	t.Logf("SW2² %.4f ± %.4f over %d replicates, closed form %.4f", mean, se, reps, want)
 	// 4 replicate standard errors (directions and samples together, ≈ 0.09)

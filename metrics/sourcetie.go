@@ -44,14 +44,14 @@ func SourceCorrelation(out, src []float64, d int, r *rand.Rand) (SourceTie, erro
 		other[i] = correlation(o, src[j*d:(j+1)*d])
 	}
 	t := SourceTie{N: n}
-	t.Own, t.OwnSE = meanSE(own)
-	t.Other, t.OtherSE = meanSE(other)
+	t.Own, t.OwnSE = MeanSE(own)
+	t.Other, t.OtherSE = MeanSE(other)
 	return t, nil
 }
 
-// meanSE returns the mean of v (at least two values) and its standard
-// error.
-func meanSE(v []float64) (mean, se float64) {
+// MeanSE returns the mean of v and its standard error, the sample
+// standard deviation over √len(v) (NaN for a single value).
+func MeanSE(v []float64) (mean, se float64) {
 	for _, x := range v {
 		mean += x
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,11 +21,24 @@ import (
 // data marginals and of noise → j to fresh samples of j (n = 2000, the
 // straight edges), with the converged solver (dopri5) and with 4 Euler
 // steps, and for a checkerboard target the share of the translated points
-// on its squares. docs/couplings.md has the tables and the commands.
+// on its squares. With MMI_COUPLING_DRAWS=S every number is the mean ±
+// standard error over S independent draws of all the sets (the first draw
+// is the single draw printed without it), and each transfer's energy
+// minus that of noise → j, paired by draw: at this n a single energy
+// distance near 0 varies by about ±0.002, with heavy tails, so comparisons
+// between small values need several draws. docs/couplings.md has the
+// tables and the commands.
 func TestCouplingTable(t *testing.T) {
 	files := os.Getenv("MMI_COUPLING_TABLE")
 	if files == "" {
 		t.Skip("set MMI_COUPLING_TABLE=a.mmi,b.mmi to print the coupling tables")
+	}
+	draws := 1
+	if s := os.Getenv("MMI_COUPLING_DRAWS"); s != "" {
+		var err error
+		if draws, err = strconv.Atoi(s); err != nil || draws < 1 {
+			t.Fatalf("MMI_COUPLING_DRAWS=%q: want a positive integer", s)
+		}
 	}
 	const n = 2000
 	ctx := context.Background()
@@ -38,35 +52,76 @@ func TestCouplingTable(t *testing.T) {
 			name string
 			opts *generate.Options
 		}{{"dopri5", nil}, {"euler 4", &generate.Options{Solver: path.Euler{Steps: 4}}}} {
-			tab, err := styletransfer.AllToAll(ctx, gen, n, 1, solver.opts)
-			if err != nil {
-				t.Fatal(err)
+			// energy[i][j] (i = j: the floor), noise[j], squares[i][j] (i = j:
+			// from noise): one value per draw.
+			energy, squares := make([][][]float64, k1), make([][][]float64, k1)
+			noise := make([][]float64, k1)
+			for i := range energy {
+				energy[i], squares[i] = make([][]float64, k1), make([][]float64, k1)
 			}
-			fmt.Printf("%s (%s), %s:\n", file, gen.CouplingSpec(), solver.name)
-			for j := 1; j < k1; j++ {
-				x, _, err := gen.Sample(ctx, j, n, rand.New(rand.NewPCG(7, uint64(j))), solver.opts)
+			for s := 1; s <= draws; s++ {
+				tab, err := styletransfer.AllToAll(ctx, gen, n, uint64(s), solver.opts)
 				if err != nil {
 					t.Fatal(err)
 				}
-				noise := metrics.Energy(x, tab.Truth[j-1], d)
-				row := fmt.Sprintf("  → %d %-14s noise %.4f", j, gen.Name(j), noise)
+				for j := 1; j < k1; j++ {
+					x, _, err := gen.Sample(ctx, j, n, rand.New(rand.NewPCG(7, uint64(j)+1000*uint64(s-1))), solver.opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					noise[j] = append(noise[j], metrics.Energy(x, tab.Truth[j-1], d))
+					if gen.Name(j) == "checkerboard" {
+						squares[j][j] = append(squares[j][j], datasets.CheckerboardShare(x))
+					}
+					for i := 1; i < k1; i++ {
+						energy[i][j] = append(energy[i][j], tab.Energy[i-1][j-1])
+						if i != j && gen.Name(j) == "checkerboard" {
+							squares[i][j] = append(squares[i][j], datasets.CheckerboardShare(tab.Samples[i-1][j-1]))
+						}
+					}
+				}
+			}
+			fmt.Printf("%s (%s), %s, %d draws:\n", file, gen.CouplingSpec(), solver.name, draws)
+			for j := 1; j < k1; j++ {
+				row := fmt.Sprintf("  → %d %-14s noise %s", j, gen.Name(j), meanSECell(noise[j]))
 				worst := 0.0
 				for i := 1; i < k1; i++ {
 					if i == j {
 						continue
 					}
-					e := tab.Energy[i-1][j-1]
-					worst = max(worst, e/noise)
-					row += fmt.Sprintf(" | from %d %.4f", i, e)
-					if gen.Name(j) == "checkerboard" {
-						row += fmt.Sprintf(" (on squares %.3f)", datasets.CheckerboardShare(tab.Samples[i-1][j-1]))
+					me, _ := metrics.MeanSE(energy[i][j])
+					mn, _ := metrics.MeanSE(noise[j])
+					worst = max(worst, me/mn)
+					row += fmt.Sprintf(" | from %d %s", i, meanSECell(energy[i][j]))
+					if draws > 1 {
+						// Transfer and noise are measured against the same
+						// fresh samples of j in each draw: their difference
+						// is more precise than either.
+						diff := make([]float64, draws)
+						for s := range diff {
+							diff[s] = energy[i][j][s] - noise[j][s]
+						}
+						row += fmt.Sprintf(" (− noise %s)", meanSECell(diff))
+					}
+					if squares[i][j] != nil {
+						row += fmt.Sprintf(" (on squares %s)", meanSECell(squares[i][j]))
 					}
 				}
-				if gen.Name(j) == "checkerboard" {
-					row += fmt.Sprintf(" | noise on squares %.3f", datasets.CheckerboardShare(x))
+				if squares[j][j] != nil {
+					row += fmt.Sprintf(" | noise on squares %s", meanSECell(squares[j][j]))
 				}
-				fmt.Printf("%s | worst ratio to noise %.2f | floor %.4f\n", row, worst, tab.Energy[j-1][j-1])
+				fmt.Printf("%s | worst ratio to noise %.2f | floor %s\n", row, worst, meanSECell(energy[j][j]))
 			}
 		}
 	}
+}
+
+// meanSECell formats one value as itself and several as mean ± standard
+// error.
+func meanSECell(v []float64) string {
+	if len(v) == 1 {
+		return fmt.Sprintf("%.4f", v[0])
+	}
+	m, se := metrics.MeanSE(v)
+	return fmt.Sprintf("%.4f ± %.4f", m, se)
 }
