@@ -106,30 +106,8 @@ func TestUNetTrainCheckpoint(t *testing.T) {
 		cfg := Config{Net: NetUNet, Shape: []int{1, 1, 2}, UNet: UNet{Widths: []int{8}, Embed: 8, Groups: 4}, Float32: f32}
 		set := Settings{Steps: 12, Batch: 16, Seed: 3}
 		c := trCoupling(t, trMixtures(t))
-		straight, err := NewTrainer(cfg, c, set)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := straight.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		half, err := NewTrainer(cfg, c, set)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for half.Step() < 6 {
-			if _, err := half.trainStep(); err != nil {
-				t.Fatal(err)
-			}
-		}
 		path := filepath.Join(dir, "unet.mmi")
-		if err := half.Save(path); err != nil {
-			t.Fatal(err)
-		}
-		resumed, err := Resume(path, c, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		straight, resumed := trHalfway(t, cfg, c, set, 6, path)
 		if err := resumed.Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package gk
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -154,4 +155,34 @@ func trMeanRelErr(model, truth cond.Conditional, c marginals.Coupling, alphas []
 		s += trRelErr(model, truth, c, a, n, r)
 	}
 	return s / float64(len(alphas))
+}
+
+// trHalfway trains one run of set straight through and another to step
+// at, saves the second to path and resumes it: straight has run, resumed
+// has not (the callers compare the two after resumed.Run).
+func trHalfway(t *testing.T, cfg Config, c marginals.Coupling, set Settings, at int, path string) (straight, resumed *Trainer) {
+	t.Helper()
+	straight, err := NewTrainer(cfg, c, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := straight.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	half, err := NewTrainer(cfg, c, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for half.Step() < at {
+		if _, err := half.trainStep(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := half.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if resumed, err = Resume(path, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	return straight, resumed
 }

@@ -223,31 +223,7 @@ func TestTrainResume(t *testing.T) {
 		set := Settings{Steps: 40, Batch: 32, Seed: 11}
 		c := trCoupling(t, trMixtures(t))
 
-		straight, err := NewTrainer(cfg, c, set)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := straight.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-
-		half, err := NewTrainer(cfg, c, set)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for half.Step() < 20 {
-			if _, err := half.trainStep(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		path := filepath.Join(dir, "half.mmi")
-		if err := half.Save(path); err != nil {
-			t.Fatal(err)
-		}
-		resumed, err := Resume(path, c, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		straight, resumed := trHalfway(t, cfg, c, set, 20, filepath.Join(dir, "half.mmi"))
 		if resumed.Step() != 20 {
 			t.Fatalf("resumed at step %d, want 20", resumed.Step())
 		}
