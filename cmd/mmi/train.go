@@ -60,11 +60,12 @@ or colour, as one marginal; --size WxH resizes them (otherwise all must share
 one size). When every --data entry is images of one shape (a labelled set
 mnist:3, fashion:7, digits:0, …, a folder, an NPY array (n, H, W[, C]))
 train uses image defaults for the flags not given
-(%d×%d %v, %d steps of %d, LR %g; with --net unet or --widths a
-convolutional U-Net, %d steps, LR %g; data heads clamped to [−1, 1] and a
-projection that trusts the image heads more than the noise head), printed on
-the first line of output.`, imageDefaults.layers, imageDefaults.hidden, imageDefaults.act,
-			imageDefaults.steps, imageDefaults.batch, imageDefaults.lr, imageDefaults.unetSteps, imageDefaults.unetLR),
+(a convolutional U-Net, %d steps of %d, LR %g, coupling %s; with --net mlp,
+--hidden or --layers an MLP %d×%d %v, %d steps, LR %g, independent coupling;
+data heads clamped to [−1, 1] and a projection that trusts the image heads
+more than the noise head), printed on the first line of output.`,
+			imageDefaults.unetSteps, imageDefaults.batch, imageDefaults.unetLR, imageDefaults.unetCoupling,
+			imageDefaults.layers, imageDefaults.hidden, imageDefaults.act, imageDefaults.steps, imageDefaults.lr),
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
   mmi train --resume mine.mmi --steps 80000
@@ -237,7 +238,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
 		cfg.Shape = img.HWC()
-		imageLine = applyImageDefaults(fl, img, &cfg, &set)
+		imageLine = applyImageDefaults(fl, img, &cfg, &set, &spec)
 	}
 	if xf.On() && cfg.Net != gk.NetMLP {
 		return nil, "", usagef("train: --x-fourier works with the MLP only, not the U-Net (give --net mlp, or leave --x-fourier off)")
@@ -332,7 +333,9 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string, ke
 // data marginals, whose block-coordinate sweeps take about ten
 // assignments) and the tuples serve 4 (16) steps; images are assigned a
 // whole batch at a time, in about seventeen assignments of 128 images for
-// six classes, and the tuples serve 4 steps.
+// six classes, and the tuples serve 4 steps. A block of several batches
+// (ot:512, the U-Net's image default) is drawn whole and serves as many
+// steps, each tuple once.
 // Given values are kept; the independent coupling draws every step unless
 // --reuse says otherwise.
 func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginals.CouplingSpec, int) {
@@ -345,6 +348,9 @@ func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginal
 		if k > 2 {
 			block, r = 32, 16
 		}
+	}
+	if spec.Block > batch {
+		r = 1 // a draw of several batches serves as many steps already
 	}
 	if spec.Block == 0 {
 		spec.Block = min(block, batch)
