@@ -33,8 +33,9 @@ type engineScratch interface {
 	// dOut returns the n×out float64 buffer for ∂L/∂out.
 	dOut(n int) []float64
 	// backward back-propagates the dOut buffer through the last forward:
-	// it adds ∂L/∂params into grad (a []T of the engine's width) when grad
-	// is not nil, and returns ∂L/∂in (n×in, float64) when wantIn is true.
+	// it writes ∂L/∂params into grad (a []T of the engine's width,
+	// overwriting what it held) when grad is not nil, and returns ∂L/∂in
+	// (n×in, float64) when wantIn is true.
 	backward(grad any, wantIn bool) []float64
 }
 
@@ -127,7 +128,7 @@ func (s *mlpScratch[T]) backward(grad any, wantIn bool) []float64 {
 		if wantIn {
 			di = s.dInT[:len(dIn)]
 		}
-		s.net.Backward(s.ws, s.dOutT[:len(dOut)], g, di)
+		s.net.BackwardFresh(s.ws, s.dOutT[:len(dOut)], g, di)
 		if !wantIn {
 			return nil
 		}
@@ -141,7 +142,7 @@ func (s *mlpScratch[T]) backward(grad any, wantIn bool) []float64 {
 	if wantIn {
 		di = s.dInT[:len(dIn)]
 	}
-	s.net.Backward(s.ws, dOutT, g, di)
+	s.net.BackwardFresh(s.ws, dOutT, g, di)
 	if !wantIn {
 		return nil
 	}

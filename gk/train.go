@@ -614,8 +614,7 @@ func (t *Trainer) lossGrad() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	t.opt.zeroGrad()
-	t.es.backward(t.opt.grad(), false)
+	t.es.backward(t.opt.grad(), false) // a fresh gradient: no clearing pass
 	return loss
 }
 
