@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/mmi-go/mmi/marginals"
@@ -347,6 +348,7 @@ type Trainer struct {
 	poolBatches int
 	es          engineScratch
 	rows        *rowJob // the per-row passes of lossGrad
+	ahead       ahead   // the next step's batch, drawn during this one
 
 	savedStep int // step of the last checkpoint written by this trainer, −1 if none
 }
@@ -548,14 +550,22 @@ func (t *Trainer) Run(ctx context.Context) error {
 }
 
 // trainStep draws a batch, takes one optimizer step and returns the loss.
+// With more than one core, the next step's batch is drawn meanwhile by
+// another goroutine (drawAhead), from the same generator in the same
+// order, so the weights do not depend on it.
 func (t *Trainer) trainStep() (float64, error) {
-	t.drawBatch()
+	t.takeBatch()
+	if t.step+1 < t.set.Steps && runtime.GOMAXPROCS(0) > 1 && !t.ahead.off {
+		t.drawAhead()
+	}
 	loss := t.lossGrad()
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		t.settle()
 		return loss, fmt.Errorf("%w at step %d: %v", ErrNonFiniteLoss, t.step+1, loss)
 	}
 	norm := t.opt.gradNorm()
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		t.settle()
 		return loss, fmt.Errorf("%w at step %d: gradient norm %v", ErrNonFiniteLoss, t.step+1, norm)
 	}
 	if t.set.Clip > 0 && norm > t.set.Clip {
@@ -580,28 +590,32 @@ func drawBatches(c marginals.Coupling, b int) int {
 	return (ot.Block() + b - 1) / b
 }
 
-// drawBatch draws one α per row and a joint sample of the coupling.
-func (t *Trainer) drawBatch() {
+// drawBatch draws the batch of the current step into t.alphas and t.xs.
+func (t *Trainer) drawBatch() { t.drawInto(t.step, t.alphas, t.xs) }
+
+// drawInto draws the batch of step into alphas and xs: one α per row and a
+// joint sample of the coupling.
+func (t *Trainer) drawInto(step int, alphas []float64, xs [][]float64) {
 	kk := t.model.cfg.Marginals
 	for i := 0; i < t.set.Batch; i++ {
-		t.alpha.Sample(t.alphas[i*kk:(i+1)*kk], t.rng)
+		t.alpha.Sample(alphas[i*kk:(i+1)*kk], t.rng)
 	}
 	if t.pool == nil {
-		t.coupling.Sample(t.xs, t.rng)
+		t.coupling.Sample(xs, t.rng)
 		return
 	}
 	m := t.poolBatches
-	if q := t.step / (m * max(t.set.Reuse, 1)); q != t.poolQ {
+	if q := step / (m * max(t.set.Reuse, 1)); q != t.poolQ {
 		t.coupling.Sample(t.pool, rand.New(rand.NewPCG(t.set.Seed, streamReuse^uint64(q))))
 		t.poolQ = q
 	}
-	n := len(t.xs[0]) // rows × d of one batch
-	off := (t.step % m) * n
+	n := len(xs[0]) // rows × d of one batch
+	off := (step % m) * n
 	for k := 1; k < kk; k++ {
-		copy(t.xs[k], t.pool[k][off:off+n])
+		copy(xs[k], t.pool[k][off:off+n])
 	}
-	for i := range t.xs[0] { // marginal 0 is N(0, I) (NewTrainer)
-		t.xs[0][i] = t.rng.NormFloat64()
+	for i := range xs[0] { // marginal 0 is N(0, I) (NewTrainer)
+		xs[0][i] = t.rng.NormFloat64()
 	}
 }
 
