@@ -140,3 +140,29 @@ func TestConvJob(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleGrad checks the clipping pass, split over the cores for long
+// gradients: every entry multiplied by T(c), none skipped or done twice,
+// and the norm scaled by c (to float32 rounding).
+func TestScaleGrad(t *testing.T) {
+	n := 3<<15 + 7
+	o := newOptState(make([]float32, n), make([]float32, n))
+	for i := range o.g {
+		o.g[i] = float32(i%1000) - 499.5
+	}
+	want := make([]float32, n)
+	for i, v := range o.g {
+		want[i] = v * float32(0.3)
+	}
+	before := o.gradNorm()
+	o.scaleGrad(0.3)
+	for i := range want {
+		if o.g[i] != want[i] {
+			t.Fatalf("entry %d: %v, want %v", i, o.g[i], want[i])
+		}
+	}
+	// float32 products: relative error ≤ 2⁻²⁴ per entry.
+	if after := o.gradNorm(); math.Abs(after-0.3*before) > 1e-6*before {
+		t.Errorf("norm %v after scaling by 0.3, was %v", after, before)
+	}
+}
