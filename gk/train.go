@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/mmi-go/mmi/marginals"
+	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
 )
 
@@ -345,8 +347,8 @@ type Trainer struct {
 	// (drawBatches): step s trains on batch s mod poolBatches of its draw.
 	poolBatches int
 	es          engineScratch
-	g, dg       [][]float64 // K+1 rows of d: heads of one sample and ∂L/∂g
-	resid       []float64
+	rows        *rowJob // the per-row passes of lossGrad
+	ahead       ahead   // the next step's batch, drawn during this one
 
 	savedStep int // step of the last checkpoint written by this trainer, −1 if none
 }
@@ -431,14 +433,10 @@ func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set 
 			t.pool[k] = make([]float64, t.poolBatches*b*d)
 		}
 	}
-	t.g = make([][]float64, kk)
-	t.dg = make([][]float64, kk)
 	for k := range t.xs {
 		t.xs[k] = make([]float64, b*d)
-		t.g[k] = make([]float64, d)
-		t.dg[k] = make([]float64, d)
 	}
-	t.resid = make([]float64, d)
+	t.rows = newRowJob(t, m.cfg.Heads == HeadsProjected)
 	t.es = live.newScratch(b)
 	return t, nil
 }
@@ -552,14 +550,22 @@ func (t *Trainer) Run(ctx context.Context) error {
 }
 
 // trainStep draws a batch, takes one optimizer step and returns the loss.
+// With more than one core, the next step's batch is drawn meanwhile by
+// another goroutine (drawAhead), from the same generator in the same
+// order, so the weights do not depend on it.
 func (t *Trainer) trainStep() (float64, error) {
-	t.drawBatch()
+	t.takeBatch()
+	if t.step+1 < t.set.Steps && runtime.GOMAXPROCS(0) > 1 && !t.ahead.off {
+		t.drawAhead()
+	}
 	loss := t.lossGrad()
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		t.settle()
 		return loss, fmt.Errorf("%w at step %d: %v", ErrNonFiniteLoss, t.step+1, loss)
 	}
 	norm := t.opt.gradNorm()
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		t.settle()
 		return loss, fmt.Errorf("%w at step %d: gradient norm %v", ErrNonFiniteLoss, t.step+1, norm)
 	}
 	if t.set.Clip > 0 && norm > t.set.Clip {
@@ -584,73 +590,75 @@ func drawBatches(c marginals.Coupling, b int) int {
 	return (ot.Block() + b - 1) / b
 }
 
-// drawBatch draws one α per row and a joint sample of the coupling.
-func (t *Trainer) drawBatch() {
+// drawBatch draws the batch of the current step into t.alphas and t.xs.
+func (t *Trainer) drawBatch() { t.drawInto(t.step, t.alphas, t.xs) }
+
+// drawInto draws the batch of step into alphas and xs: one α per row and a
+// joint sample of the coupling.
+func (t *Trainer) drawInto(step int, alphas []float64, xs [][]float64) {
 	kk := t.model.cfg.Marginals
 	for i := 0; i < t.set.Batch; i++ {
-		t.alpha.Sample(t.alphas[i*kk:(i+1)*kk], t.rng)
+		t.alpha.Sample(alphas[i*kk:(i+1)*kk], t.rng)
 	}
 	if t.pool == nil {
-		t.coupling.Sample(t.xs, t.rng)
+		t.coupling.Sample(xs, t.rng)
 		return
 	}
 	m := t.poolBatches
-	if q := t.step / (m * max(t.set.Reuse, 1)); q != t.poolQ {
+	if q := step / (m * max(t.set.Reuse, 1)); q != t.poolQ {
 		t.coupling.Sample(t.pool, rand.New(rand.NewPCG(t.set.Seed, streamReuse^uint64(q))))
 		t.poolQ = q
 	}
-	n := len(t.xs[0]) // rows × d of one batch
-	off := (t.step % m) * n
+	n := len(xs[0]) // rows × d of one batch
+	off := (step % m) * n
 	for k := 1; k < kk; k++ {
-		copy(t.xs[k], t.pool[k][off:off+n])
+		copy(xs[k], t.pool[k][off:off+n])
 	}
-	for i := range t.xs[0] { // marginal 0 is N(0, I) (NewTrainer)
-		t.xs[0][i] = t.rng.NormFloat64()
+	for i := range xs[0] { // marginal 0 is N(0, I) (NewTrainer)
+		xs[0][i] = t.rng.NormFloat64()
 	}
 }
 
 // lossGrad evaluates the live network on the drawn batch and returns the
 // loss; the optimizer's gradient buffer holds its gradient afterwards.
+//
+// The per-row work around the network (the inputs, then the loss and its
+// gradient through the heads) runs on every core in blocks of rowBlock
+// rows; the loss is summed per block and the blocks' sums in order, so it
+// does not depend on the number of cores.
 func (t *Trainer) lossGrad() float64 {
-	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
-	heads := t.model.cfg.Heads
+	d, b := t.model.cfg.Dim, t.set.Batch
+	j := t.rows
+	j.t, j.heads = t, t.model.cfg.Heads
 	if !t.set.LossThroughProjection {
-		heads = HeadsDirect // loss on the raw heads; Eval projects
+		j.heads = HeadsDirect // loss on the raw heads; Eval projects
 	}
-	in := t.es.input(b)
-	t.interpolate(in, b)
-	out := t.es.forward(b)
-	dOut := t.es.dOut(b)
-
-	// Loss (1/(b d)) Σ_i Σ_k |g_ik − x_ik|² and its gradient with respect
-	// to the raw heads: ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the
-	// projection (a linear map of the heads, transposed here)
-	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
-	f := t.model.feat.dim()
-	w := t.model.featDim() + d
+	j.in = t.es.input(b)
+	nn.ParallelFor(len(j.loss), j.grain, j.interp, j, &j.wg)
+	j.out = t.es.forward(b)
+	j.dOut = t.es.dOut(b)
+	nn.ParallelFor(len(j.loss), j.grain, j.lossGrad, j, &j.wg)
+	j.in, j.out, j.dOut = nil, nil, nil
 	loss := 0.0
-	for i := 0; i < b; i++ {
-		a := t.alphas[i*kk : (i+1)*kk]
-		xi := in[i*w+f : i*w+f+d]
-		loss = t.rowLossGrad(loss, i, heads, a, xi, out[i*kk*d:(i+1)*kk*d], dOut[i*kk*d:(i+1)*kk*d])
+	for _, v := range j.loss {
+		loss += v
 	}
 	loss /= float64(b * d)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	t.opt.zeroGrad()
-	t.es.backward(t.opt.grad(), false)
+	t.es.backward(t.opt.grad(), false) // a fresh gradient: no clearing pass
 	return loss
 }
 
-// interpolate writes the network inputs of the batch into in, row by row:
-// features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik.
-func (t *Trainer) interpolate(in []float64, b int) {
+// interpolate writes the network inputs of rows [lo, hi) into in, row by
+// row: features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik.
+func (t *Trainer) interpolate(in []float64, lo, hi int) {
 	kk, d := t.model.cfg.Marginals, t.model.cfg.Dim
 	feat := t.model.feat
 	f := feat.dim()
 	w := t.model.featDim() + d
-	for i := 0; i < b; i++ {
+	for i := lo; i < hi; i++ {
 		a := t.alphas[i*kk : (i+1)*kk]
 		row := in[i*w : (i+1)*w]
 		feat.compute(row[:f], a)
@@ -671,14 +679,44 @@ func (t *Trainer) interpolate(in []float64, b int) {
 
 // rowLossGrad adds the squared errors of row i (weights α = a, point
 // x(α) = xi, raw heads h) to loss, in order, and returns the sum; it
-// writes the gradient with respect to the raw heads into dh.
-func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []float64) float64 {
+// writes the gradient with respect to the raw heads into dh. The loss is
+// (1/(b d)) Σ_i Σ_k |g_ik − x_ik|², its gradient with respect to the raw
+// heads ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the projection (a linear
+// map of the heads, transposed here)
+// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
+// g, dg (K+1 rows of d) and resid (d) are scratch, used with projected
+// heads only.
+func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []float64, g, dg [][]float64, resid []float64) float64 {
 	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
 	scale := 2 / float64(b*d)
-	applyHeads(heads, t.model.box, t.model.inv, t.g, h, a, xi, 0, t.resid)
+	if heads == HeadsDirect {
+		// The same numbers as applyHeads then the loop below, in one pass:
+		// g_k = h_k (clamped for a data head with Bounds).
+		box := t.model.box
+		for k := 0; k < kk; k++ {
+			xk := t.xs[k][i*d : (i+1)*d]
+			hk, dhk := h[k*d:(k+1)*d], dh[k*d:(k+1)*d]
+			if box != nil && k > 0 {
+				lo, hi := box.lo[:d], box.hi[:d]
+				for j, v := range hk {
+					e := min(max(v, lo[j]), hi[j]) - xk[j]
+					loss += e * e
+					dhk[j] = scale * e
+				}
+				continue
+			}
+			for j, v := range hk {
+				e := v - xk[j]
+				loss += e * e
+				dhk[j] = scale * e
+			}
+		}
+		return loss
+	}
+	applyHeads(heads, t.model.box, t.model.inv, g, h, a, xi, 0, resid)
 	for k := 0; k < kk; k++ {
 		xk := t.xs[k][i*d : (i+1)*d]
-		gk, dgk := t.g[k], t.dg[k]
+		gk, dgk := g[k], dg[k]
 		for j := range gk {
 			e := gk[j] - xk[j]
 			loss += e * e
@@ -688,11 +726,9 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 	// With Bounds the data heads were clamped; ∂L/∂g passes straight to
 	// the raw head (the loss whose gradient is clamp(h) − x; see Bounds).
 	for k := 0; k < kk; k++ {
-		copy(dh[k*d:(k+1)*d], t.dg[k])
+		copy(dh[k*d:(k+1)*d], dg[k])
 	}
-	if heads == HeadsProjected {
-		projectHeadGrad(dh, t.dg, a, t.model.inv, t.resid)
-	}
+	projectHeadGrad(dh, dg, a, t.model.inv, resid)
 	return loss
 }
 
