@@ -135,3 +135,9 @@ func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int)
 //
 //go:noescape
 func sumSq32AVX2(x *float32, n int, acc *[16]float64)
+
+// ema32AVX2 sets ema[i] += c·(p[i] − ema[i]) for i < n, n a multiple of 8,
+// rounding after each operation as the Go loop does.
+//
+//go:noescape
+func ema32AVX2(ema, p *float32, n int, c float32)

@@ -488,3 +488,31 @@ ssqdone:
 	VMOVUPD Y3, 96(SI)
 	VZEROUPPER
 	RET
+
+// func ema32AVX2(ema, p *float32, n int, c float32)
+//
+// ema[i] += c·(p[i] − ema[i]) for i < n, n a multiple of 8: a subtraction,
+// a multiplication and an addition, each rounded (no fused multiply-add),
+// as the Go loop of adamRange computes it.
+TEXT ·ema32AVX2(SB), NOSPLIT, $0-28
+	MOVQ         ema+0(FP), DI
+	MOVQ         p+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS c+24(FP), Y8
+	XORQ         AX, AX
+
+emaloop:
+	CMPQ    AX, CX
+	JGE     emadone
+	VMOVUPS (DI)(AX*4), Y0
+	VMOVUPS (SI)(AX*4), Y1
+	VSUBPS  Y0, Y1, Y1     // p − ema
+	VMULPS  Y8, Y1, Y1     // c·(p − ema)
+	VADDPS  Y1, Y0, Y0     // ema + c·(p − ema)
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     emaloop
+
+emadone:
+	VZEROUPPER
+	RET
