@@ -635,10 +635,14 @@ func (t *Trainer) lossGrad() float64 {
 	}
 	j.in = t.es.input(b)
 	nn.ParallelFor(len(j.loss), j.grain, j.interp, j, &j.wg)
-	j.out = t.es.forward(b)
-	j.dOut = t.es.dOut(b)
+	s32, narrow := t.es.(*mlpScratch[float32])
+	if narrow = narrow && j.heads == HeadsDirect; narrow {
+		j.out32, j.dOut32 = s32.forwardT(b), s32.dOutTOf(b)
+	} else {
+		j.out, j.dOut = t.es.forward(b), t.es.dOut(b)
+	}
 	nn.ParallelFor(len(j.loss), j.grain, j.lossGrad, j, &j.wg)
-	j.in, j.out, j.dOut = nil, nil, nil
+	j.in, j.out, j.dOut, j.out32, j.dOut32 = nil, nil, nil, nil, nil
 	loss := 0.0
 	for _, v := range j.loss {
 		loss += v
@@ -647,7 +651,12 @@ func (t *Trainer) lossGrad() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	t.es.backward(t.opt.grad(), false) // a fresh gradient: no clearing pass
+	// A fresh gradient: no clearing pass.
+	if narrow {
+		s32.backwardT(t.opt.grad().([]float32))
+	} else {
+		t.es.backward(t.opt.grad(), false)
+	}
 	return loss
 }
 
@@ -690,28 +699,7 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
 	scale := 2 / float64(b*d)
 	if heads == HeadsDirect {
-		// The same numbers as applyHeads then the loop below, in one pass:
-		// g_k = h_k (clamped for a data head with Bounds).
-		box := t.model.box
-		for k := 0; k < kk; k++ {
-			xk := t.xs[k][i*d : (i+1)*d]
-			hk, dhk := h[k*d:(k+1)*d], dh[k*d:(k+1)*d]
-			if box != nil && k > 0 {
-				lo, hi := box.lo[:d], box.hi[:d]
-				for j, v := range hk {
-					e := min(max(v, lo[j]), hi[j]) - xk[j]
-					loss += e * e
-					dhk[j] = scale * e
-				}
-				continue
-			}
-			for j, v := range hk {
-				e := v - xk[j]
-				loss += e * e
-				dhk[j] = scale * e
-			}
-		}
-		return loss
+		return rowLossDirect(loss, t.model.box, t.xs, i, scale, h, dh)
 	}
 	applyHeads(heads, t.model.box, t.model.inv, g, h, a, xi, 0, resid)
 	for k := 0; k < kk; k++ {
@@ -729,6 +717,34 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 		copy(dh[k*d:(k+1)*d], dg[k])
 	}
 	projectHeadGrad(dh, dg, a, t.model.inv, resid)
+	return loss
+}
+
+// rowLossDirect is rowLossGrad for direct heads h (float64, or a float32
+// network's own outputs, ∂L/∂h then rounded to float32 as the conversion
+// of the float64 gradient would): the same numbers as applyHeads and the
+// loop of rowLossGrad, in one pass: g_k = h_k, clamped for a data head
+// with Bounds.
+func rowLossDirect[O float32 | float64](loss float64, box *headBox, xs [][]float64, i int, scale float64, h, dh []O) float64 {
+	d := len(h) / len(xs)
+	for k := range xs {
+		xk := xs[k][i*d : (i+1)*d]
+		hk, dhk := h[k*d:(k+1)*d], dh[k*d:(k+1)*d]
+		if box != nil && k > 0 {
+			lo, hi := box.lo[:d], box.hi[:d]
+			for j, v := range hk {
+				e := min(max(float64(v), lo[j]), hi[j]) - xk[j]
+				loss += e * e
+				dhk[j] = O(scale * e)
+			}
+			continue
+		}
+		for j, v := range hk {
+			e := float64(v) - xk[j]
+			loss += e * e
+			dhk[j] = O(scale * e)
+		}
+	}
 	return loss
 }
 
