@@ -334,8 +334,7 @@ func trainAndReport(cmd *cobra.Command, t *gk.Trainer, out, imageLine string, ke
 // assignments) and the tuples serve 4 (16) steps; images are assigned a
 // whole batch at a time, in about seventeen assignments of 128 images for
 // six classes, and the tuples serve 4 steps. A block of several batches
-// (ot:512, the U-Net's image default) is drawn whole and serves as many
-// steps, each tuple once.
+// (ot:512) is drawn whole and serves as many steps, each tuple once.
 // Given values are kept; the independent coupling draws every step unless
 // --reuse says otherwise.
 func otDefaults(spec marginals.CouplingSpec, reuse, dim, k, batch int) (marginals.CouplingSpec, int) {

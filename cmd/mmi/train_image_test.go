@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mmi-go/mmi/gk"
+	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
 )
 
@@ -60,7 +61,8 @@ func TestTrainImageDefaults(t *testing.T) {
 }
 
 // The image network is imageDefaults.net unless --net, --widths, --hidden
-// or --layers says otherwise; the choice is announced and recorded in the checkpoint, and
+// or --layers says otherwise (a U-Net on the OT coupling, an MLP on the
+// independent one); the choice is announced and recorded in the checkpoint, and
 // path runs on it. An unknown --net is a usage error, and a U-Net needs
 // data it can see as images.
 func TestTrainNet(t *testing.T) {
@@ -92,6 +94,12 @@ func TestTrainNet(t *testing.T) {
 		}
 		if got := m.Config().Net; got != c.want {
 			t.Errorf("%v: network %v, want %v", c.args, got, c.want)
+		}
+		// The U-Net's image default is the OT coupling; the MLP keeps
+		// the independent one.
+		wantOT := c.want == gk.NetUNet
+		if got := m.Coupling(); (got.Kind == marginals.KindOT) != wantOT {
+			t.Errorf("%v: coupling %v, want OT: %v", c.args, got, wantOT)
 		}
 		if after, _ := nn.BLAS(); after.Threads != before.Threads {
 			t.Errorf("%v: BLAS threads %d after the command, %d before", c.args, after.Threads, before.Threads)
