@@ -341,6 +341,8 @@ type Trainer struct {
 	es     engineScratch
 	g, dg  [][]float64 // K+1 rows of d: heads of one sample and ∂L/∂g
 	resid  []float64
+	pcx    []float64 // with Precondition: x(α_i) of the batch (the input holds u)
+	pch    []float64 // with Precondition: the heads of one row
 
 	savedStep int // step of the last checkpoint written by this trainer, −1 if none
 }
@@ -387,6 +389,9 @@ func NewTrainer(cfg Config, c marginals.Coupling, set Settings) (*Trainer, error
 		}
 		cfg.Norm = a
 	}
+	if err := fitPrecondition(&cfg, c, set); err != nil {
+		return nil, err
+	}
 	m, err := NewModel(cfg, rand.New(rand.NewPCG(set.Seed, streamInit)))
 	if err != nil {
 		return nil, err
@@ -432,6 +437,9 @@ func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set 
 		t.dg[k] = make([]float64, d)
 	}
 	t.resid = make([]float64, d)
+	if m.pc != nil {
+		t.pcx, t.pch = make([]float64, b*d), m.pc.buffer(1)
+	}
 	t.es = live.newScratch(b)
 	return t, nil
 }
@@ -608,7 +616,12 @@ func (t *Trainer) lossGrad() float64 {
 	for i := 0; i < b; i++ {
 		a := t.alphas[i*kk : (i+1)*kk]
 		xi := in[i*w+f : i*w+f+d]
-		loss = t.rowLossGrad(loss, i, heads, a, xi, out[i*kk*d:(i+1)*kk*d], dOut[i*kk*d:(i+1)*kk*d])
+		h, dh := out[i*kk*d:(i+1)*kk*d], dOut[i*kk*d:(i+1)*kk*d]
+		if pc := t.model.pc; pc != nil { // the heads m_k + s_k n_k, at x
+			xi, h = t.pcx[i*d:(i+1)*d], pc.heads(t.pch, h)
+		}
+		loss = t.rowLossGrad(loss, i, heads, a, xi, h, dh)
+		t.model.pc.outputGrad(dh)
 	}
 	loss /= float64(b * d)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -620,7 +633,9 @@ func (t *Trainer) lossGrad() float64 {
 }
 
 // interpolate writes the network inputs of the batch into in, row by row:
-// features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik.
+// features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik;
+// with Precondition x(α_i) is kept in pcx and the input holds
+// u_i = (x(α_i) − Σ_k α_ik m_k)/σ(α_i) in its place.
 func (t *Trainer) interpolate(in []float64, b int) {
 	kk, d := t.model.cfg.Marginals, t.model.cfg.Dim
 	feat := t.model.feat
@@ -640,6 +655,10 @@ func (t *Trainer) interpolate(in []float64, b int) {
 			for j := range xi {
 				xi[j] += ak * xk[j]
 			}
+		}
+		if pc := t.model.pc; pc != nil {
+			copy(t.pcx[i*d:(i+1)*d], xi)
+			pc.input(xi, t.resid, pc.frame(t.resid, a))
 		}
 		t.model.xf.compute(row[f+d:], xi)
 	}
