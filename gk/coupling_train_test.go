@@ -2,6 +2,7 @@ package gk
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,4 +118,47 @@ func TestTrainOTResume(t *testing.T) {
 	if _, err := NewTrainer(Config{Hidden: []int{4}, Coupling: marginals.CouplingSpec{Kind: marginals.KindOT}}, trCoupling(t, mix), Settings{Steps: 1, Batch: 8}); err == nil {
 		t.Error("a configuration naming ot trained on the independent coupling")
 	}
+}
+
+// An OT coupling whose blocks hold two batches is drawn two batches at a
+// time: steps 0 and 1 train on the two halves of one draw, in order, which
+// is the coupling's own draw of 64 rows from the reuse stream (so the
+// tuples were assigned as one block of 64, not as two of 32); step 2 starts
+// a new draw. A run resumed at step 3, inside a draw, ends bit for bit like
+// the straight run.
+func TestTrainOTBlockSpansBatches(t *testing.T) {
+	mix := trMixtures(t)
+	c := trOTCoupling(t, mix, 64)
+	cfg := Config{Hidden: []int{16, 16}}
+	set := Settings{Steps: 6, Batch: 32, Seed: 5}
+	tr, err := NewTrainer(cfg, c, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mix[0].Dim()
+	want := make([][]float64, c.Len())
+	for k := range want {
+		want[k] = make([]float64, 64*d)
+	}
+	tr.coupling.Sample(want, rand.New(rand.NewPCG(set.Seed, streamReuse))) // in model coordinates
+	var prev []float64
+	for s := 0; s < 3; s++ {
+		tr.step = s
+		tr.drawBatch()
+		for k := 1; k < c.Len(); k++ {
+			if s < 2 && !oracleEqual(tr.xs[k], want[k][s*32*d:(s+1)*32*d]) {
+				t.Fatalf("step %d, marginal %d: not batch %d of the 64-row draw", s, k, s)
+			}
+		}
+		if s == 2 && oracleEqual(tr.xs[1], prev) {
+			t.Error("step 2 repeated step 1's tuples instead of drawing anew")
+		}
+		prev = append(prev[:0], tr.xs[1]...)
+	}
+
+	straight, resumed := trHalfway(t, cfg, c, set, 3, filepath.Join(t.TempDir(), "half.mmi"))
+	if err := resumed.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	trSameBits(t, "resumed inside a draw", trParams(straight), trParams(resumed))
 }

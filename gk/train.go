@@ -141,7 +141,10 @@ type Settings struct {
 	// or 1 draws the coupling at every step. It amortizes a coupling whose
 	// draws are expensive (the OT coupling's assignments): the draw for
 	// steps [qR, (q+1)R) comes from its own generator, seeded by Seed and
-	// q, so a resumed run redraws it exactly.
+	// q, so a resumed run redraws it exactly. An OT coupling with blocks of
+	// B rows larger than the batch draws B rows (rounded up to whole
+	// batches, m of them) at a time; step s trains on batch s mod m of the
+	// draw, and one draw serves m·R steps.
 	Reuse int
 	// NormSamples is the number of joint draws from which NewTrainer fits
 	// the normalization when the Config has none; default 4096.
@@ -336,13 +339,16 @@ type Trainer struct {
 	// step buffers
 	alphas []float64   // Batch × (K+1)
 	xs     [][]float64 // K+1 batches of Batch × d
-	pool   [][]float64 // with Reuse > 1: the shared draw of the coupling
+	pool   [][]float64 // with Reuse > 1 or poolBatches > 1: the shared draw of the coupling
 	poolQ  int         // index q of the draw in pool, −1 for none
-	es     engineScratch
-	g, dg  [][]float64 // K+1 rows of d: heads of one sample and ∂L/∂g
-	resid  []float64
-	pcx    []float64 // with Precondition: x(α_i) of the batch (the input holds u)
-	pch    []float64 // with Precondition: the heads of one row
+	// poolBatches is the number of batches one draw of the coupling holds
+	// (drawBatches): step s trains on batch s mod poolBatches of its draw.
+	poolBatches int
+	es          engineScratch
+	g, dg       [][]float64 // K+1 rows of d: heads of one sample and ∂L/∂g
+	resid       []float64
+	pcx         []float64 // with Precondition: x(α_i) of the batch (the input holds u)
+	pch         []float64 // with Precondition: the heads of one row
 
 	savedStep int // step of the last checkpoint written by this trainer, −1 if none
 }
@@ -423,10 +429,11 @@ func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set 
 	t.alphas = make([]float64, b*kk)
 	t.xs = make([][]float64, kk)
 	t.poolQ = -1
-	if set.Reuse > 1 {
+	t.poolBatches = drawBatches(c, b)
+	if set.Reuse > 1 || t.poolBatches > 1 {
 		t.pool = make([][]float64, kk)
 		for k := range t.pool {
-			t.pool[k] = make([]float64, b*d)
+			t.pool[k] = make([]float64, t.poolBatches*b*d)
 		}
 	}
 	t.g = make([][]float64, kk)
@@ -571,6 +578,20 @@ func (t *Trainer) trainStep() (float64, error) {
 	return loss, nil
 }
 
+// drawBatches is the number of training batches of b rows that one draw
+// of c holds: 1, or for an OT coupling whose assignment blocks are larger
+// than a batch, enough batches to fill one block. A block of B rows is
+// assigned together (closer to the optimal coupling of the marginals than
+// a batch's tuples), and its B/b batches then serve consecutive steps, each
+// tuple once per draw (times Settings.Reuse).
+func drawBatches(c marginals.Coupling, b int) int {
+	ot, ok := c.(*marginals.OT)
+	if !ok || ot.Block() <= b {
+		return 1
+	}
+	return (ot.Block() + b - 1) / b
+}
+
 // drawBatch draws one α per row and a joint sample of the coupling.
 func (t *Trainer) drawBatch() {
 	kk := t.model.cfg.Marginals
@@ -581,12 +602,15 @@ func (t *Trainer) drawBatch() {
 		t.coupling.Sample(t.xs, t.rng)
 		return
 	}
-	if q := t.step / t.set.Reuse; q != t.poolQ {
+	m := t.poolBatches
+	if q := t.step / (m * max(t.set.Reuse, 1)); q != t.poolQ {
 		t.coupling.Sample(t.pool, rand.New(rand.NewPCG(t.set.Seed, streamReuse^uint64(q))))
 		t.poolQ = q
 	}
+	n := len(t.xs[0]) // rows × d of one batch
+	off := (t.step % m) * n
 	for k := 1; k < kk; k++ {
-		copy(t.xs[k], t.pool[k])
+		copy(t.xs[k], t.pool[k][off:off+n])
 	}
 	for i := range t.xs[0] { // marginal 0 is N(0, I) (NewTrainer)
 		t.xs[0][i] = t.rng.NormFloat64()
