@@ -446,7 +446,7 @@ func (m *Model) fillInput(s *modelScratch, x []float64, start, n int) {
 		row := in[i*w : (i+1)*w]
 		copy(row, s.feat)
 		copy(row[f:f+d], x[(start+i)*d:(start+i+1)*d])
-		m.pc.input(row[f:f+d], s.c, s.sigma)
+		m.pc.input(row[f:f+d], row[f:f+d], s.c, s.sigma)
 		m.xf.compute(row[f+d:], row[f:f+d])
 	}
 }

@@ -2,6 +2,7 @@ package gk
 
 import (
 	"math/rand/v2"
+	"sync"
 	"unsafe"
 
 	"github.com/mmi-go/mmi/nn"
@@ -33,8 +34,9 @@ type engineScratch interface {
 	// dOut returns the n×out float64 buffer for ∂L/∂out.
 	dOut(n int) []float64
 	// backward back-propagates the dOut buffer through the last forward:
-	// it adds ∂L/∂params into grad (a []T of the engine's width) when grad
-	// is not nil, and returns ∂L/∂in (n×in, float64) when wantIn is true.
+	// it writes ∂L/∂params into grad (a []T of the engine's width,
+	// overwriting what it held) when grad is not nil, and returns ∂L/∂in
+	// (n×in, float64) when wantIn is true.
 	backward(grad any, wantIn bool) []float64
 }
 
@@ -57,6 +59,7 @@ func (e *mlpEngine[T]) newScratch(rows int) engineScratch {
 		in64:   make([]float64, rows*in),
 		dOut64: make([]float64, rows*out),
 		dIn64:  make([]float64, rows*in),
+		conv:   &convJob[T]{run: convRange[T]},
 	}
 	if e.float32() {
 		s.inT = make([]T, rows*in)
@@ -81,6 +84,48 @@ type mlpScratch[T nn.Float] struct {
 	// T buffers: copies when T is float32, aliases when T is float64.
 	inT, dOutT, dInT []T
 	same             bool // T is float64
+	conv             *convJob[T]
+}
+
+// convJob converts between the float64 rows and the network's float32
+// buffers on every core (a batch of 128 image rows has 0.7 M outputs;
+// converted by one core, they cost several per cent of a step).
+type convJob[T nn.Float] struct {
+	x      []float64
+	y      []T
+	narrow bool // x → y, else y → x
+	wg     sync.WaitGroup
+	run    func(ctx any, lo, hi int)
+}
+
+// convGrain is the fewest numbers a core converts.
+const convGrain = 1 << 15
+
+func convRange[T nn.Float](ctx any, lo, hi int) {
+	j := ctx.(*convJob[T])
+	x, y := j.x[lo:hi], j.y[lo:hi]
+	if j.narrow {
+		for i, v := range x {
+			y[i] = T(v)
+		}
+		return
+	}
+	for i, v := range y {
+		x[i] = float64(v)
+	}
+}
+
+// toT writes y = T(x); to64 writes x = float64(y).
+func (j *convJob[T]) toT(y []T, x []float64)  { j.do(x, y, true) }
+func (j *convJob[T]) to64(x []float64, y []T) { j.do(x, y, false) }
+
+func (j *convJob[T]) do(x []float64, y []T, narrow bool) {
+	if len(x) != len(y) {
+		panic("gk: conversion between buffers of different lengths")
+	}
+	j.x, j.y, j.narrow = x, y, narrow
+	nn.ParallelFor(len(x), convGrain, j.run, j, &j.wg)
+	j.x, j.y = nil, nil
 }
 
 // asT reinterprets a []float64 as []T; only called when T is float64.
@@ -103,14 +148,10 @@ func (s *mlpScratch[T]) forward(n int) []float64 {
 		return as64(s.net.Forward(s.ws, s.inT[:len(in)], n))
 	}
 	inT := s.inT[:len(in)]
-	for i, v := range in {
-		inT[i] = T(v)
-	}
+	s.conv.toT(inT, in)
 	out := s.net.Forward(s.ws, inT, n)
 	o := s.out64[:len(out)]
-	for i, v := range out {
-		o[i] = float64(v)
-	}
+	s.conv.to64(o, out)
 	return o
 }
 
@@ -127,26 +168,22 @@ func (s *mlpScratch[T]) backward(grad any, wantIn bool) []float64 {
 		if wantIn {
 			di = s.dInT[:len(dIn)]
 		}
-		s.net.Backward(s.ws, s.dOutT[:len(dOut)], g, di)
+		s.net.BackwardFresh(s.ws, s.dOutT[:len(dOut)], g, di)
 		if !wantIn {
 			return nil
 		}
 		return dIn
 	}
 	dOutT := s.dOutT[:len(dOut)]
-	for i, v := range dOut {
-		dOutT[i] = T(v)
-	}
+	s.conv.toT(dOutT, dOut)
 	var di []T
 	if wantIn {
 		di = s.dInT[:len(dIn)]
 	}
-	s.net.Backward(s.ws, dOutT, g, di)
+	s.net.BackwardFresh(s.ws, dOutT, g, di)
 	if !wantIn {
 		return nil
 	}
-	for i, v := range di {
-		dIn[i] = float64(v)
-	}
+	s.conv.to64(dIn, di)
 	return dIn
 }

@@ -234,6 +234,7 @@ func (s *unetScratch[T]) backward(grad any, wantIn bool) []float64 {
 	var g []T
 	if grad != nil {
 		g = grad.([]T)
+		nn.ZeroGrad(g) // nn.UNet.Backward adds to grad
 	}
 	if !wantIn {
 		s.e.net.Backward(s.ws, dOut, g, nil, nil)

@@ -179,13 +179,14 @@ func (pc *precond) frame(c, alpha []float64) float64 {
 	return math.Sqrt(v)
 }
 
-// input maps x (d numbers) in place to u = (x − c)/σ; nothing for nil.
-func (pc *precond) input(x, c []float64, sigma float64) {
+// input writes u = (x − c)/σ into dst (d numbers; dst may be x or c);
+// nothing for nil.
+func (pc *precond) input(dst, x, c []float64, sigma float64) {
 	if pc == nil {
 		return
 	}
-	for j := range x {
-		x[j] = (x[j] - c[j]) / sigma
+	for j := range dst {
+		dst[j] = (x[j] - c[j]) / sigma
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mmi-go/mmi/marginals"
+	"github.com/mmi-go/mmi/nn"
 	"github.com/mmi-go/mmi/simplex"
 )
 
@@ -345,10 +346,8 @@ type Trainer struct {
 	// (drawBatches): step s trains on batch s mod poolBatches of its draw.
 	poolBatches int
 	es          engineScratch
-	g, dg       [][]float64 // K+1 rows of d: heads of one sample and ∂L/∂g
-	resid       []float64
+	rows        *rowJob   // the per-row passes of lossGrad
 	pcx         []float64 // with Precondition: x(α_i) of the batch (the input holds u)
-	pch         []float64 // with Precondition: the heads of one row
 
 	savedStep int // step of the last checkpoint written by this trainer, −1 if none
 }
@@ -436,16 +435,12 @@ func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set 
 			t.pool[k] = make([]float64, t.poolBatches*b*d)
 		}
 	}
-	t.g = make([][]float64, kk)
-	t.dg = make([][]float64, kk)
 	for k := range t.xs {
 		t.xs[k] = make([]float64, b*d)
-		t.g[k] = make([]float64, d)
-		t.dg[k] = make([]float64, d)
 	}
-	t.resid = make([]float64, d)
+	t.rows = newRowJob(t, m.cfg.Heads == HeadsProjected)
 	if m.pc != nil {
-		t.pcx, t.pch = make([]float64, b*d), m.pc.buffer(1)
+		t.pcx = make([]float64, b*d)
 	}
 	t.es = live.newScratch(b)
 	return t, nil
@@ -619,53 +614,46 @@ func (t *Trainer) drawBatch() {
 
 // lossGrad evaluates the live network on the drawn batch and returns the
 // loss; the optimizer's gradient buffer holds its gradient afterwards.
+//
+// The per-row work around the network (the inputs, then the loss and its
+// gradient through the heads) runs on every core in blocks of rowBlock
+// rows; the loss is summed per block and the blocks' sums in order, so it
+// does not depend on the number of cores.
 func (t *Trainer) lossGrad() float64 {
-	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
-	heads := t.model.cfg.Heads
+	d, b := t.model.cfg.Dim, t.set.Batch
+	j := t.rows
+	j.t, j.heads = t, t.model.cfg.Heads
 	if !t.set.LossThroughProjection {
-		heads = HeadsDirect // loss on the raw heads; Eval projects
+		j.heads = HeadsDirect // loss on the raw heads; Eval projects
 	}
-	in := t.es.input(b)
-	t.interpolate(in, b)
-	out := t.es.forward(b)
-	dOut := t.es.dOut(b)
-
-	// Loss (1/(b d)) Σ_i Σ_k |g_ik − x_ik|² and its gradient with respect
-	// to the raw heads: ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the
-	// projection (a linear map of the heads, transposed here)
-	// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
-	f := t.model.feat.dim()
-	w := t.model.featDim() + d
+	j.in = t.es.input(b)
+	nn.ParallelFor(len(j.loss), j.grain, j.interp, j, &j.wg)
+	j.out = t.es.forward(b)
+	j.dOut = t.es.dOut(b)
+	nn.ParallelFor(len(j.loss), j.grain, j.lossGrad, j, &j.wg)
+	j.in, j.out, j.dOut = nil, nil, nil
 	loss := 0.0
-	for i := 0; i < b; i++ {
-		a := t.alphas[i*kk : (i+1)*kk]
-		xi := in[i*w+f : i*w+f+d]
-		h, dh := out[i*kk*d:(i+1)*kk*d], dOut[i*kk*d:(i+1)*kk*d]
-		if pc := t.model.pc; pc != nil { // the heads m_k + s_k n_k, at x
-			xi, h = t.pcx[i*d:(i+1)*d], pc.heads(t.pch, h)
-		}
-		loss = t.rowLossGrad(loss, i, heads, a, xi, h, dh)
-		t.model.pc.outputGrad(dh)
+	for _, v := range j.loss {
+		loss += v
 	}
 	loss /= float64(b * d)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	t.opt.zeroGrad()
-	t.es.backward(t.opt.grad(), false)
+	t.es.backward(t.opt.grad(), false) // a fresh gradient: no clearing pass
 	return loss
 }
 
-// interpolate writes the network inputs of the batch into in, row by row:
-// features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik;
+// interpolate writes the network inputs of rows [lo, hi) into in, row by
+// row: features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik;
 // with Precondition x(α_i) is kept in pcx and the input holds
 // u_i = (x(α_i) − Σ_k α_ik m_k)/σ(α_i) in its place.
-func (t *Trainer) interpolate(in []float64, b int) {
+func (t *Trainer) interpolate(in []float64, lo, hi int) {
 	kk, d := t.model.cfg.Marginals, t.model.cfg.Dim
 	feat := t.model.feat
 	f := feat.dim()
 	w := t.model.featDim() + d
-	for i := 0; i < b; i++ {
+	for i := lo; i < hi; i++ {
 		a := t.alphas[i*kk : (i+1)*kk]
 		row := in[i*w : (i+1)*w]
 		feat.compute(row[:f], a)
@@ -681,8 +669,9 @@ func (t *Trainer) interpolate(in []float64, b int) {
 			}
 		}
 		if pc := t.model.pc; pc != nil {
-			copy(t.pcx[i*d:(i+1)*d], xi)
-			pc.input(xi, t.resid, pc.frame(t.resid, a))
+			x := t.pcx[i*d : (i+1)*d]
+			copy(x, xi)
+			pc.input(xi, x, xi, pc.frame(xi, a)) // the centre, then u, in xi
 		}
 		t.model.xf.compute(row[f+d:], xi)
 	}
@@ -690,14 +679,44 @@ func (t *Trainer) interpolate(in []float64, b int) {
 
 // rowLossGrad adds the squared errors of row i (weights α = a, point
 // x(α) = xi, raw heads h) to loss, in order, and returns the sum; it
-// writes the gradient with respect to the raw heads into dh.
-func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []float64) float64 {
+// writes the gradient with respect to the raw heads into dh. The loss is
+// (1/(b d)) Σ_i Σ_k |g_ik − x_ik|², its gradient with respect to the raw
+// heads ∂L/∂g_k = 2(g_k − x_k)/(b d), and through the projection (a linear
+// map of the heads, transposed here)
+// ∂L/∂h_j = ∂L/∂g_j − α_j Σ_k (α_k/λ_k) ∂L/∂g_k / S, S = Σ_k α_k²/λ_k.
+// g, dg (K+1 rows of d) and resid (d) are scratch, used with projected
+// heads only.
+func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []float64, g, dg [][]float64, resid []float64) float64 {
 	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
 	scale := 2 / float64(b*d)
-	applyHeads(heads, t.model.box, t.model.inv, t.g, h, a, xi, 0, t.resid)
+	if heads == HeadsDirect {
+		// The same numbers as applyHeads then the loop below, in one pass:
+		// g_k = h_k (clamped for a data head with Bounds).
+		box := t.model.box
+		for k := 0; k < kk; k++ {
+			xk := t.xs[k][i*d : (i+1)*d]
+			hk, dhk := h[k*d:(k+1)*d], dh[k*d:(k+1)*d]
+			if box != nil && k > 0 {
+				lo, hi := box.lo[:d], box.hi[:d]
+				for j, v := range hk {
+					e := min(max(v, lo[j]), hi[j]) - xk[j]
+					loss += e * e
+					dhk[j] = scale * e
+				}
+				continue
+			}
+			for j, v := range hk {
+				e := v - xk[j]
+				loss += e * e
+				dhk[j] = scale * e
+			}
+		}
+		return loss
+	}
+	applyHeads(heads, t.model.box, t.model.inv, g, h, a, xi, 0, resid)
 	for k := 0; k < kk; k++ {
 		xk := t.xs[k][i*d : (i+1)*d]
-		gk, dgk := t.g[k], t.dg[k]
+		gk, dgk := g[k], dg[k]
 		for j := range gk {
 			e := gk[j] - xk[j]
 			loss += e * e
@@ -707,11 +726,9 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 	// With Bounds the data heads were clamped; ∂L/∂g passes straight to
 	// the raw head (the loss whose gradient is clamp(h) − x; see Bounds).
 	for k := 0; k < kk; k++ {
-		copy(dh[k*d:(k+1)*d], t.dg[k])
+		copy(dh[k*d:(k+1)*d], dg[k])
 	}
-	if heads == HeadsProjected {
-		projectHeadGrad(dh, t.dg, a, t.model.inv, t.resid)
-	}
+	projectHeadGrad(dh, dg, a, t.model.inv, resid)
 	return loss
 }
 

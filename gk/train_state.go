@@ -11,7 +11,6 @@ import (
 // buffer and Adam.
 type optimizer interface {
 	grad() any
-	zeroGrad()
 	// gradNorm returns the Euclidean norm of the gradient (accumulated in
 	// float64).
 	gradNorm() float64
@@ -38,7 +37,6 @@ func newOptState[T nn.Float](live, ema []T) *optState[T] {
 }
 
 func (o *optState[T]) grad() any { return o.gAny }
-func (o *optState[T]) zeroGrad() { nn.ZeroGrad(o.g) }
 
 func (o *optState[T]) gradNorm() float64 {
 	ss := o.sumSq.Of(o.g) // blocks on every core, the same bits on any number of them

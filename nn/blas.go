@@ -69,20 +69,6 @@ func gemm[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, 
 	blas64.Implementation().Dgemm(tA, tB, m, n, k, float64(alpha), as64(a), lda, as64(b), ldb, float64(beta), as64(c), ldc)
 }
 
-// colSumAdd adds the column sums of the m×n row-major matrix a to y:
-// y += aᵀ·1, one Gemv against the vector of ones.
-func colSumAdd[T Float](m, n int, a, ones, y []T) {
-	chosen()
-	if m == 0 || n == 0 {
-		return
-	}
-	if is32[T]() {
-		blas32.Implementation().Sgemv(blas.Trans, m, n, 1, as32(a), n, as32(ones), 1, 1, as32(y), 1)
-		return
-	}
-	blas64.Implementation().Dgemv(blas.Trans, m, n, 1, as64(a), n, as64(ones), 1, 1, as64(y), 1)
-}
-
 // gemv computes y = alpha·op(a)·x + beta·y for the rows×cols row-major a.
 func gemv[T Float](tA blas.Transpose, rows, cols int, alpha T, a []T, lda int, x []T, beta T, y []T) {
 	chosen()

@@ -239,6 +239,44 @@ func TestBackwardModes(t *testing.T) {
 	}
 }
 
+// TestBackwardFresh checks that BackwardFresh overwrites a gradient
+// buffer full of garbage (NaN included) with exactly the bits of ZeroGrad
+// followed by Backward, whole and (with a native BLAS on one thread and
+// several cores) split into blocks, for a batch of one row too (its
+// products are matrix–vector products), and that dIn is the same.
+func TestBackwardFresh(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	r := rand.New(rand.NewPCG(9, 11))
+	m := randomNet[float32]([]int{6, 40, 33, 9}, Tanh, r)
+	for _, threads := range []int{2, 1} {
+		prev := SetBLASThreads(threads)
+		for _, n := range []int{1, 100} {
+			ws := m.NewWorkspace(n)
+			in := randSlice[float32](r, n*6, 1)
+			dOut := randSlice[float32](r, n*9, 1)
+			m.Forward(ws, in, n)
+			want := make([]float32, len(m.Params))
+			dWant := make([]float32, len(in))
+			m.Backward(ws, dOut, want, dWant)
+			got := randSlice[float32](r, len(m.Params), 100)
+			got[len(got)/2], got[len(got)-1] = float32(math.NaN()), float32(math.Inf(1))
+			dGot := randSlice[float32](r, len(in), 1)
+			m.BackwardFresh(ws, dOut, got, dGot)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("threads %d, n = %d, parts %d: grad[%d] = %v fresh, %v after ZeroGrad", threads, n, ws.parts, i, got[i], want[i])
+				}
+			}
+			for i := range dWant {
+				if dGot[i] != dWant[i] {
+					t.Fatalf("threads %d, n = %d: dIn[%d] = %v fresh, %v", threads, n, i, dGot[i], dWant[i])
+				}
+			}
+		}
+		SetBLASThreads(prev)
+	}
+}
+
 func TestNewMLP(t *testing.T) {
 	sizes := []int{20, 300, 300, 10}
 	a := NewMLP[float64](sizes, Tanh, rand.New(rand.NewPCG(11, 12)))

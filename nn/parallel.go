@@ -63,3 +63,18 @@ func parallelFor(n, grain int, run rangeFunc, ctx any, wg *sync.WaitGroup) {
 	run(ctx, 0, n/parts)
 	wg.Wait()
 }
+
+// ParallelFor runs run(ctx, lo, hi) over a partition of [0, n) into at
+// most GOMAXPROCS contiguous parts of at least grain items each (fewer
+// items run on the caller alone) on the pool of goroutines that the
+// network's own passes use, and returns when every part is done. It
+// allocates nothing when run is a function value made once and ctx a
+// pointer (with wg in it), so a training step can spread its own per-row
+// work over the cores as the network does. The partition depends on
+// GOMAXPROCS: a result that must not depend on the number of cores is
+// computed per fixed item (say a block of rows) and combined in item
+// order. run must not itself call ParallelFor or the network's passes
+// (the pool's workers would wait on each other).
+func ParallelFor(n, grain int, run func(ctx any, lo, hi int), ctx any, wg *sync.WaitGroup) {
+	parallelFor(n, grain, run, ctx, wg)
+}
