@@ -357,7 +357,7 @@ func (t *Trainer) Save(path string) error {
 		}
 	}
 	p := t.model.payload()
-	rng, err := t.pcg.MarshalBinary()
+	rng, err := t.rngState().MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("gk: saving random state: %w", err)
 	}

@@ -142,17 +142,34 @@ func (s *mlpScratch[T]) input(n int) []float64 { return s.in64[:n*s.net.In()] }
 func (s *mlpScratch[T]) dOut(n int) []float64  { return s.dOut64[:n*s.net.Out()] }
 
 func (s *mlpScratch[T]) forward(n int) []float64 {
-	s.n = n
-	in := s.in64[:n*s.net.In()]
+	out := s.forwardT(n)
 	if s.same {
-		return as64(s.net.Forward(s.ws, s.inT[:len(in)], n))
+		return as64(out)
 	}
-	inT := s.inT[:len(in)]
-	s.conv.toT(inT, in)
-	out := s.net.Forward(s.ws, inT, n)
 	o := s.out64[:len(out)]
 	s.conv.to64(o, out)
 	return o
+}
+
+// forwardT is forward without converting the outputs: it returns the
+// network's own n×out outputs. The trainer's loss reads float32 outputs
+// and writes dOutT (then backwardT) itself, without the two passes through
+// float64 buffers.
+func (s *mlpScratch[T]) forwardT(n int) []T {
+	s.n = n
+	inT := s.inT[:n*s.net.In()]
+	if !s.same {
+		s.conv.toT(inT, s.in64[:len(inT)])
+	}
+	return s.net.Forward(s.ws, inT, n)
+}
+
+// dOutTOf returns the n×out buffer of ∂L/∂out that backwardT reads.
+func (s *mlpScratch[T]) dOutTOf(n int) []T { return s.dOutT[:n*s.net.Out()] }
+
+// backwardT writes ∂L/∂params into grad from the dOutTOf buffer.
+func (s *mlpScratch[T]) backwardT(grad []T) {
+	s.net.BackwardFresh(s.ws, s.dOutT[:s.n*s.net.Out()], grad, nil)
 }
 
 func (s *mlpScratch[T]) backward(grad any, wantIn bool) []float64 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/mmi-go/mmi/marginals"
@@ -347,6 +348,7 @@ type Trainer struct {
 	poolBatches int
 	es          engineScratch
 	rows        *rowJob   // the per-row passes of lossGrad
+	ahead       ahead     // the next step's batch, drawn during this one
 	pcx         []float64 // with Precondition: x(α_i) of the batch (the input holds u)
 
 	savedStep int // step of the last checkpoint written by this trainer, −1 if none
@@ -555,14 +557,22 @@ func (t *Trainer) Run(ctx context.Context) error {
 }
 
 // trainStep draws a batch, takes one optimizer step and returns the loss.
+// With more than one core, the next step's batch is drawn meanwhile by
+// another goroutine (drawAhead), from the same generator in the same
+// order, so the weights do not depend on it.
 func (t *Trainer) trainStep() (float64, error) {
-	t.drawBatch()
+	t.takeBatch()
+	if t.step+1 < t.set.Steps && runtime.GOMAXPROCS(0) > 1 && !t.ahead.off {
+		t.drawAhead()
+	}
 	loss := t.lossGrad()
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		t.settle()
 		return loss, fmt.Errorf("%w at step %d: %v", ErrNonFiniteLoss, t.step+1, loss)
 	}
 	norm := t.opt.gradNorm()
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		t.settle()
 		return loss, fmt.Errorf("%w at step %d: gradient norm %v", ErrNonFiniteLoss, t.step+1, norm)
 	}
 	if t.set.Clip > 0 && norm > t.set.Clip {
@@ -587,28 +597,32 @@ func drawBatches(c marginals.Coupling, b int) int {
 	return (ot.Block() + b - 1) / b
 }
 
-// drawBatch draws one α per row and a joint sample of the coupling.
-func (t *Trainer) drawBatch() {
+// drawBatch draws the batch of the current step into t.alphas and t.xs.
+func (t *Trainer) drawBatch() { t.drawInto(t.step, t.alphas, t.xs) }
+
+// drawInto draws the batch of step into alphas and xs: one α per row and a
+// joint sample of the coupling.
+func (t *Trainer) drawInto(step int, alphas []float64, xs [][]float64) {
 	kk := t.model.cfg.Marginals
 	for i := 0; i < t.set.Batch; i++ {
-		t.alpha.Sample(t.alphas[i*kk:(i+1)*kk], t.rng)
+		t.alpha.Sample(alphas[i*kk:(i+1)*kk], t.rng)
 	}
 	if t.pool == nil {
-		t.coupling.Sample(t.xs, t.rng)
+		t.coupling.Sample(xs, t.rng)
 		return
 	}
 	m := t.poolBatches
-	if q := t.step / (m * max(t.set.Reuse, 1)); q != t.poolQ {
+	if q := step / (m * max(t.set.Reuse, 1)); q != t.poolQ {
 		t.coupling.Sample(t.pool, rand.New(rand.NewPCG(t.set.Seed, streamReuse^uint64(q))))
 		t.poolQ = q
 	}
-	n := len(t.xs[0]) // rows × d of one batch
-	off := (t.step % m) * n
+	n := len(xs[0]) // rows × d of one batch
+	off := (step % m) * n
 	for k := 1; k < kk; k++ {
-		copy(t.xs[k], t.pool[k][off:off+n])
+		copy(xs[k], t.pool[k][off:off+n])
 	}
-	for i := range t.xs[0] { // marginal 0 is N(0, I) (NewTrainer)
-		t.xs[0][i] = t.rng.NormFloat64()
+	for i := range xs[0] { // marginal 0 is N(0, I) (NewTrainer)
+		xs[0][i] = t.rng.NormFloat64()
 	}
 }
 
@@ -628,10 +642,14 @@ func (t *Trainer) lossGrad() float64 {
 	}
 	j.in = t.es.input(b)
 	nn.ParallelFor(len(j.loss), j.grain, j.interp, j, &j.wg)
-	j.out = t.es.forward(b)
-	j.dOut = t.es.dOut(b)
+	s32, narrow := t.es.(*mlpScratch[float32])
+	if narrow = narrow && j.heads == HeadsDirect; narrow {
+		j.out32, j.dOut32 = s32.forwardT(b), s32.dOutTOf(b)
+	} else {
+		j.out, j.dOut = t.es.forward(b), t.es.dOut(b)
+	}
 	nn.ParallelFor(len(j.loss), j.grain, j.lossGrad, j, &j.wg)
-	j.in, j.out, j.dOut = nil, nil, nil
+	j.in, j.out, j.dOut, j.out32, j.dOut32 = nil, nil, nil, nil, nil
 	loss := 0.0
 	for _, v := range j.loss {
 		loss += v
@@ -640,7 +658,12 @@ func (t *Trainer) lossGrad() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	t.es.backward(t.opt.grad(), false) // a fresh gradient: no clearing pass
+	// A fresh gradient: no clearing pass.
+	if narrow {
+		s32.backwardT(t.opt.grad().([]float32))
+	} else {
+		t.es.backward(t.opt.grad(), false)
+	}
 	return loss
 }
 
@@ -690,28 +713,7 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
 	scale := 2 / float64(b*d)
 	if heads == HeadsDirect {
-		// The same numbers as applyHeads then the loop below, in one pass:
-		// g_k = h_k (clamped for a data head with Bounds).
-		box := t.model.box
-		for k := 0; k < kk; k++ {
-			xk := t.xs[k][i*d : (i+1)*d]
-			hk, dhk := h[k*d:(k+1)*d], dh[k*d:(k+1)*d]
-			if box != nil && k > 0 {
-				lo, hi := box.lo[:d], box.hi[:d]
-				for j, v := range hk {
-					e := min(max(v, lo[j]), hi[j]) - xk[j]
-					loss += e * e
-					dhk[j] = scale * e
-				}
-				continue
-			}
-			for j, v := range hk {
-				e := v - xk[j]
-				loss += e * e
-				dhk[j] = scale * e
-			}
-		}
-		return loss
+		return rowLossDirect(loss, t.model.box, t.xs, i, scale, h, dh)
 	}
 	applyHeads(heads, t.model.box, t.model.inv, g, h, a, xi, 0, resid)
 	for k := 0; k < kk; k++ {
@@ -729,6 +731,34 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 		copy(dh[k*d:(k+1)*d], dg[k])
 	}
 	projectHeadGrad(dh, dg, a, t.model.inv, resid)
+	return loss
+}
+
+// rowLossDirect is rowLossGrad for direct heads h (float64, or a float32
+// network's own outputs, ∂L/∂h then rounded to float32 as the conversion
+// of the float64 gradient would): the same numbers as applyHeads and the
+// loop of rowLossGrad, in one pass: g_k = h_k, clamped for a data head
+// with Bounds.
+func rowLossDirect[O float32 | float64](loss float64, box *headBox, xs [][]float64, i int, scale float64, h, dh []O) float64 {
+	d := len(h) / len(xs)
+	for k := range xs {
+		xk := xs[k][i*d : (i+1)*d]
+		hk, dhk := h[k*d:(k+1)*d], dh[k*d:(k+1)*d]
+		if box != nil && k > 0 {
+			lo, hi := box.lo[:d], box.hi[:d]
+			for j, v := range hk {
+				e := min(max(float64(v), lo[j]), hi[j]) - xk[j]
+				loss += e * e
+				dhk[j] = O(scale * e)
+			}
+			continue
+		}
+		for j, v := range hk {
+			e := float64(v) - xk[j]
+			loss += e * e
+			dhk[j] = O(scale * e)
+		}
+	}
 	return loss
 }
 

@@ -18,6 +18,7 @@ type rowJob struct {
 	t             *Trainer
 	heads         Heads
 	in, out, dOut []float64 // the engine's buffers of this step
+	out32, dOut32 []float32 // instead of out, dOut: a float32 MLP's own
 	loss          []float64 // loss sum of each block
 	grain         int       // blocks per part at least
 	// g, dg (K+1 rows of d) and resid (d) per block: scratch of the loss
@@ -87,6 +88,14 @@ func lossBlocks(ctx any, lo, hi int) {
 		}
 		r0, r1 := j.blockRange(q)
 		loss := 0.0
+		if j.out32 != nil {
+			scale := 2 / float64(t.set.Batch*d)
+			for i := r0; i < r1; i++ {
+				loss = rowLossDirect(loss, t.model.box, t.xs, i, scale, j.out32[i*kk*d:(i+1)*kk*d], j.dOut32[i*kk*d:(i+1)*kk*d])
+			}
+			j.loss[q] = loss
+			continue
+		}
 		for i := r0; i < r1; i++ {
 			a := t.alphas[i*kk : (i+1)*kk]
 			xi := j.in[i*w+f : i*w+f+d]

@@ -16,28 +16,37 @@ import (
 // loss must agree to the bit. The blocks are then run again each on its
 // own goroutine, all at once (as on many cores; the race detector watches
 // the scratch), and must give the same bits. The batch of 100 rows ends
-// with a short block.
+// with a short block. A float32 network with direct heads has its loss
+// read its float32 outputs and write ∂L/∂h in float32 itself: the same
+// numbers as the conversions through float64 give.
 func TestTrainRowBlocks(t *testing.T) {
 	const kk, d, b = 4, 50, 100
 	for _, hc := range []struct {
-		heads   Heads
-		through bool
-	}{{HeadsDirect, false}, {HeadsProjected, true}, {HeadsProjected, false}} {
-		cfg := Config{Hidden: []int{8}, Heads: hc.heads, Norm: Affine{Scale: 1}, Bounds: Bounds{Lo: -0.5, Hi: 0.5}}
+		heads        Heads
+		through, f32 bool
+	}{{HeadsDirect, false, false}, {HeadsProjected, true, false}, {HeadsProjected, false, false}, {HeadsDirect, false, true}, {HeadsProjected, true, true}} {
+		cfg := Config{Hidden: []int{8}, Heads: hc.heads, Norm: Affine{Scale: 1}, Bounds: Bounds{Lo: -0.5, Hi: 0.5}, Float32: hc.f32}
 		tr, err := NewTrainer(cfg, bnUniform{kk, d}, Settings{Batch: b, Seed: 5, LossThroughProjection: hc.through})
 		if err != nil {
 			t.Fatal(err)
 		}
 		tr.drawBatch()
 		loss := tr.lossGrad()
-		in := append([]float64(nil), tr.es.input(b)...)
-		dOut := append([]float64(nil), tr.es.dOut(b)...)
-		out := tr.es.forward(b)
-
 		heads := hc.heads
 		if !hc.through {
 			heads = HeadsDirect
 		}
+		s32, narrow := tr.es.(*mlpScratch[float32])
+		narrow = narrow && heads == HeadsDirect
+		in := append([]float64(nil), tr.es.input(b)...)
+		dOut := append([]float64(nil), tr.es.dOut(b)...)
+		if narrow {
+			for i, v := range s32.dOutTOf(b) {
+				dOut[i] = float64(v)
+			}
+		}
+		out := tr.es.forward(b)
+
 		f, w := tr.model.feat.dim(), tr.model.featDim()+d
 		g, resid := newRows(kk, d), make([]float64, d)
 		wantDOut := make([]float64, len(dOut))
@@ -77,6 +86,11 @@ func TestTrainRowBlocks(t *testing.T) {
 				}
 				projectHeadGrad(dh, dg, a, tr.model.inv, resid)
 			}
+			if narrow {
+				for k := range dh {
+					dh[k] = float64(float32(dh[k]))
+				}
+			}
 			if (i+1)%rowBlock == 0 || i == b-1 {
 				want, block = want+block, 0
 			}
@@ -84,6 +98,9 @@ func TestTrainRowBlocks(t *testing.T) {
 		want /= b * d
 		if clamped == 0 {
 			t.Fatalf("%v/%v: no head outside the bounds: the clamp is not tested", hc.heads, hc.through)
+		}
+		if narrow != (hc.f32 && !hc.through) {
+			t.Fatalf("%v/%v/%v: the float32 loss path taken %v", hc.heads, hc.through, hc.f32, narrow)
 		}
 		if math.Float64bits(loss) != math.Float64bits(want) {
 			t.Errorf("%v/%v: loss %v, want %v", hc.heads, hc.through, loss, want)
@@ -93,11 +110,27 @@ func TestTrainRowBlocks(t *testing.T) {
 				t.Fatalf("%v/%v: ∂L/∂h[%d] = %v, want %v", hc.heads, hc.through, i, dOut[i], wantDOut[i])
 			}
 		}
+		if narrow {
+			// The gradient from the float32 ∂L/∂h is the one backward
+			// gives from the float64 ∂L/∂h.
+			got := append([]float32(nil), tr.opt.grad().([]float32)...)
+			copy(tr.es.dOut(b), wantDOut)
+			tr.es.backward(tr.opt.grad(), false)
+			for i, v := range tr.opt.grad().([]float32) {
+				if got[i] != v {
+					t.Fatalf("float32 loss: gradient entry %d = %v, want %v", i, got[i], v)
+				}
+			}
+		}
 
 		// Every block on its own goroutine.
 		j := tr.rows
 		j.t, j.heads, j.in, j.out, j.dOut = tr, heads, tr.es.input(b), out, tr.es.dOut(b)
 		clear(j.dOut)
+		if narrow {
+			j.out32, j.dOut32 = s32.forwardT(b), s32.dOutTOf(b)
+			clear(j.dOut32)
+		}
 		clear(j.loss)
 		var wg sync.WaitGroup
 		for q := range j.loss {
@@ -113,6 +146,9 @@ func TestTrainRowBlocks(t *testing.T) {
 			t.Errorf("%v/%v: blocks at once: loss %v, want %v", hc.heads, hc.through, sum, want)
 		}
 		for i := range j.dOut {
+			if narrow {
+				j.dOut[i] = float64(j.dOut32[i])
+			}
 			if j.dOut[i] != wantDOut[i] {
 				t.Fatalf("%v/%v: blocks at once: ∂L/∂h[%d] = %v, want %v", hc.heads, hc.through, i, j.dOut[i], wantDOut[i])
 			}
@@ -138,5 +174,31 @@ func TestConvJob(t *testing.T) {
 		if y[i] != float32(x[i]) || back[i] != float64(float32(x[i])) {
 			t.Fatalf("entry %d: %v → %v → %v", i, x[i], y[i], back[i])
 		}
+	}
+}
+
+// TestScaleGrad checks the clipping pass, split over the cores for long
+// gradients: every entry multiplied by T(c), none skipped or done twice,
+// and the norm scaled by c (to float32 rounding).
+func TestScaleGrad(t *testing.T) {
+	n := 3<<15 + 7
+	o := newOptState(make([]float32, n), make([]float32, n))
+	for i := range o.g {
+		o.g[i] = float32(i%1000) - 499.5
+	}
+	want := make([]float32, n)
+	for i, v := range o.g {
+		want[i] = v * float32(0.3)
+	}
+	before := o.gradNorm()
+	o.scaleGrad(0.3)
+	for i := range want {
+		if o.g[i] != want[i] {
+			t.Fatalf("entry %d: %v, want %v", i, o.g[i], want[i])
+		}
+	}
+	// float32 products: relative error ≤ 2⁻²⁴ per entry.
+	if after := o.gradNorm(); math.Abs(after-0.3*before) > 1e-6*before {
+		t.Errorf("norm %v after scaling by 0.3, was %v", after, before)
 	}
 }

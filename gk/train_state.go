@@ -2,6 +2,7 @@ package gk
 
 import (
 	"math"
+	"sync"
 
 	"github.com/mmi-go/mmi/nn"
 )
@@ -28,12 +29,31 @@ type optState[T nn.Float] struct {
 	gAny      any // g boxed once: converting a slice to any allocates
 	opt       *nn.Adam[T]
 	sumSq     *nn.SumSquares[T]
+	scale     *scaleJob[T]
+}
+
+// scaleJob multiplies the gradient by a constant on every core (clipping:
+// a serial pass over a large network's gradient cost as much as the other
+// passes over it together).
+type scaleJob[T nn.Float] struct {
+	g   []T
+	c   T
+	wg  sync.WaitGroup
+	run func(ctx any, lo, hi int)
+}
+
+func scaleRange[T nn.Float](ctx any, lo, hi int) {
+	j := ctx.(*scaleJob[T])
+	for i := range j.g[lo:hi] {
+		j.g[lo+i] *= j.c
+	}
 }
 
 func newOptState[T nn.Float](live, ema []T) *optState[T] {
 	n := len(live)
 	g := make([]T, n)
-	return &optState[T]{live: live, ema: ema, g: g, gAny: g, opt: nn.NewAdam[T](n), sumSq: nn.NewSumSquares[T](n)}
+	return &optState[T]{live: live, ema: ema, g: g, gAny: g, opt: nn.NewAdam[T](n), sumSq: nn.NewSumSquares[T](n),
+		scale: &scaleJob[T]{run: scaleRange[T]}}
 }
 
 func (o *optState[T]) grad() any { return o.gAny }
@@ -65,10 +85,10 @@ func (o *optState[T]) gradNorm() float64 {
 }
 
 func (o *optState[T]) scaleGrad(c float64) {
-	ct := T(c)
-	for i := range o.g {
-		o.g[i] *= ct
-	}
+	j := o.scale
+	j.g, j.c = o.g, T(c)
+	nn.ParallelFor(len(j.g), 1<<15, j.run, j, &j.wg)
+	j.g = nil
 }
 
 func (o *optState[T]) update(lr, beta float64) {

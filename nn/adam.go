@@ -95,9 +95,14 @@ func adamRange[T Float](ctx any, lo, hi int) {
 	for b := lo; b < hi; b += block {
 		e := min(b+block, hi)
 		adamBlock(j, b, e)
-		ema := j.ema[b:e]
-		for i, v := range j.p[b:e] {
-			ema[i] += c * (v - ema[i])
+		ema, p := j.ema[b:e], j.p[b:e]
+		if n8 := len(p) &^ 7; is32[T]() && haveAVX2 && n8 > 0 {
+			// A scalar loop here cost as much as the Adam kernel.
+			ema32AVX2(&as32(ema)[0], &as32(p)[0], n8, float32(c))
+			ema, p = ema[n8:], p[n8:]
+		}
+		for i, v := range p {
+			ema[i] += T(c * (v - ema[i])) // rounded before the addition, as the kernel
 		}
 	}
 }

@@ -164,3 +164,26 @@ func TestSumSquares(t *testing.T) {
 		}
 	}
 }
+
+// TestSumSq32 checks the float32 block sum against its definition in Go:
+// sixteen running sums of the rounded squares, entry i into sum i mod 16,
+// added pairwise (8, 4, 2, 1) at the end; the assembly must give the same
+// bits, for lengths with and without a tail.
+func TestSumSq32(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, n := range []int{0, 5, 16, 37, 1000, sumSqBlock} {
+		x := randSlice[float32](r, n, 3)
+		var acc [16]float64
+		for i, v := range x {
+			acc[i%16] += float64(v) * float64(v)
+		}
+		for w := 8; w >= 1; w /= 2 {
+			for l := 0; l < w; l++ {
+				acc[l] += acc[l+w]
+			}
+		}
+		if got := sumSq32(x); math.Float64bits(got) != math.Float64bits(acc[0]) {
+			t.Errorf("n = %d: %v, want %v (AVX2 %v)", n, got, acc[0], haveAVX2)
+		}
+	}
+}

@@ -129,3 +129,15 @@ func normActSum32AVX2(x *float32, sum *float64, c, rows int)
 //
 //go:noescape
 func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int)
+
+// sumSq32AVX2 adds float64(x[i])² into acc[i mod 16] for i < n, n a
+// multiple of 16, in order (sumSq32Go is the same in Go).
+//
+//go:noescape
+func sumSq32AVX2(x *float32, n int, acc *[16]float64)
+
+// ema32AVX2 sets ema[i] += c·(p[i] − ema[i]) for i < n, n a multiple of 8,
+// rounding after each operation as the Go loop does.
+//
+//go:noescape
+func ema32AVX2(ema, p *float32, n int, c float32)

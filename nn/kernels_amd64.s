@@ -448,3 +448,71 @@ nadnext:
 naddone:
 	VZEROUPPER
 	RET
+
+// func sumSq32AVX2(x *float32, n int, acc *[16]float64)
+//
+// acc[l] += Σ_{i ≡ l mod 16} float64(x[i])² for i < n, n a multiple of 16,
+// each square rounded before it is added, in order of i (as sumSq32Go).
+TEXT ·sumSq32AVX2(SB), NOSPLIT, $0-24
+	MOVQ    x+0(FP), DI
+	MOVQ    n+8(FP), CX
+	MOVQ    acc+16(FP), SI
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	XORQ    AX, AX
+
+ssqloop:
+	CMPQ      AX, CX
+	JGE       ssqdone
+	VCVTPS2PD (DI)(AX*4), Y4
+	VCVTPS2PD 16(DI)(AX*4), Y5
+	VCVTPS2PD 32(DI)(AX*4), Y6
+	VCVTPS2PD 48(DI)(AX*4), Y7
+	VMULPD    Y4, Y4, Y4
+	VMULPD    Y5, Y5, Y5
+	VMULPD    Y6, Y6, Y6
+	VMULPD    Y7, Y7, Y7
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y5, Y1, Y1
+	VADDPD    Y6, Y2, Y2
+	VADDPD    Y7, Y3, Y3
+	ADDQ      $16, AX
+	JMP       ssqloop
+
+ssqdone:
+	VMOVUPD Y0, (SI)
+	VMOVUPD Y1, 32(SI)
+	VMOVUPD Y2, 64(SI)
+	VMOVUPD Y3, 96(SI)
+	VZEROUPPER
+	RET
+
+// func ema32AVX2(ema, p *float32, n int, c float32)
+//
+// ema[i] += c·(p[i] − ema[i]) for i < n, n a multiple of 8: a subtraction,
+// a multiplication and an addition, each rounded (no fused multiply-add),
+// as the Go loop of adamRange computes it.
+TEXT ·ema32AVX2(SB), NOSPLIT, $0-28
+	MOVQ         ema+0(FP), DI
+	MOVQ         p+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS c+24(FP), Y8
+	XORQ         AX, AX
+
+emaloop:
+	CMPQ    AX, CX
+	JGE     emadone
+	VMOVUPS (DI)(AX*4), Y0
+	VMOVUPS (SI)(AX*4), Y1
+	VSUBPS  Y0, Y1, Y1     // p − ema
+	VMULPS  Y8, Y1, Y1     // c·(p − ema)
+	VADDPS  Y1, Y0, Y0     // ema + c·(p − ema)
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     emaloop
+
+emadone:
+	VZEROUPPER
+	RET

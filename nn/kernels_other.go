@@ -46,3 +46,11 @@ func normActSum32AVX2(x *float32, sum *float64, c, rows int) {
 func normActSqDev32AVX2(x, m *float32, sum *float64, c, rows int) {
 	panic("nn: no assembly kernels")
 }
+
+func sumSq32AVX2(x *float32, n int, acc *[16]float64) {
+	panic("nn: no assembly kernels")
+}
+
+func ema32AVX2(ema, p *float32, n int, c float32) {
+	panic("nn: no assembly kernels")
+}
