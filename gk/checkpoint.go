@@ -34,8 +34,11 @@ import (
 // U-Net's widths (Config.Net, Config.UNet), written only for a U-Net (with
 // or without a coupling). Version 6 adds the Fourier features of x
 // (Config.XFeatures), written only for a model that has them (an older
-// reader would build a network of the wrong input width).
-const CheckpointVersion = xFeaturesVersion
+// reader would build a network of the wrong input width). Version 7 adds
+// the preconditioning by the marginals' scales (Config.Precondition),
+// written only for a model that has it (an older reader would feed the
+// network the wrong inputs).
+const CheckpointVersion = preconditionVersion
 
 // shapelessVersion is the version written for a model without a Shape
 // or a coupling.
@@ -52,6 +55,9 @@ const unetVersion = 5
 
 // xFeaturesVersion is the version of an MLP with Fourier features of x.
 const xFeaturesVersion = 6
+
+// preconditionVersion is the version of an MLP with Precondition.
+const preconditionVersion = 7
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -105,6 +111,12 @@ type ckptXFeatures struct {
 	B           []byte  `msgpack:"b"` // float64 LE, M×d
 }
 
+// ckptPrecondition records Config.Precondition (version 7).
+type ckptPrecondition struct {
+	Means  []byte `msgpack:"means"`  // float64 LE, (K+1)×d
+	Scales []byte `msgpack:"scales"` // float64 LE, K+1
+}
+
 type ckptArch struct {
 	Marginals  int          `msgpack:"marginals"`
 	Dim        int          `msgpack:"dim"`
@@ -134,6 +146,8 @@ type ckptArch struct {
 	UNet *ckptUNet `msgpack:"unet,omitempty"`
 	// XFeatures holds the Fourier features of x, nil for none (version 6).
 	XFeatures *ckptXFeatures `msgpack:"x_features,omitempty"`
+	// Precondition holds the preconditioning, nil for none (version 7).
+	Precondition *ckptPrecondition `msgpack:"precondition,omitempty"`
 }
 
 type ckptUNet struct {
@@ -146,6 +160,8 @@ type ckptUNet struct {
 // holds everything in it.
 func (p *checkpointPayload) version() uint32 {
 	switch {
+	case p.Arch.Precondition != nil:
+		return preconditionVersion
 	case p.Arch.XFeatures != nil:
 		return xFeaturesVersion
 	case p.Arch.Net != "":
@@ -309,6 +325,9 @@ func (m *Model) payload() *checkpointPayload {
 	if m.xf != nil {
 		p.Arch.XFeatures = &ckptXFeatures{Frequencies: c.XFeatures.Frequencies, Scale: c.XFeatures.Scale, B: floatBytes(m.xf.b)}
 	}
+	if m.pc != nil {
+		p.Arch.Precondition = &ckptPrecondition{Means: floatBytes(m.pc.mean), Scales: floatBytes(m.pc.scale)}
+	}
 	if c.Net == NetUNet {
 		p.Arch.Net = c.Net.String()
 		p.Arch.Sizes, p.Arch.Hidden, p.Arch.Activation = nil, nil, ""
@@ -456,15 +475,35 @@ func decodeCheckpoint(data []byte) (*checkpointPayload, error) {
 	if err := msgpack.Unmarshal(body, p); err != nil {
 		return nil, fmt.Errorf("%w: decoding payload: %v", ErrCorruptCheckpoint, err)
 	}
-	// A file is written in the version its content calls for (version 6
-	// with Fourier features of x, 5 for a U-Net, 4 for an MLP with a
+	// A file is written in the version its content calls for (version 7
+	// with preconditioning, 6 with Fourier features of x, 5 for a U-Net, 4 for an MLP with a
 	// coupling, 3 with a shape and no coupling, 2 otherwise; version 1
 	// files have what version 2 has).
 	if v, want := binary.BigEndian.Uint32(h[1:]), p.version(); v != want && (v != 1 || want != shapelessVersion) {
-		return nil, fmt.Errorf("%w: format version %d with sample shape %v, coupling %q, network %q and features of x %v",
-			ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling, p.Arch.Net, p.Arch.XFeatures != nil)
+		return nil, fmt.Errorf("%w: format version %d with sample shape %v, coupling %q, network %q, features of x %v and preconditioning %v",
+			ErrCorruptCheckpoint, v, p.Arch.Shape, p.Arch.Coupling, p.Arch.Net, p.Arch.XFeatures != nil, p.Arch.Precondition != nil)
 	}
 	return p, nil
+}
+
+// config returns the Precondition a file records (off for nil); the
+// sizes are checked by Config.validate.
+func (c *ckptPrecondition) config() (Precondition, error) {
+	if c == nil {
+		return Precondition{}, nil
+	}
+	means, err := decodeFloat64s(c.Means, "preconditioning means")
+	if err != nil {
+		return Precondition{}, err
+	}
+	scales, err := decodeFloat64s(c.Scales, "preconditioning scales")
+	if err != nil {
+		return Precondition{}, err
+	}
+	if means == nil || scales == nil {
+		return Precondition{}, errors.New("preconditioning without its means and scales")
+	}
+	return Precondition{On: true, Means: means, Scales: scales}, nil
 }
 
 func parseFeatureKind(s string) (FeatureKind, error) {
@@ -567,6 +606,9 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		return nil, err
 	}
 	cfg.Norm.Scale = p.Norm.Scale
+	if cfg.Precondition, err = a.Precondition.config(); err != nil {
+		return nil, err
+	}
 	cfg.NoiseWeight = a.NoiseWeight
 	switch len(a.Bounds) {
 	case 0:

@@ -230,3 +230,17 @@ func TestCheckpointShapeVersion(t *testing.T) {
 		t.Errorf("a shape of 4 values for dimension 2: %v", err)
 	}
 }
+
+// ckWantLoad writes payload p as format version v to file and loads it:
+// want "" expects success, otherwise an error that mentions want.
+func ckWantLoad(t *testing.T, name, file string, v uint32, p *checkpointPayload, want string) {
+	t.Helper()
+	ckWritePayload(t, file, v, p)
+	_, err := Load(file)
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s: %v", name, err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Errorf("%s: error %v, want one about %q", name, err, want)
+	}
+}

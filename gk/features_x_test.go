@@ -61,33 +61,7 @@ func TestXFeaturesDefinition(t *testing.T) {
 // and the loss by O(1).
 func TestXFeaturesTrainerMatchesEval(t *testing.T) {
 	tr := trTrainer(t, Config{Hidden: []int{8, 8}, XFeatures: XFeatures{Frequencies: 5, Scale: 2}}, Settings{Batch: 16, Seed: 3})
-	tr.drawBatch()
-	loss := tr.lossGrad()
-	raw, err := tr.LiveModel().WithHeads(HeadsDirect)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kk, d, b := 4, 2, 16
-	g := trNewG(kk, d)
-	x := make([]float64, d)
-	want := 0.0
-	for i := 0; i < b; i++ {
-		a := tr.alphas[i*kk : (i+1)*kk]
-		clear(x)
-		for k := range a {
-			for j := range x {
-				x[j] += a[k] * tr.xs[k][i*d+j]
-			}
-		}
-		raw.Eval(g, a, x)
-		for k := range g {
-			for j, v := range g[k] {
-				e := v - tr.xs[k][i*d+j]
-				want += e * e
-			}
-		}
-	}
-	want /= float64(b * d)
+	loss, want := trLossAndEval(t, tr)
 	if math.Abs(loss-want) > 1e-12*want {
 		t.Errorf("trainer loss %.15g, Eval's %.15g", loss, want)
 	}
@@ -141,15 +115,7 @@ func TestXFeaturesCheckpoint(t *testing.T) {
 		q := *p
 		q.Arch.XFeatures = &ckptXFeatures{Frequencies: p.Arch.XFeatures.Frequencies, Scale: p.Arch.XFeatures.Scale, B: p.Arch.XFeatures.B}
 		c.edit(&q.Arch)
-		file := filepath.Join(dir, "edit.mmi")
-		ckWritePayload(t, file, c.version, &q)
-		_, err := Load(file)
-		switch {
-		case c.want == "" && err != nil:
-			t.Errorf("%s: %v", c.name, err)
-		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-			t.Errorf("%s: error %v, want one about %q", c.name, err, c.want)
-		}
+		ckWantLoad(t, c.name, filepath.Join(dir, "edit.mmi"), c.version, &q, c.want)
 	}
 	for _, c := range []struct {
 		cfg  Config

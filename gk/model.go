@@ -93,6 +93,9 @@ type Config struct {
 	// XFeatures adds random Fourier features of x to the MLP's inputs;
 	// the zero value adds none (see XFeatures).
 	XFeatures XFeatures
+	// Precondition scales the MLP's input and heads by the marginals'
+	// means and scales; the zero value is off (see Precondition).
+	Precondition Precondition
 	// Heads configures how the outputs become g_0 … g_K.
 	Heads Heads
 	// NoiseWeight is the weight λ_0 of the Gaussian head in the metric of
@@ -155,6 +158,7 @@ func (c Config) withDefaults() Config {
 		c.Heads = HeadsProjected
 	}
 	c.Norm = c.Norm.clone()
+	c.Precondition = c.Precondition.clone()
 	if c.DataHashes != nil {
 		c.DataHashes = append([]string(nil), c.DataHashes...)
 	}
@@ -195,6 +199,12 @@ func (c Config) validate() error {
 	}
 	if c.XFeatures.On() && c.Net == NetUNet {
 		return errors.New("gk: Fourier features of x (XFeatures) work with the MLP only, not the U-Net")
+	}
+	if err := c.Precondition.validate(c.Marginals, c.Dim); err != nil {
+		return err
+	}
+	if c.Precondition.On && c.Net == NetUNet {
+		return errors.New("gk: preconditioning (Precondition) works with the MLP only, not the U-Net")
 	}
 	switch c.Net {
 	case NetMLP:
@@ -275,6 +285,7 @@ type Model struct {
 	cfg  Config
 	feat *alphaFeatures
 	xf   *xFeatures // nil without XFeatures
+	pc   *precond   // nil without Precondition
 	eng  engine
 	box  *headBox // cfg.Bounds in model coordinates; nil if none
 	// inv holds 1/λ_k, the inverse weights of the heads in the metric of
@@ -305,6 +316,7 @@ func NewModel(cfg Config, r *rand.Rand) (*Model, error) {
 
 func newModel(cfg Config, feat *alphaFeatures, xf *xFeatures, eng engine) *Model {
 	m := &Model{cfg: cfg, feat: feat, xf: xf, eng: eng, box: newHeadBox(cfg.Bounds, cfg.Norm, cfg.Dim), inv: headInv(cfg)}
+	m.pc = newPrecond(cfg.Precondition, cfg.Marginals, cfg.Dim)
 	m.pool.New = func() any { return m.newScratch() }
 	return m
 }
@@ -352,6 +364,11 @@ type modelScratch struct {
 	feat  []float64 // features of the shared α
 	resid []float64 // d numbers
 	v     []float64 // K+1 head weights of the VJP
+	// With Precondition: the centre Σ_k α_k m_k (d numbers), σ(α) and the
+	// heads m_k + s_k n_k of a chunk.
+	c     []float64
+	sigma float64
+	heads []float64
 }
 
 func (m *Model) newScratch() *modelScratch {
@@ -360,7 +377,16 @@ func (m *Model) newScratch() *modelScratch {
 		feat:  make([]float64, m.feat.dim()),
 		resid: make([]float64, m.cfg.Dim),
 		v:     make([]float64, m.cfg.Marginals),
+		c:     make([]float64, m.cfg.Dim),
+		heads: m.pc.buffer(evalChunk),
 	}
+}
+
+// setAlpha computes what the rows of a batch at α share: the α-features
+// and, with Precondition, the centre and σ(α) of the input map.
+func (m *Model) setAlpha(s *modelScratch, alpha []float64) {
+	m.feat.compute(s.feat, alpha)
+	s.sigma = m.pc.frame(s.c, alpha)
 }
 
 func (m *Model) checkBatch(alpha, x []float64) {
@@ -410,7 +436,8 @@ func (m *Model) featDim() int { return m.feat.dim() + m.xf.dim() }
 
 // fillInput writes rows [start, start+n) of x behind the α-features, each
 // followed by its own features (with XFeatures): a row of the input is
-// features(α) ++ x ++ features(x), of width m.featDim() + d.
+// features(α) ++ x ++ features(x), of width m.featDim() + d; with
+// Precondition, x is replaced by u = (x − Σ_k α_k m_k)/σ(α) (setAlpha).
 func (m *Model) fillInput(s *modelScratch, x []float64, start, n int) {
 	d, f := m.cfg.Dim, len(s.feat)
 	in := s.es.input(n)
@@ -419,6 +446,7 @@ func (m *Model) fillInput(s *modelScratch, x []float64, start, n int) {
 		row := in[i*w : (i+1)*w]
 		copy(row, s.feat)
 		copy(row[f:f+d], x[(start+i)*d:(start+i+1)*d])
+		m.pc.input(row[f:f+d], row[f:f+d], s.c, s.sigma)
 		m.xf.compute(row[f+d:], row[f:f+d])
 	}
 }
@@ -439,12 +467,12 @@ func (m *Model) Eval(g [][]float64, alpha, x []float64) {
 	}
 	s := m.pool.Get().(*modelScratch)
 	defer m.pool.Put(s)
-	m.feat.compute(s.feat, alpha)
+	m.setAlpha(s, alpha)
 	n := len(x) / d
 	for start := 0; start < n; start += evalChunk {
 		rows := min(evalChunk, n-start)
 		m.fillInput(s, x, start, rows)
-		out := s.es.forward(rows)
+		out := m.pc.heads(s.heads, s.es.forward(rows))
 		for i := 0; i < rows; i++ {
 			row := start + i
 			applyHeads(m.cfg.Heads, m.box, m.inv, g, out[i*kk*d:(i+1)*kk*d], alpha, x[row*d:(row+1)*d], row*d, s.resid)
@@ -535,7 +563,7 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 	}
 	s := m.pool.Get().(*modelScratch)
 	defer m.pool.Put(s)
-	m.feat.compute(s.feat, alpha)
+	m.setAlpha(s, alpha)
 	direct := 0.0
 	copy(s.v, w)
 	if m.cfg.Heads == HeadsProjected {
@@ -554,10 +582,12 @@ func (m *Model) VJP(dx []float64, w, alpha, x, u []float64) {
 	for start := 0; start < n; start += evalChunk {
 		rows := min(evalChunk, n-start)
 		m.fillInput(s, x, start, rows)
-		out := s.es.forward(rows)
+		out := m.pc.heads(s.heads, s.es.forward(rows))
 		m.seedVJP(s, u, start, rows)
 		m.maskVJP(s, out, rows)
+		m.pc.outputGrad(s.es.dOut(rows))
 		dIn := s.es.backward(nil, true)
+		m.pc.inputGrad(dIn, rows, f, rw, s.sigma)
 		in := s.es.input(rows)
 		for i := 0; i < rows; i++ {
 			row := start + i

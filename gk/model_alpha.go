@@ -22,6 +22,8 @@ var _ cond.AlphaVJPer = (*Model)(nil)
 //
 // (λ_k = 1 but λ_0 = Config.NoiseWeight). With Bounds, h_m of a data head
 // is its clamped value and the cotangent is dropped where the clamp is flat.
+// With Precondition, α also moves the input u = (x − Σ_k α_k m_k)/σ(α)
+// (precond.alphaGrad).
 func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 	m.checkBatch(alpha, x)
 	kk, d := m.cfg.Marginals, m.cfg.Dim
@@ -33,7 +35,7 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 	}
 	s := m.pool.Get().(*modelScratch)
 	defer m.pool.Put(s)
-	m.feat.compute(s.feat, alpha)
+	m.setAlpha(s, alpha)
 	projected := m.cfg.Heads == HeadsProjected
 	var sc, a2 float64
 	copy(s.v, w)
@@ -52,12 +54,16 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 	rw := m.featDim() + d
 	dfeat := make([]float64, f)
 	uh := make([]float64, kk)
+	var pg *pcAlphaSums
+	if m.pc != nil {
+		pg = &pcAlphaSums{gx: make([]float64, d), gsum: make([]float64, d)}
+	}
 	clear(dalpha)
 	n := len(x) / d
 	for start := 0; start < n; start += evalChunk {
 		rows := min(evalChunk, n-start)
 		m.fillInput(s, x, start, rows)
-		out := s.es.forward(rows)
+		out := m.pc.heads(s.heads, s.es.forward(rows))
 		if projected {
 			for i := 0; i < rows; i++ {
 				row := start + i
@@ -90,8 +96,11 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 		}
 		m.seedVJP(s, u, start, rows)
 		m.maskVJP(s, out, rows)
+		m.pc.outputGrad(s.es.dOut(rows))
 		dIn := s.es.backward(nil, true)
+		m.pc.inputGrad(dIn, rows, f, rw, s.sigma)
 		in := s.es.input(rows)
+		m.pcAlphaRows(pg, in, dIn, rows)
 		for i := 0; i < rows; i++ {
 			row := start + i
 			src := dIn[i*rw : (i+1)*rw]
@@ -109,4 +118,33 @@ func (m *Model) VJPAlpha(dalpha, dx []float64, w, alpha, x, u []float64) {
 		}
 	}
 	m.feat.vjp(dalpha, alpha, dfeat)
+	if pg != nil {
+		m.pc.alphaGrad(dalpha, alpha, pg.gsum, pg.gu, s.sigma)
+	}
+}
+
+// pcAlphaSums accumulates, over the rows of VJPAlpha, gsum = Σ_i g_i and
+// gu = Σ_i g_i·u_i for the x-gradients g_i through the network (the
+// preconditioned input u_i and its Fourier features; gx is scratch).
+type pcAlphaSums struct {
+	gx, gsum []float64
+	gu       float64
+}
+
+// pcAlphaRows adds the rows of a chunk to p (nothing for nil): in holds
+// the inputs and dIn their gradients, divided by σ (precond.inputGrad).
+func (m *Model) pcAlphaRows(p *pcAlphaSums, in, dIn []float64, rows int) {
+	if p == nil {
+		return
+	}
+	d, f := m.cfg.Dim, m.feat.dim()
+	rw := m.featDim() + d
+	for i := 0; i < rows; i++ {
+		copy(p.gx, dIn[i*rw+f:i*rw+f+d])
+		m.xf.vjp(p.gx, in[i*rw+f+d:(i+1)*rw], dIn[i*rw+f+d:(i+1)*rw])
+		for j, g := range p.gx {
+			p.gsum[j] += g
+			p.gu += g * in[i*rw+f+j]
+		}
+	}
 }

@@ -16,17 +16,24 @@ import (
 // ~ 1e-10·(B scale 2π)³ ≈ 1e-8 for Fourier features, rounding
 // O(ε|Σ|/h) ~ 1e-10; 1e-6 of the largest entry catches a missing feature
 // Jacobian term or projection term (O(1)). The batch crosses a chunk
-// boundary, so a chunk offset mistake fails too.
+// boundary, so a chunk offset mistake fails too. The last setting adds
+// the preconditioning (pcTestConfig) to bounds and features of x: α then
+// also moves the input u = (x − Σ α_k m_k)/σ(α), whose two terms (mean,
+// σ) each change dα by O(1) when missing.
 func TestModelVJPAlpha(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 15))
 	for _, heads := range []Heads{HeadsProjected, HeadsDirect} {
-		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1, -2} {
+		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1, -2, -3} {
 			cfg := Config{Heads: heads, Features: Features{Kind: feat}, Activation: nn.SiLU}
 			if feat == -1 { // bounds (many heads clamped) and a weighted projection
 				cfg.Features.Kind, cfg.NoiseWeight = FeaturesFourier, 0.05
 			}
 			if feat == -2 { // Fourier features of x
 				cfg.Features.Kind, cfg.XFeatures = FeaturesFourier, XFeatures{Frequencies: 8, Scale: 1}
+			}
+			if feat == -3 { // preconditioning, with bounds and features of x
+				cfg.Features.Kind, cfg.XFeatures = FeaturesFourier, XFeatures{Frequencies: 8, Scale: 1}
+				cfg.Bounds, cfg.Precondition = Bounds{Lo: -2, Hi: 2}, pcTestConfig(4, 3)
 			}
 			m := mdlNew(t, cfg, 8)
 			kk, d := m.Sizes()
@@ -60,7 +67,13 @@ func TestModelVJPAlpha(t *testing.T) {
 				for _, v := range da {
 					scale = math.Max(scale, math.Abs(v))
 				}
-				const h = 1e-5
+				h := 1e-5
+				if feat == -3 {
+					// Many heads sit near the box's faces, and a step of
+					// 1e-5 moved one across (a kink: O(10) in dα); 1e-7
+					// crosses 100× less often, rounding O(ε·10³/h) ~ 1e-6.
+					h = 1e-7
+				}
 				for k := range a {
 					al := append([]float64(nil), a...)
 					al[k] += h

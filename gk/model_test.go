@@ -91,14 +91,19 @@ func TestModelIdentity(t *testing.T) {
 // third derivatives (2π)³|b|³ ~ 250 times the weights', truncation
 // ~ 3e-8 of the largest entry); a missing, mis-signed or mis-scaled
 // feature Jacobian changes dx by O(2π|b|) times the network's
-// sensitivity to the features, O(1).
+// sensitivity to the features, O(1). The fourth adds the preconditioning
+// (pcTestConfig: means and scales of order 1, so a missing 1/σ, s_k or
+// mean shift changes dx by O(1)), with features of x too.
 func TestModelVJP(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 5))
 	for _, heads := range []Heads{HeadsProjected, HeadsDirect} {
-		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1} {
+		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1, -2} {
 			cfg := Config{Heads: heads, Features: Features{Kind: feat}, Activation: nn.SiLU}
-			if feat == -1 {
+			if feat <= -1 {
 				cfg.Features.Kind, cfg.XFeatures = FeaturesFourier, XFeatures{Frequencies: 8, Scale: 1}
+			}
+			if feat == -2 {
+				cfg.Precondition = pcTestConfig(4, 3)
 			}
 			m := mdlNew(t, cfg, 7)
 			kk, d := m.Sizes()

@@ -347,8 +347,9 @@ type Trainer struct {
 	// (drawBatches): step s trains on batch s mod poolBatches of its draw.
 	poolBatches int
 	es          engineScratch
-	rows        *rowJob // the per-row passes of lossGrad
-	ahead       ahead   // the next step's batch, drawn during this one
+	rows        *rowJob   // the per-row passes of lossGrad
+	ahead       ahead     // the next step's batch, drawn during this one
+	pcx         []float64 // with Precondition: x(α_i) of the batch (the input holds u)
 
 	savedStep int // step of the last checkpoint written by this trainer, −1 if none
 }
@@ -395,6 +396,9 @@ func NewTrainer(cfg Config, c marginals.Coupling, set Settings) (*Trainer, error
 		}
 		cfg.Norm = a
 	}
+	if err := fitPrecondition(&cfg, c, set); err != nil {
+		return nil, err
+	}
 	m, err := NewModel(cfg, rand.New(rand.NewPCG(set.Seed, streamInit)))
 	if err != nil {
 		return nil, err
@@ -437,6 +441,9 @@ func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set 
 		t.xs[k] = make([]float64, b*d)
 	}
 	t.rows = newRowJob(t, m.cfg.Heads == HeadsProjected)
+	if m.pc != nil {
+		t.pcx = make([]float64, b*d)
+	}
 	t.es = live.newScratch(b)
 	return t, nil
 }
@@ -661,7 +668,9 @@ func (t *Trainer) lossGrad() float64 {
 }
 
 // interpolate writes the network inputs of rows [lo, hi) into in, row by
-// row: features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik.
+// row: features(α_i) ++ x(α_i) ++ features(x(α_i)), x(α_i) = Σ_k α_ik x_ik;
+// with Precondition x(α_i) is kept in pcx and the input holds
+// u_i = (x(α_i) − Σ_k α_ik m_k)/σ(α_i) in its place.
 func (t *Trainer) interpolate(in []float64, lo, hi int) {
 	kk, d := t.model.cfg.Marginals, t.model.cfg.Dim
 	feat := t.model.feat
@@ -681,6 +690,11 @@ func (t *Trainer) interpolate(in []float64, lo, hi int) {
 			for j := range xi {
 				xi[j] += ak * xk[j]
 			}
+		}
+		if pc := t.model.pc; pc != nil {
+			x := t.pcx[i*d : (i+1)*d]
+			copy(x, xi)
+			pc.input(xi, x, xi, pc.frame(xi, a)) // the centre, then u, in xi
 		}
 		t.model.xf.compute(row[f+d:], xi)
 	}

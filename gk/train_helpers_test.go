@@ -186,3 +186,37 @@ func trHalfway(t *testing.T, cfg Config, c marginals.Coupling, set Settings, at 
 	}
 	return straight, resumed
 }
+
+// trLossAndEval draws a batch and returns the trainer's loss on it and
+// the same loss computed from the live network's raw heads evaluated row
+// by row through Eval (the 2-D, K = 3 problem of trMixtures).
+func trLossAndEval(t *testing.T, tr *Trainer) (loss, want float64) {
+	t.Helper()
+	tr.drawBatch()
+	loss = tr.lossGrad()
+	raw, err := tr.LiveModel().WithHeads(HeadsDirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kk, d, b := 4, 2, tr.set.Batch
+	g := trNewG(kk, d)
+	x := make([]float64, d)
+	for i := 0; i < b; i++ {
+		a := tr.alphas[i*kk : (i+1)*kk]
+		clear(x)
+		for k := range a {
+			for j := range x {
+				x[j] += a[k] * tr.xs[k][i*d+j]
+			}
+		}
+		raw.Eval(g, a, x)
+		for k := range g {
+			for j, v := range g[k] {
+				e := v - tr.xs[k][i*d+j]
+				want += e * e
+			}
+		}
+	}
+	want /= float64(b * d)
+	return loss, want
+}

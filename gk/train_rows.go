@@ -25,6 +25,7 @@ type rowJob struct {
 	// through projected heads (nil otherwise).
 	g, dg            [][][]float64
 	resid            [][]float64
+	pch              [][]float64 // with Precondition: the heads of one row, per block
 	wg               sync.WaitGroup
 	interp, lossGrad func(ctx any, lo, hi int)
 }
@@ -38,6 +39,12 @@ func newRowJob(t *Trainer, projected bool) *rowJob {
 		j.g, j.dg, j.resid = make([][][]float64, nb), make([][][]float64, nb), make([][]float64, nb)
 		for q := range nb {
 			j.g[q], j.dg[q], j.resid[q] = newRows(kk, d), newRows(kk, d), make([]float64, d)
+		}
+	}
+	if pc := t.model.pc; pc != nil {
+		j.pch = make([][]float64, nb)
+		for q := range nb {
+			j.pch[q] = pc.buffer(1)
 		}
 	}
 	return j
@@ -92,7 +99,12 @@ func lossBlocks(ctx any, lo, hi int) {
 		for i := r0; i < r1; i++ {
 			a := t.alphas[i*kk : (i+1)*kk]
 			xi := j.in[i*w+f : i*w+f+d]
-			loss = t.rowLossGrad(loss, i, j.heads, a, xi, j.out[i*kk*d:(i+1)*kk*d], j.dOut[i*kk*d:(i+1)*kk*d], g, dg, resid)
+			h, dh := j.out[i*kk*d:(i+1)*kk*d], j.dOut[i*kk*d:(i+1)*kk*d]
+			if pc := t.model.pc; pc != nil { // the heads m_k + s_k n_k, at x
+				xi, h = t.pcx[i*d:(i+1)*d], pc.heads(j.pch[q], h)
+			}
+			loss = t.rowLossGrad(loss, i, j.heads, a, xi, h, dh, g, dg, resid)
+			t.model.pc.outputGrad(dh)
 		}
 		j.loss[q] = loss
 	}

@@ -33,17 +33,22 @@ func trTrainer(t testing.TB, cfg Config, set Settings) *Trainer {
 //
 // Projected heads are checked with the loss through the projection and on
 // the raw heads (the default); the second must also differ from the first,
-// or the option would do nothing.
+// or the option would do nothing. The last feature setting adds the
+// preconditioning (means and scales fitted by NewTrainer) to the features
+// of x: a missing s_k in the heads' backward changes the gradient by O(1).
 func TestTrainGradient(t *testing.T) {
 	for _, hc := range []struct {
 		heads   Heads
 		through bool
 	}{{HeadsProjected, true}, {HeadsProjected, false}, {HeadsDirect, false}} {
 		heads := hc.heads
-		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1} {
+		for _, feat := range []FeatureKind{FeaturesPlain, FeaturesFourier, -1, -2} {
 			cfg := Config{Hidden: []int{8, 8}, Heads: heads, Features: Features{Kind: feat}}
-			if feat == -1 { // Fourier features of x widen the input
+			if feat <= -1 { // Fourier features of x widen the input
 				cfg.Features.Kind, cfg.XFeatures = FeaturesFourier, XFeatures{Frequencies: 4, Scale: 2}
+			}
+			if feat == -2 {
+				cfg.Precondition = Precondition{On: true}
 			}
 			tr := trTrainer(t, cfg, Settings{Batch: 16, Seed: 3, LossThroughProjection: hc.through})
 			tr.drawBatch()

@@ -65,6 +65,10 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	// pooled spread (which counts the distances between the marginals'
 	// locations): the scale of the modes, not of the layout.
 	"normwithin": func(p Problem, c *gk.Config, s *gk.Settings) { c.Norm = withinAffine(p.Marginals) },
+	// Input and heads preconditioned by the marginals' own means and
+	// scales (gk.Precondition, fitted by the trainer; mmi train
+	// --precondition).
+	"pre": func(_ Problem, c *gk.Config, _ *gk.Settings) { c.Precondition = gk.Precondition{On: true} },
 	// Both levers that helped on p03 at 1/8 of the budget.
 	"normwithin-lr8": func(p Problem, c *gk.Config, s *gk.Settings) {
 		c.Norm = withinAffine(p.Marginals)
@@ -75,7 +79,7 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 // screenVariant returns the variant called name: a name of
 // screenVariants, xfM-σ (Fourier features of x, M frequencies of scale σ
 // in normalized units: xf64-3), or several joined by "+" and applied in
-// order (xf64-3+normwithin).
+// order (xf64-3+normwithin, pre+xf64-1).
 func screenVariant(name string) (func(Problem, *gk.Config, *gk.Settings), bool) {
 	var parts []func(Problem, *gk.Config, *gk.Settings)
 	for _, n := range strings.Split(name, "+") {

@@ -100,6 +100,7 @@ func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trai
 		{"lr", tf.lr, set.LR},
 		{"seed", tf.seed, set.Seed},
 		{"x-fourier", xFourierName(tf.xFourier), cfg.XFeatures.String()},
+		{"precondition", tf.precondition, cfg.Precondition.On},
 	} {
 		if fl.Changed(c.flag) && fmt.Sprint(c.given) != fmt.Sprint(c.is) {
 			return usagef("%s was trained with --%s %v; --resume continues that run and cannot change it to %v (start a new run for that)", file, c.flag, c.is, c.given)

@@ -39,6 +39,7 @@ type trainFlags struct {
 	net               string
 	widths            []int
 	xFourier          string
+	precondition      bool
 	coupling          string
 	reuse             int
 	every             time.Duration
@@ -92,6 +93,7 @@ more than the noise head), printed on the first line of output.`,
 	f.StringVar(&tf.net, "net", "mlp", "network: mlp (also the image default), or unet (a convolutional U-Net on image data: any H×W×C; docs/images.md measures it)")
 	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
 	f.StringVar(&tf.xFourier, "x-fourier", "off", "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (for example 64:3; docs/suite.md); off: none")
+	f.BoolVar(&tf.precondition, "precondition", false, "MLP: feed the network x centred and scaled by the marginals' own means and scales at α, and scale its heads by them (helps marginals of small scale; docs/suite.md)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -218,10 +220,6 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 	if err != nil {
 		return nil, "", err
 	}
-	xf, err := gk.ParseXFeatures(tf.xFourier)
-	if err != nil {
-		return nil, "", usagef("train: --x-fourier %q: want M:σ with M ≥ 1 and σ > 0 (for example 64:3), or off", tf.xFourier)
-	}
 	cfg := gk.Config{
 		Marginals:  len(entries) + 1,
 		Dim:        entries[0].Marginal.Dim(),
@@ -233,15 +231,14 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		Coupling:   spec,
 		Net:        net,
 		UNet:       gk.UNet{Widths: tf.widths},
-		XFeatures:  xf,
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
 		cfg.Shape = img.HWC()
 		imageLine = applyImageDefaults(fl, img, &cfg, &set, &spec)
 	}
-	if xf.On() && cfg.Net != gk.NetMLP {
-		return nil, "", usagef("train: --x-fourier works with the MLP only, not the U-Net (give --net mlp, or leave --x-fourier off)")
+	if err := mlpInputOptions(tf, &cfg); err != nil {
+		return nil, "", err
 	}
 	if cfg.Net == gk.NetMLP {
 		if err := checkTrainMemory(cfg.Dim, cfg.Marginals, cfg.Hidden[0], len(cfg.Hidden), set.Batch, tf.float32); err != nil {
@@ -258,6 +255,24 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		return nil, "", badInput(err)
 	}
 	return t, imageLine, nil
+}
+
+// mlpInputOptions sets the options of --x-fourier and --precondition on
+// cfg and refuses them for the U-Net (known once the image defaults have
+// chosen the network).
+func mlpInputOptions(tf *trainFlags, cfg *gk.Config) error {
+	xf, err := gk.ParseXFeatures(tf.xFourier)
+	if err != nil {
+		return usagef("train: --x-fourier %q: want M:σ with M ≥ 1 and σ > 0 (for example 64:3), or off", tf.xFourier)
+	}
+	cfg.XFeatures, cfg.Precondition = xf, gk.Precondition{On: tf.precondition}
+	switch {
+	case xf.On() && cfg.Net != gk.NetMLP:
+		return usagef("train: --x-fourier works with the MLP only, not the U-Net (give --net mlp, or leave --x-fourier off)")
+	case tf.precondition && cfg.Net != gk.NetMLP:
+		return usagef("train: --precondition works with the MLP only, not the U-Net (give --net mlp, or leave --precondition off)")
+	}
+	return nil
 }
 
 // openTrainData opens the marginals of --data (folders of images resized
