@@ -14,7 +14,8 @@ import (
 
 // TestImagePipeline runs the image pipeline end to end on a tiny model, as
 // a user would: train on three classes of the UCI 8×8 digits (0, 1, 7;
-// 400 steps, a few seconds), generate each class from noise, translate
+// the image MLP, --net mlp, 400 steps, a few seconds; the U-Net default
+// would take minutes), generate each class from noise, translate
 // held-out 0s into 7s, and measure everything with the digits classifier
 // through mmi eval --class. It checks shapes, pixel ranges, pictures, and
 // that the classifier reads real held-out images well and the generated
@@ -69,7 +70,7 @@ func TestImagePipeline(t *testing.T) {
 	}
 
 	model := file("digits.mmi")
-	must("train", "--data", "digits:0,digits:1,digits:7", "--steps", "400", "--batch", "128", "--seed", "1", "--out", model)
+	must("train", "--data", "digits:0,digits:1,digits:7", "--net", "mlp", "--steps", "400", "--batch", "128", "--seed", "1", "--out", model)
 
 	// Real held-out images: the classifier (0.98 on the whole test
 	// split) must read nearly all of them right; 0.9 allows four misread
