@@ -3,7 +3,6 @@ package gk
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,19 +78,15 @@ func TestXFeaturesCheckpoint(t *testing.T) {
 	if err := tr.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v := data[2+len(checkpointMagic)+4]; v != xFeaturesVersion {
+	if v := ckFileVersion(t, path); v != xFeaturesVersion {
 		t.Errorf("format version %d, want %d", v, xFeaturesVersion)
 	}
 	plain := ckTrained(t, Config{Hidden: []int{8}})
 	if err := plain.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	if data, _ := os.ReadFile(path); data[2+len(checkpointMagic)+4] != shapelessVersion {
-		t.Errorf("a model without features of x is written as version %d", data[2+len(checkpointMagic)+4])
+	if v := ckFileVersion(t, path); v != shapelessVersion {
+		t.Errorf("a model without features of x is written as version %d", v)
 	}
 	p := tr.Model().payload()
 	for _, c := range []struct {

@@ -3,7 +3,6 @@ package gk
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -157,11 +156,7 @@ func TestPreconditionCheckpoint(t *testing.T) {
 	if err := tr.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v := data[2+len(checkpointMagic)+4]; v != preconditionVersion {
+	if v := ckFileVersion(t, path); v != preconditionVersion {
 		t.Errorf("format version %d, want %d", v, preconditionVersion)
 	}
 	back, err := Load(path)

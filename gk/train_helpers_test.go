@@ -3,6 +3,7 @@ package gk
 import (
 	"context"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -219,4 +220,14 @@ func trLossAndEval(t *testing.T, tr *Trainer) (loss, want float64) {
 	}
 	want /= float64(b * d)
 	return loss, want
+}
+
+// ckFileVersion returns the format version byte of the checkpoint at path.
+func ckFileVersion(t *testing.T, path string) byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data[2+len(checkpointMagic)+4]
 }
