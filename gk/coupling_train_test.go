@@ -3,7 +3,6 @@ package gk
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,11 +58,7 @@ func TestTrainOTResume(t *testing.T) {
 	if err := half.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v := data[2+len(checkpointMagic)+4]; v != couplingVersion {
+	if v := ckFileVersion(t, path); v != couplingVersion {
 		t.Errorf("format version %d, want %d", v, couplingVersion)
 	}
 	if _, err := Resume(path, trCoupling(t, mix), nil); err == nil || !strings.Contains(err.Error(), "coupling") {
@@ -108,8 +103,7 @@ func TestTrainOTResume(t *testing.T) {
 	if err := ind.Save(ipath); err != nil {
 		t.Fatal(err)
 	}
-	data, _ = os.ReadFile(ipath)
-	if v := data[2+len(checkpointMagic)+4]; v != shapelessVersion {
+	if v := ckFileVersion(t, ipath); v != shapelessVersion {
 		t.Errorf("independent model written as version %d", v)
 	}
 	if _, err := Resume(ipath, c, nil); err == nil {
