@@ -224,15 +224,7 @@ func (s Settings) validate() error {
 	case s.Reuse < 0:
 		return fmt.Errorf("gk: coupling draws reused for %d steps", s.Reuse)
 	}
-	for _, w := range []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta} {
-		if !(w >= 0) || math.IsInf(w, 0) {
-			return fmt.Errorf("gk: α mixture weight %v, need finite and ≥ 0", w)
-		}
-	}
-	if !(s.Alpha.DataEdges >= 0 && s.Alpha.DataEdges <= 1) {
-		return fmt.Errorf("gk: share of data–data edges %v, need in [0, 1]", s.Alpha.DataEdges)
-	}
-	return nil
+	return s.Alpha.check()
 }
 
 // lr returns the learning rate of 0-based step t: linear warm-up

@@ -83,6 +83,15 @@ func xFourierName(s string) string {
 	return s
 }
 
+// alphaMixName is --alpha-mix s read on the mixture base, in the form
+// gk.AlphaMix.String writes, or s itself if it does not parse.
+func alphaMixName(s string, base gk.AlphaMix) string {
+	if a, err := gk.ParseAlphaMix(s, base); err == nil {
+		return a.String()
+	}
+	return s
+}
+
 func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trainer) error {
 	cfg, set := t.Model().Config(), t.Settings()
 	width := 0
@@ -101,6 +110,7 @@ func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trai
 		{"seed", tf.seed, set.Seed},
 		{"x-fourier", xFourierName(tf.xFourier), cfg.XFeatures.String()},
 		{"precondition", tf.precondition, cfg.Precondition.On},
+		{"alpha-mix", alphaMixName(tf.alphaMix, set.Alpha), set.Alpha.String()},
 	} {
 		if fl.Changed(c.flag) && fmt.Sprint(c.given) != fmt.Sprint(c.is) {
 			return usagef("%s was trained with --%s %v; --resume continues that run and cannot change it to %v (start a new run for that)", file, c.flag, c.is, c.given)

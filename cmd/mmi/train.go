@@ -40,6 +40,7 @@ type trainFlags struct {
 	widths            []int
 	xFourier          string
 	precondition      bool
+	alphaMix          string
 	coupling          string
 	reuse             int
 	every             time.Duration
@@ -90,10 +91,11 @@ more than the noise head), printed on the first line of output.`,
 	f.StringVar(&tf.coupling, "coupling", defaultCoupling, "joint law of the training tuples: independent, ot (each batch's data samples put into optimal-transport tuples; ot:B assigns blocks of B rows; a block larger than the batch is drawn whole and feeds consecutive steps), or paired (row r of every data set is one tuple: row-aligned files or views such as mnist:all:low7,mnist:all; docs/paired.md); x_0 stays independent")
 	f.IntVar(&tf.reuse, "reuse", 0, "steps that share one draw of the data tuples (fresh α and noise each step); 0: 1 for independent, for ot as docs/couplings.md measured (low-dimensional data: 4 for two data marginals, 16 for more; images: 4)")
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
-	f.StringVar(&tf.net, "net", "mlp", "network: mlp (also the image default), or unet (a convolutional U-Net on image data: any H×W×C; docs/images.md measures it)")
+	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net for images of any H×W×C); image data gets the U-Net unless --net mlp, --hidden or --layers is given (docs/images.md measures both)")
 	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
 	f.StringVar(&tf.xFourier, "x-fourier", "off", "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (for example 64:3; docs/suite.md); off: none")
 	f.BoolVar(&tf.precondition, "precondition", false, "MLP: feed the network x centred and scaled by the marginals' own means and scales at α, and scale its heads by them (helps marginals of small scale; docs/suite.md)")
+	f.StringVar(&tf.alphaMix, "alpha-mix", gk.DefaultAlphaMix.String(), "where α is drawn in training: relative weights of the simplex's interior (Dirichlet(1)), 2-faces, edges and vertices, the share of edge draws between two data marginals (data-edges) and t ~ Beta(B, B) on an edge (edge-beta, 1: uniform); keys not given keep their default (image data: the image default)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -249,6 +251,14 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 	c, err := coupling(entries, cfg.Coupling)
 	if err != nil {
 		return nil, "", err
+	}
+	if fl.Changed("alpha-mix") {
+		a, err := gk.ParseAlphaMix(tf.alphaMix, set.Alpha)
+		if err != nil {
+			return nil, "", usagef("train: --alpha-mix: %v", strings.TrimPrefix(err.Error(), "gk: "))
+		}
+		set.Alpha = a
+		imageLine += "; α mix " + a.String()
 	}
 	t, err := gk.NewTrainer(cfg, c, set)
 	if err != nil {
