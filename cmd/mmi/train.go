@@ -252,19 +252,30 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 	if err != nil {
 		return nil, "", err
 	}
-	if fl.Changed("alpha-mix") {
-		a, err := gk.ParseAlphaMix(tf.alphaMix, set.Alpha)
-		if err != nil {
-			return nil, "", usagef("train: --alpha-mix: %v", strings.TrimPrefix(err.Error(), "gk: "))
-		}
-		set.Alpha = a
-		imageLine += "; α mix " + a.String()
+	mix, err := alphaMixFlag(fl, tf, &set)
+	if err != nil {
+		return nil, "", err
 	}
+	imageLine += mix
 	t, err := gk.NewTrainer(cfg, c, set)
 	if err != nil {
 		return nil, "", badInput(err)
 	}
 	return t, imageLine, nil
+}
+
+// alphaMixFlag sets the α-distribution of --alpha-mix, when given, and
+// describes it for the first line of output.
+func alphaMixFlag(fl *pflag.FlagSet, tf *trainFlags, set *gk.Settings) (string, error) {
+	if !fl.Changed("alpha-mix") {
+		return "", nil
+	}
+	a, err := gk.ParseAlphaMix(tf.alphaMix, set.Alpha)
+	if err != nil {
+		return "", usagef("train: --alpha-mix: %v", strings.TrimPrefix(err.Error(), "gk: "))
+	}
+	set.Alpha = a
+	return "; α mix " + a.String(), nil
 }
 
 // mlpInputOptions sets the options of --x-fourier and --precondition on
