@@ -95,7 +95,7 @@ more than the noise head), printed on the first line of output.`,
 	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
 	f.StringVar(&tf.xFourier, "x-fourier", "off", "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (for example 64:3; docs/suite.md); off: none")
 	f.BoolVar(&tf.precondition, "precondition", false, "MLP: feed the network x centred and scaled by the marginals' own means and scales at α, and scale its heads by them (helps marginals of small scale; docs/suite.md)")
-	f.StringVar(&tf.alphaMix, "alpha-mix", gk.DefaultAlphaMix.String(), "where α is drawn in training: relative weights of the simplex's interior (Dirichlet(1)), 2-faces, edges and vertices, the share of edge draws between two data marginals (data-edges) and t ~ Beta(B, B) on an edge (edge-beta, 1: uniform); keys not given keep their default (image data: the image default)")
+	f.StringVar(&tf.alphaMix, "alpha-mix", gk.DefaultAlphaMix.String(), "where α is drawn in training: relative weights of the simplex's interior (Dirichlet(1)), 2-faces, edges and vertices, the share of edge draws between two data marginals (data-edges) and t ~ Beta(B, B) on an edge (edge-beta, 1: uniform); keys not given keep their default")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
