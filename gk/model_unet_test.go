@@ -129,13 +129,7 @@ func TestUNetTrainCheckpoint(t *testing.T) {
 		g1, g2 := trNewG(kk, len(x)), trNewG(kk, len(x))
 		straight.Model().Eval(g1, mdlAlphas[0], x)
 		m.Eval(g2, mdlAlphas[0], x)
-		for k := range g1 {
-			for i := range g1[k] {
-				if g1[k][i] != g2[k][i] {
-					t.Fatalf("loaded U-Net differs: g_%d[%d] = %v, want %v", k, i, g2[k][i], g1[k][i])
-				}
-			}
-		}
+		mdlSameG(t, "loaded U-Net differs", g1, g2)
 		p, err := readCheckpoint(path)
 		if err != nil || p.version() != unetVersion {
 			t.Fatalf("U-Net checkpoint version %d, err %v; want %d", p.version(), err, unetVersion)

@@ -167,13 +167,7 @@ func TestPreconditionCheckpoint(t *testing.T) {
 	g1, g2 := trNewG(4, 4), trNewG(4, 4)
 	tr.Model().Eval(g1, mdlAlphas[0], x)
 	back.Eval(g2, mdlAlphas[0], x)
-	for k := range g1 {
-		for i := range g1[k] {
-			if g1[k][i] != g2[k][i] {
-				t.Fatalf("loaded model: g_%d[%d] = %v, saved %v", k, i, g2[k][i], g1[k][i])
-			}
-		}
-	}
+	mdlSameG(t, "loaded model", g1, g2)
 	p := tr.Model().payload()
 	for _, c := range []struct {
 		name    string

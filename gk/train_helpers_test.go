@@ -231,3 +231,16 @@ func ckFileVersion(t *testing.T, path string) byte {
 	}
 	return data[2+len(checkpointMagic)+4]
 }
+
+// mdlSameG fails t unless the heads got equal want value for value
+// (a saved and loaded model must evaluate exactly as the saved one).
+func mdlSameG(t *testing.T, what string, want, got [][]float64) {
+	t.Helper()
+	for k := range want {
+		for i := range want[k] {
+			if want[k][i] != got[k][i] {
+				t.Fatalf("%s: g_%d[%d] = %v, want %v", what, k, i, got[k][i], want[k][i])
+			}
+		}
+	}
+}
