@@ -43,6 +43,24 @@ func TestTrainImageDefaults(t *testing.T) {
 		t.Errorf("first line %q: want --steps 3 and the image batch %d", first, d.batch)
 	}
 
+	// The U-Net (no network flag) has its own batch and OT blocks.
+	ckptU := filepath.Join(dir, "u.mmi")
+	code, _, stderr = mmi(t, "train", "--data", "digits:0,digits:1", "--steps", "2", "--out", ckptU)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	first, _, _ = strings.Cut(stderr, "\n")
+	if !strings.Contains(first, "batch "+strconv.Itoa(d.unetBatch)) || !strings.Contains(first, "coupling "+d.unetCoupling.String()) {
+		t.Errorf("first line %q: want the U-Net batch %d and coupling %v", first, d.unetBatch, d.unetCoupling)
+	}
+	mu, err := gk.Load(ckptU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mu.Coupling(); !got.Same(d.unetCoupling) {
+		t.Errorf("recorded coupling %v, want %v", got, d.unetCoupling)
+	}
+
 	ckpt2 := filepath.Join(dir, "m.mmi")
 	code, _, stderr = mmi(t, "train", "--data", "moons,circles", "--steps", "3", "--hidden", "8", "--layers", "1", "--out", ckpt2)
 	if code != 0 {
