@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,8 +51,9 @@ func TestTrainImageDefaults(t *testing.T) {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
 	first, _, _ = strings.Cut(stderr, "\n")
-	if !strings.Contains(first, "batch "+strconv.Itoa(d.unetBatch)) || !strings.Contains(first, "coupling "+d.unetCoupling.String()) {
-		t.Errorf("first line %q: want the U-Net batch %d and coupling %v", first, d.unetBatch, d.unetCoupling)
+	if !strings.Contains(first, "batch "+strconv.Itoa(d.unetBatch)) || !strings.Contains(first, "coupling "+d.unetCoupling.String()) ||
+		!strings.Contains(first, fmt.Sprintf("LR %g", d.unetLR)) {
+		t.Errorf("first line %q: want the U-Net batch %d, coupling %v and LR %g", first, d.unetBatch, d.unetCoupling, d.unetLR)
 	}
 	mu, err := gk.Load(ckptU)
 	if err != nil {
