@@ -69,13 +69,14 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 	}
 	cfg.Bounds = gk.Bounds{Lo: -1, Hi: 1}
 	cfg.NoiseWeight = d.noiseWeight
+	batch := d.batch
+	if cfg.Net == gk.NetUNet {
+		batch = d.unetBatch
+	}
 	if !fl.Changed("batch") {
-		set.Batch = d.batch
+		set.Batch = batch
 	}
 	if cfg.Net == gk.NetUNet {
-		if !fl.Changed("batch") {
-			set.Batch = d.unetBatch
-		}
 		if !fl.Changed("steps") {
 			set.Steps = d.unetSteps
 		}
