@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,6 +22,7 @@ import (
 	"github.com/mmi-go/mmi/internal/atomicfile"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/suite"
+	"github.com/mmi-go/mmi/viz"
 )
 
 type suiteFlags struct {
@@ -31,6 +34,7 @@ type suiteFlags struct {
 	only, tag, train string
 	points, evalN    int
 	asJSON           bool
+	png              string
 }
 
 func newSuiteCmd() *cobra.Command {
@@ -60,7 +64,8 @@ noise → j (or ≤ 0.005).`,
 		Example: `  mmi suite --seed 1 --n 24 --max-dim 5 --max-k 4 --out suite1
   mmi suite --run suite1 --only p03,p07
   mmi suite --run suite1 --tag lr8 --train "--lr 8e-3 --steps 20000"
-  mmi suite --report suite1 --json`,
+  mmi suite --report suite1 --json
+  mmi suite --report suite1 --tag ,lr8 --png suite1.png   # the defaults and lr8 side by side`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSuite(cmd, &f) },
 	}
 	fl := cmd.Flags()
@@ -75,7 +80,8 @@ noise → j (or ≤ 0.005).`,
 	fl.StringVar(&f.run, "run", "", "train and score every specification of this folder")
 	fl.StringVar(&f.report, "report", "", "print the scores of this folder")
 	fl.StringVar(&f.only, "only", "", "with --run/--report: only these problems (comma-separated names or prefixes: p03,p07)")
-	fl.StringVar(&f.tag, "tag", "", "with --run/--report: name of a variant (models and scores NAME.TAG.*)")
+	fl.StringVar(&f.tag, "tag", "", "with --run/--report: name of a variant (models and scores NAME.TAG.*); with --report, several comma-separated (\"\" or a leading comma: the defaults)")
+	fl.StringVar(&f.png, "png", "", "with --report or --run: draw each tag's worst region per problem into this PNG")
 	fl.StringVar(&f.train, "train", "", "with --run: extra flags of mmi train, one string (\"--steps 20000 --lr 8e-3\")")
 	fl.IntVar(&f.points, "points", 2000, "with --run: points x ~ ρ(α) per α of the oracle report")
 	fl.IntVar(&f.evalN, "eval-n", 2000, "with --run: samples per transfer and fresh target samples")
@@ -197,7 +203,7 @@ func variant(spec, tag string) string {
 }
 
 func runSuiteDir(cmd *cobra.Command, f *suiteFlags) error {
-	if strings.ContainsAny(f.tag, "./\\ ") {
+	if strings.ContainsAny(f.tag, "./\\ ,") {
 		return usagef("suite: --tag %q: use letters, digits, - and _", f.tag)
 	}
 	specs, err := suiteSpecs(f.run, f.only)
@@ -261,35 +267,84 @@ func scoreSuiteModel(cmd *cobra.Command, spec, model string, f *suiteFlags) (*su
 	return suite.Score(cmd.Context(), name, gen, mix, suite.Settings{Points: f.points, N: f.evalN, Seed: f.seed})
 }
 
-// reportSuite prints the scores of dir (of f.tag, and f.only).
+// reportSuite prints the scores of dir for each tag of f.tag (comma-
+// separated; "" is the defaults) and of f.only, and with f.png draws every
+// tag's worst region per problem into one picture.
 func reportSuite(w io.Writer, dir string, f *suiteFlags) error {
+	tags := strings.Split(f.tag, ",")
+	if len(tags) > 1 && f.asJSON {
+		return usagef("suite: --json reports one --tag at a time, got %q", f.tag)
+	}
 	specs, err := suiteSpecs(dir, f.only)
 	if err != nil {
 		return err
 	}
+	series := make([]viz.ScoreSeries, len(tags))
+	for k, tag := range tags {
+		results, worst, err := suiteScores(specs, tag)
+		if err != nil {
+			return err
+		}
+		if len(results) == 0 {
+			return usagef("suite: no scores in %s for tag %q; run mmi suite --run %s first", dir, tag, dir)
+		}
+		if k > 0 {
+			fmt.Fprintln(w)
+		}
+		if len(tags) > 1 {
+			fmt.Fprintf(w, "tag %q:\n", tag)
+		}
+		if err := printSuite(w, results, f.asJSON); err != nil {
+			return err
+		}
+		series[k] = viz.ScoreSeries{Title: cmp.Or(tag, "defaults"), Values: worst}
+	}
+	if f.png == "" {
+		return nil
+	}
+	names := make([]string, len(specs))
+	for i, spec := range specs {
+		names[i] = strings.TrimSuffix(filepath.Base(spec), ".json")
+	}
+	if err := viz.Scores(f.png, "worst region per problem (relative error against the oracle)", "relative error", names, suite.MaxRelErr, series...); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "wrote %s\n", f.png)
+	return nil
+}
+
+// suiteScores reads the scores of tag for specs, and each spec's worst
+// region (NaN where it has no score).
+func suiteScores(specs []string, tag string) ([]*suite.Result, []float64, error) {
 	var results []*suite.Result
-	for _, spec := range specs {
-		data, err := os.ReadFile(variant(spec, f.tag) + ".score.json")
+	worst := make([]float64, len(specs))
+	for i, spec := range specs {
+		worst[i] = math.NaN()
+		file := variant(spec, tag) + ".score.json"
+		data, err := os.ReadFile(file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		var r suite.Result
 		if err := json.Unmarshal(data, &r); err != nil || r.Report == nil {
-			return badInput(fmt.Errorf("suite: %s: not a score file", variant(spec, f.tag)+".score.json"))
+			return nil, nil, badInput(fmt.Errorf("suite: %s: not a score file", file))
 		}
 		results = append(results, &r)
+		worst[i] = r.Report.Worst
 	}
-	if len(results) == 0 {
-		return usagef("suite: no scores in %s for tag %q; run mmi suite --run %s first", dir, f.tag, dir)
-	}
+	return results, worst, nil
+}
+
+// printSuite prints one tag's scores, per problem and the worst case.
+func printSuite(w io.Writer, results []*suite.Result, asJSON bool) error {
 	sum, err := suite.Summarize(results)
 	if err != nil {
 		return err
 	}
-	if f.asJSON {
+	if asJSON {
 		return json.NewEncoder(w).Encode(map[string]any{"problems": results, "summary": sum})
 	}
 	fmt.Fprintf(w, "%-12s %8s %-18s %8s %10s %8s %s\n", "problem", "worst", "region", "identity", "transfer", "ratio", "pass")

@@ -76,6 +76,28 @@ func TestSuiteCommand(t *testing.T) {
 	if rep.Summary.Problems != 1 || len(rep.Problems) != 1 || rep.Problems[0].Name != p0 || !(rep.Summary.WorstRegion > 0) {
 		t.Errorf("report %+v", rep)
 	}
+	// Two tags side by side: the text of each, and one picture of both.
+	score, _ := os.ReadFile(filepath.Join(a, p0+".tiny.score.json"))
+	if err := os.WriteFile(filepath.Join(a, p0+".copy.score.json"), score, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(dir, "scores.png")
+	code, stdout, stderr = mmi(t, "suite", "--report", a, "--tag", "tiny,copy", "--png", png)
+	if code != 0 || strings.Count(stdout, "problems meet both targets") != 2 || !strings.Contains(stdout, `tag "copy"`) {
+		t.Errorf("--report --tag tiny,copy: exit %d, %q, %s", code, stdout, stderr)
+	}
+	if st, err := os.Stat(png); err != nil || st.Size() == 0 {
+		t.Errorf("--png wrote nothing: %v", err)
+	}
+	for _, args := range [][]string{
+		{"--report", a, "--tag", "tiny,copy", "--json"},
+		{"--report", a, "--tag", "tiny,other"},
+		{"--run", a, "--only", p0[:3], "--tag", "x,y"},
+	} {
+		if code, _, stderr := mmi(t, append([]string{"suite"}, args...)...); code != 2 || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("suite %q: exit %d, %q; want 2 and one line", args, code, stderr)
+		}
+	}
 	if code, _, _ := mmi(t, "suite", "--report", a, "--tag", "other"); code != 2 {
 		t.Errorf("report of a tag without scores: exit %d, want 2", code)
 	}
