@@ -1,9 +1,7 @@
 package viz
 
 import (
-	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,28 +19,12 @@ func TestScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := decode(t, file)
 	// Each series is drawn in its own palette colour, solid inside the dots.
 	count := make([]int, 2)
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			for k := range count {
-				pr, pg, pb, _ := Palette[k].RGBA()
-				if r == pr && g == pg && bl == pb {
-					count[k]++
-				}
-			}
-		}
+	for k := range count {
+		pr, pg, pb, _ := Palette[k].RGBA()
+		count[k] = tint(img, func(r, g, b int) bool { return r == int(pr>>8) && g == int(pg>>8) && b == int(pb>>8) })
 	}
 	if count[0] < 20 || count[1] < 20 {
 		t.Errorf("pixels of the two series' colours: %v, want both drawn", count)

@@ -193,6 +193,12 @@ func selected(name, only string) bool {
 	return false
 }
 
+// problemName is the problem's name, its specification's file name
+// without .json ("p03-d4-k4").
+func problemName(spec string) string {
+	return strings.TrimSuffix(filepath.Base(spec), ".json")
+}
+
 // variant is NAME or NAME.TAG for the spec file.
 func variant(spec, tag string) string {
 	v := strings.TrimSuffix(spec, ".json")
@@ -263,8 +269,7 @@ func scoreSuiteModel(cmd *cobra.Command, spec, model string, f *suiteFlags) (*su
 	if err != nil {
 		return nil, badInput(err)
 	}
-	name := filepath.Base(strings.TrimSuffix(spec, ".json"))
-	return suite.Score(cmd.Context(), name, gen, mix, suite.Settings{Points: f.points, N: f.evalN, Seed: f.seed})
+	return suite.Score(cmd.Context(), problemName(spec), gen, mix, suite.Settings{Points: f.points, N: f.evalN, Seed: f.seed})
 }
 
 // reportSuite prints the scores of dir for each tag of f.tag (comma-
@@ -304,7 +309,7 @@ func reportSuite(w io.Writer, dir string, f *suiteFlags) error {
 	}
 	names := make([]string, len(specs))
 	for i, spec := range specs {
-		names[i] = strings.TrimSuffix(filepath.Base(spec), ".json")
+		names[i] = problemName(spec)
 	}
 	if err := viz.Scores(f.png, "worst region per problem (relative error against the oracle)", "relative error", names, suite.MaxRelErr, series...); err != nil {
 		return err
