@@ -42,6 +42,12 @@ type RegionError struct {
 	//
 	// 0 is exact; the best constant in x (E g_k) scores 1.
 	RelErr float64 `json:"rel_err"`
+	// Heads splits RelErr by head: Heads[k] is the mean over the region's
+	// α of E|ĝ_k − g_k|² / Σ_j E|g_j − E g_j|², so the K+1 entries sum to
+	// RelErr. It says which conditional expectation is wrong: near the
+	// vertex of a marginal of small scale it is the other heads, which
+	// must resolve that marginal's fine structure, not the vertex's own.
+	Heads []float64 `json:"heads"`
 	// MaxRelErr is the largest relative error of one α in the region.
 	MaxRelErr float64 `json:"max_rel_err"`
 	// Identity is the residual of the identity Σ_k α_k ĝ_k = x on the
@@ -137,11 +143,14 @@ func CompareOracle(model cond.Conditional, oracle Exact, set ReportSettings) (*R
 		if len(alphas) == 0 {
 			return
 		}
-		e := RegionError{Kind: kind, Vertex: vertex, Alphas: len(alphas)}
+		e := RegionError{Kind: kind, Vertex: vertex, Alphas: len(alphas), Heads: make([]float64, kk)}
 		var num, den float64
 		for _, a := range alphas {
 			r, in, id := w.measure(model, oracle, c, a, rx)
 			e.RelErr += r / float64(len(alphas))
+			for k, h := range w.heads {
+				e.Heads[k] += h / float64(len(alphas))
+			}
 			e.MaxRelErr = max(e.MaxRelErr, r)
 			num += id
 			den += in
@@ -216,10 +225,11 @@ type reportWork struct {
 	x      []float64
 	gm, gt [][]float64
 	mean   []float64
+	heads  []float64 // each head's share of the last relative error
 }
 
 func newReportWork(kk, d, n int) *reportWork {
-	w := &reportWork{x: make([]float64, n*d), mean: make([]float64, d)}
+	w := &reportWork{x: make([]float64, n*d), mean: make([]float64, d), heads: make([]float64, kk)}
 	w.xs, w.gm, w.gt = make([][]float64, kk), make([][]float64, kk), make([][]float64, kk)
 	for k := range w.xs {
 		w.xs[k] = make([]float64, n*d)
@@ -230,8 +240,8 @@ func newReportWork(kk, d, n int) *reportWork {
 }
 
 // measure draws x(α) from c and returns the relative error of model
-// against truth at alpha (relativeError), and the sums Σ|x|² and
-// Σ|Σ_k α_k ĝ_k − x|² over the points.
+// against truth at alpha (relativeError, whose split by head it leaves in
+// w.heads), and the sums Σ|x|² and Σ|Σ_k α_k ĝ_k − x|² over the points.
 func (w *reportWork) measure(model, truth cond.Conditional, c marginals.Coupling, alpha []float64, r *rand.Rand) (rel, xsq, idsq float64) {
 	c.Sample(w.xs, r)
 	clear(w.x)
@@ -250,29 +260,44 @@ func (w *reportWork) measure(model, truth cond.Conditional, c marginals.Coupling
 		idsq += s * s
 		xsq += xi * xi
 	}
-	return relativeError(w.gm, w.gt, w.mean), xsq, idsq
+	return relativeErrorHeads(w.heads, w.gm, w.gt, w.mean), xsq, idsq
 }
 
 // relativeError returns Σ_k Σ_i |gm_k − gt_k|² / Σ_k Σ_i |gt_k − mean(gt_k)|²
 // for K+1 batches of rows of len(mean) numbers (mean is scratch); NaN if
 // the truth is constant.
 func relativeError(gm, gt [][]float64, mean []float64) float64 {
+	return relativeErrorHeads(make([]float64, len(gt)), gm, gt, mean)
+}
+
+// relativeErrorHeads is relativeError, writing into heads[k] the term of
+// head k, Σ_i |gm_k − gt_k|² over the same denominator.
+func relativeErrorHeads(heads []float64, gm, gt [][]float64, mean []float64) float64 {
 	d := len(mean)
-	var num, den float64
+	var den float64
 	for k := range gt {
 		n := len(gt[k]) / d
 		clear(mean)
 		for i, v := range gt[k] {
 			mean[i%d] += v / float64(n)
 		}
+		heads[k] = 0
 		for i, v := range gt[k] {
 			e := gm[k][i] - v
-			num += e * e
+			heads[k] += e * e
 			f := v - mean[i%d]
 			den += f * f
 		}
 	}
+	num := 0.0
+	for k := range heads {
+		num += heads[k]
+		heads[k] /= den
+	}
 	if den == 0 {
+		for k := range heads {
+			heads[k] = math.NaN()
+		}
 		return math.NaN()
 	}
 	return num / den

@@ -109,6 +109,19 @@ func TestCompareOracleWrong(t *testing.T) {
 	if swapped.Identity < 0.05 {
 		t.Errorf("swapped heads: identity residual %.3f, want > 0.05", swapped.Identity)
 	}
+	// The split by head: with g_1 and g_2 swapped only heads 1 and 2 are
+	// wrong, so heads 0 and 3 carry exactly nothing, and the split sums
+	// to the region's error.
+	for _, e := range swapped.Regions {
+		h := e.Heads
+		if len(h) != 4 || h[0] != 0 || h[3] != 0 || !(h[1] > 0) || !(h[2] > 0) {
+			t.Errorf("swapped heads 1, 2: %s split by head %v, want 0 for heads 0 and 3 only", e.Name(), h)
+			continue
+		}
+		if sum := h[0] + h[1] + h[2] + h[3]; math.Abs(sum-e.RelErr) > 1e-12*e.RelErr {
+			t.Errorf("swapped heads 1, 2: %s: heads sum to %g, relative error %g", e.Name(), sum, e.RelErr)
+		}
+	}
 }
 
 // A small model trained briefly (3×64, 1200 steps of 256, as

@@ -199,9 +199,13 @@ func evalOracle(cmd *cobra.Command, file, spec string, points int, seed uint64, 
 		return json.NewEncoder(w).Encode(rep)
 	}
 	fmt.Fprintf(w, "relative error E|ĝ−g|²/E|g−Eg|² of %s against the oracle of %s\n", file, spec)
-	fmt.Fprintf(w, "%-18s %6s %9s %9s %9s\n", "region", "alphas", "mean", "worst α", "identity")
+	fmt.Fprintf(w, "%-18s %6s %9s %9s %9s  %s\n", "region", "alphas", "mean", "worst α", "identity", "mean by head 0 … K")
 	for _, r := range rep.Regions {
-		fmt.Fprintf(w, "%-18s %6d %9.4f %9.4f %9.4f\n", r.Name(), r.Alphas, r.RelErr, r.MaxRelErr, r.Identity)
+		fmt.Fprintf(w, "%-18s %6d %9.4f %9.4f %9.4f ", r.Name(), r.Alphas, r.RelErr, r.MaxRelErr, r.Identity)
+		for _, h := range r.Heads {
+			fmt.Fprintf(w, " %.4f", h)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "worst region %.4f; identity residual rms(Σα_k ĝ_k − x)/rms(x) %.4f\n", rep.Worst, rep.Identity)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -42,6 +43,31 @@ func TestEvalOracleReport(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "data-data edges") || !strings.Contains(stdout, "near vertex 3") {
 		t.Errorf("report lacks regions:\n%s", stdout)
+	}
+	// Each region's line ends with its error split by head (K + 1 = 4
+	// numbers), which sum to the region's mean up to the printed rounding
+	// (5 numbers of 4 decimals: 3e-4).
+	for _, line := range strings.Split(stdout, "\n") {
+		f := strings.Fields(line)
+		if !strings.HasPrefix(line, "near vertex") {
+			continue
+		}
+		if len(f) != 11 {
+			t.Errorf("region line %q: %d fields, want name (3), alphas, mean, worst, identity and 4 heads", line, len(f))
+			continue
+		}
+		mean, _ := strconv.ParseFloat(f[4], 64)
+		sum := 0.0
+		for _, h := range f[7:] {
+			v, err := strconv.ParseFloat(h, 64)
+			if err != nil {
+				t.Fatalf("region line %q: head %q: %v", line, h, err)
+			}
+			sum += v
+		}
+		if math.Abs(sum-mean) > 3e-4 {
+			t.Errorf("region line %q: heads sum to %.4f, mean %.4f", line, sum, mean)
+		}
 	}
 	_, stdout, _ = mmi(t, "eval", "--model", model, "--spec", mix3, "--n", "200", "--json")
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
