@@ -101,6 +101,9 @@ func runSuite(cmd *cobra.Command, f *suiteFlags) error {
 	}
 	switch {
 	case f.out != "":
+		if f.png != "" {
+			return usagef("suite: --png draws scores, with --run or --report; --out only writes problems")
+		}
 		return writeSuite(cmd.OutOrStdout(), f)
 	case f.run != "":
 		if f.points < 2 || f.evalN < 2 {

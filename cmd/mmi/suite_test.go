@@ -93,6 +93,7 @@ func TestSuiteCommand(t *testing.T) {
 		{"--report", a, "--tag", "tiny,copy", "--json"},
 		{"--report", a, "--tag", "tiny,other"},
 		{"--run", a, "--only", p0[:3], "--tag", "x,y"},
+		{"--seed", "5", "--n", "1", "--out", t.TempDir(), "--png", png},
 	} {
 		if code, _, stderr := mmi(t, append([]string{"suite"}, args...)...); code != 2 || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("suite %q: exit %d, %q; want 2 and one line", args, code, stderr)
