@@ -92,6 +92,11 @@ func TestEvaluate(t *testing.T) {
 	if rep.Ghost < 0.5 || rep.Ghost > 2 {
 		t.Errorf("real training 3s: ghost %v, want about 1", rep.Ghost)
 	}
+	// Its standard error over 138 images: positive (the images differ)
+	// and well below the score (metrics.TestGhostScoreSE checks its size).
+	if !(rep.GhostSE > 0 && rep.GhostSE < 0.5*rep.Ghost) {
+		t.Errorf("real training 3s: ghost %v ± %v", rep.Ghost, rep.GhostSE)
+	}
 	if len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0], "at least 1000") {
 		t.Errorf("no small-n warning: %v", rep.Warnings)
 	}

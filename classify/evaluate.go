@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -47,6 +48,9 @@ type Report struct {
 	// of its real test images (real images score about 1; a translation
 	// that keeps strokes of its source scores more).
 	Ghost float64 `json:"ghost"`
+	// GhostSE is the standard error of Ghost over the samples
+	// (metrics.Ghost.ScoreSE); 0 when the samples have no ink.
+	GhostSE float64 `json:"ghost_se"`
 	// FeatureDim is the dimension of the features; ClassifierAccuracy the
 	// classifier's accuracy on the whole test split.
 	FeatureDim         int     `json:"feature_dim"`
@@ -142,7 +146,10 @@ func (c *Classifier) Evaluate(samples []float64, class int, seed uint64) (*Repor
 		}
 	}
 	rep.Clipped = float64(out) / float64(len(samples))
-	rep.Ghost = ref.ghost.Score(samples)
+	rep.Ghost, rep.GhostSE = ref.ghost.ScoreSE(samples)
+	if math.IsNaN(rep.GhostSE) {
+		rep.GhostSE = 0
+	}
 	mean, cov := metrics.MeanCov(feats, f)
 	w := metrics.GaussianW2(mean, cov, ref.testMean, ref.testCov)
 	rep.Frechet = w * w

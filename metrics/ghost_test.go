@@ -88,3 +88,44 @@ func ExampleGhost() {
 	// [true false false true] 0.2
 	// 1.00 2.14
 }
+
+// TestGhostScoreSE: the standard error of the score matches the spread
+// of the score over independent sets of images. Each image carries the
+// faint source stroke with probability 0.3, so the score varies from set
+// to set; 400 sets of 200 images give that spread to about 4 % (1/√(2·400)
+// relative), and the delta method is good to a few per cent at n = 200,
+// so 15 % separates it from an error off by a factor √2 or more (n in
+// place of n − 1 is well inside; a missing 1/mean(all) or √n is not).
+func TestGhostScoreSE(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	g, err := NewGhost(strokes(r, 2000, 4, 0), strokes(r, 500, 4, 0.5), 64, -1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func() []float64 {
+		x := strokes(r, 200, 4, 0)
+		for i := 0; i < 200; i++ {
+			if r.Float64() < 0.3 {
+				copy(x[i*64:(i+1)*64], strokes(r, 1, 4, 0.5))
+			}
+		}
+		return x
+	}
+	var sum, sq, se float64
+	const sets = 400
+	for range sets {
+		s, e := g.ScoreSE(set())
+		sum += s
+		sq += s * s
+		se += e / sets
+	}
+	mean := sum / sets
+	sd := math.Sqrt((sq - sets*mean*mean) / (sets - 1))
+	t.Logf("ghost score %.3f: standard error %.4f, spread over sets %.4f", mean, se, sd)
+	if math.Abs(se/sd-1) > 0.15 {
+		t.Errorf("ghost score %.3f: standard error %.4f on average, spread over sets %.4f", mean, se, sd)
+	}
+	if s, e := g.ScoreSE(strokes(r, 1, 4, 0.5)); s <= 0 || !math.IsNaN(e) {
+		t.Errorf("one image: score %v, error %v; want a score and NaN", s, e)
+	}
+}

@@ -148,5 +148,5 @@ func printClassReport(w io.Writer, rep *classify.Report, file, view string, clas
 	fmt.Fprintf(w, "floor              %.4g  (%d real training images, same reference)\n", rep.Floor, rep.FloorN)
 	fmt.Fprintf(w, "ratio to floor     %.3g\n", rep.Ratio)
 	fmt.Fprintf(w, "pixels clipped     %.4f  (share outside [−1, 1])\n", rep.Clipped)
-	fmt.Fprintf(w, "ghost              %.3g  (share of ink where class %d almost never has any, over that of real test images: real 1)\n", rep.Ghost, class)
+	fmt.Fprintf(w, "ghost              %.3g ± %.2g  (share of ink where class %d almost never has any, over that of real test images: real 1; ± one standard error)\n", rep.Ghost, rep.GhostSE, class)
 }
