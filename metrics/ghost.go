@@ -134,5 +134,5 @@ func (g *Ghost) ScoreSE(x []float64) (score, se float64) {
 		ss += e * e
 	}
 	mean := sumAll / float64(n)
-	return r / g.Reference, math.Sqrt(ss/(float64(n)*float64(n-1)))/mean/g.Reference
+	return r / g.Reference, math.Sqrt(ss/(float64(n)*float64(n-1))) / mean / g.Reference
 }
