@@ -16,6 +16,7 @@ import (
 type sampleFlags struct {
 	data  string
 	k, n  int
+	all   bool
 	seed  uint64
 	out   string
 	shard string
@@ -29,15 +30,19 @@ func newSampleCmd() *cobra.Command {
 		Long: `Draw N samples of marginal K of --data: 0 is the standard Gaussian, 1…K the
 data marginals in the order --data lists them. A Gaussian-mixture
 specification gives exact samples; a built-in set fresh samples or resampled
-rows; a sample file resampled rows.`,
+rows; a sample file resampled rows. --all writes instead every row of a
+built-in image set's split or of a sample file once, in order (for example
+the whole test split of a class, to translate every held-out image).`,
 		Example: `  mmi sample --data moons,circles --k 2 --n 1000 --out circles.csv
-  mmi sample --data mix.json --k 1 --n 5000 --seed 7 --out m1.npy`,
+  mmi sample --data mix.json --k 1 --n 5000 --seed 7 --out m1.npy
+  mmi sample --data mnist:2:test --all --out test2.npy`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSample(cmd, &f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.data, "data", "", "marginals: built-in names, NAME:CLASS, .csv/.npy files or a .json mixture specification, comma-separated")
 	fl.IntVar(&f.k, "k", 1, "which marginal: 0 = the Gaussian, 1…K the data marginals")
 	fl.IntVar(&f.n, "n", 1000, "number of samples")
+	fl.BoolVar(&f.all, "all", false, "every row of the data set once, in order, in place of --n samples (built-in image sets and sample files)")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fl.StringVar(&f.out, "out", "", "output file (.csv or .npy, or a folder DIR/ of PNG files, one per sample); CSV on stdout when empty")
 	addShardFlag(cmd, &f.shard)
@@ -61,16 +66,20 @@ func runSample(cmd *cobra.Command, f *sampleFlags) error {
 	if err != nil {
 		return err
 	}
-	lo, hi, err := shardRows(sh, f.n)
-	if err != nil {
-		return err
-	}
 	ms, img, err := openMarginals(f.data)
 	if err != nil {
 		return err
 	}
 	if f.k < 0 || f.k >= len(ms) {
 		return usagef("sample: --k %d is out of range: marginals are 0 (Gaussian) … %d", f.k, len(ms)-1)
+	}
+	rows, err := allRows(cmd, f, ms[f.k])
+	if err != nil {
+		return err
+	}
+	lo, hi, err := shardRows(sh, f.n)
+	if err != nil {
+		return err
 	}
 	d := ms[0].Dim()
 	var folder *viz.PNGFolder
@@ -83,9 +92,7 @@ func runSample(cmd *cobra.Command, f *sampleFlags) error {
 	}
 	draw := func(put func([]float64) error) error {
 		return generate.EachChunk(cmd.Context(), f.n, sh, f.seed, func(c generate.Chunk) error {
-			part := make([]float64, c.Len()*d)
-			ms[f.k].Sample(part, c.Rand)
-			return put(part)
+			return put(sampleChunk(c, d, ms[f.k], rows))
 		})
 	}
 	if f.out == "" {
@@ -100,6 +107,38 @@ func runSample(cmd *cobra.Command, f *sampleFlags) error {
 		return fmt.Errorf("writing samples: %w", err)
 	}
 	return nil
+}
+
+// sampleChunk returns the rows of chunk c: those of rows (--all) when not
+// nil, else draws of m from the chunk's stream.
+func sampleChunk(c generate.Chunk, d int, m marginals.Marginal, rows *marginals.Empirical) []float64 {
+	part := make([]float64, c.Len()*d)
+	if rows == nil {
+		m.Sample(part, c.Rand)
+		return part
+	}
+	for i := range c.Len() {
+		copy(part[i*d:(i+1)*d], rows.Row(c.Lo+i))
+	}
+	return part
+}
+
+// allRows returns, with --all, the rows of m to write, and sets f.n to
+// their number; nil without --all. Only a marginal read from rows (a
+// built-in image set's split, a sample file) has them.
+func allRows(cmd *cobra.Command, f *sampleFlags, m marginals.Marginal) (*marginals.Empirical, error) {
+	if !f.all {
+		return nil, nil
+	}
+	if cmd.Flags().Changed("n") {
+		return nil, usagef("sample: give --all or --n, not both")
+	}
+	rows, ok := m.(*marginals.Empirical)
+	if !ok {
+		return nil, usagef("sample: --all needs rows to write: marginal %d of %q is drawn, not read (use --n)", f.k, f.data)
+	}
+	f.n = rows.Len()
+	return rows, nil
 }
 
 // openMarginals opens the --data list and returns the K+1 marginals with
