@@ -20,8 +20,10 @@ samples stay in --dir.
     go build -o mmi ./cmd/mmi
     python3 bench/image_quality.py --model mnist6.mmi --mmi ./mmi
 
-A pair's ghost at 60 sources has a bootstrap standard error of about 13 %
-of its value, so use a few hundred sources before reading single pairs.
+A pair's ghost at 60 sources has a standard error of about 13 %
+of its value (`mmi eval --class` reports it, ghost_se), so read single
+pairs on more sources: --sources 0 translates every test image of the
+source class once (about 1000 per MNIST class).
 """
 import argparse
 import json
@@ -44,7 +46,8 @@ def main():
     ap.add_argument("--classes", default="mnist:0,mnist:1,mnist:2,mnist:3,mnist:4,mnist:5",
                     help="the model's data marginals in order, SET:CLASS")
     ap.add_argument("--n", type=int, default=300, help="samples per class from noise")
-    ap.add_argument("--sources", type=int, default=60, help="held-out sources per translation pair")
+    ap.add_argument("--sources", type=int, default=60,
+                    help="held-out sources per translation pair (drawn with replacement); 0: every test image of the class once")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--solver", default="rk4")
     ap.add_argument("--steps", type=int, default=20)
@@ -63,8 +66,8 @@ def main():
     src = {}
     for k, c in enumerate(classes, 1):
         src[k] = os.path.join(a.dir, "source-%d.npy" % k)
-        run([a.mmi, "sample", "--data", c + ":test", "--k", "1", "--n", str(a.sources),
-             "--seed", str(a.seed), "--out", src[k], "--force"])
+        count = ["--all"] if a.sources == 0 else ["--n", str(a.sources), "--seed", str(a.seed)]
+        run([a.mmi, "sample", "--data", c + ":test", "--k", "1", "--out", src[k], "--force"] + count)
     for i, ci in enumerate(classes, 1):
         for j, cj in enumerate(classes, 1):
             if i == j:
@@ -74,7 +77,8 @@ def main():
                  "--eval-n", "0", "--out", f, "--force"] + solve)
             e = json.loads(run([a.mmi, "eval", "--a", f, "--class", cj, "--json"]))
             s = json.loads(run([a.mmi, "eval", "--a", f, "--source", src[i], "--json"]))
-            out["translations"]["%s->%s" % (ci, cj)] = {"share": e["share"], "ghost": e["ghost"],
+            out["translations"]["%s->%s" % (ci, cj)] = {"n": e["n"], "share": e["share"], "ghost": e["ghost"],
+                                                         "ghost_se": e.get("ghost_se", 0),
                                                          "own": s["own"], "other": s["other"]}
     if a.json:
         json.dump(out, sys.stdout, indent=1)
@@ -86,13 +90,13 @@ def main():
         r = out["noise"][c]
         print("| %s | %.3f | %.2f | %.2f |" % (c, r["share"], r["ratio"], r["ghost"]))
     print()
-    print("| from \\ to (read as the target / ghost) | " + " | ".join(classes) + " |")
+    print("| from \\ to (read as the target / ghost ± its standard error) | " + " | ".join(classes) + " |")
     print("|---" * (len(classes) + 1) + "|")
     for ci in classes:
         row = []
         for cj in classes:
             t = out["translations"].get("%s->%s" % (ci, cj))
-            row.append("—" if t is None else "%.2f / %.2f" % (t["share"], t["ghost"]))
+            row.append("—" if t is None else "%.2f / %.2f ± %.2f" % (t["share"], t["ghost"], t["ghost_se"]))
         print("| %s | %s |" % (ci, " | ".join(row)))
     n, t = out["noise"].values(), list(out["translations"].values())
     print()
