@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Ghost measures ghosting in images meant as one class: ink where real
@@ -71,23 +73,32 @@ func NewGhost(train, test []float64, d int, lo, hi float64) (*Ghost, error) {
 // InkShare returns the share of the ink of the images x (rows of the
 // fitted size) that lies on forbidden pixels; 0 for images without ink.
 func (g *Ghost) InkShare(x []float64) float64 {
+	on, all := g.ink(x)
+	sumOn, sumAll := floats.Sum(on), floats.Sum(all)
+	if sumAll == 0 {
+		return 0
+	}
+	return sumOn / sumAll
+}
+
+// ink returns, per image of x, the number of its pixels with ink on
+// forbidden pixels and in all.
+func (g *Ghost) ink(x []float64) (on, all []float64) {
 	if len(x)%g.d != 0 {
 		panic(fmt.Sprintf("metrics: ghost: %d values are not whole images of %d pixels", len(x), g.d))
 	}
+	n := len(x) / g.d
 	level := g.Lo + InkLevel*(g.Hi-g.Lo)
-	var on, all int
+	on, all = make([]float64, n), make([]float64, n)
 	for i, v := range x {
 		if v > level {
-			all++
+			all[i/g.d]++
 			if g.Forbidden[i%g.d] {
-				on++
+				on[i/g.d]++
 			}
 		}
 	}
-	if all == 0 {
-		return 0
-	}
-	return float64(on) / float64(all)
+	return on, all
 }
 
 // Score returns InkShare(x) / Reference: about 1 for real images of the
@@ -103,31 +114,14 @@ func (g *Ghost) Score(x []float64) float64 { return g.InkShare(x) / g.Reference 
 // divided by Reference like the score (the reference, fitted once on the
 // class's test images, is taken as fixed). A pair's ghost at 60
 // translations has an error of 10–25 % of its value, so a claim such as
-// "≤ 1.5" needs it. It is NaN for fewer than two images or no ink.
+// "≤ 1.5" needs it. The error is NaN for fewer than two images or no ink.
 func (g *Ghost) ScoreSE(x []float64) (score, se float64) {
-	if len(x)%g.d != 0 {
-		panic(fmt.Sprintf("metrics: ghost: %d values are not whole images of %d pixels", len(x), g.d))
-	}
-	n := len(x) / g.d
-	level := g.Lo + InkLevel*(g.Hi-g.Lo)
-	on, all := make([]float64, n), make([]float64, n)
-	var sumOn, sumAll float64
-	for i, v := range x {
-		if v > level {
-			all[i/g.d]++
-			if g.Forbidden[i%g.d] {
-				on[i/g.d]++
-			}
-		}
-	}
-	for i := range on {
-		sumOn += on[i]
-		sumAll += all[i]
-	}
+	on, all := g.ink(x)
+	n, sumAll := len(on), floats.Sum(all)
 	if n < 2 || sumAll == 0 {
 		return g.Score(x), math.NaN()
 	}
-	r := sumOn / sumAll
+	r := floats.Sum(on) / sumAll
 	ss := 0.0
 	for i := range on {
 		e := on[i] - r*all[i]
