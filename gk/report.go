@@ -240,8 +240,8 @@ func newReportWork(kk, d, n int) *reportWork {
 }
 
 // measure draws x(α) from c and returns the relative error of model
-// against truth at alpha (relativeError, whose split by head it leaves in
-// w.heads), and the sums Σ|x|² and Σ|Σ_k α_k ĝ_k − x|² over the points.
+// against truth at alpha (relativeErrorHeads, whose split by head it leaves
+// in w.heads), and the sums Σ|x|² and Σ|Σ_k α_k ĝ_k − x|² over the points.
 func (w *reportWork) measure(model, truth cond.Conditional, c marginals.Coupling, alpha []float64, r *rand.Rand) (rel, xsq, idsq float64) {
 	c.Sample(w.xs, r)
 	clear(w.x)
@@ -263,15 +263,10 @@ func (w *reportWork) measure(model, truth cond.Conditional, c marginals.Coupling
 	return relativeErrorHeads(w.heads, w.gm, w.gt, w.mean), xsq, idsq
 }
 
-// relativeError returns Σ_k Σ_i |gm_k − gt_k|² / Σ_k Σ_i |gt_k − mean(gt_k)|²
-// for K+1 batches of rows of len(mean) numbers (mean is scratch); NaN if
-// the truth is constant.
-func relativeError(gm, gt [][]float64, mean []float64) float64 {
-	return relativeErrorHeads(make([]float64, len(gt)), gm, gt, mean)
-}
-
-// relativeErrorHeads is relativeError, writing into heads[k] the term of
-// head k, Σ_i |gm_k − gt_k|² over the same denominator.
+// relativeErrorHeads returns Σ_k Σ_i |gm_k − gt_k|² / Σ_k Σ_i |gt_k −
+// mean(gt_k)|² for K+1 batches of rows of len(mean) numbers (mean is
+// scratch), NaN if the truth is constant, and writes into heads[k] the
+// term of head k, Σ_i |gm_k − gt_k|² over the same denominator.
 func relativeErrorHeads(heads []float64, gm, gt [][]float64, mean []float64) float64 {
 	d := len(mean)
 	var den float64

@@ -122,7 +122,7 @@ func trRelErr(model, truth cond.Conditional, c marginals.Coupling, alpha []float
 	gm, gt := trNewG(kk, n*d), trNewG(kk, n*d)
 	model.Eval(gm, alpha, x)
 	truth.Eval(gt, alpha, x)
-	return relativeError(gm, gt, make([]float64, d))
+	return relativeErrorHeads(make([]float64, kk), gm, gt, make([]float64, d))
 }
 
 // trEdgeAlphas returns points on the edges e_i–e_j at t ∈ {0.25, 0.5, 0.75}
