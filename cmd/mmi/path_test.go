@@ -35,6 +35,11 @@ func TestPathOracle(t *testing.T) {
 		{"noise to 2", []string{"--from", "0", "--to", "2"}, 2},
 		{"1 to 3 via 2, rk4", []string{"--from", "1", "--to", "3", "--via", "2", "--solver", "rk4", "--steps", "40"}, 3},
 		{"noise to 1, sde", []string{"--from", "0", "--to", "1", "--sde", "--steps", "200"}, 1},
+		// Any path is exact under the oracle, so a detour must end on the
+		// same law as the edge: a waypoint off the simplex, or a route
+		// that ends elsewhere, fails here.
+		{"noise to 3, detour", []string{"--from", "0", "--to", "3", "--detour", "0.4"}, 3},
+		{"2 to 1, detour", []string{"--from", "2", "--to", "1", "--detour", "0.3"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out.npy")
@@ -92,6 +97,11 @@ func TestPathBadInput(t *testing.T) {
 		{"--shard", "2/2"},
 		{"--shard", "1"},
 		{"--shard", "1/2", "--n", "1000"}, // one chunk, two shards
+		{"--detour", "0"},
+		{"--detour", "1"},
+		{"--detour", "-0.2"},
+		{"--detour", "0.2", "--via", "2"},
+		{"--detour", "0.2", "--path", filepath.Join(dir, "missing.json")},
 	} {
 		code, _, stderr := mmi(t, append([]string{"path", "--model", mix3}, args...)...)
 		if code != 2 {
