@@ -354,14 +354,11 @@ func Polyline(k1 int, stops ...int) (path.Path, error) {
 // of w = 0.15 from the Gaussian lowers the Fréchet ratio of noise → class
 // (docs/images.md). w must lie in (0, 1) and from ≠ to.
 func Detour(k1, from, to int, w float64) (path.Path, error) {
-	if err := CheckStops(k1, from, to); err != nil {
+	if err := CheckStops(k1, from, to); err != nil { // also k1 ≥ 2: from ≠ to
 		return nil, err
 	}
 	if !(w > 0 && w < 1) {
 		return nil, fmt.Errorf("generate: a detour's weight toward the centre must lie in (0, 1), got %g", w)
-	}
-	if k1 < 2 {
-		return nil, fmt.Errorf("generate: a detour needs at least one data marginal")
 	}
 	mid := make([]float64, k1)
 	for k := 1; k < k1; k++ {

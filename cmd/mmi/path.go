@@ -35,9 +35,9 @@ func newPathCmd() *cobra.Command {
 		Long: `Push samples of marginal --from along a path on the simplex to marginal --to:
 the straight edge e_from → e_to, a polyline through the vertices of --via, a
 detour into the interior (--detour W: through (1−W)·e_from + W·c, c the
-centre of the data vertices), or a saved path (--path, e.g. from mmi pathopt), or a noise schedule off the
-simplex (--schedule trig or a .json file of knots; a model trained with
---domain ball, or an exact oracle). A path must stay in the model's domain.
+centre of the data vertices), a saved path (--path, e.g. from mmi pathopt),
+or a noise schedule off the simplex (--schedule trig or a .json file of
+knots; a model trained with --domain ball, or an exact oracle). A path must stay in the model's domain.
 The probability flow dX/dt = Σ_k α̇_k(t) g_k(α(t), X) is integrated with
 --solver; --sde adds the score drift and noise of ε(t) = eps·α_0(t), which
 vanishes off the Gaussian.
