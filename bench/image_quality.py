@@ -4,9 +4,10 @@
 For a model whose data marginals are labelled image classes (marginal k =
 the k-th entry of --classes), this runs `mmi` for
 
-  * noise -> class k: --n samples along the edge e_0 -> e_k, read by
-    `mmi eval --class` (share read as the class, Fréchet ratio to the
-    floor, ghost);
+  * noise -> class k: --n samples along the edge e_0 -> e_k (or along
+    `mmi path --detour W` with --detour W, --steps for each of its two
+    segments), read by `mmi eval --class` (share read as the class,
+    Fréchet ratio to the floor, ghost);
   * every translation i -> j along the straight data-data edge of
     --sources held-out test images of class i, read as class j (share,
     ghost) and against their sources (`mmi eval --source`: pixel
@@ -51,6 +52,9 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--solver", default="rk4")
     ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--detour", type=float, default=0,
+                    help="noise -> class through (1-W) e_0 + W c (mmi path --detour); 0: the edge")
+    ap.add_argument("--noise-only", action="store_true", help="skip the translations")
     ap.add_argument("--dir", default="image-quality", help="folder for the samples")
     ap.add_argument("--json", action="store_true", help="print the measurements as JSON")
     a = ap.parse_args()
@@ -58,19 +62,24 @@ def main():
     os.makedirs(a.dir, exist_ok=True)
     solve = ["--solver", a.solver, "--steps", str(a.steps)]
     out = {"model": a.model, "noise": {}, "translations": {}}
+    route = solve
+    if a.detour:
+        route = ["--detour", str(a.detour), "--solver", a.solver, "--steps", str(2 * a.steps)]
     for k, c in enumerate(classes, 1):
         f = os.path.join(a.dir, "noise-%d.npy" % k)
         run([a.mmi, "path", "--model", a.model, "--from", "0", "--to", str(k), "--n", str(a.n),
-             "--seed", str(a.seed), "--out", f, "--force"] + solve)
+             "--seed", str(a.seed), "--out", f, "--force"] + route)
         out["noise"][c] = json.loads(run([a.mmi, "eval", "--a", f, "--class", c, "--json"]))
     src = {}
     for k, c in enumerate(classes, 1):
+        if a.noise_only:
+            break
         src[k] = os.path.join(a.dir, "source-%d.npy" % k)
         count = ["--all"] if a.sources == 0 else ["--n", str(a.sources), "--seed", str(a.seed)]
         run([a.mmi, "sample", "--data", c + ":test", "--k", "1", "--out", src[k], "--force"] + count)
     for i, ci in enumerate(classes, 1):
         for j, cj in enumerate(classes, 1):
-            if i == j:
+            if i == j or a.noise_only:
                 continue
             f = os.path.join(a.dir, "t-%d-%d.npy" % (i, j))
             run([a.mmi, "transfer", "--model", a.model, "--from", str(i), "--to", str(j), "--in", src[i],
@@ -89,6 +98,13 @@ def main():
     for c in classes:
         r = out["noise"][c]
         print("| %s | %.3f | %.2f | %.2f |" % (c, r["share"], r["ratio"], r["ghost"]))
+    n = out["noise"].values()
+    if a.noise_only:
+        print()
+        print("noise -> class: read as the class %d/%d >= 0.98 (min %.3f), Fréchet %d/%d <= 2 (max %.2f)" % (
+            sum(r["share"] >= 0.98 for r in n), len(n), min(r["share"] for r in n),
+            sum(r["ratio"] <= 2 for r in n), len(n), max(r["ratio"] for r in n)))
+        return
     print()
     print("| from \\ to (read as the target / ghost ± its standard error) | " + " | ".join(classes) + " |")
     print("|---" * (len(classes) + 1) + "|")
