@@ -99,11 +99,12 @@ def main():
         r = out["noise"][c]
         print("| %s | %.3f | %.2f | %.2f |" % (c, r["share"], r["ratio"], r["ghost"]))
     n = out["noise"].values()
+    summary = "noise -> class: read as the class %d/%d >= 0.98 (min %.3f), Fréchet %d/%d <= 2 (max %.2f)" % (
+        sum(r["share"] >= 0.98 for r in n), len(n), min(r["share"] for r in n),
+        sum(r["ratio"] <= 2 for r in n), len(n), max(r["ratio"] for r in n))
     if a.noise_only:
         print()
-        print("noise -> class: read as the class %d/%d >= 0.98 (min %.3f), Fréchet %d/%d <= 2 (max %.2f)" % (
-            sum(r["share"] >= 0.98 for r in n), len(n), min(r["share"] for r in n),
-            sum(r["ratio"] <= 2 for r in n), len(n), max(r["ratio"] for r in n)))
+        print(summary)
         return
     print()
     print("| from \\ to (read as the target / ghost ± its standard error) | " + " | ".join(classes) + " |")
@@ -114,18 +115,14 @@ def main():
             t = out["translations"].get("%s->%s" % (ci, cj))
             row.append("—" if t is None else "%.2f / %.2f ± %.2f" % (t["share"], t["ghost"], t["ghost_se"]))
         print("| %s | %s |" % (ci, " | ".join(row)))
-    n, t = out["noise"].values(), list(out["translations"].values())
+    t = list(out["translations"].values())
     print()
-    print("noise -> class: read as the class %d/%d >= 0.98 (min %.3f), Fréchet %d/%d <= 2 (max %.2f); "
-          "translations: %d/%d >= 0.90 (min %.2f), ghost %d/%d <= 1.5 (max %.2f, mean %.2f); "
+    print(summary + "; translations: %d/%d >= 0.90 (min %.2f), ghost %d/%d <= 1.5 (max %.2f, mean %.2f); "
           "correlation with the own source %.2f, with another %.2f" % (
-              sum(r["share"] >= 0.98 for r in n), len(n), min(r["share"] for r in n),
-              sum(r["ratio"] <= 2 for r in n), len(n), max(r["ratio"] for r in n),
               sum(x["share"] >= 0.9 for x in t), len(t), min(x["share"] for x in t),
               sum(x["ghost"] <= 1.5 for x in t), len(t), max(x["ghost"] for x in t),
               sum(x["ghost"] for x in t) / len(t),
               sum(x["own"] for x in t) / len(t), sum(x["other"] for x in t) / len(t)))
-
 
 if __name__ == "__main__":
     main()

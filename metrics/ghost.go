@@ -118,10 +118,13 @@ func (g *Ghost) Score(x []float64) float64 { return g.InkShare(x) / g.Reference 
 func (g *Ghost) ScoreSE(x []float64) (score, se float64) {
 	on, all := g.ink(x)
 	n, sumAll := len(on), floats.Sum(all)
-	if n < 2 || sumAll == 0 {
-		return g.Score(x), math.NaN()
+	if sumAll == 0 {
+		return 0, math.NaN() // InkShare's 0 for images without ink
 	}
 	r := floats.Sum(on) / sumAll
+	if n < 2 {
+		return r / g.Reference, math.NaN()
+	}
 	ss := 0.0
 	for i := range on {
 		e := on[i] - r*all[i]

@@ -97,12 +97,12 @@ func TestCouplingTable(t *testing.T) {
 			for j := 1; j < k1; j++ {
 				row := fmt.Sprintf("  → %d %-14s noise %s", j, gen.Name(j), meanSECell(noise[j]))
 				worst := 0.0
+				mn, _ := metrics.MeanSE(noise[j])
 				for i := 1; i < k1; i++ {
 					if i == j {
 						continue
 					}
 					me, _ := metrics.MeanSE(energy[i][j])
-					mn, _ := metrics.MeanSE(noise[j])
 					worst = max(worst, me/mn)
 					row += fmt.Sprintf(" | from %d %s", i, meanSECell(energy[i][j]))
 					if draws > 1 {
@@ -123,7 +123,7 @@ func TestCouplingTable(t *testing.T) {
 					row += fmt.Sprintf(" | noise on squares %s", meanSECell(squares[j][j]))
 				}
 				ratio := fmt.Sprintf("%.2f", worst)
-				if mn, _ := metrics.MeanSE(noise[j]); mn <= 0 {
+				if mn <= 0 {
 					ratio = "none (noise → j ≤ 0)" // a ratio to a value at the floor means nothing
 				}
 				fmt.Printf("%s | worst ratio to noise %s | floor %s\n", row, ratio, meanSECell(energy[j][j]))
