@@ -634,8 +634,10 @@ func (t *Trainer) lossGrad() float64 {
 	}
 	j.in = t.es.input(b)
 	nn.ParallelFor(len(j.loss), j.grain, j.interp, j, &j.wg)
+	// The float32 outputs are read directly only when they are the heads:
+	// with Precondition the heads are m_k + s_k n_k (lossBlocks).
 	s32, narrow := t.es.(*mlpScratch[float32])
-	if narrow = narrow && j.heads == HeadsDirect; narrow {
+	if narrow = narrow && j.heads == HeadsDirect && t.model.pc == nil; narrow {
 		j.out32, j.dOut32 = s32.forwardT(b), s32.dOutTOf(b)
 	} else {
 		j.out, j.dOut = t.es.forward(b), t.es.dOut(b)

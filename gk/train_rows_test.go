@@ -202,3 +202,42 @@ func TestScaleGrad(t *testing.T) {
 		t.Errorf("norm %v after scaling by 0.3, was %v", after, before)
 	}
 }
+
+// A float32 MLP with Precondition reports the loss of its heads
+// m_k + s_k n_k, not of its raw outputs n_k: the loss of lossGrad equals
+// the loss recomputed in float64 from the network's outputs through the
+// heads' map (to float32 rounding of the outputs, 1e-5 relative), and
+// the loss of the raw outputs differs by far more (the fitted scales of
+// trMixtures are 0.36–0.58), so a trainer that reads the float32 outputs
+// as heads fails. It did: 412f6c1 trained such models to an edge error of
+// 0.99 (0.08 in float64).
+func TestTrainPreconditionFloat32(t *testing.T) {
+	const b = 64
+	cfg := Config{Hidden: []int{8}, Float32: true, Precondition: Precondition{On: true}}
+	tr := trTrainer(t, cfg, Settings{Batch: b, Seed: 3})
+	tr.drawBatch()
+	loss := tr.lossGrad()
+	kk, d := tr.model.cfg.Marginals, tr.model.cfg.Dim
+	out := tr.es.forward(b)
+	h := tr.model.pc.buffer(1)
+	var want, raw float64
+	for i := 0; i < b; i++ {
+		o := out[i*kk*d : (i+1)*kk*d]
+		tr.model.pc.heads(h, o)
+		for k := 0; k < kk; k++ {
+			for j := 0; j < d; j++ {
+				x := tr.xs[k][i*d+j]
+				want += (h[k*d+j] - x) * (h[k*d+j] - x)
+				raw += (o[k*d+j] - x) * (o[k*d+j] - x)
+			}
+		}
+	}
+	want /= float64(b * d)
+	raw /= float64(b * d)
+	if math.Abs(loss-want) > 1e-5*want {
+		t.Errorf("float32 with preconditioning: loss %v, want %v (the loss of the raw outputs is %v)", loss, want, raw)
+	}
+	if math.Abs(raw-want) < 0.1*want {
+		t.Fatalf("raw outputs and heads give losses %v and %v: the test cannot tell them apart", raw, want)
+	}
+}
