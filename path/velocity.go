@@ -230,10 +230,20 @@ type span struct{ lo, hi int }
 // below it the synchronization costs more than the work saved.
 const minChunkRows = 128
 
+// alignRows is the grain of a team's chunks: they start at multiples of
+// it. Models evaluate rows in products of up to 512 rows (gk's
+// evalChunk), and a BLAS may round a row differently depending on the
+// shape of the product it sits in (OpenBLAS's sgemm does on some CPUs), so
+// chunks aligned to 512 put every row at the same place of the same
+// product whatever the number of workers.
+const alignRows = 512
+
 // team runs a function on contiguous chunks of the rows of a batch, one
 // chunk per goroutine, with persistent goroutines so that a solver stage
-// allocates nothing. Every row is computed the same way whatever the
-// chunking, so results do not depend on the number of workers.
+// allocates nothing. The chunks are whole blocks of alignRows rows (the
+// last block may be shorter), so every row is computed the same way
+// whatever the chunking and results do not depend on the number of
+// workers.
 type team struct {
 	spans []span
 	tasks chan int
@@ -242,10 +252,11 @@ type team struct {
 }
 
 func newTeam(n, workers int) *team {
-	w := max(1, min(workers, n/minChunkRows))
+	blocks := (n + alignRows - 1) / alignRows
+	w := max(1, min(workers, n/minChunkRows, blocks))
 	tm := &team{spans: make([]span, w)}
 	for c := range tm.spans {
-		tm.spans[c] = span{c * n / w, (c + 1) * n / w}
+		tm.spans[c] = span{min(n, c*blocks/w*alignRows), min(n, (c+1)*blocks/w*alignRows)}
 	}
 	if w > 1 {
 		tm.tasks = make(chan int)
