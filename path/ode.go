@@ -61,7 +61,7 @@ func (s Stats) Max(o Stats) Stats {
 // the defaults.
 type Options struct {
 	// Workers is the number of goroutines that share each evaluation of a
-	// batch (contiguous chunks of rows, at least 128 rows each); 0 means
+	// batch (contiguous chunks of whole blocks of 512 rows); 0 means
 	// runtime.GOMAXPROCS(0). Results do not depend on it.
 	Workers int
 	// Trajectory, when not nil, records a few rows of the batch at t = 0 and

@@ -226,16 +226,13 @@ func (ws *workspace) divergence(g cond.VJPer, div, x, alpha, w []float64, probes
 // span is a range of rows.
 type span struct{ lo, hi int }
 
-// minChunkRows is the smallest number of rows worth a goroutine of its own:
-// below it the synchronization costs more than the work saved.
-const minChunkRows = 128
-
 // alignRows is the grain of a team's chunks: they start at multiples of
 // it. Models evaluate rows in products of up to 512 rows (gk's
 // evalChunk), and a BLAS may round a row differently depending on the
 // shape of the product it sits in (OpenBLAS's sgemm does on some CPUs), so
 // chunks aligned to 512 put every row at the same place of the same
-// product whatever the number of workers.
+// product whatever the number of workers. (A block is also well above the
+// rows it takes for a goroutine to pay for its synchronization.)
 const alignRows = 512
 
 // team runs a function on contiguous chunks of the rows of a batch, one
@@ -253,7 +250,7 @@ type team struct {
 
 func newTeam(n, workers int) *team {
 	blocks := (n + alignRows - 1) / alignRows
-	w := max(1, min(workers, n/minChunkRows, blocks))
+	w := max(1, min(workers, blocks))
 	tm := &team{spans: make([]span, w)}
 	for c := range tm.spans {
 		tm.spans[c] = span{min(n, c*blocks/w*alignRows), min(n, (c+1)*blocks/w*alignRows)}
