@@ -54,6 +54,8 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--detour", type=float, default=0,
                     help="noise -> class through (1-W) e_0 + W c (mmi path --detour); 0: the edge")
+    ap.add_argument("--sde", type=float, default=0,
+                    help="noise -> class by the SDE of noise level E (mmi path --sde --eps E) instead of the ODE")
     ap.add_argument("--noise-only", action="store_true", help="skip the translations")
     ap.add_argument("--dir", default="image-quality", help="folder for the samples")
     ap.add_argument("--json", action="store_true", help="print the measurements as JSON")
@@ -65,6 +67,8 @@ def main():
     route = solve
     if a.detour:
         route = ["--detour", str(a.detour), "--solver", a.solver, "--steps", str(2 * a.steps)]
+    if a.sde:
+        route = route + ["--sde", "--eps", str(a.sde)]
     for k, c in enumerate(classes, 1):
         f = os.path.join(a.dir, "noise-%d.npy" % k)
         run([a.mmi, "path", "--model", a.model, "--from", "0", "--to", str(k), "--n", str(a.n),

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,6 +81,7 @@ func TestEvaluate(t *testing.T) {
 	if rep.N != 138 || rep.Share < 0.97 || rep.Histogram[class] != int(rep.Share*138+0.5) {
 		t.Errorf("real training 3s: n %d, share %v, histogram %v", rep.N, rep.Share, rep.Histogram)
 	}
+	checkMisread(t, c, real, class, rep)
 	// The same images as the floor's (all 138 training 3s, in another
 	// order): the two distances must agree to the rounding of sums in
 	// another order and of the eigendecompositions (measured 1e-8
@@ -124,6 +126,7 @@ func TestEvaluate(t *testing.T) {
 	if rep.Share > 0.5 || rep.Ratio < 10 {
 		t.Errorf("noise: share %v, Fréchet %v, floor %v (ratio %v)", rep.Share, rep.Frechet, rep.Floor, rep.Ratio)
 	}
+	checkMisread(t, c, noise, class, rep)
 	for i := 0; i < 64; i++ {
 		noise[i] *= 2 // about half of these 64 of the 12800 values leave [−1, 1]
 	}
@@ -144,6 +147,25 @@ func TestEvaluate(t *testing.T) {
 	noise[70] = math.NaN()
 	if _, err := c.Evaluate(noise, class, 1); err == nil || !strings.Contains(err.Error(), "image 1 has a NaN") {
 		t.Errorf("NaN pixel: err = %v", err)
+	}
+}
+
+// checkMisread: rep.Misread lists, in order, exactly the samples that
+// Predict reads as another class than class.
+func checkMisread(t *testing.T, c *Classifier, samples []float64, class int, rep *Report) {
+	t.Helper()
+	read, _, err := c.Predict(samples, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for i, k := range read {
+		if k != class {
+			want = append(want, i)
+		}
+	}
+	if !slices.Equal(rep.Misread, want) || len(want) != rep.N-rep.Histogram[class] {
+		t.Errorf("misread %v, Predict reads %v as another class than %d (histogram %v)", rep.Misread, want, class, rep.Histogram)
 	}
 }
 

@@ -27,6 +27,9 @@ type Report struct {
 	Share float64 `json:"share"`
 	// Histogram counts the samples read as each class 0…9.
 	Histogram []int `json:"histogram"`
+	// Misread lists the samples read as another class (0-based rows of
+	// the samples, in order): the ones to look at when Share falls short.
+	Misread []int `json:"misread,omitempty"`
 	// Frechet is the Fréchet distance (metrics.Frechet) between the
 	// classifier's features of the samples and of the TestImages real
 	// test images of the class.
@@ -135,8 +138,11 @@ func (c *Classifier) Evaluate(samples []float64, class int, seed uint64) (*Repor
 	f := c.FeatureDim()
 	rep := &Report{Set: c.Set, Class: class, N: n, Histogram: make([]int, Classes),
 		TestImages: ref.tests, FeatureDim: f, ClassifierAccuracy: c.TestAccuracy}
-	for _, k := range classes {
+	for i, k := range classes {
 		rep.Histogram[k]++
+		if k != class {
+			rep.Misread = append(rep.Misread, i)
+		}
 	}
 	rep.Share = float64(rep.Histogram[class]) / float64(n)
 	out := 0

@@ -61,6 +61,7 @@ type evalFlags struct {
 	truth, base string
 	copies      int
 	source      string
+	misread     string
 }
 
 func newEvalCmd() *cobra.Command {
@@ -86,6 +87,7 @@ func newEvalCmd() *cobra.Command {
 	fl.StringVar(&f.base, "baseline", "", "with --truth: the inputs of the restorations (mnist:all:test:low7:first1000, say), whose PSNR is the baseline")
 	fl.IntVar(&f.copies, "copies", 1, "with --truth: --a holds this many consecutive restorations of each truth row (mmi transfer --copies)")
 	fl.StringVar(&f.source, "source", "", "with --a (translations, row-aligned with these): the source rows (.csv or .npy); prints the mean correlation of each output with its own source and with a random other one")
+	fl.StringVar(&f.misread, "misread", "", "with --class: write the images not read as the class to this PNG grid, in their order (what to look at when the share falls short)")
 	fl.BoolVar(&f.board, "checkerboard", false, "with --a (2-D): the share of the rows on the black squares of the built-in checkerboard")
 	fl.IntVar(&f.points, "n", 2000, "with --model: points x ~ ρ(α) per α")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed (directions of sliced W2; points of the oracle report; training images of the --class floor; the other sources of --source)")
@@ -115,7 +117,9 @@ func runEval(cmd *cobra.Command, f *evalFlags) error {
 		if f.b != "" || f.model != "" || f.spec != "" || f.a == "" {
 			return usagef("eval: --class measures the images of --a; give --a and no --b, --model or --spec")
 		}
-		return evalImages(cmd, f.a, f.class, f.seed, f.asJSON)
+		return evalImages(cmd, f.a, f.class, f.misread, f.seed, f.asJSON)
+	case f.misread != "":
+		return usagef("eval: --misread draws the images of --a that --class does not read as the class; give --a and --class")
 	case f.model != "" || f.spec != "":
 		if f.a != "" || f.b != "" {
 			return usagef("eval: give either --a and --b, or --model and --spec")

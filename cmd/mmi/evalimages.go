@@ -13,6 +13,7 @@ import (
 	"github.com/mmi-go/mmi/classify"
 	"github.com/mmi-go/mmi/datasets"
 	"github.com/mmi-go/mmi/samplefile"
+	"github.com/mmi-go/mmi/viz"
 )
 
 // parseClass parses --class SET:CLASS[:OPTION…] (mnist:3, fashion:7,
@@ -70,10 +71,13 @@ func viewHint(set string, class, d int) string {
 // evalImages prints classify's Report for the images in file meant as
 // --class: the share read as the class, the class histogram, and the
 // Fréchet distance of classifier features to real test images beside its
-// floor.
-func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool) error {
+// floor; with misread, it draws the images read as another class there.
+func evalImages(cmd *cobra.Command, file, spec, misread string, seed uint64, asJSON bool) error {
 	view, class, err := parseClass(spec)
 	if err != nil {
+		return err
+	}
+	if err := checkPictureOut(cmd, "misread", misread); err != nil {
 		return err
 	}
 	x, sampleShape, err := samplefile.ReadShape(file)
@@ -95,6 +99,9 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 	if err != nil {
 		return err
 	}
+	if err := drawMisread(cmd, misread, x, d, rep, view); err != nil {
+		return err
+	}
 	if asJSON {
 		return json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
 	}
@@ -102,7 +109,32 @@ func evalImages(cmd *cobra.Command, file, spec string, seed uint64, asJSON bool)
 		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: %s\n", m)
 	}
 	printClassReport(cmd.OutOrStdout(), rep, file, view, class)
+	if misread != "" && len(rep.Misread) > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "misread            %d images drawn in %s\n", len(rep.Misread), misread)
+	}
 	return nil
+}
+
+// drawMisread writes the images of x (d values each) that rep reads as
+// another class to the PNG grid file, ten a row, or notes that there are
+// none (and writes nothing).
+func drawMisread(cmd *cobra.Command, file string, x []float64, d int, rep *classify.Report, view string) error {
+	if file == "" {
+		return nil
+	}
+	if len(rep.Misread) == 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: every image is read as class %d; %s not written\n", rep.Class, file)
+		return nil
+	}
+	shape, err := datasets.ViewShape(view)
+	if err != nil {
+		return err
+	}
+	imgs := make([]float64, 0, len(rep.Misread)*d)
+	for _, i := range rep.Misread {
+		imgs = append(imgs, x[i*d:(i+1)*d]...)
+	}
+	return viz.ImageGrid(file, imgs, shape.Width, shape.Height, 10, -1, 1)
 }
 
 // checkClassImages refuses images that the classifier of view cannot

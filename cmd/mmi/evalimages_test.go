@@ -52,6 +52,16 @@ func TestEvalImages(t *testing.T) {
 	if rep.Share > 0.1 || rep.Histogram[5] < 250 || rep.Ratio < 3 {
 		t.Errorf("5s meant as 3s: %+v", rep)
 	}
+	// --misread draws exactly the images not read as 3, ten a row.
+	pic := filepath.Join(dir, "misread.png")
+	if code, _, stderr := mmi(t, "eval", "--a", fives, "--class", "digits:3", "--misread", pic); code != 0 {
+		t.Fatalf("eval --misread: exit %d: %s", code, stderr)
+	}
+	n := rep.N - rep.Histogram[3]
+	if len(rep.Misread) != n {
+		t.Errorf("5s meant as 3s: %d misread listed, histogram %v", len(rep.Misread), rep.Histogram)
+	}
+	checkGrid(t, pic, min(n, 10), (n+9)/10)
 	code, stdout, _ := mmi(t, "eval", "--a", threes, "--class", "digits:3")
 	if code != 0 || !strings.Contains(stdout, "read as 3") || !strings.Contains(stdout, "floor") {
 		t.Errorf("text report: exit %d\n%s", code, stdout)
@@ -73,6 +83,9 @@ func TestEvalImages(t *testing.T) {
 		{[]string{"--a", threes, "--class", "digits:3:4x4"}, "are 4×4 (16 pixels)"},
 		{[]string{"--a", threes, "--class", "digits:3:big"}, `unknown option "big"`},
 		{[]string{"--a", filepath.Join(dir, "missing.npy"), "--class", "digits:3"}, "missing.npy"},
+		{[]string{"--a", threes, "--misread", filepath.Join(dir, "m.png")}, "give --a and --class"},
+		{[]string{"--a", threes, "--class", "digits:3", "--misread", filepath.Join(dir, "m.jpg")}, "name it .png"},
+		{[]string{"--a", fives, "--class", "digits:3", "--misread", pic}, "exists; give --force"},
 	} {
 		code, stdout, stderr := mmi(t, append([]string{"eval"}, c.args...)...)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {

@@ -88,7 +88,10 @@ func checkFolder(file string) error { return badInput(capacity.Folder(file)) }
 
 // checkPNGOut refuses a --png file that is not named .png (PNG bytes in
 // x.jpg mislead every viewer), or that checkOutDir refuses.
-func checkPNGOut(cmd *cobra.Command, file string) error {
+func checkPNGOut(cmd *cobra.Command, file string) error { return checkPictureOut(cmd, "png", file) }
+
+// checkPictureOut is checkPNGOut for the picture of the flag named flag.
+func checkPictureOut(cmd *cobra.Command, flag, file string) error {
 	if file == "" {
 		return nil
 	}
@@ -96,7 +99,7 @@ func checkPNGOut(cmd *cobra.Command, file string) error {
 		return err
 	}
 	if !strings.EqualFold(filepath.Ext(file), ".png") {
-		return usagef("--png %s: the picture is a PNG file; name it .png", file)
+		return usagef("--%s %s: the picture is a PNG file; name it .png", flag, file)
 	}
 	return checkOutDir(cmd, file, 0)
 }

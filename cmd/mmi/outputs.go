@@ -29,10 +29,15 @@ import (
 // forceFlag is the flag that allows replacing existing output files.
 const forceFlag = "force"
 
-// writesFiles are the commands whose --out and --png files follow these
-// rules (mmi suite fills a folder of its own, by its own rules).
+// writesFiles are the commands whose --out and --png files (and eval's
+// --misread picture) follow these rules (mmi suite fills a folder of its
+// own, by its own rules).
 var writesFiles = map[string]bool{"train": true, "sample": true, "path": true, "transfer": true,
-	"barycenter": true, "cat": true, "pathopt": true}
+	"barycenter": true, "cat": true, "pathopt": true, "eval": true}
+
+// outputFlags are the string flags that name files a command writes; every
+// other string flag may name an input.
+var outputFlags = map[string]bool{"out": true, "png": true, "misread": true}
 
 // addForceFlag gives every command of writesFiles the --force flag.
 func addForceFlag(c *cobra.Command) {
@@ -122,7 +127,7 @@ func claimOutput(cmd *cobra.Command, file, own string) error {
 }
 
 // commandInputs are the files cmd reads, found without knowing the
-// command: every value of its string flags other than --out and --png,
+// command: every value of its string flags other than outputFlags,
 // split at commas (--data lists), that names an existing file, and its
 // arguments (mmi cat).
 func commandInputs(cmd *cobra.Command) []string {
@@ -136,7 +141,7 @@ func commandInputs(cmd *cobra.Command) []string {
 		}
 	}
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Value.Type() != "string" || f.Name == "out" || f.Name == "png" {
+		if f.Value.Type() != "string" || outputFlags[f.Name] {
 			return
 		}
 		v := f.Value.String()
