@@ -37,8 +37,10 @@ import (
 // reader would build a network of the wrong input width). Version 7 adds
 // the preconditioning by the marginals' scales (Config.Precondition),
 // written only for a model that has it (an older reader would feed the
-// network the wrong inputs).
-const CheckpointVersion = preconditionVersion
+// network the wrong inputs). Version 8 adds the U-Net's residual blocks
+// per level (Config.UNet.Blocks), written only for a U-Net of more than
+// one (an older reader would build a shallower network).
+const CheckpointVersion = blocksVersion
 
 // shapelessVersion is the version written for a model without a Shape
 // or a coupling.
@@ -58,6 +60,9 @@ const xFeaturesVersion = 6
 
 // preconditionVersion is the version of an MLP with Precondition.
 const preconditionVersion = 7
+
+// blocksVersion is the version of a U-Net of more than one block per level.
+const blocksVersion = 8
 
 // oldestCheckpointVersion is the oldest format version this build reads.
 const oldestCheckpointVersion = 1
@@ -154,12 +159,15 @@ type ckptUNet struct {
 	Widths []int `msgpack:"widths"`
 	Embed  int   `msgpack:"embed"`
 	Groups int   `msgpack:"groups"`
+	Blocks int   `msgpack:"blocks,omitempty"` // version 8; absent means 1
 }
 
 // version is the format version a payload is written in: the oldest that
 // holds everything in it.
 func (p *checkpointPayload) version() uint32 {
 	switch {
+	case p.Arch.UNet != nil && p.Arch.UNet.Blocks > 1:
+		return blocksVersion
 	case p.Arch.Precondition != nil:
 		return preconditionVersion
 	case p.Arch.XFeatures != nil:
@@ -332,6 +340,9 @@ func (m *Model) payload() *checkpointPayload {
 		p.Arch.Net = c.Net.String()
 		p.Arch.Sizes, p.Arch.Hidden, p.Arch.Activation = nil, nil, ""
 		p.Arch.UNet = &ckptUNet{Widths: c.UNet.Widths, Embed: c.UNet.Embed, Groups: c.UNet.Groups}
+		if c.UNet.Blocks > 1 {
+			p.Arch.UNet.Blocks = c.UNet.Blocks
+		}
 	}
 	return p
 }
@@ -569,7 +580,7 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 		if u.Widths == nil {
 			u.Widths = []int{}
 		}
-		cfg.UNet = UNet{Widths: u.Widths, Embed: u.Embed, Groups: u.Groups}
+		cfg.UNet = UNet{Widths: u.Widths, Embed: u.Embed, Groups: u.Groups, Blocks: u.Blocks}
 	}
 	switch a.Float {
 	case "float32":

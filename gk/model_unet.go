@@ -57,6 +57,9 @@ type UNet struct {
 	Embed int
 	// Groups is the number of GroupNorm groups; 0 means 8.
 	Groups int
+	// Blocks is the number of residual blocks per level on each side of
+	// the U; 0 means 1.
+	Blocks int
 }
 
 // DefaultUNetWidths is the channels per level of a U-Net with Widths nil
@@ -93,6 +96,7 @@ func (c Config) unetDefaults() Config {
 	if u.Groups == 0 {
 		u.Groups = 8
 	}
+	u.Blocks = max(u.Blocks, 1)
 	c.UNet = u
 	return c
 }
@@ -103,7 +107,7 @@ func (c Config) unetSpec(featDim int) nn.UNetSpec {
 	return nn.UNetSpec{
 		H: c.Shape[0], W: c.Shape[1], C: c.Shape[2],
 		Cond: featDim, Out: c.Marginals * c.Shape[2],
-		Widths: c.UNet.Widths, Embed: c.UNet.Embed, Groups: c.UNet.Groups,
+		Widths: c.UNet.Widths, Embed: c.UNet.Embed, Groups: c.UNet.Groups, Blocks: c.UNet.Blocks,
 	}
 }
 

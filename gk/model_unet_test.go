@@ -137,6 +137,43 @@ func TestUNetTrainCheckpoint(t *testing.T) {
 	}
 }
 
+// A U-Net of two blocks a level saves as format version 8 (one block
+// stays version 5) and loads to the same network and numbers.
+func TestUNetBlocksCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	for _, blocks := range []int{1, 2} {
+		cfg := Config{Marginals: 4, Dim: 16, Net: NetUNet, UNet: UNet{Widths: []int{4, 4}, Embed: 4, Groups: 2, Blocks: blocks}}
+		m, err := NewModel(cfg, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("b%d.mmi", blocks))
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		l, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Config().UNet.Blocks != blocks || l.NumParams() != m.NumParams() {
+			t.Errorf("%d blocks: loaded %d blocks, %d parameters (saved %d)", blocks, l.Config().UNet.Blocks, l.NumParams(), m.NumParams())
+		}
+		kk, d := m.Sizes()
+		x := mdlRandX(20, d, rand.New(rand.NewPCG(1, 1)))
+		g1, g2 := trNewG(kk, len(x)), trNewG(kk, len(x))
+		m.Eval(g1, mdlAlphas[0], x)
+		l.Eval(g2, mdlAlphas[0], x)
+		mdlSameG(t, "loaded U-Net differs", g1, g2)
+		want := uint32(unetVersion)
+		if blocks > 1 {
+			want = blocksVersion
+		}
+		if p, err := readCheckpoint(path); err != nil || p.version() != want {
+			t.Errorf("%d blocks: version %v, err %v; want %d", blocks, p.version(), err, want)
+		}
+	}
+}
+
 // A U-Net needs an image shape that matches the dimension and halves
 // evenly at every level.
 func TestUNetConfigErrors(t *testing.T) {
@@ -187,6 +224,9 @@ func TestUNetCheckpointRefused(t *testing.T) {
 		{"unknown network", unetVersion, func(a *ckptArch) { a.Net = "transformer" }},
 		{"no U-Net description", unetVersion, func(a *ckptArch) { a.UNet = nil }},
 		{"version 3", shapeVersion, func(a *ckptArch) {}},
+		{"blocks", blocksVersion, func(a *ckptArch) { a.UNet.Blocks = 2 }}, // weights for one block a level
+		{"huge blocks", blocksVersion, func(a *ckptArch) { a.UNet.Blocks = 1 << 30 }},
+		{"blocks in version 5", unetVersion, func(a *ckptArch) { a.UNet.Blocks = 2 }},
 	} {
 		q := *p
 		q.Arch.UNet = &ckptUNet{Widths: append([]int(nil), p.Arch.UNet.Widths...), Embed: p.Arch.UNet.Embed, Groups: p.Arch.UNet.Groups}

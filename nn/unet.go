@@ -13,9 +13,10 @@ import (
 // images of Out channels at the same resolution:
 //
 //	h = conv3(x)                                      C → Widths[0]
-//	for each level l: h = Res(h) → Widths[l]; keep h; 2×2 average pool (not after the last)
+//	for each level l: h = Res(h) → Widths[l], Blocks times; keep h; 2×2 average pool (not after the last)
 //	h = Res(h)                                        the middle block
-//	for each level l, deepest first: h = Res(concat(h, kept_l)) → Widths[l]; nearest 2× upsampling (not after level 0)
+//	for each level l, deepest first: h = Res(concat(h, kept_l)) → Widths[l], then Res(h) Blocks − 1 times;
+//	    nearest 2× upsampling (not after level 0)
 //	out = conv3(NormAct(h))                           Widths[0] → Out
 //
 // Res(x) → c is x' + conv3(NormAct(conv3(NormAct(x)))), x' = x when the
@@ -47,7 +48,16 @@ type UNetSpec struct {
 	// Groups is the number of GroupNorm groups; a layer of c channels uses
 	// the largest divisor of c that is at most Groups.
 	Groups int
+	// Blocks is the number of residual blocks per level on each side of
+	// the U (0 means 1).
+	Blocks int
 }
+
+// maxBlocks bounds UNetSpec.Blocks.
+const maxBlocks = 8
+
+// blocks returns the residual blocks per level on each side.
+func (s UNetSpec) blocks() int { return max(s.Blocks, 1) }
 
 // maxUNetChannels bounds the channels of a normalized layer, twice a
 // level's width (a concatenation), and so the per-channel buffers that the
@@ -64,6 +74,9 @@ func (s UNetSpec) Validate() error {
 	}
 	if s.Groups < 1 || s.Groups > maxGroups {
 		return fmt.Errorf("nn: U-Net with %d groups, need 1 to %d", s.Groups, maxGroups)
+	}
+	if s.Blocks < 0 || s.Blocks > maxBlocks {
+		return fmt.Errorf("nn: U-Net with %d blocks per level, need 1 to %d", s.Blocks, maxBlocks)
 	}
 	if len(s.Widths) < 1 || len(s.Widths) > 8 {
 		return fmt.Errorf("nn: U-Net with %d levels, need 1 to 8", len(s.Widths))
@@ -283,7 +296,9 @@ func (u *UNet[T]) build() (zero map[int]bool) {
 	L := len(s.Widths)
 	kept := make([]int, L)
 	for l := 0; l < L; l++ {
-		h = res(h, s.Widths[l])
+		for range s.blocks() {
+			h = res(h, s.Widths[l])
+		}
 		kept[l] = h
 		if l < L-1 {
 			h = resample(opPool, h)
@@ -292,6 +307,9 @@ func (u *UNet[T]) build() (zero map[int]bool) {
 	h = res(h, s.Widths[L-1])
 	for l := L - 1; l >= 0; l-- {
 		h = res(binary(opCat, h, kept[l]), s.Widths[l])
+		for range s.blocks() - 1 {
+			h = res(h, s.Widths[l])
+		}
 		if l > 0 {
 			h = resample(opUp, h)
 		}

@@ -25,7 +25,8 @@ func randomUNet[T Float](s UNetSpec, r *rand.Rand) *UNet[T] {
 // to O(h²) ≈ 1e-10; the tolerance 1e-6 relative leaves room for that and
 // for rounding, while a wrong term of the chain rule is off by O(1).
 func TestUNetFiniteDifferences(t *testing.T) {
-	for _, s := range []UNetSpec{testUNetSpec, {H: 2, W: 2, C: 1, Cond: 1, Out: 2, Widths: []int{3}, Embed: 2, Groups: 3}} {
+	for _, s := range []UNetSpec{testUNetSpec, {H: 2, W: 2, C: 1, Cond: 1, Out: 2, Widths: []int{3}, Embed: 2, Groups: 3},
+		{H: 4, W: 4, C: 1, Cond: 2, Out: 2, Widths: []int{3, 4}, Embed: 3, Groups: 2, Blocks: 2}} {
 		r := rand.New(rand.NewPCG(1, 2))
 		u := randomUNet[float64](s, r)
 		n := 3
@@ -150,6 +151,33 @@ func TestUNetSpecValidate(t *testing.T) {
 	s.Widths = nil
 	if s.Validate() == nil {
 		t.Error("no levels accepted")
+	}
+	for _, b := range []int{-1, maxBlocks + 1} {
+		s = testUNetSpec
+		s.Blocks = b
+		if s.Validate() == nil {
+			t.Errorf("%d blocks per level accepted", b)
+		}
+	}
+}
+
+// TestUNetBlocks: a second block per level adds, on each side of the U
+// and at every level of c channels, two 3×3 convolutions c → c (9c² + c
+// parameters each) and two NormActs, whose scale and shift (2c each) are
+// outputs of E's last layer (Embed + 1 parameters each).
+func TestUNetBlocks(t *testing.T) {
+	one := testUNetSpec
+	two := one
+	two.Blocks = 2
+	want := 0
+	for _, c := range one.Widths {
+		want += 2 * (2*(9*c*c+c) + 2*2*c*(one.Embed+1))
+	}
+	if got := UNetParams(two) - UNetParams(one); got != want {
+		t.Errorf("a second block per level adds %d parameters, want %d", got, want)
+	}
+	if UNetParams(UNetSpec{H: 4, W: 6, C: 2, Cond: 3, Out: 3, Widths: []int{4, 6}, Embed: 5, Groups: 2, Blocks: 1}) != UNetParams(one) {
+		t.Error("Blocks 1 differs from the default")
 	}
 }
 

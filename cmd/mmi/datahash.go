@@ -111,6 +111,8 @@ func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trai
 		{"x-fourier", xFourierName(tf.xFourier), cfg.XFeatures.String()},
 		{"precondition", tf.precondition, cfg.Precondition.On},
 		{"alpha-mix", alphaMixName(tf.alphaMix, set.Alpha), set.Alpha.String()},
+		{"widths", intsString(tf.widths), intsString(cfg.UNet.Widths)},
+		{"blocks", tf.blocks, max(cfg.UNet.Blocks, 1)},
 	} {
 		if fl.Changed(c.flag) && fmt.Sprint(c.given) != fmt.Sprint(c.is) {
 			return usagef("%s was trained with --%s %v; --resume continues that run and cannot change it to %v (start a new run for that)", file, c.flag, c.is, c.given)

@@ -38,6 +38,7 @@ type trainFlags struct {
 	domain            string
 	net               string
 	widths            []int
+	blocks            int
 	xFourier          string
 	precondition      bool
 	alphaMix          string
@@ -93,6 +94,7 @@ more than the noise head), printed on the first line of output.`,
 	f.StringVar(&tf.domain, "domain", "simplex", "where α is drawn: simplex, or ball (the non-negative part of the ball |α| ≤ √2, simplex included: noise schedules off the simplex)")
 	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net for images of any H×W×C); image data gets the U-Net unless --net mlp, --hidden or --layers is given (docs/images.md measures both)")
 	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
+	f.IntVar(&tf.blocks, "blocks", 1, "U-Net residual blocks per level on each side of the U (implies --net unet)")
 	f.StringVar(&tf.xFourier, "x-fourier", "off", "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (for example 64:3; docs/suite.md); off: none")
 	f.BoolVar(&tf.precondition, "precondition", false, "MLP: feed the network x centred and scaled by the marginals' own means and scales at α, and scale its heads by them (helps marginals of small scale; docs/suite.md)")
 	f.StringVar(&tf.alphaMix, "alpha-mix", gk.DefaultAlphaMix.String(), "where α is drawn in training: relative weights of the simplex's interior (Dirichlet(1)), 2-faces, edges and vertices, the share of edge draws between two data marginals (data-edges) and t ~ Beta(B, B) on an edge (edge-beta, 1: uniform); keys not given keep their default")
@@ -232,7 +234,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		Domain:     dom,
 		Coupling:   spec,
 		Net:        net,
-		UNet:       gk.UNet{Widths: tf.widths},
+		UNet:       gk.UNet{Widths: tf.widths, Blocks: tf.blocks},
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
@@ -313,18 +315,21 @@ func openTrainData(tf *trainFlags) ([]datasets.Entry, error) {
 	return entries, nil
 }
 
-// networkFlags returns the network that --net and --widths ask for
-// (--widths implies a U-Net).
+// networkFlags returns the network that --net, --widths and --blocks ask
+// for (--widths and --blocks imply a U-Net).
 func networkFlags(fl *pflag.FlagSet, tf *trainFlags) (gk.Network, error) {
 	net, err := gk.ParseNetwork(tf.net)
 	if err != nil {
 		return 0, usagef("train: --net %q: want mlp or unet", tf.net)
 	}
-	if !fl.Changed("widths") {
+	if tf.blocks < 1 || tf.blocks > 8 {
+		return 0, usagef("train: --blocks %d: want 1 to 8 residual blocks per level", tf.blocks)
+	}
+	if !fl.Changed("widths") && !fl.Changed("blocks") {
 		return net, nil
 	}
 	if fl.Changed("net") && net != gk.NetUNet {
-		return 0, usagef("train: --widths describes a U-Net, not --net %s", tf.net)
+		return 0, usagef("train: --widths and --blocks describe a U-Net, not --net %s", tf.net)
 	}
 	for _, w := range tf.widths {
 		if w < 1 {

@@ -68,7 +68,7 @@ func imageShape(entries []datasets.Entry) *datasets.ImageShape {
 // output.
 func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Config, set *gk.Settings, spec *marginals.CouplingSpec) string {
 	d := imageDefaults
-	if !fl.Changed("net") && !fl.Changed("widths") && !fl.Changed("hidden") && !fl.Changed("layers") {
+	if !fl.Changed("net") && !fl.Changed("widths") && !fl.Changed("blocks") && !fl.Changed("hidden") && !fl.Changed("layers") {
 		cfg.Net = d.net
 	}
 	cfg.Bounds = gk.Bounds{Lo: -1, Hi: 1}
@@ -122,13 +122,18 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 		img, strings.Join(hs, "×"), cfg.Activation, set.LR, cfg.NoiseWeight)
 }
 
-// unetWidths describes the levels of cfg's U-Net ("32/64/64").
+// unetWidths describes the levels of cfg's U-Net ("32/64/64", "32/64/64, 2
+// blocks a level").
 func unetWidths(cfg gk.Config, img *datasets.ImageShape) string {
 	w := cfg.UNet.Widths
 	if w == nil {
 		w = gk.DefaultUNetWidthsFor(img.Height, img.Width)
 	}
-	return strings.ReplaceAll(intsString(w), ",", "/")
+	s := strings.ReplaceAll(intsString(w), ",", "/")
+	if cfg.UNet.Blocks > 1 {
+		s += fmt.Sprintf(", %d blocks a level", cfg.UNet.Blocks)
+	}
+	return s
 }
 
 // intsString joins w with commas ("32,64,64").

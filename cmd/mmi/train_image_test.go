@@ -80,8 +80,8 @@ func TestTrainImageDefaults(t *testing.T) {
 	}
 }
 
-// The image network is imageDefaults.net unless --net, --widths, --hidden
-// or --layers says otherwise (a U-Net on the OT coupling, an MLP on the
+// The image network is imageDefaults.net unless --net, --widths, --blocks,
+// --hidden or --layers says otherwise (a U-Net on the OT coupling, an MLP on the
 // independent one); the choice is announced and recorded in the checkpoint, and
 // path runs on it. An unknown --net is a usage error, and a U-Net needs
 // data it can see as images.
@@ -97,6 +97,7 @@ func TestTrainNet(t *testing.T) {
 		{[]string{"--net", "mlp"}, gk.NetMLP, "network 512×512×512"},
 		{[]string{"--hidden", "8"}, gk.NetMLP, "network 8×8×8"},
 		{[]string{"--widths", "8,8"}, gk.NetUNet, "U-Net 8/8"},
+		{[]string{"--widths", "8,8", "--blocks", "2"}, gk.NetUNet, "U-Net 8/8, 2 blocks a level"},
 	} {
 		ckpt := filepath.Join(dir, strings.Join(c.args, "")+"d.mmi")
 		args := append([]string{"train", "--data", "digits:0,digits:1", "--steps", "2", "--batch", "4", "--out", ckpt}, c.args...)
@@ -128,12 +129,21 @@ func TestTrainNet(t *testing.T) {
 			t.Errorf("path on %v: exit %d: %s", c.want, code, stderr)
 		}
 	}
+	// --resume keeps the network: the same --blocks continues, another
+	// is refused.
+	two := filepath.Join(dir, "--widths8,8--blocks2d.mmi")
+	if code, _, stderr := mmi(t, "train", "--resume", two, "--blocks", "2", "--steps", "3"); code != 0 {
+		t.Errorf("resume with the same --blocks: exit %d: %s", code, stderr)
+	}
+	wantUsage(t, "--blocks 2", nil, "train", "--resume", two, "--blocks", "3", "--steps", "4")
 	for _, args := range [][]string{
 		{"--data", "digits:0", "--net", "cnn"},
 		{"--data", "moons", "--net", "unet"}, // 2 numbers are not a square image
 		{"--data", "digits:0", "--net", "mlp", "--widths", "8"},
 		{"--data", "digits:0", "--widths", "8,0"},
 		{"--data", "digits:0", "--widths", "8,8,8,8,8"}, // 8×8 does not halve four times
+		{"--data", "digits:0", "--blocks", "0"},
+		{"--data", "digits:0", "--net", "mlp", "--blocks", "2"},
 	} {
 		args = append([]string{"train", "--steps", "1", "--out", filepath.Join(dir, "x.mmi")}, args...)
 		if code, _, stderr := mmi(t, args...); code != 2 || strings.Count(stderr, "\n") != 1 {
