@@ -53,8 +53,8 @@ type UNetSpec struct {
 	Blocks int
 }
 
-// maxBlocks bounds UNetSpec.Blocks.
-const maxBlocks = 8
+// MaxUNetBlocks bounds UNetSpec.Blocks.
+const MaxUNetBlocks = 8
 
 // blocks returns the residual blocks per level on each side.
 func (s UNetSpec) blocks() int { return max(s.Blocks, 1) }
@@ -75,8 +75,8 @@ func (s UNetSpec) Validate() error {
 	if s.Groups < 1 || s.Groups > maxGroups {
 		return fmt.Errorf("nn: U-Net with %d groups, need 1 to %d", s.Groups, maxGroups)
 	}
-	if s.Blocks < 0 || s.Blocks > maxBlocks {
-		return fmt.Errorf("nn: U-Net with %d blocks per level, need 1 to %d", s.Blocks, maxBlocks)
+	if s.Blocks < 0 || s.Blocks > MaxUNetBlocks {
+		return fmt.Errorf("nn: U-Net with %d blocks per level, need 1 to %d", s.Blocks, MaxUNetBlocks)
 	}
 	if len(s.Widths) < 1 || len(s.Widths) > 8 {
 		return fmt.Errorf("nn: U-Net with %d levels, need 1 to 8", len(s.Widths))

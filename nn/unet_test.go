@@ -152,7 +152,7 @@ func TestUNetSpecValidate(t *testing.T) {
 	if s.Validate() == nil {
 		t.Error("no levels accepted")
 	}
-	for _, b := range []int{-1, maxBlocks + 1} {
+	for _, b := range []int{-1, MaxUNetBlocks + 1} {
 		s = testUNetSpec
 		s.Blocks = b
 		if s.Validate() == nil {
@@ -176,7 +176,9 @@ func TestUNetBlocks(t *testing.T) {
 	if got := UNetParams(two) - UNetParams(one); got != want {
 		t.Errorf("a second block per level adds %d parameters, want %d", got, want)
 	}
-	if UNetParams(UNetSpec{H: 4, W: 6, C: 2, Cond: 3, Out: 3, Widths: []int{4, 6}, Embed: 5, Groups: 2, Blocks: 1}) != UNetParams(one) {
+	explicit := one
+	explicit.Blocks = 1
+	if UNetParams(explicit) != UNetParams(one) {
 		t.Error("Blocks 1 differs from the default")
 	}
 }

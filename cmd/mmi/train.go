@@ -322,8 +322,8 @@ func networkFlags(fl *pflag.FlagSet, tf *trainFlags) (gk.Network, error) {
 	if err != nil {
 		return 0, usagef("train: --net %q: want mlp or unet", tf.net)
 	}
-	if tf.blocks < 1 || tf.blocks > 8 {
-		return 0, usagef("train: --blocks %d: want 1 to 8 residual blocks per level", tf.blocks)
+	if tf.blocks < 1 || tf.blocks > nn.MaxUNetBlocks {
+		return 0, usagef("train: --blocks %d: want 1 to %d residual blocks per level", tf.blocks, nn.MaxUNetBlocks)
 	}
 	if !fl.Changed("widths") && !fl.Changed("blocks") {
 		return net, nil
