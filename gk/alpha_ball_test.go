@@ -100,4 +100,10 @@ func TestCheckpointDomain(t *testing.T) {
 	if _, err := NewModel(Config{Marginals: 2, Dim: 1, Domain: simplex.Unbounded}, rand.New(rand.NewPCG(1, 1))); err == nil {
 		t.Error("a model on the unbounded ball: no error")
 	}
+	// Loss weights per head follow α ≥ 0; on the ball α_k can be negative
+	// and a weight with it.
+	c := trCoupling(t, trMixtures(t))
+	if _, err := NewTrainer(Config{Hidden: []int{8}, Domain: simplex.Ball(simplex.DefaultRadius)}, c, Settings{HeadWeightFloor: 0.05}); err == nil {
+		t.Error("head weights on the ball: no error")
+	}
 }

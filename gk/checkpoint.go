@@ -217,6 +217,9 @@ type ckptSettings struct {
 	HeadLoss string `msgpack:"head_loss,omitempty"`
 	// Reuse is Settings.Reuse; 0 (absent in older files) draws every step.
 	Reuse int `msgpack:"reuse,omitempty"`
+	// HeadWeightFloor is Settings.HeadWeightFloor; 0 (absent in older
+	// files) weighs every head alike.
+	HeadWeightFloor float64 `msgpack:"head_weight_floor,omitempty"`
 }
 
 type ckptTraining struct {
@@ -378,7 +381,7 @@ func (t *Trainer) Save(path string) error {
 		FinalLR: s.FinalLR, Clip: s.Clip, EMA: s.EMA, Seed: s.Seed,
 		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta, s.Alpha.DataEdges},
 		CheckpointEvery: s.CheckpointEvery, RecordEvery: s.RecordEvery, NormSamples: s.NormSamples,
-		HeadLoss: "raw", Reuse: s.Reuse,
+		HeadLoss: "raw", Reuse: s.Reuse, HeadWeightFloor: s.HeadWeightFloor,
 	}
 	if s.LossThroughProjection {
 		cs.HeadLoss = "projected"
@@ -722,7 +725,7 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 		FinalLR: cs.FinalLR, Clip: cs.Clip, EMA: cs.EMA, Seed: cs.Seed,
 		Alpha:           alphaMix,
 		CheckpointEvery: cs.CheckpointEvery, RecordEvery: cs.RecordEvery, NormSamples: cs.NormSamples,
-		AlphaSampler: alpha, Reuse: cs.Reuse,
+		AlphaSampler: alpha, Reuse: cs.Reuse, HeadWeightFloor: cs.HeadWeightFloor,
 	}
 	switch cs.HeadLoss {
 	case "", "projected": // "": written before raw-head losses existed

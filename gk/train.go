@@ -159,6 +159,21 @@ type Settings struct {
 	// and the projection can only reduce the error of any raw heads
 	// (Model.WithHeads). Models with direct heads ignore it.
 	LossThroughProjection bool
+	// HeadWeightFloor δ > 0 weighs the loss of head k at α by
+	//
+	//	w_k(α) = (K+1)(α_k + δ) / (1 + (K+1)δ),
+	//
+	// which sum to K+1 at every α (the loss keeps its scale) and leave the
+	// minimizer alone (weights that depend on α only do not change the
+	// conditional expectations). It spends the network's accuracy where the
+	// heads matter: near a vertex or on an edge only the heads of the
+	// marginals present enter the velocity Σ_k α̇_k g_k and the projection,
+	// while the others would predict the partner samples of a tuple from a
+	// point that hardly depends on them, a large and useless share of an
+	// unweighted loss. δ keeps every head trained everywhere. Measured on
+	// images in gk/ARCHITECTURE.md; 0 (the default) weighs every head
+	// alike. It needs the simplex (α ≥ 0, Σ α_k = 1).
+	HeadWeightFloor float64
 }
 
 // DefaultSettings returns the settings of a zero Settings, filled in.
@@ -223,6 +238,8 @@ func (s Settings) validate() error {
 		return fmt.Errorf("gk: %d normalization samples", s.NormSamples)
 	case s.Reuse < 0:
 		return fmt.Errorf("gk: coupling draws reused for %d steps", s.Reuse)
+	case !(s.HeadWeightFloor >= 0) || math.IsInf(s.HeadWeightFloor, 0):
+		return fmt.Errorf("gk: head weight floor %v, need ≥ 0 and finite", s.HeadWeightFloor)
 	}
 	return s.Alpha.check()
 }
@@ -259,7 +276,8 @@ type Progress struct {
 	// Step is the number of steps done, of Steps.
 	Step, Steps int
 	// Loss is the mean per-coordinate training loss
-	// (1/d) Σ_k |ĝ_k − x_k|² over the steps since the last record (the
+	// (1/d) Σ_k w_k |ĝ_k − x_k|² (w_k = 1 unless Settings.HeadWeightFloor
+	// is set) over the steps since the last record (the
 	// previous record's value if no step was taken since; NaN if none in
 	// this Run).
 	Loss float64
@@ -401,6 +419,9 @@ func NewTrainer(cfg Config, c marginals.Coupling, set Settings) (*Trainer, error
 }
 
 func newTrainer(m *Model, live engine, opt optimizer, c marginals.Coupling, set Settings, pcg *rand.PCG, step int) (*Trainer, error) {
+	if set.HeadWeightFloor > 0 && m.cfg.Domain.Kind == simplex.KindBall {
+		return nil, errors.New("gk: head weights follow α on the simplex; the ball's α can be negative (use HeadWeightFloor 0 there)")
+	}
 	t := &Trainer{
 		set: set, model: m, live: live, opt: opt,
 		coupling: NormalizedCoupling(c, m.cfg.Norm),
@@ -707,16 +728,18 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 	kk, d, b := t.model.cfg.Marginals, t.model.cfg.Dim, t.set.Batch
 	scale := 2 / float64(b*d)
 	if heads == HeadsDirect {
-		return rowLossDirect(loss, t.model.box, t.xs, i, scale, h, dh)
+		return rowLossDirect(loss, t.model.box, t.xs, i, scale, h, dh, t.weights(a))
 	}
 	applyHeads(heads, t.model.box, t.model.inv, g, h, a, xi, 0, resid)
+	w := t.weights(a)
 	for k := 0; k < kk; k++ {
 		xk := t.xs[k][i*d : (i+1)*d]
 		gk, dgk := g[k], dg[k]
+		wk := w.of(k)
 		for j := range gk {
 			e := gk[j] - xk[j]
-			loss += e * e
-			dgk[j] = scale * e
+			loss += wk * e * e
+			dgk[j] = wk * scale * e
 		}
 	}
 	// With Bounds the data heads were clamped; ∂L/∂g passes straight to
@@ -732,28 +755,56 @@ func (t *Trainer) rowLossGrad(loss float64, i int, heads Heads, a, xi, h, dh []f
 // network's own outputs, ∂L/∂h then rounded to float32 as the conversion
 // of the float64 gradient would): the same numbers as applyHeads and the
 // loop of rowLossGrad, in one pass: g_k = h_k, clamped for a data head
-// with Bounds.
-func rowLossDirect[O float32 | float64](loss float64, box *headBox, xs [][]float64, i int, scale float64, h, dh []O) float64 {
+// with Bounds; head k's errors weighed by w.
+func rowLossDirect[O float32 | float64](loss float64, box *headBox, xs [][]float64, i int, scale float64, h, dh []O, w headWeights) float64 {
 	d := len(h) / len(xs)
 	for k := range xs {
 		xk := xs[k][i*d : (i+1)*d]
 		hk, dhk := h[k*d:(k+1)*d], dh[k*d:(k+1)*d]
+		wk := w.of(k)
+		sk := wk * scale
 		if box != nil && k > 0 {
 			lo, hi := box.lo[:d], box.hi[:d]
 			for j, v := range hk {
 				e := min(max(float64(v), lo[j]), hi[j]) - xk[j]
-				loss += e * e
-				dhk[j] = O(scale * e)
+				loss += wk * e * e
+				dhk[j] = O(sk * e)
 			}
 			continue
 		}
 		for j, v := range hk {
 			e := float64(v) - xk[j]
-			loss += e * e
-			dhk[j] = O(scale * e)
+			loss += wk * e * e
+			dhk[j] = O(sk * e)
 		}
 	}
 	return loss
+}
+
+// headWeights are the loss weights of one row's heads
+// (Settings.HeadWeightFloor): w_k = c (α_k + δ), c = (K+1)/(1 + (K+1)δ);
+// a nil α weighs every head 1 (exactly, so that an unweighted loss keeps
+// its bits).
+type headWeights struct {
+	a        []float64
+	floor, c float64
+}
+
+// weights returns the loss weights of the row with weights α = a.
+func (t *Trainer) weights(a []float64) headWeights {
+	δ := t.set.HeadWeightFloor
+	if δ == 0 {
+		return headWeights{}
+	}
+	n := float64(len(a))
+	return headWeights{a: a, floor: δ, c: n / (1 + n*δ)}
+}
+
+func (w headWeights) of(k int) float64 {
+	if w.a == nil {
+		return 1
+	}
+	return w.c * (w.a[k] + w.floor)
 }
 
 // projectHeadGrad subtracts from each head's gradient dh_k (d numbers

@@ -91,7 +91,8 @@ func lossBlocks(ctx any, lo, hi int) {
 		if j.out32 != nil {
 			scale := 2 / float64(t.set.Batch*d)
 			for i := r0; i < r1; i++ {
-				loss = rowLossDirect(loss, t.model.box, t.xs, i, scale, j.out32[i*kk*d:(i+1)*kk*d], j.dOut32[i*kk*d:(i+1)*kk*d])
+				w := t.weights(t.alphas[i*kk : (i+1)*kk])
+				loss = rowLossDirect(loss, t.model.box, t.xs, i, scale, j.out32[i*kk*d:(i+1)*kk*d], j.dOut32[i*kk*d:(i+1)*kk*d], w)
 			}
 			j.loss[q] = loss
 			continue

@@ -18,15 +18,19 @@ import (
 // the scratch), and must give the same bits. The batch of 100 rows ends
 // with a short block. A float32 network with direct heads has its loss
 // read its float32 outputs and write ∂L/∂h in float32 itself: the same
-// numbers as the conversions through float64 give.
+// numbers as the conversions through float64 give. With loss weights per
+// head (HeadWeightFloor δ) head k's squared errors and ∂L/∂g_k are
+// multiplied by w_k = (K+1)(α_k + δ)/(1 + (K+1)δ), on every path.
 func TestTrainRowBlocks(t *testing.T) {
 	const kk, d, b = 4, 50, 100
 	for _, hc := range []struct {
 		heads        Heads
 		through, f32 bool
-	}{{HeadsDirect, false, false}, {HeadsProjected, true, false}, {HeadsProjected, false, false}, {HeadsDirect, false, true}, {HeadsProjected, true, true}} {
+		floor        float64
+	}{{HeadsDirect, false, false, 0}, {HeadsProjected, true, false, 0}, {HeadsProjected, false, false, 0}, {HeadsDirect, false, true, 0}, {HeadsProjected, true, true, 0},
+		{HeadsDirect, false, false, 0.05}, {HeadsProjected, true, false, 0.05}, {HeadsDirect, false, true, 0.05}} {
 		cfg := Config{Hidden: []int{8}, Heads: hc.heads, Norm: Affine{Scale: 1}, Bounds: Bounds{Lo: -0.5, Hi: 0.5}, Float32: hc.f32}
-		tr, err := NewTrainer(cfg, bnUniform{kk, d}, Settings{Batch: b, Seed: 5, LossThroughProjection: hc.through})
+		tr, err := NewTrainer(cfg, bnUniform{kk, d}, Settings{Batch: b, Seed: 5, LossThroughProjection: hc.through, HeadWeightFloor: hc.floor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,15 +73,24 @@ func TestTrainRowBlocks(t *testing.T) {
 			h := out[i*kk*d : (i+1)*kk*d]
 			applyHeads(heads, tr.model.box, tr.model.inv, g, h, a, xi, 0, resid)
 			dh := wantDOut[i*kk*d : (i+1)*kk*d]
+			wsum := 0.0
 			for k := range g {
+				w := 1.0
+				if hc.floor > 0 {
+					w = kk / (1 + kk*hc.floor) * (a[k] + hc.floor)
+				}
+				wsum += w
 				for j := range g[k] {
 					if k > 0 && math.Abs(h[k*d+j]) > 0.5 {
 						clamped++
 					}
 					e := g[k][j] - tr.xs[k][i*d+j]
-					block += e * e
-					dh[k*d+j] = scale * e
+					block += w * e * e
+					dh[k*d+j] = w * scale * e
 				}
+			}
+			if math.Abs(wsum-kk) > 1e-12 {
+				t.Fatalf("row %d: the head weights sum to %v, want K+1 = %d", i, wsum, kk)
 			}
 			if heads == HeadsProjected {
 				dg := newRows(kk, d)

@@ -69,11 +69,6 @@ func sameDataContent(file string, recorded []string, es []datasets.Entry) error 
 	return nil
 }
 
-// checkResumeFlags refuses the flags that describe a new run (the
-// network's shape and precision, the batch, the learning rate, the seed)
-// when --resume is given with values other than the checkpoint's: the
-// run continues as it started, and a silently ignored flag would make the
-// user believe otherwise. The same values are accepted.
 // xFourierName is --x-fourier as the checkpoint's XFeatures print it
 // ("64:3", "off"), or s itself if it does not parse.
 func xFourierName(s string) string {
@@ -92,6 +87,11 @@ func alphaMixName(s string, base gk.AlphaMix) string {
 	return s
 }
 
+// checkResumeFlags refuses the flags that describe a new run (the
+// network's shape and precision, the batch, the learning rate, the seed)
+// when --resume is given with values other than the checkpoint's: the
+// run continues as it started, and a silently ignored flag would make the
+// user believe otherwise. The same values are accepted.
 func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trainer) error {
 	cfg, set := t.Model().Config(), t.Settings()
 	width := 0
@@ -113,6 +113,7 @@ func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trai
 		{"alpha-mix", alphaMixName(tf.alphaMix, set.Alpha), set.Alpha.String()},
 		{"widths", intsString(tf.widths), intsString(cfg.UNet.Widths)},
 		{"blocks", tf.blocks, max(cfg.UNet.Blocks, 1)},
+		{"loss-weights", givenLossWeightsName(tf.lossWeights), lossWeightsName(set.HeadWeightFloor)},
 	} {
 		if fl.Changed(c.flag) && fmt.Sprint(c.given) != fmt.Sprint(c.is) {
 			return usagef("%s was trained with --%s %v; --resume continues that run and cannot change it to %v (start a new run for that)", file, c.flag, c.is, c.given)

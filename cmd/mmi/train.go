@@ -42,6 +42,7 @@ type trainFlags struct {
 	xFourier          string
 	precondition      bool
 	alphaMix          string
+	lossWeights       string
 	coupling          string
 	reuse             int
 	every             time.Duration
@@ -98,6 +99,7 @@ more than the noise head), printed on the first line of output.`,
 	f.StringVar(&tf.xFourier, "x-fourier", "off", "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (for example 64:3; docs/suite.md); off: none")
 	f.BoolVar(&tf.precondition, "precondition", false, "MLP: feed the network x centred and scaled by the marginals' own means and scales at α, and scale its heads by them (helps marginals of small scale; docs/suite.md)")
 	f.StringVar(&tf.alphaMix, "alpha-mix", gk.DefaultAlphaMix.String(), "where α is drawn in training: relative weights of the simplex's interior (Dirichlet(1)), 2-faces, edges and vertices, the share of edge draws between two data marginals (data-edges) and t ~ Beta(B, B) on an edge (edge-beta, 1: uniform); keys not given keep their default")
+	f.StringVar(&tf.lossWeights, "loss-weights", "uniform", "weight of each head's error in the loss: uniform, or alpha:δ (head k weighs ∝ α_k + δ: the accuracy goes to the heads the flow uses at α; the minimizer is the same). Image data on the U-Net: alpha:"+fmt.Sprint(imageDefaults.unetHeadFloor)+" unless given (docs/images.md)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
 }
@@ -259,6 +261,11 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		return nil, "", err
 	}
 	imageLine += mix
+	weights, err := lossWeightsFlag(fl, tf, cfg, &set)
+	if err != nil {
+		return nil, "", err
+	}
+	imageLine += weights
 	t, err := gk.NewTrainer(cfg, c, set)
 	if err != nil {
 		return nil, "", badInput(err)

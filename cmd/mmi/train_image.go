@@ -44,10 +44,15 @@ var imageDefaults = struct {
 	unetSteps, unetBatch, unetWarmup int
 	unetLR                           float64
 	unetCoupling                     marginals.CouplingSpec
+	// unetHeadFloor is the U-Net's --loss-weights alpha:δ (a simplex
+	// domain only): loss weights that follow α lowered every class's
+	// Fréchet ratio from noise and the ghosts of translation on every
+	// pair (gk/ARCHITECTURE.md, eleventh session).
+	unetHeadFloor float64
 }{
 	hidden: 512, layers: 3, steps: 8000, batch: 128, lr: 2e-3, noiseWeight: 0.03, act: nn.Tanh,
 	net: gk.NetUNet, unetSteps: 9000, unetBatch: 64, unetWarmup: 100, unetLR: 2e-3,
-	unetCoupling: marginals.CouplingSpec{Kind: marginals.KindOT, Block: 128},
+	unetCoupling: marginals.CouplingSpec{Kind: marginals.KindOT, Block: 128}, unetHeadFloor: 0.05,
 }
 
 // imageShape returns the common image shape of the entries, or nil if any

@@ -88,16 +88,19 @@ func TestTrainImageDefaults(t *testing.T) {
 func TestTrainNet(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
-		args []string
-		want gk.Network
-		line string
+		args    []string
+		want    gk.Network
+		line    string
+		weights string // the loss weights the first line names, "" for none (uniform)
 	}{
-		{nil, imageDefaults.net, map[gk.Network]string{gk.NetMLP: "network 512×512×512", gk.NetUNet: "U-Net 32/64/64"}[imageDefaults.net]},
-		{[]string{"--net", "unet"}, gk.NetUNet, "U-Net 32/64/64"},
-		{[]string{"--net", "mlp"}, gk.NetMLP, "network 512×512×512"},
-		{[]string{"--hidden", "8"}, gk.NetMLP, "network 8×8×8"},
-		{[]string{"--widths", "8,8"}, gk.NetUNet, "U-Net 8/8"},
-		{[]string{"--widths", "8,8", "--blocks", "2"}, gk.NetUNet, "U-Net 8/8, 2 blocks a level"},
+		{nil, imageDefaults.net, map[gk.Network]string{gk.NetMLP: "network 512×512×512", gk.NetUNet: "U-Net 32/64/64"}[imageDefaults.net], "alpha:0.05"},
+		{[]string{"--net", "unet"}, gk.NetUNet, "U-Net 32/64/64", "alpha:0.05"},
+		{[]string{"--net", "mlp"}, gk.NetMLP, "network 512×512×512", ""},
+		{[]string{"--hidden", "8"}, gk.NetMLP, "network 8×8×8", ""},
+		{[]string{"--hidden", "8", "--loss-weights", "alpha:0.2"}, gk.NetMLP, "network 8×8×8", "alpha:0.2"},
+		{[]string{"--widths", "8,8"}, gk.NetUNet, "U-Net 8/8", "alpha:0.05"},
+		{[]string{"--widths", "8,8", "--loss-weights", "uniform"}, gk.NetUNet, "U-Net 8/8", ""},
+		{[]string{"--widths", "8,8", "--blocks", "2"}, gk.NetUNet, "U-Net 8/8, 2 blocks a level", "alpha:0.05"},
 	} {
 		ckpt := filepath.Join(dir, strings.Join(c.args, "")+"d.mmi")
 		args := append([]string{"train", "--data", "digits:0,digits:1", "--steps", "2", "--batch", "4", "--out", ckpt}, c.args...)
@@ -108,6 +111,8 @@ func TestTrainNet(t *testing.T) {
 		}
 		if first, _, _ := strings.Cut(stderr, "\n"); !strings.Contains(first, c.line) {
 			t.Errorf("%v: first line %q does not say %q", c.args, first, c.line)
+		} else if _, w, _ := strings.Cut(first, "loss weights "); w != c.weights {
+			t.Errorf("%v: first line %q names the loss weights %q, want %q", c.args, first, w, c.weights)
 		}
 		m, err := gk.Load(ckpt)
 		if err != nil {
@@ -136,6 +141,12 @@ func TestTrainNet(t *testing.T) {
 		t.Errorf("resume with the same --blocks: exit %d: %s", code, stderr)
 	}
 	wantUsage(t, "--blocks 2", nil, "train", "--resume", two, "--blocks", "3", "--steps", "4")
+	// and its loss weights, recorded in the checkpoint (the image default
+	// alpha:0.05 here, given in another spelling).
+	wantUsage(t, "--loss-weights alpha:0.05", nil, "train", "--resume", two, "--loss-weights", "uniform", "--steps", "4")
+	if code, _, stderr := mmi(t, "train", "--resume", two, "--loss-weights", "alpha", "--steps", "4"); code != 0 {
+		t.Errorf("resume with the same --loss-weights: exit %d: %s", code, stderr)
+	}
 	for _, args := range [][]string{
 		{"--data", "digits:0", "--net", "cnn"},
 		{"--data", "moons", "--net", "unet"}, // 2 numbers are not a square image
@@ -144,6 +155,10 @@ func TestTrainNet(t *testing.T) {
 		{"--data", "digits:0", "--widths", "8,8,8,8,8"}, // 8×8 does not halve four times
 		{"--data", "digits:0", "--blocks", "0"},
 		{"--data", "digits:0", "--net", "mlp", "--blocks", "2"},
+		{"--data", "digits:0", "--loss-weights", "alpha:-1"},
+		{"--data", "digits:0", "--loss-weights", "alpha:"},
+		{"--data", "digits:0", "--loss-weights", "beta"},
+		{"--data", "digits:0", "--domain", "ball", "--loss-weights", "alpha"},
 	} {
 		args = append([]string{"train", "--steps", "1", "--out", filepath.Join(dir, "x.mmi")}, args...)
 		if code, _, stderr := mmi(t, args...); code != 2 || strings.Count(stderr, "\n") != 1 {
