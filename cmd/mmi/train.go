@@ -64,11 +64,12 @@ or colour, as one marginal; --size WxH resizes them (otherwise all must share
 one size). When every --data entry is images of one shape (a labelled set
 mnist:3, fashion:7, digits:0, …, a folder, an NPY array (n, H, W[, C]))
 train uses image defaults for the flags not given
-(a convolutional U-Net, %d steps of %d, LR %g, coupling %s; with --net mlp,
+(a convolutional U-Net, %d steps of %d, LR %g, coupling %s, loss weights
+alpha:%g; with --net mlp,
 --hidden or --layers an MLP %d×%d %v, %d steps of %d, LR %g, independent coupling;
 data heads clamped to [−1, 1] and a projection that trusts the image heads
 more than the noise head), printed on the first line of output.`,
-			imageDefaults.unetSteps, imageDefaults.unetBatch, imageDefaults.unetLR, imageDefaults.unetCoupling,
+			imageDefaults.unetSteps, imageDefaults.unetBatch, imageDefaults.unetLR, imageDefaults.unetCoupling, imageDefaults.unetHeadFloor,
 			imageDefaults.layers, imageDefaults.hidden, imageDefaults.act, imageDefaults.steps, imageDefaults.batch, imageDefaults.lr),
 		Example: `  mmi train                                   # 8gaussians, moons, checkerboard → model.mmi
   mmi train --data a.csv,b.csv,c.npy --steps 20000 --out mine.mmi
