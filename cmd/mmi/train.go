@@ -257,21 +257,28 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 	if err != nil {
 		return nil, "", err
 	}
-	mix, err := alphaMixFlag(fl, tf, &set)
+	loss, err := lossFlags(fl, tf, cfg, &set)
 	if err != nil {
 		return nil, "", err
 	}
-	imageLine += mix
-	weights, err := lossWeightsFlag(fl, tf, cfg, &set)
-	if err != nil {
-		return nil, "", err
-	}
-	imageLine += weights
+	imageLine += loss
 	t, err := gk.NewTrainer(cfg, c, set)
 	if err != nil {
 		return nil, "", badInput(err)
 	}
 	return t, imageLine, nil
+}
+
+// lossFlags sets where α is drawn (--alpha-mix) and how the heads are
+// weighed (--loss-weights) and describes them for the first line of
+// output.
+func lossFlags(fl *pflag.FlagSet, tf *trainFlags, cfg gk.Config, set *gk.Settings) (string, error) {
+	mix, err := alphaMixFlag(fl, tf, set)
+	if err != nil {
+		return "", err
+	}
+	weights, err := lossWeightsFlag(fl, tf, cfg, set)
+	return mix + weights, err
 }
 
 // alphaMixFlag sets the α-distribution of --alpha-mix, when given, and
