@@ -12,6 +12,7 @@ import (
 	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
+	"github.com/mmi-go/mmi/simplex"
 )
 
 // Settings are how a generating run integrates and which rows it makes,
@@ -29,6 +30,9 @@ type Settings struct {
 	// ε(t) = Eps·α_0(t), which vanishes off the Gaussian.
 	SDE bool
 	Eps float64
+	// Denoise is Options.Denoise: the run ends at t = 1 − Denoise and
+	// reads out the model's estimate of the end marginal's sample there.
+	Denoise float64
 	// N is the number of rows when the run starts from fresh draws.
 	N int
 	// Seed seeds the chunks' random streams; Shard selects the part of
@@ -45,7 +49,7 @@ type SettingError struct {
 	msg     string // the message, with {name} where a setting is named
 }
 
-var settingName = regexp.MustCompile(`\{(solver|steps|atol|rtol|sde|eps|n|seed|shard|out)\}`)
+var settingName = regexp.MustCompile(`\{(solver|steps|atol|rtol|sde|eps|denoise|n|seed|shard|out)\}`)
 
 func settingErr(setting, format string, args ...any) *SettingError {
 	return &SettingError{Setting: setting, msg: fmt.Sprintf(format, args...)}
@@ -72,7 +76,10 @@ func (s Settings) Options() (*Options, error) {
 	if !(s.Eps >= 0) || math.IsInf(s.Eps, 0) {
 		return nil, settingErr("eps", "{eps} must be finite and ≥ 0, got %v", s.Eps)
 	}
-	o := &Options{}
+	if !(s.Denoise >= 0 && s.Denoise < 1) {
+		return nil, settingErr("denoise", "{denoise} must be in [0, 1), got %v", s.Denoise)
+	}
+	o := &Options{Denoise: s.Denoise}
 	switch s.Solver {
 	case "euler":
 		o.Solver = path.Euler{Steps: s.Steps}
@@ -193,6 +200,9 @@ func (g *Generator) Check(r *Request) error {
 	if r.SDE && (r.LogLikelihood || r.Coupled != nil) {
 		return errors.New("generate: a likelihood and a coupled barycenter follow the probability flow, not the stochastic generator")
 	}
+	if err := g.checkDenoise(r); err != nil {
+		return err
+	}
 	keep := min(r.Keep, hi-lo)
 	if err := capacity.Memory(fmt.Sprintf("keeping %d rows of %d numbers", keep, d), 4*8*float64(keep)*float64(d)); err != nil {
 		return err
@@ -215,6 +225,26 @@ func (g *Generator) Check(r *Request) error {
 		return settingErr("out", "{out} %s: the extension must be .csv or .npy", r.Out)
 	}
 	return capacity.OutDir(r.Out, capacity.SampleFileBytes(hi-lo, r.cols(d)))
+}
+
+// checkDenoise refuses a denoising step that a run cannot take: with a
+// likelihood, a coupled barycenter or held values, or on a path that does
+// not end at a data marginal.
+func (g *Generator) checkDenoise(r *Request) error {
+	if r.Denoise == 0 {
+		return nil
+	}
+	switch {
+	case r.LogLikelihood || r.Coupled != nil:
+		return settingErr("denoise", "{denoise} replaces the flow's end rows; a likelihood and a coupled barycenter take the flow itself")
+	case r.Hold != nil:
+		return settingErr("denoise", "{denoise} replaces every value; it cannot hold kept values")
+	}
+	_, a1 := ends(r.Path)
+	if simplex.VertexIndex(a1) < 1 {
+		return settingErr("denoise", "{denoise} reads out the marginal at the path's end; the path must end at a data marginal")
+	}
+	return nil
 }
 
 // checkStart checks where the request's rows start: given rows of the

@@ -28,7 +28,9 @@ func testPaths(t *testing.T) map[string]Path {
 			Phi:  func(t float64) float64 { return (math.Exp(2*t) - 1) / (math.Exp(2) - 1) },
 			Dphi: func(t float64) float64 { return 2 * math.Exp(2*t) / (math.Exp(2) - 1) },
 		}))),
-		"reverse reverse": Reverse(Reverse(rep)),
+		"reverse reverse":               Reverse(Reverse(rep)),
+		"truncated concat":              mustPath(Truncate(cat, 0.6)),
+		"truncated polyline at a break": mustPath(Truncate(poly, 2.0/3)),
 	}
 }
 
@@ -102,6 +104,9 @@ func TestBreaks(t *testing.T) {
 		"polyline":         {1.0 / 3, 2.0 / 3},
 		"concat":           {1.0 / 3, 0.5, 2.0 / 3},
 		"reverse polyline": {1 - 2.0/3, 1 - 1.0/3},
+		"truncated concat": {(1.0 / 3) / 0.6, 0.5 / 0.6},
+		// The break at the end is no longer interior.
+		"truncated polyline at a break": {(1.0 / 3) / (2.0 / 3)},
 	} {
 		got := breaksOf(ps[name])
 		if len(got) != len(want) {
@@ -121,6 +126,40 @@ func TestBreaks(t *testing.T) {
 		phi, _ := Smootherstep{}.Warp(b)
 		if want := breaksOf(ps["polyline"])[i]; math.Abs(phi-want) > 1e-14 {
 			t.Errorf("retimed break %g maps to %g, want %g", b, phi, want)
+		}
+	}
+}
+
+// A truncated path passes through p's points up to the cut: α(t) =
+// p.α(end·t), so it ends where p was at end; at t = 1 its α̇ is end times
+// p's derivative from the left (at a break of p the two sides differ).
+func TestTruncate(t *testing.T) {
+	e1, e2 := vertex(3, 1), vertex(3, 2)
+	w := []float64{0.2, 0.5, 0.3}
+	poly := mustPath(Polyline(e1, w, e2))
+	for _, end := range []float64{0.25, 0.5, 0.9} {
+		c := mustPath(Truncate(poly, end))
+		a, b := make([]float64, 3), make([]float64, 3)
+		for _, tt := range []float64{0, 0.3, 1} {
+			c.Alpha(a, tt)
+			poly.Alpha(b, end*tt)
+			if !slices.Equal(a, b) {
+				t.Errorf("end %g: α(%g) = %v, want p.α(%g) = %v", end, tt, a, end*tt, b)
+			}
+		}
+		c.AlphaDot(a, 1)
+		alphaDotLeft(poly, b, end)
+		scale(b, end)
+		if !slices.Equal(a, b) {
+			t.Errorf("end %g: α̇(1) = %v, want %v", end, a, b)
+		}
+	}
+	if c := mustPath(Truncate(poly, 1)); c != poly {
+		t.Error("Truncate at 1 does not return the path itself")
+	}
+	for _, bad := range []float64{0, -0.1, 1.5, math.NaN()} {
+		if _, err := Truncate(poly, bad); err == nil {
+			t.Errorf("Truncate at %v: no error", bad)
 		}
 	}
 }
@@ -257,6 +296,9 @@ func init() {
 func TestJSONRoundTrip(t *testing.T) {
 	paths := testPaths(t)
 	delete(paths, "reverse reparam concat") // a WarpFunc has no name
+	// A truncated path lives inside one generation run (Truncate): no kind.
+	delete(paths, "truncated concat")
+	delete(paths, "truncated polyline at a break")
 	paths["foreign kind in a concat"] = Reverse(mustPath(Concat(sine{0.1}, mustPath(Segment([]float64{0, 1}, []float64{1, 0})))))
 	paths["smoothstep"] = mustPath(Reparam(mustPath(Segment(vertex(3, 0), vertex(3, 2))), Smoothstep{}))
 	for name, p := range paths {

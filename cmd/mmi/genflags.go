@@ -22,12 +22,13 @@ const pictureRows = 100000
 // refuses what cannot run, naming the flag.
 type genFlags struct {
 	solverFlags
-	sde   bool
-	eps   float64
-	n     int
-	seed  uint64
-	shard string
-	out   string
+	sde     bool
+	eps     float64
+	denoise float64
+	n       int
+	seed    uint64
+	shard   string
+	out     string
 }
 
 // solverFlags are the integration flags of genFlags.
@@ -66,6 +67,7 @@ func addGenFlags(cmd *cobra.Command, f *genFlags, n, sde, out string) {
 	fl.Float64Var(&f.rtol, "rtol", 1e-5, "relative tolerance of dopri5")
 	fl.BoolVar(&f.sde, "sde", false, sde)
 	fl.Float64Var(&f.eps, "eps", 1, "noise level E of the SDE: ε(t) = E·α_0(t)")
+	fl.Float64Var(&f.denoise, "denoise", 0, "τ in [0, 1): end the flow at t = 1 − τ and write the model's estimate of the end marginal's sample there, a last denoising step (sharper edges and modes, the law a little contracted; docs/suite.md); 0: the flow's own end")
 	fl.IntVar(&f.n, "n", 1000, n)
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed")
 	addShardFlag(cmd, &f.shard)
@@ -92,7 +94,7 @@ func (f *genFlags) request(cmd *cobra.Command, png string) (*generate.Request, e
 		return nil, usagef("--sde integrates with euler (Euler–Maruyama) or heun (stochastic Heun), not --solver %s", f.solver)
 	}
 	set := f.solverFlags.settings()
-	set.SDE, set.Eps, set.N, set.Seed, set.Shard = f.sde, f.eps, f.n, f.seed, sh
+	set.SDE, set.Eps, set.Denoise, set.N, set.Seed, set.Shard = f.sde, f.eps, f.denoise, f.n, f.seed, sh
 	r := &generate.Request{Settings: set, Out: f.out}
 	if isFolderOut(f.out) {
 		r.Out = "" // the folder's writer is set once the model is open (folderOut)
