@@ -11,6 +11,7 @@ import (
 	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
+	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/path"
 )
 
@@ -48,7 +49,7 @@ func TestDenoiseGaussian(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen, err := generate.New(o, gk.Affine{Scale: 1}, []marginals.Marginal{mix[0], mix[1]}, nil)
+	gen, err := generate.FromOracle(o, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,14 +91,14 @@ func TestDenoiseGaussian(t *testing.T) {
 				want.SetSym(a, b, (1-tau)*(1-tau)*m.At(a, b))
 			}
 		}
-		mean, cov := moments(x, 2)
+		mean, cov := metrics.MeanCov(x, 2)
 		for a := 0; a < 2; a++ {
 			if e := math.Abs(mean[a] - dst.Mean()[a]); e > 5*math.Sqrt(want.At(a, a)/n) {
 				t.Errorf("%d → %d: mean[%d] = %.4f, want %.4f", c.from, c.to, a, mean[a], dst.Mean()[a])
 			}
 			for b := 0; b < 2; b++ {
-				if e := math.Abs(cov[a][b] - want.At(a, b)); e > 5*math.Sqrt(2.0/n) {
-					t.Errorf("%d → %d: cov[%d][%d] = %.4f, want %.4f (the flow's own end: %.4f)", c.from, c.to, a, b, cov[a][b], want.At(a, b), dst.Cov().At(a, b))
+				if e := math.Abs(cov.At(a, b) - want.At(a, b)); e > 5*math.Sqrt(2.0/n) {
+					t.Errorf("%d → %d: cov[%d][%d] = %.4f, want %.4f (the flow's own end: %.4f)", c.from, c.to, a, b, cov.At(a, b), want.At(a, b), dst.Cov().At(a, b))
 				}
 			}
 		}
@@ -116,25 +117,4 @@ func TestDenoiseGaussian(t *testing.T) {
 	if _, err := gen.Transport(ctx, z, to2, nil, &generate.Options{Denoise: 1}); err == nil {
 		t.Error("denoising at τ = 1: no error")
 	}
-}
-
-// moments returns the mean and covariance of the n rows of d numbers in x.
-func moments(x []float64, d int) ([]float64, [][]float64) {
-	n := len(x) / d
-	mean := make([]float64, d)
-	for i := 0; i < n; i++ {
-		for a := range mean {
-			mean[a] += x[i*d+a] / float64(n)
-		}
-	}
-	cov := make([][]float64, d)
-	for a := range cov {
-		cov[a] = make([]float64, d)
-		for b := range cov[a] {
-			for i := 0; i < n; i++ {
-				cov[a][b] += (x[i*d+a] - mean[a]) * (x[i*d+b] - mean[b]) / float64(n-1)
-			}
-		}
-	}
-	return mean, cov
 }
