@@ -12,7 +12,6 @@ import (
 	"github.com/mmi-go/mmi/internal/capacity"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/samplefile"
-	"github.com/mmi-go/mmi/simplex"
 )
 
 // Settings are how a generating run integrates and which rows it makes,
@@ -234,17 +233,11 @@ func (g *Generator) checkDenoise(r *Request) error {
 	if r.Denoise == 0 {
 		return nil
 	}
-	switch {
-	case r.LogLikelihood || r.Coupled != nil:
-		return settingErr("denoise", "{denoise} replaces the flow's end rows; a likelihood and a coupled barycenter take the flow itself")
-	case r.Hold != nil:
-		return settingErr("denoise", "{denoise} replaces every value; it cannot hold kept values")
+	if r.LogLikelihood || r.Coupled != nil {
+		return errFlowOnly
 	}
-	_, a1 := ends(r.Path)
-	if simplex.VertexIndex(a1) < 1 {
-		return settingErr("denoise", "{denoise} reads out the marginal at the path's end; the path must end at a data marginal")
-	}
-	return nil
+	_, err := g.denoiseEnd(r.Path, &Options{Denoise: r.Denoise, Keep: r.Hold})
+	return err
 }
 
 // checkStart checks where the request's rows start: given rows of the

@@ -53,11 +53,14 @@ func (o *Options) denoise() float64 {
 	return o.Denoise
 }
 
-// flowOnly refuses a denoising step where the result must be the flow's
-// own (a likelihood, the coupled samples of every marginal).
+// errFlowOnly refuses a denoising step where the result must be the
+// flow's own: a likelihood, the coupled samples of every marginal.
+var errFlowOnly = settingErr("denoise", "{denoise} replaces the flow's end rows; a likelihood and a coupled barycenter take the flow itself")
+
+// flowOnly returns errFlowOnly if o asks for a denoising step.
 func (o *Options) flowOnly() error {
 	if o.denoise() != 0 {
-		return errors.New("generate: a denoising step replaces the flow's end rows; likelihoods and coupled barycenters take the flow itself")
+		return errFlowOnly
 	}
 	return nil
 }
@@ -200,15 +203,15 @@ func (g *Generator) denoiseEnd(p path.Path, o *Options) (int, error) {
 		return 0, nil
 	}
 	if !(tau > 0 && tau < 1) {
-		return 0, fmt.Errorf("generate: a denoising step at τ = %v, want 0 ≤ τ < 1", tau)
+		return 0, settingErr("denoise", "{denoise} must be in [0, 1), got %v", tau)
 	}
 	if o.Keep != nil {
-		return 0, errors.New("generate: a denoising step replaces every value; it cannot hold kept values")
+		return 0, settingErr("denoise", "{denoise} replaces every value; it cannot hold kept values")
 	}
 	_, a1 := ends(p)
 	j := simplex.VertexIndex(a1)
 	if j < 1 {
-		return 0, errors.New("generate: a denoising step reads out the marginal at the path's end; the path must end at a data marginal")
+		return 0, settingErr("denoise", "{denoise} reads out the marginal at the path's end; the path must end at a data marginal")
 	}
 	return j, nil
 }
@@ -221,13 +224,12 @@ const readOutRows = 256
 func (g *Generator) readOut(x, alpha []float64, j int) {
 	k1, d := g.Sizes()
 	rows := min(len(x)/d, readOutRows)
-	buf := make([][]float64, k1)
+	buf, gs := make([][]float64, k1), make([][]float64, k1)
 	for k := range buf {
 		buf[k] = make([]float64, rows*d)
 	}
 	for lo := 0; lo < len(x); lo += rows * d {
 		xs := x[lo:min(lo+rows*d, len(x))]
-		gs := make([][]float64, k1)
 		for k := range gs {
 			gs[k] = buf[k][:len(xs)]
 		}

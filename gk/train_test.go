@@ -120,13 +120,17 @@ func TestTrainOracle(t *testing.T) {
 		interior = trMeanRelErr(m, o, nc, trInteriorAlphas(4, 8, rand.New(rand.NewPCG(5, 5))), 1000, r)
 		return edge, interior
 	}
-	tr, err := NewTrainer(cfg, c, set)
-	if err != nil {
-		t.Fatal(err)
+	train := func(s Settings) *Trainer {
+		tr, err := NewTrainer(cfg, c, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return tr
 	}
-	if err := tr.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	tr := train(set)
 	m := tr.Model()
 	edge, interior := measure(m, m.Normalization())
 	t.Logf("relative error after %d steps: edges %.3f, interior %.3f", set.Steps, edge, interior)
@@ -169,13 +173,7 @@ func TestTrainOracle(t *testing.T) {
 	// heads of its ends at the expense of the others).
 	wset := set
 	wset.HeadWeightFloor = 0.05
-	tw, err := NewTrainer(cfg, c, wset)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tw.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	tw := train(wset)
 	we, wi := measure(tw.Model(), tw.Model().Normalization())
 	t.Logf("head weights δ = 0.05: edges %.3f, interior %.3f", we, wi)
 	if we > 0.35 || wi > 0.35 {
@@ -184,13 +182,7 @@ func TestTrainOracle(t *testing.T) {
 
 	vset := set
 	vset.AlphaSampler = simplex.Vertices{}
-	tv, err := NewTrainer(cfg, c, vset)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tv.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	tv := train(vset)
 	ve, _ := measure(tv.Model(), tv.Model().Normalization())
 	t.Logf("negative control, α only at the vertices: edges %.3f", ve)
 	if ve < 0.35 {
