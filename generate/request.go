@@ -32,6 +32,9 @@ type Settings struct {
 	// Denoise is Options.Denoise: the run ends at t = 1 − Denoise and
 	// reads out the model's estimate of the end marginal's sample there.
 	Denoise float64
+	// Guidance is Options.Guidance: class guidance on the edge from the
+	// Gaussian to a data marginal.
+	Guidance Guidance
 	// N is the number of rows when the run starts from fresh draws.
 	N int
 	// Seed seeds the chunks' random streams; Shard selects the part of
@@ -48,7 +51,7 @@ type SettingError struct {
 	msg     string // the message, with {name} where a setting is named
 }
 
-var settingName = regexp.MustCompile(`\{(solver|steps|atol|rtol|sde|eps|denoise|n|seed|shard|out)\}`)
+var settingName = regexp.MustCompile(`\{(solver|steps|atol|rtol|sde|eps|denoise|guidance|n|seed|shard|out)\}`)
 
 func settingErr(setting, format string, args ...any) *SettingError {
 	return &SettingError{Setting: setting, msg: fmt.Sprintf(format, args...)}
@@ -78,7 +81,10 @@ func (s Settings) Options() (*Options, error) {
 	if !(s.Denoise >= 0 && s.Denoise < 1) {
 		return nil, settingErr("denoise", "{denoise} must be in [0, 1), got %v", s.Denoise)
 	}
-	o := &Options{Denoise: s.Denoise}
+	if err := s.Guidance.validate(); err != nil {
+		return nil, err
+	}
+	o := &Options{Denoise: s.Denoise, Guidance: s.Guidance}
 	switch s.Solver {
 	case "euler":
 		o.Solver = path.Euler{Steps: s.Steps}
@@ -200,6 +206,9 @@ func (g *Generator) Check(r *Request) error {
 		return errors.New("generate: a likelihood and a coupled barycenter follow the probability flow, not the stochastic generator")
 	}
 	if err := g.checkDenoise(r); err != nil {
+		return err
+	}
+	if err := g.checkGuidance(r); err != nil {
 		return err
 	}
 	keep := min(r.Keep, hi-lo)

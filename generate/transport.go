@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/mmi-go/mmi/cond"
 	"github.com/mmi-go/mmi/path"
 	"github.com/mmi-go/mmi/simplex"
 )
@@ -44,6 +45,10 @@ type Options struct {
 	// (the law contracts by E Cov(x_j | x) at α(1 − τ), which is small for
 	// small τ). 0: the flow itself.
 	Denoise float64
+	// Guidance, when on, guides the flow from the Gaussian to a data
+	// marginal toward where that marginal stands out from the others
+	// (see Guidance): the path must be that edge.
+	Guidance Guidance
 }
 
 func (o *Options) denoise() float64 {
@@ -57,10 +62,18 @@ func (o *Options) denoise() float64 {
 // flow's own: a likelihood, the coupled samples of every marginal.
 var errFlowOnly = settingErr("denoise", "{denoise} replaces the flow's end rows; a likelihood and a coupled barycenter take the flow itself")
 
-// flowOnly returns errFlowOnly if o asks for a denoising step.
+// errModelOnly refuses guidance where the run must follow the model's
+// own flow.
+var errModelOnly = settingErr("guidance", "{guidance} changes the flow; a likelihood and a coupled barycenter take the model's own")
+
+// flowOnly returns errFlowOnly if o asks for a denoising step, and
+// errModelOnly if it asks for guidance.
 func (o *Options) flowOnly() error {
 	if o.denoise() != 0 {
 		return errFlowOnly
+	}
+	if o != nil && o.Guidance.On() {
+		return errModelOnly
 	}
 	return nil
 }
@@ -97,9 +110,9 @@ func StartVertex(p path.Path) int {
 	return simplex.VertexIndex(a0)
 }
 
-// velocity checks p against the model.
-func (g *Generator) velocity(p path.Path) (*path.Velocity, error) {
-	v, err := path.NewVelocity(g.g, p)
+// velocity checks p against the conditional expectations c.
+func velocity(c cond.Conditional, p path.Path) (*path.Velocity, error) {
+	v, err := path.NewVelocity(c, p)
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
@@ -135,11 +148,15 @@ func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *
 	if err != nil {
 		return path.Stats{}, err
 	}
+	c, err := g.conditional(p, o)
+	if err != nil {
+		return path.Stats{}, err
+	}
 	p, err = path.Truncate(p, 1-o.denoise())
 	if err != nil {
 		return path.Stats{}, fmt.Errorf("generate: %w", err)
 	}
-	v, err := g.velocity(p)
+	v, err := velocity(c, p)
 	if err != nil {
 		return path.Stats{}, err
 	}
@@ -180,7 +197,7 @@ func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *
 		return st, err
 	}
 	if end > 0 {
-		g.readOut(x, a1, end)
+		g.readOut(c, x, a1, end)
 	}
 	if !AtNoise(a1) {
 		g.ToData(x)
@@ -220,8 +237,8 @@ func (g *Generator) denoiseEnd(p path.Path, o *Options) (int, error) {
 // a row of scratch, bounded for large images.
 const readOutRows = 256
 
-// readOut replaces each row of x (model coordinates) by g_j(α, x).
-func (g *Generator) readOut(x, alpha []float64, j int) {
+// readOut replaces each row of x (model coordinates) by g_j(α, x) of c.
+func (g *Generator) readOut(c cond.Conditional, x, alpha []float64, j int) {
 	k1, d := g.Sizes()
 	rows := min(len(x)/d, readOutRows)
 	buf, gs := make([][]float64, k1), make([][]float64, k1)
@@ -233,7 +250,7 @@ func (g *Generator) readOut(x, alpha []float64, j int) {
 		for k := range gs {
 			gs[k] = buf[k][:len(xs)]
 		}
-		g.g.Eval(gs, alpha, xs)
+		c.Eval(gs, alpha, xs)
 		copy(xs, gs[j])
 	}
 }
@@ -366,7 +383,7 @@ func (g *Generator) TransportLogLikelihood(ctx context.Context, z []float64, p p
 	if !AtNoise(a0) {
 		return nil, path.Stats{}, errors.New("generate: a likelihood needs a path that starts at the Gaussian (marginal 0)")
 	}
-	v, err := g.velocity(p)
+	v, err := velocity(g.g, p)
 	if err != nil {
 		return nil, path.Stats{}, err
 	}

@@ -25,6 +25,7 @@ type pathFlags struct {
 	png, shape string
 	asJSON     bool
 	loglik     bool
+	guidance   string
 }
 
 func newPathCmd() *cobra.Command {
@@ -66,6 +67,7 @@ Gaussian marginal 0, which is N(0, I) in the model's coordinates.`,
 	addShapeFlag(cmd, &f.shape)
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary")
 	fl.BoolVar(&f.loglik, "loglik", false, "compute each sample's log-likelihood log ρ(α(1), X(1)) (paths from the Gaussian)")
+	fl.StringVar(&f.guidance, "guidance", "auto", "class guidance W or W:FROM:TO on the edge from noise to a data marginal (sharper, read as the class more often, no longer the model's own law; docs/images.md); 0: none; auto: "+generate.ImageGuidance.String()+" from noise to images, none otherwise")
 	return cmd
 }
 
@@ -213,7 +215,29 @@ func (f *pathFlags) start(cmd *cobra.Command, req *generate.Request, gen *genera
 	if err := checkPNG(f.png, f.shape, gen); err != nil {
 		return err
 	}
+	if err := f.setGuidance(cmd, req, gen); err != nil {
+		return err
+	}
 	return f.folderOut(cmd, gen, req, nil)
+}
+
+// setGuidance sets the request's guidance from --guidance: as given, or
+// with auto the model's default for the path (generate.Generator.
+// DefaultGuidance) unless --loglik asks for the model's own flow, said on
+// stderr when it applies.
+func (f *pathFlags) setGuidance(cmd *cobra.Command, req *generate.Request, gen *generate.Generator) error {
+	if f.guidance != "auto" {
+		gd, err := generate.ParseGuidance(f.guidance)
+		req.Guidance = gd
+		return flagError(err)
+	}
+	if f.loglik {
+		return nil
+	}
+	if req.Guidance = gen.DefaultGuidance(req.Path); req.Guidance.On() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: guidance %s from noise to images (--guidance 0 follows the model's own flow)\n", req.Guidance)
+	}
+	return nil
 }
 
 // printPathSummary prints the run's size and cost (and mean

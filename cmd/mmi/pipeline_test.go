@@ -6,9 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mmi-go/mmi/classify"
+	"github.com/mmi-go/mmi/generate"
 	"github.com/mmi-go/mmi/samplefile"
 )
 
@@ -104,6 +106,15 @@ func TestImagePipeline(t *testing.T) {
 		t.Logf("noise → %s: read as the class %.3f, Fréchet %.3g (floor %.3g)", classes[k], rep.Share, rep.Frechet, rep.Floor)
 		if rep.Share < 0.7 {
 			t.Errorf("noise → %s: read as the class %.3f, want ≥ 0.7 (chance 0.1); histogram %v", classes[k], rep.Share, rep.Histogram)
+		}
+	}
+
+	// From noise to images the default guidance applies, said on stderr;
+	// --guidance 0 is the model's own flow, and says nothing.
+	for _, g := range []struct{ flag, note string }{{"auto", "guidance " + generate.ImageGuidance.String()}, {"0", ""}} {
+		code, _, stderr := mmi(t, "path", "--model", model, "--from", "0", "--to", "1", "--n", "10", "--solver", "rk4", "--steps", "4", "--guidance", g.flag, "--out", file("g.npy"), "--force")
+		if code != 0 || (g.note == "") != !strings.Contains(stderr, "guidance") || !strings.Contains(stderr, g.note) {
+			t.Errorf("mmi path --guidance %s: exit %d, stderr %q; want a note %q", g.flag, code, stderr, g.note)
 		}
 	}
 
