@@ -56,6 +56,8 @@ def main():
                     help="noise -> class through (1-W) e_0 + W c (mmi path --detour); 0: the edge")
     ap.add_argument("--sde", type=float, default=0,
                     help="noise -> class by the SDE of noise level E (mmi path --sde --eps E) instead of the ODE")
+    ap.add_argument("--guidance", default="auto",
+                    help="noise -> class with mmi path --guidance G (auto: the image default; 0: the model's own flow)")
     ap.add_argument("--noise-only", action="store_true", help="skip the translations")
     ap.add_argument("--dir", default="image-quality", help="folder for the samples")
     ap.add_argument("--json", action="store_true", help="print the measurements as JSON")
@@ -72,7 +74,7 @@ def main():
     for k, c in enumerate(classes, 1):
         f = os.path.join(a.dir, "noise-%d.npy" % k)
         run([a.mmi, "path", "--model", a.model, "--from", "0", "--to", str(k), "--n", str(a.n),
-             "--seed", str(a.seed), "--out", f, "--force"] + route)
+             "--seed", str(a.seed), "--out", f, "--force", "--guidance", a.guidance] + route)
         out["noise"][c] = json.loads(run([a.mmi, "eval", "--a", f, "--class", c, "--json"]))
     src = {}
     for k, c in enumerate(classes, 1):

@@ -27,6 +27,10 @@ type Generator struct {
 	// coordinates (the coupled Gaussian oracle's), used instead of spec.
 	spec  marginals.CouplingSpec
 	joint marginals.Coupling
+	// lo and hi, if not nil, are the box every data marginal lies in, in
+	// model coordinates (a model's gk.Bounds): guided heads are clamped
+	// into it as the model clamps its own.
+	lo, hi []float64
 }
 
 // ErrUnavailable is returned when fresh samples of a data marginal are

@@ -17,21 +17,25 @@ import (
 // (D_j(t, x) − x)/(1 − t), with D_j = g_j the estimate of the end sample.
 // Guidance replaces D_j, for t in [From, To], by
 //
-//	D = D_j + W·(D_j − D̄),  D̄ = (1/K) Σ_k g_k((1 − t)e_0 + t e_k, x),
+//	D = D_j + W·(D_j − Σ_k π_k D_k),  D_k = g_k((1 − t)e_0 + t e_k, x),
 //
-// the data head of the same point on the edge of every data marginal k,
-// averaged: the estimate under their equal mixture with the prior in
-// place of the posterior of k, which is exact at high noise, where x
-// says nothing about the marginal. The Gaussian head follows from the
-// constraint (α_0 g_0 + t D = x), so the stochastic generator's score is
-// guided alike. The flow then no longer carries ρ_j: it sharpens it
-// toward where ρ_j stands out from the other marginals (an image read
-// as its class more often), at the cost of K − 1 more evaluations of
-// the model per step inside [From, To]. W = 0 is no guidance.
+// pushing away from what the data marginals together would make of x:
+// Σ_k π_k D_k is the estimate under their equal mixture, with weights
+// π_k ∝ exp(−|ẑ_k|²/2) from the noise head ẑ_k = g_0 on marginal k's
+// edge, the noise that marginal k needs to explain x. They are the exact
+// posterior of k when the marginals are point masses, and uniform (the
+// prior) as t → 0; a point that one marginal explains far better than the
+// others is left almost unguided, an ambiguous one is pushed toward j.
+// The result is clamped into the data's box if the model has one, and the
+// Gaussian head follows from the constraint (α_0 g_0 + t D = x), so the
+// stochastic generator's score is guided alike.
 //
-// A run with guidance needs a path along such an edge from the Gaussian
-// and a model of at least two data marginals; it cannot compute
-// likelihoods or coupled barycenters or hold values.
+// The flow then no longer carries ρ_j: it sharpens it toward where ρ_j
+// stands out from the other marginals (an image is read as its class more
+// often), at the cost of K − 1 more evaluations of the model per step
+// inside [From, To]. W = 0 is no guidance. A run with guidance needs a
+// path along such an edge and a model of at least two data marginals; it
+// cannot compute likelihoods or coupled barycenters or hold values.
 type Guidance struct {
 	W        float64
 	From, To float64
@@ -40,7 +44,7 @@ type Guidance struct {
 // ImageGuidance is the guidance mmi applies by default from noise to a
 // marginal of images (chosen by measurement on six MNIST classes,
 // docs/images.md).
-var ImageGuidance = Guidance{W: 1, From: 0.2, To: 0.5}
+var ImageGuidance = Guidance{W: 1, From: 0.15, To: 0.35}
 
 // On reports whether gd guides at all.
 func (gd Guidance) On() bool { return gd.W != 0 }
@@ -143,17 +147,23 @@ func onEdge(p path.Path, j int) bool {
 type guided struct {
 	g  cond.Conditional
 	gd Guidance
-	// scratch holds *guideScratch: the heads of the other edges.
+	// lo, hi: the data's box in model coordinates, or nil.
+	lo, hi []float64
+	// scratch holds *guideScratch.
 	scratch sync.Pool
 }
 
+// guideScratch holds, for a block of rows, what the other edges give:
+// the data head d[k] and the noise head z[k] of each data marginal k at
+// the same t, and the heads of one evaluation.
 type guideScratch struct {
-	heads [][]float64
-	mean  []float64
-	alpha []float64
+	d, z, heads [][]float64
+	alpha, e    []float64
 }
 
-func newGuided(g cond.Conditional, gd Guidance) *guided { return &guided{g: g, gd: gd} }
+func newGuided(g cond.Conditional, gd Guidance, lo, hi []float64) *guided {
+	return &guided{g: g, gd: gd, lo: lo, hi: hi}
+}
 
 func (c *guided) Sizes() (int, int) { return c.g.Sizes() }
 
@@ -168,27 +178,68 @@ func (c *guided) Eval(g [][]float64, alpha, x []float64) {
 	if j < 1 || t < c.gd.From || t > c.gd.To {
 		return
 	}
-	s := c.get(len(alpha), len(x))
+	k1, dim := c.g.Sizes()
+	s := c.get(k1, len(x))
 	defer c.scratch.Put(s)
-	k1 := len(alpha)
-	clear(s.mean)
 	for k := 1; k < k1; k++ {
-		src := g[j]
-		if k != j {
-			clear(s.alpha)
-			s.alpha[0], s.alpha[k] = alpha[0], t
-			c.g.Eval(s.heads, s.alpha, x)
-			src = s.heads[k]
+		if k == j {
+			copy(s.d[k], g[j])
+			copy(s.z[k], g[0])
+			continue
 		}
-		for i, v := range src {
-			s.mean[i] += v
-		}
+		clear(s.alpha)
+		s.alpha[0], s.alpha[k] = alpha[0], t
+		c.g.Eval(s.heads, s.alpha, x)
+		copy(s.d[k], s.heads[k])
+		copy(s.z[k], s.heads[0])
 	}
-	w, a0, inv := c.gd.W, alpha[0], 1/float64(k1-1)
-	for i, xi := range x {
-		d := g[j][i] + w*(g[j][i]-s.mean[i]*inv)
+	for lo := 0; lo < len(x); lo += dim {
+		c.guideRow(g, s, x, lo, lo+dim, j, t, alpha[0])
+	}
+}
+
+// guideRow guides the row x[lo:hi]: the data marginals' estimates
+// averaged with the posterior weights of posterior, D = D_j + W(D_j −
+// Σ_k π_k D_k), clamped into the data's box; the noise head from the
+// constraint α_0 g_0 + t D = x.
+func (c *guided) guideRow(g [][]float64, s *guideScratch, x []float64, lo, hi, j int, t, a0 float64) {
+	posterior(s.e, s.z, lo, hi)
+	w := c.gd.W
+	for i := lo; i < hi; i++ {
+		m := 0.0
+		for k := 1; k < len(s.e); k++ {
+			m += s.e[k] * s.d[k][i]
+		}
+		d := s.d[j][i] + w*(s.d[j][i]-m)
+		if c.lo != nil {
+			col := i - lo
+			d = min(max(d, c.lo[col]), c.hi[col])
+		}
 		g[j][i] = d
-		g[0][i] = (xi - t*d) / a0
+		g[0][i] = (x[i] - t*d) / a0
+	}
+}
+
+// posterior writes into e[1:] the weights π_k ∝ exp(−|ẑ_k|²/2) of the
+// data marginals for the row lo…hi, ẑ_k = z[k][lo:hi] the noise each
+// marginal's estimate needs to explain it (see Guidance).
+func posterior(e []float64, z [][]float64, lo, hi int) {
+	top := math.Inf(-1)
+	for k := 1; k < len(e); k++ {
+		q := 0.0
+		for _, v := range z[k][lo:hi] {
+			q += v * v
+		}
+		e[k] = -q / 2
+		top = max(top, e[k])
+	}
+	sum := 0.0
+	for k := 1; k < len(e); k++ {
+		e[k] = math.Exp(e[k] - top)
+		sum += e[k]
+	}
+	for k := 1; k < len(e); k++ {
+		e[k] /= sum
 	}
 }
 
@@ -217,17 +268,16 @@ func edgeOf(alpha []float64) (j int, t float64) {
 func (c *guided) get(k1, n int) *guideScratch {
 	s, _ := c.scratch.Get().(*guideScratch)
 	if s == nil {
-		s = &guideScratch{heads: make([][]float64, k1), alpha: make([]float64, k1)}
+		s = &guideScratch{d: make([][]float64, k1), z: make([][]float64, k1), heads: make([][]float64, k1),
+			alpha: make([]float64, k1), e: make([]float64, k1)}
 	}
-	if cap(s.mean) < n {
-		s.mean = make([]float64, n)
-		for k := range s.heads {
-			s.heads[k] = make([]float64, n)
+	for _, b := range [][][]float64{s.d, s.z, s.heads} {
+		for k := range b {
+			if cap(b[k]) < n {
+				b[k] = make([]float64, n)
+			}
+			b[k] = b[k][:n]
 		}
-	}
-	s.mean = s.mean[:n]
-	for k := range s.heads {
-		s.heads[k] = s.heads[k][:cap(s.heads[k])][:n]
 	}
 	return s
 }
@@ -239,7 +289,7 @@ func (g *Generator) conditional(p path.Path, o *Options) (cond.Conditional, erro
 	if err != nil || j == 0 {
 		return g.g, err
 	}
-	return newGuided(g.g, o.Guidance), nil
+	return newGuided(g.g, o.Guidance, g.lo, g.hi), nil
 }
 
 // checkGuidance refuses guidance that a run cannot take: with a
