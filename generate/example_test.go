@@ -54,3 +54,32 @@ func Example() {
 	// barycenter of 1 and 2: mean within 0.1 of (1.5, 1.25): true
 	// dopri5 took more than 20 evaluations: true
 }
+
+// Guidance from noise: the image default, read as the command line
+// spells it, applied to noise → marginal 3. It acts on the edge from the
+// Gaussian only; a transfer between data marginals is refused.
+func ExampleParseGuidance() {
+	ctx := context.Background()
+	gd, err := generate.ParseGuidance("1:0.15:0.35")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(gd == generate.ImageGuidance, gd)
+	gen, err := generate.Load("../examples/mix3.json")
+	if err != nil {
+		panic(err)
+	}
+	r := rand.New(rand.NewPCG(1, 0))
+	x, _ := gen.Draw(0, 200, r)
+	p, _ := generate.Polyline(4, 0, 3)
+	_, err = gen.Transport(ctx, x, p, r, &generate.Options{Guidance: gd})
+	fmt.Println("noise → 3:", err)
+	y, _ := gen.Draw(1, 200, r)
+	q, _ := generate.Polyline(4, 1, 3)
+	_, err = gen.Transport(ctx, y, q, r, &generate.Options{Guidance: gd})
+	fmt.Println("1 → 3:", err)
+	// Output:
+	// true 1:0.15:0.35
+	// noise → 3: <nil>
+	// 1 → 3: generate: guidance acts on the edge from the Gaussian to a data marginal; the path must be that edge
+}

@@ -121,17 +121,10 @@ func (g *Generator) guidanceEnd(p path.Path, o *Options) (int, error) {
 }
 
 // onEdge reports whether α_k = 0 for every k other than 0 and j along p
-// (checked on a grid of 1000 steps and at the breaks).
+// (at probeTimes).
 func onEdge(p path.Path, j int) bool {
 	a := make([]float64, p.Len())
-	ts := []float64{}
-	for i := 0; i <= 1000; i++ {
-		ts = append(ts, float64(i)/1000)
-	}
-	if pw, ok := p.(path.Piecewise); ok {
-		ts = append(ts, pw.Breaks()...)
-	}
-	for _, t := range ts {
+	for _, t := range probeTimes(p) {
 		p.Alpha(a, t)
 		for k, v := range a {
 			if k != 0 && k != j && v != 0 {

@@ -272,23 +272,28 @@ func (g *Generator) hold(x []float64, p path.Path, r *rand.Rand, o *Options) ([]
 	return append([]float64(nil), x...), nil
 }
 
-// leavesFace reports whether α_0 > 0 somewhere on p (checked on a grid of
-// 1000 steps and at the breaks).
+// leavesFace reports whether α_0 > 0 somewhere on p (at probeTimes).
 func leavesFace(p path.Path) bool {
 	a := make([]float64, p.Len())
-	ts := []float64{}
+	for _, t := range probeTimes(p) {
+		if p.Alpha(a, t); a[0] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// probeTimes are the times at which a path is checked for where it
+// goes: a grid of 1000 steps and the breaks of a piecewise path.
+func probeTimes(p path.Path) []float64 {
+	ts := make([]float64, 0, 1001)
 	for i := 0; i <= 1000; i++ {
 		ts = append(ts, float64(i)/1000)
 	}
 	if pw, ok := p.(path.Piecewise); ok {
 		ts = append(ts, pw.Breaks()...)
 	}
-	for _, t := range ts {
-		if p.Alpha(a, t); a[0] > 0 {
-			return true
-		}
-	}
-	return false
+	return ts
 }
 
 // trajectoryToData maps the recorded trajectory to data coordinates.
