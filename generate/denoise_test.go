@@ -9,7 +9,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mmi-go/mmi/generate"
-	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/metrics"
 	"github.com/mmi-go/mmi/path"
@@ -37,22 +36,7 @@ func TestDenoiseGaussian(t *testing.T) {
 	noise := gauss([]float64{0, 0}, []float64{1, 0, 0, 1})
 	g1 := gauss([]float64{2, -1}, []float64{0.5, 0.2, 0.2, 0.4})
 	g2 := gauss([]float64{-1, 1}, []float64{1.2, -0.5, -0.5, 0.8})
-	var mix []*marginals.Mixture
-	for _, g := range []*marginals.Gaussian{g1, g2} { // the oracle's marginal 0 is N(0, I)
-		m, err := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{g})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mix = append(mix, m)
-	}
-	o, err := gk.NewOracle(mix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen, err := generate.FromOracle(o, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, gen := gaussianOracle(t, [][]float64{g1.Mean(), g2.Mean()}, []*mat.SymDense{g1.Cov(), g2.Cov()})
 	const n, tau = 4000, 0.3
 	ctx := context.Background()
 	for _, c := range []struct{ from, to int }{{0, 2}, {1, 2}, {2, 1}} {

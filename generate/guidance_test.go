@@ -32,26 +32,7 @@ func TestGuidanceGaussian(t *testing.T) {
 		mat.NewSymDense(2, []float64{1.2, -0.5, -0.5, 0.8}),
 		mat.NewSymDense(2, []float64{0.3, 0, 0, 0.6}),
 	}
-	var mix []*marginals.Mixture
-	for k := range mu {
-		g, err := marginals.NewGaussian(mu[k], cov[k])
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{g})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mix = append(mix, m)
-	}
-	o, err := gk.NewOracle(mix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen, err := generate.FromOracle(o, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o, gen := gaussianOracle(t, mu, cov)
 	const n, j, steps = 200, 2, 200
 	gd := generate.Guidance{W: 1.5, From: 0.2013, To: 0.6013}
 	r := rand.New(rand.NewPCG(5, 1))
@@ -173,13 +154,31 @@ func TestGuidanceRefused(t *testing.T) {
 // Gaussians at different means.
 func gaussianGen(t *testing.T, k int) *generate.Generator {
 	t.Helper()
-	var mix []*marginals.Mixture
+	var mu [][]float64
+	var cov []*mat.SymDense
 	for i := 0; i < k; i++ {
-		g, err := marginals.NewGaussian([]float64{float64(i), 1}, mat.NewSymDense(2, []float64{1, 0, 0, 1}))
+		mu = append(mu, []float64{float64(i), 1})
+		cov = append(cov, mat.NewSymDense(2, []float64{1, 0, 0, 1}))
+	}
+	_, gen := gaussianOracle(t, mu, cov)
+	return gen
+}
+
+// gaussianOracle returns the exact oracle of Gaussian data marginals
+// (means mu, covariances cov; its marginal 0 is N(0, I)) and its
+// generator.
+func gaussianOracle(t *testing.T, mu [][]float64, cov []*mat.SymDense) (*gk.Oracle, *generate.Generator) {
+	t.Helper()
+	var mix []*marginals.Mixture
+	for k := range mu {
+		g, err := marginals.NewGaussian(mu[k], cov[k])
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, _ := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{g})
+		m, err := marginals.NewMixture([]float64{1}, []*marginals.Gaussian{g})
+		if err != nil {
+			t.Fatal(err)
+		}
 		mix = append(mix, m)
 	}
 	o, err := gk.NewOracle(mix)
@@ -190,5 +189,5 @@ func gaussianGen(t *testing.T, k int) *generate.Generator {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return gen
+	return o, gen
 }
