@@ -138,7 +138,8 @@ func (g *Generator) checkBatch(x []float64) error {
 // Polyline(K+1, i, j) of samples of i; generation from noise is Transport
 // of noise along Polyline(K+1, 0, j). With o.Denoise the integration stops
 // at 1 − τ and the rows are the model's estimates of the end samples
-// there (Options.Denoise). After an error (a cancelled context,
+// there (Options.Denoise); with o.Guidance the flow from noise is guided
+// (Guidance). After an error (a cancelled context,
 // a solver that gave up) the content of x is unspecified.
 func (g *Generator) Transport(ctx context.Context, x []float64, p path.Path, r *rand.Rand, o *Options) (path.Stats, error) {
 	if err := g.checkBatch(x); err != nil {
