@@ -235,7 +235,8 @@ func (f *pathFlags) setGuidance(cmd *cobra.Command, req *generate.Request, gen *
 		return nil
 	}
 	if req.Guidance = gen.DefaultGuidance(req.Path); req.Guidance.On() {
-		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: guidance %s from noise to images (--guidance 0 follows the model's own flow)\n", req.Guidance)
+		k1, _ := gen.Sizes()
+		fmt.Fprintf(cmd.ErrOrStderr(), "mmi: note: guidance %s from noise to images, %d more evaluations of the model at each evaluation inside it (--guidance 0 follows the model's own flow)\n", req.Guidance, k1-2)
 	}
 	return nil
 }
