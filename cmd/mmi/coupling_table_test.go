@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -26,7 +27,9 @@ import (
 // is the single draw printed without it), and each transfer's energy
 // minus that of noise → j, paired by draw: at this n a single energy
 // distance near 0 varies by about ±0.002, with heavy tails, so comparisons
-// between small values need several draws. MMI_COUPLING_N sets n (the
+// between small values need several draws; the worst ratio to noise → j
+// then comes with its standard error, which near the floor is large.
+// MMI_COUPLING_N sets n (the
 // spread of an energy distance near 0 falls as 1/n, its cost grows as n²)
 // and MMI_COUPLING_SOLVERS=dopri5 skips the 4 Euler steps.
 // docs/couplings.md has the tables and the commands.
@@ -96,14 +99,16 @@ func TestCouplingTable(t *testing.T) {
 			fmt.Printf("%s (%s), %s, %d draws of %d:\n", file, gen.CouplingSpec(), solver.name, draws, n)
 			for j := 1; j < k1; j++ {
 				row := fmt.Sprintf("  → %d %-14s noise %s", j, gen.Name(j), meanSECell(noise[j]))
-				worst := 0.0
-				mn, _ := metrics.MeanSE(noise[j])
+				worst, worstSE := 0.0, 0.0
+				mn, sn := metrics.MeanSE(noise[j])
 				for i := 1; i < k1; i++ {
 					if i == j {
 						continue
 					}
 					me, _ := metrics.MeanSE(energy[i][j])
-					worst = max(worst, me/mn)
+					if me/mn > worst {
+						worst, worstSE = me/mn, 0
+					}
 					row += fmt.Sprintf(" | from %d %s", i, meanSECell(energy[i][j]))
 					if draws > 1 {
 						// Transfer and noise are measured against the same
@@ -114,6 +119,14 @@ func TestCouplingTable(t *testing.T) {
 							diff[s] = energy[i][j][s] - noise[j][s]
 						}
 						row += fmt.Sprintf(" (− noise %s)", meanSECell(diff))
+						if me/mn == worst {
+							// The ratio is 1 + D/N (D the paired
+							// difference, N noise → j); its standard
+							// error to first order, the two taken as
+							// independent.
+							md, sd := metrics.MeanSE(diff)
+							worstSE = math.Hypot(sd/mn, md*sn/(mn*mn))
+						}
 					}
 					if squares[i][j] != nil {
 						row += fmt.Sprintf(" (on squares %s)", meanSECell(squares[i][j]))
@@ -123,6 +136,9 @@ func TestCouplingTable(t *testing.T) {
 					row += fmt.Sprintf(" | noise on squares %s", meanSECell(squares[j][j]))
 				}
 				ratio := fmt.Sprintf("%.2f", worst)
+				if draws > 1 {
+					ratio += fmt.Sprintf(" ± %.2f", worstSE)
+				}
 				if mn <= 0 {
 					ratio = "none (noise → j ≤ 0)" // a ratio to a value at the floor means nothing
 				}
@@ -136,8 +152,8 @@ func TestCouplingTable(t *testing.T) {
 // error.
 func meanSECell(v []float64) string {
 	if len(v) == 1 {
-		return fmt.Sprintf("%.4f", v[0])
+		return fmt.Sprintf("%.5f", v[0])
 	}
 	m, se := metrics.MeanSE(v)
-	return fmt.Sprintf("%.4f ± %.4f", m, se)
+	return fmt.Sprintf("%.5f ± %.5f", m, se)
 }
