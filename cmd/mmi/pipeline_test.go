@@ -113,7 +113,8 @@ func TestImagePipeline(t *testing.T) {
 	// --guidance 0 is the model's own flow, and says nothing.
 	for _, g := range []struct{ flag, note string }{{"auto", "guidance " + generate.ImageGuidance.String()}, {"0", ""}} {
 		code, _, stderr := mmi(t, "path", "--model", model, "--from", "0", "--to", "1", "--n", "10", "--solver", "rk4", "--steps", "4", "--guidance", g.flag, "--out", file("g.npy"), "--force")
-		if code != 0 || (g.note == "") != !strings.Contains(stderr, "guidance") || !strings.Contains(stderr, g.note) {
+		noted := strings.Contains(stderr, "guidance")
+		if code != 0 || noted != (g.note != "") || !strings.Contains(stderr, g.note) {
 			t.Errorf("mmi path --guidance %s: exit %d, stderr %q; want a note %q", g.flag, code, stderr, g.note)
 		}
 	}
