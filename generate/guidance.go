@@ -285,20 +285,6 @@ func (g *Generator) conditional(p path.Path, o *Options) (cond.Conditional, erro
 	return newGuided(g.g, o.Guidance, g.lo, g.hi), nil
 }
 
-// checkGuidance refuses guidance that a run cannot take: with a
-// likelihood, a coupled barycenter or held values, on a model of one data
-// marginal, or on a path other than an edge from the Gaussian.
-func (g *Generator) checkGuidance(r *Request) error {
-	if !r.Guidance.On() {
-		return nil
-	}
-	if r.LogLikelihood || r.Coupled != nil {
-		return errModelOnly
-	}
-	_, err := g.guidanceEnd(r.Path, &Options{Guidance: r.Guidance, Keep: r.Hold})
-	return err
-}
-
 // DefaultGuidance returns the guidance mmi applies by default along p:
 // ImageGuidance on the edge from the Gaussian to a marginal of images of
 // a model with several data marginals, none otherwise.

@@ -73,14 +73,7 @@ func FromModel(m *gk.Model) (*Generator, error) {
 		return nil, err
 	}
 	g.image = image
-	if b := m.Config().Bounds; !b.IsZero() {
-		_, d := m.Sizes()
-		g.lo, g.hi = make([]float64, d), make([]float64, d)
-		for i := range g.lo {
-			g.lo[i], g.hi[i] = b.Lo, b.Hi
-		}
-		g.norm.Normalize(g.lo)
-		g.norm.Normalize(g.hi)
-	}
+	_, d := m.Sizes()
+	g.lo, g.hi = m.Config().Bounds.InModel(g.norm, d)
 	return g, nil
 }

@@ -205,10 +205,7 @@ func (g *Generator) Check(r *Request) error {
 	if r.SDE && (r.LogLikelihood || r.Coupled != nil) {
 		return errors.New("generate: a likelihood and a coupled barycenter follow the probability flow, not the stochastic generator")
 	}
-	if err := g.checkDenoise(r); err != nil {
-		return err
-	}
-	if err := g.checkGuidance(r); err != nil {
+	if err := g.checkEnds(r); err != nil {
 		return err
 	}
 	keep := min(r.Keep, hi-lo)
@@ -235,17 +232,21 @@ func (g *Generator) Check(r *Request) error {
 	return capacity.OutDir(r.Out, capacity.SampleFileBytes(hi-lo, r.cols(d)))
 }
 
-// checkDenoise refuses a denoising step that a run cannot take: with a
-// likelihood, a coupled barycenter or held values, or on a path that does
-// not end at a data marginal.
-func (g *Generator) checkDenoise(r *Request) error {
-	if r.Denoise == 0 {
-		return nil
-	}
+// checkEnds refuses a denoising step or guidance that the run cannot
+// take: with a likelihood or a coupled barycenter (the model's own flow),
+// with held values, or on a path they do not apply to (denoiseEnd,
+// guidanceEnd).
+func (g *Generator) checkEnds(r *Request) error {
+	o := &Options{Denoise: r.Denoise, Guidance: r.Guidance, Keep: r.Hold}
 	if r.LogLikelihood || r.Coupled != nil {
-		return errFlowOnly
+		if err := o.flowOnly(); err != nil {
+			return err
+		}
 	}
-	_, err := g.denoiseEnd(r.Path, &Options{Denoise: r.Denoise, Keep: r.Hold})
+	if _, err := g.denoiseEnd(r.Path, o); err != nil {
+		return err
+	}
+	_, err := g.guidanceEnd(r.Path, o)
 	return err
 }
 

@@ -46,16 +46,28 @@ func (b Bounds) validate() error {
 type headBox struct{ lo, hi []float64 }
 
 func newHeadBox(b Bounds, norm Affine, d int) *headBox {
-	if b.IsZero() {
+	lo, hi := b.InModel(norm, d)
+	if lo == nil {
 		return nil
 	}
-	hb := &headBox{lo: make([]float64, d), hi: make([]float64, d)}
-	for j := range hb.lo {
-		hb.lo[j], hb.hi[j] = b.Lo, b.Hi
+	return &headBox{lo: lo, hi: hi}
+}
+
+// InModel returns the box in the model coordinates of norm, per
+// coordinate of d: lo_j = (Lo − c_j)/s, hi_j = (Hi − c_j)/s; nil for the
+// zero Bounds. A model clamps its data heads into it; so does anything
+// that forms estimates of data samples from them (generate's guidance).
+func (b Bounds) InModel(norm Affine, d int) (lo, hi []float64) {
+	if b.IsZero() {
+		return nil, nil
 	}
-	norm.Normalize(hb.lo)
-	norm.Normalize(hb.hi)
-	return hb
+	lo, hi = make([]float64, d), make([]float64, d)
+	for j := range lo {
+		lo[j], hi[j] = b.Lo, b.Hi
+	}
+	norm.Normalize(lo)
+	norm.Normalize(hi)
+	return lo, hi
 }
 
 // clamp writes h clamped into the box into dst (len d each; may alias).
