@@ -129,6 +129,28 @@ func (rc *recorder) record(t float64, y []float64) {
 }
 
 // checkBatch returns an error unless x holds whole rows of dimension d.
+// batch checks a run of v from x with opts and returns the number n of
+// rows of x, the recorder of the trajectory and the held values; n = 0
+// is a run with nothing to integrate.
+func (v *Velocity) batch(x []float64, opts *Options) (n int, rec *recorder, hold *Hold, err error) {
+	if err := v.check(); err != nil {
+		return 0, nil, nil, err
+	}
+	_, d := v.g.Sizes()
+	if err := checkBatch(x, d); err != nil {
+		return 0, nil, nil, err
+	}
+	n = len(x) / d
+	if rec, err = newRecorder(opts.trajectory(), n, d); err != nil || n == 0 {
+		return 0, rec, nil, err
+	}
+	hold = opts.hold()
+	if err := hold.check(n, d); err != nil {
+		return 0, nil, nil, err
+	}
+	return n, rec, hold, nil
+}
+
 func checkBatch(x []float64, d int) error {
 	if len(x)%d != 0 {
 		return fmt.Errorf("path: batch of %d numbers is not a whole number of rows of dimension %d", len(x), d)
@@ -176,23 +198,8 @@ func (pr *Problem) Record(t float64, y []float64) { pr.rec.record(t, y) }
 // solver's full order. On an error (a cancelled ctx, Dopri5 running out of
 // steps) x holds the state at the last completed step.
 func Integrate(ctx context.Context, v *Velocity, x []float64, s Solver, opts *Options) (Stats, error) {
-	if err := v.check(); err != nil {
-		return Stats{}, err
-	}
-	_, d := v.g.Sizes()
-	if err := checkBatch(x, d); err != nil {
-		return Stats{}, err
-	}
-	n := len(x) / d
-	rec, err := newRecorder(opts.trajectory(), n, d)
-	if err != nil {
-		return Stats{}, err
-	}
-	if n == 0 {
-		return Stats{}, nil
-	}
-	hold := opts.hold()
-	if err := hold.check(n, d); err != nil {
+	n, rec, hold, err := v.batch(x, opts)
+	if err != nil || n == 0 {
 		return Stats{}, err
 	}
 	e := newEvaluator(v, n, opts.workers())

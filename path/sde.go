@@ -188,20 +188,8 @@ func IntegrateSDE(ctx context.Context, v *Velocity, x []float64, eps Diffusion, 
 	if r == nil {
 		return Stats{}, fmt.Errorf("path: IntegrateSDE needs a random source")
 	}
-	_, d := v.g.Sizes()
-	if err := checkBatch(x, d); err != nil {
-		return Stats{}, err
-	}
-	n := len(x) / d
-	rec, err := newRecorder(opts.trajectory(), n, d)
-	if err != nil {
-		return Stats{}, err
-	}
-	if n == 0 {
-		return Stats{}, nil
-	}
-	hold := opts.hold()
-	if err := hold.check(n, d); err != nil {
+	n, rec, hold, err := v.batch(x, opts)
+	if err != nil || n == 0 {
 		return Stats{}, err
 	}
 	e := newEvaluator(v, n, opts.workers())
