@@ -128,7 +128,6 @@ func (rc *recorder) record(t float64, y []float64) {
 	rc.tr.X = append(rc.tr.X, row)
 }
 
-// checkBatch returns an error unless x holds whole rows of dimension d.
 // batch checks a run of v from x with opts and returns the number n of
 // rows of x, the recorder of the trajectory and the held values; n = 0
 // is a run with nothing to integrate.
@@ -142,7 +141,7 @@ func (v *Velocity) batch(x []float64, opts *Options) (n int, rec *recorder, hold
 	}
 	n = len(x) / d
 	if rec, err = newRecorder(opts.trajectory(), n, d); err != nil || n == 0 {
-		return 0, rec, nil, err
+		return 0, nil, nil, err
 	}
 	hold = opts.hold()
 	if err := hold.check(n, d); err != nil {
@@ -151,6 +150,7 @@ func (v *Velocity) batch(x []float64, opts *Options) (n int, rec *recorder, hold
 	return n, rec, hold, nil
 }
 
+// checkBatch returns an error unless x holds whole rows of dimension d.
 func checkBatch(x []float64, d int) error {
 	if len(x)%d != 0 {
 		return fmt.Errorf("path: batch of %d numbers is not a whole number of rows of dimension %d", len(x), d)
