@@ -128,13 +128,10 @@ func (rc *recorder) record(t float64, y []float64) {
 	rc.tr.X = append(rc.tr.X, row)
 }
 
-// batch checks a run of v from x with opts and returns the number n of
-// rows of x, the recorder of the trajectory and the held values; n = 0
-// is a run with nothing to integrate.
+// batch checks a run of v (checked already) from x with opts and returns
+// the number n of rows of x, the recorder of the trajectory and the held
+// values; n = 0 is a run with nothing to integrate.
 func (v *Velocity) batch(x []float64, opts *Options) (n int, rec *recorder, hold *Hold, err error) {
-	if err := v.check(); err != nil {
-		return 0, nil, nil, err
-	}
 	_, d := v.g.Sizes()
 	if err := checkBatch(x, d); err != nil {
 		return 0, nil, nil, err
@@ -198,6 +195,9 @@ func (pr *Problem) Record(t float64, y []float64) { pr.rec.record(t, y) }
 // solver's full order. On an error (a cancelled ctx, Dopri5 running out of
 // steps) x holds the state at the last completed step.
 func Integrate(ctx context.Context, v *Velocity, x []float64, s Solver, opts *Options) (Stats, error) {
+	if err := v.check(); err != nil {
+		return Stats{}, err
+	}
 	n, rec, hold, err := v.batch(x, opts)
 	if err != nil || n == 0 {
 		return Stats{}, err

@@ -106,9 +106,7 @@ func TestCouplingTable(t *testing.T) {
 						continue
 					}
 					me, _ := metrics.MeanSE(energy[i][j])
-					if me/mn > worst {
-						worst, worstSE = me/mn, 0
-					}
+					ratio, se := me/mn, 0.0
 					row += fmt.Sprintf(" | from %d %s", i, meanSECell(energy[i][j]))
 					if draws > 1 {
 						// Transfer and noise are measured against the same
@@ -119,14 +117,14 @@ func TestCouplingTable(t *testing.T) {
 							diff[s] = energy[i][j][s] - noise[j][s]
 						}
 						row += fmt.Sprintf(" (− noise %s)", meanSECell(diff))
-						if me/mn == worst {
-							// The ratio is 1 + D/N (D the paired
-							// difference, N noise → j); its standard
-							// error to first order, the two taken as
-							// independent.
-							md, sd := metrics.MeanSE(diff)
-							worstSE = math.Hypot(sd/mn, md*sn/(mn*mn))
-						}
+						// The ratio is 1 + D/N (D the paired difference,
+						// N noise → j); its standard error to first
+						// order, the two taken as independent.
+						md, sd := metrics.MeanSE(diff)
+						se = math.Hypot(sd/mn, md*sn/(mn*mn))
+					}
+					if ratio > worst {
+						worst, worstSE = ratio, se
 					}
 					if squares[i][j] != nil {
 						row += fmt.Sprintf(" (on squares %s)", meanSECell(squares[i][j]))
