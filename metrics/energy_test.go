@@ -178,3 +178,58 @@ func BenchmarkEnergy2000Dim784(b *testing.B) {
 		Energy(x, y, 784)
 	}
 }
+
+// EnergyProjected against the pair sums of Energy. In 1-D the sorted
+// statistic is the same sum, so they agree to rounding. In 2-D the only
+// error is the quadrature over directions; the tolerance 10⁻⁶ is a
+// thousandth of the statistic's own spread at this n (about ±0.001 for two
+// samples of one law), so a difference within it changes no comparison
+// the project makes. Each of the usual slips is far outside it: the
+// plug-in (V-statistic) within-set terms are off by E|X − X'|/n ≈ 10⁻³, a
+// wrong projection constant (2/π for π/2) by a factor of 2.5, a cross term
+// without the factor 2 by E|X − Y| ≈ 1.
+func TestEnergyProjectedMatchesPairs(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	clusters := func(n int, shift float64) []float64 {
+		x := make([]float64, 2*n)
+		for i := 0; i < n; i++ {
+			c := float64(r.IntN(3))
+			x[2*i] = 2*c + 0.3*r.NormFloat64() + shift
+			x[2*i+1] = c + 0.1*r.NormFloat64()
+		}
+		return x
+	}
+	for _, shift := range []float64{0, 0.05, 0.5} {
+		a, b := clusters(3000, 0), clusters(2500, shift)
+		want := energyPairs(a, b, 2)
+		got := EnergyProjected(a, b, 2, 256)
+		t.Logf("2-D, shift %v: pairs %.9f, projected %.9f", shift, want, got)
+		if math.Abs(got-want) > 1e-6 {
+			t.Errorf("2-D, shift %v: projected %.9f, pairs %.9f", shift, got, want)
+		}
+	}
+	for _, mu := range []float64{0, 0.3} {
+		a, b := normals(r, 1999, []float64{0}, 1), normals(r, 2003, []float64{mu}, 1.5)
+		want, got := energyPairs(a, b, 1), EnergyProjected(a, b, 1, 0)
+		if math.Abs(got-want) > 1e-12 {
+			t.Errorf("1-D, μ = %v: sorted %.15f, pairs %.15f", mu, got, want)
+		}
+	}
+	mustPanic(t, "3-D", func() { EnergyProjected(make([]float64, 12), make([]float64, 12), 3, 8) })
+	mustPanic(t, "no directions", func() { EnergyProjected(make([]float64, 8), make([]float64, 8), 2, 0) })
+}
+
+// Beyond 10⁸ pairs Energy sorts projections; the value is the pair sums'
+// to the tolerance above.
+func TestEnergyLargeSets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10⁸ pairs")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	a, b := normals(r, 10001, []float64{0, 0}, 1), normals(r, 10001, []float64{0.02, 0}, 1)
+	want, got := energyPairs(a, b, 2), Energy(a, b, 2)
+	t.Logf("pairs %.9f, Energy %.9f", want, got)
+	if math.Abs(got-want) > 1e-6 {
+		t.Errorf("Energy %.9f, pairs %.9f", got, want)
+	}
+}
