@@ -25,7 +25,7 @@ import (
 // BLAS product computes the distances): for n = m = 2000 about 0.1 s in
 // 2-D and 2.5 s in 784-D (MNIST) on this project's 2-core machines.
 // In one and two dimensions, beyond 10⁸ pairs, it sorts projections
-// instead (EnergyProjected with 512 directions: exact in 1-D, within about
+// instead (EnergyProjected with 256 directions: exact in 1-D, within about
 // 10⁻⁸ of the pair sums in 2-D), so large sets cost O((n+m)·log(n+m)) per
 // direction; in more dimensions subsample sets much larger than 10,000
 // points beforehand.
@@ -47,7 +47,7 @@ func Energy(a, b []float64, d int) float64 {
 // difference from the pair sums is about 10⁻⁸, falling as dirs⁻²).
 const (
 	energyPairsLimit = 1e8
-	energyDirs       = 512
+	energyDirs       = 256
 )
 
 // energyPairs is Energy by visiting every pair.
