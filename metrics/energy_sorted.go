@@ -25,7 +25,7 @@ import (
 // and the mean is taken over dirs equally spaced angles (the trapezoid
 // rule of a periodic function). The 1-D statistic of each projection is
 // exact, so the only error is the quadrature's, which for a single pair
-// is below (π/dirs)²/4 of its distance and for the statistic of two sets
+// is at most (π/dirs)²/12 of its distance and for the statistic of two sets
 // far smaller, because the pairs' errors have both signs
 // (TestEnergyProjectedMatchesPairs measures it). The cost is
 // O(dirs·(n+m)·log(n+m)) time, spread over GOMAXPROCS goroutines, and
