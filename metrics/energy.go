@@ -31,14 +31,21 @@ import (
 // points beforehand.
 // It panics if n < 2 or m < 2 or a length is not a multiple of d.
 func Energy(a, b []float64, d int) float64 {
-	n, m := rows(a, d, "a"), rows(b, d, "b")
-	if n < 2 || m < 2 {
-		panic(fmt.Sprintf("metrics: energy distance needs at least 2 rows per set, have %d and %d", n, m))
-	}
+	n, m := energyRows(a, b, d)
 	if d <= 2 && float64(n)*float64(m) > energyPairsLimit {
 		return EnergyProjected(a, b, d, energyDirs)
 	}
 	return energyPairs(a, b, d)
+}
+
+// energyRows returns the rows of a and b, and panics unless each set has
+// at least two (the within-set U-statistics need a pair).
+func energyRows(a, b []float64, d int) (n, m int) {
+	n, m = rows(a, d, "a"), rows(b, d, "b")
+	if n < 2 || m < 2 {
+		panic(fmt.Sprintf("metrics: energy distance needs at least 2 rows per set, have %d and %d", n, m))
+	}
+	return n, m
 }
 
 // energyPairsLimit is the number of pairs beyond which Energy sorts

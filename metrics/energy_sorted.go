@@ -34,10 +34,7 @@ import (
 // It panics, as Energy does, if n < 2 or m < 2 or a length is not a
 // multiple of d, and also if d is not 1 or 2 or dirs < 1 for d = 2.
 func EnergyProjected(a, b []float64, d, dirs int) float64 {
-	n, m := rows(a, d, "a"), rows(b, d, "b")
-	if n < 2 || m < 2 {
-		panic(fmt.Sprintf("metrics: energy distance needs at least 2 rows per set, have %d and %d", n, m))
-	}
+	n, m := energyRows(a, b, d)
 	switch {
 	case d == 1:
 		return newSortedEnergy(n, m).of(a, b, 1, 0)
