@@ -161,5 +161,27 @@ func TestActivationDeriv(t *testing.T) {
 				t.Fatalf("%v kernels at %v: %v, %v; want %v, %v", act, x, a[i], d[i], act.Apply(x), act.Deriv(x))
 			}
 		}
+		// The float32 kernels (tanh: the rational tanh32; SiLU: σ through
+		// it) on the same row, 1601 columns: the assembly kernel's blocks,
+		// the zero bias's chunks of 256 and a tail. tanh32 is within 3 ulp
+		// (6e-8 near 1), so σ = (1 + tanh(v/2))/2 is within 1e-7 and
+		// z·σ within 1e-7·|z| plus rounding; 1e-6·max(1, |x|) has margin,
+		// and tanh(v) for tanh(v/2) or a dropped ½ is off by 0.1 or more.
+		z32, s32, b32 := make([]float32, len(z)), make([]float32, len(z)), make([]float32, len(z))
+		for i := range z {
+			z32[i], b32[i] = float32(z[i]), float32(b[i])
+		}
+		biasActRows(act, false, z32, s32, b32, 0, 1)
+		d32 := make([]float32, len(z))
+		for i := range d32 {
+			d32[i] = 1
+		}
+		mulDerivRange(act, d32, z32, s32, 0, len(d32))
+		for i := range z {
+			x := float64(float32(z[i]) + float32(b[i]))
+			if math.Abs(float64(z32[i])-act.Apply(x)) > 1e-6*math.Max(1, math.Abs(x)) || math.Abs(float64(d32[i])-act.Deriv(x)) > 1e-6*math.Max(1, math.Abs(x)) {
+				t.Fatalf("%v float32 kernels at %v: %v, %v; want %v, %v", act, x, z32[i], d32[i], act.Apply(x), act.Deriv(x))
+			}
+		}
 	}
 }
