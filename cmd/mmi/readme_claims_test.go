@@ -90,7 +90,7 @@ func TestREADMEDefaultModel(t *testing.T) {
 			if i == j {
 				continue
 			}
-			out := filepath.Join(dir, "x.csv")
+			out := filepath.Join(dir, fmt.Sprintf("x%d%d.csv", i, j)) // mmi path refuses to overwrite
 			if code, _, stderr := mmi(t, "path", "--model", model, "--from", fmt.Sprint(i), "--to", fmt.Sprint(j), "--n", "2000", "--seed", "7", "--out", out); code != 0 {
 				t.Fatalf("path %d → %d: %s", i, j, stderr)
 			}

@@ -40,6 +40,7 @@ type trainFlags struct {
 	widths            []int
 	blocks            int
 	xFourier          string
+	activation        string
 	precondition      bool
 	alphaMix          string
 	lossWeights       string
@@ -98,6 +99,7 @@ more than the noise head), printed on the first line of output.`,
 	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
 	f.IntVar(&tf.blocks, "blocks", 1, "U-Net residual blocks per level on each side of the U (implies --net unet)")
 	f.StringVar(&tf.xFourier, "x-fourier", "off", "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (for example 64:3; docs/suite.md); off: none")
+	f.StringVar(&tf.activation, "activation", defaultActivation.String(), "hidden-layer activation of the MLP: silu or tanh (the image MLP: "+imageDefaults.act.String()+" unless given; docs/suite.md measures both)")
 	f.BoolVar(&tf.precondition, "precondition", false, "MLP: feed the network x centred and scaled by the marginals' own means and scales at α, and scale its heads by them (helps marginals of small scale; docs/suite.md)")
 	f.StringVar(&tf.alphaMix, "alpha-mix", gk.DefaultAlphaMix.String(), "where α is drawn in training: relative weights of the simplex's interior (Dirichlet(1)), 2-faces, edges and vertices, the share of edge draws between two data marginals (data-edges) and t ~ Beta(B, B) on an edge (edge-beta, 1: uniform); keys not given keep their default")
 	f.StringVar(&tf.lossWeights, "loss-weights", "uniform", "weight of each head's error in the loss: uniform, or alpha:δ (head k weighs ∝ α_k + δ: the accuracy goes to the heads the flow uses at α; the minimizer is the same). Image data on the U-Net: alpha:"+fmt.Sprint(imageDefaults.unetHeadFloor)+" unless given (docs/images.md)")
@@ -238,13 +240,14 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		Coupling:   spec,
 		Net:        net,
 		UNet:       gk.UNet{Widths: tf.widths, Blocks: tf.blocks},
+		Activation: defaultActivation,
 	}
 	imageLine := ""
 	if img := imageShape(entries); img != nil {
 		cfg.Shape = img.HWC()
 		imageLine = applyImageDefaults(fl, img, &cfg, &set, &spec)
 	}
-	if err := mlpInputOptions(tf, &cfg); err != nil {
+	if err := mlpInputOptions(fl, tf, &cfg); err != nil {
 		return nil, "", err
 	}
 	if cfg.Net == gk.NetMLP {
@@ -295,16 +298,38 @@ func alphaMixFlag(fl *pflag.FlagSet, tf *trainFlags, set *gk.Settings) (string, 
 	return "; α mix " + a.String(), nil
 }
 
-// mlpInputOptions sets the options of --x-fourier and --precondition on
-// cfg and refuses them for the U-Net (known once the image defaults have
-// chosen the network).
-func mlpInputOptions(tf *trainFlags, cfg *gk.Config) error {
+// defaultActivation is the MLP's activation for data that are not images:
+// SiLU, which on the suite's hardest problems and the checkerboard gave
+// lower errors than tanh at equal time (docs/suite.md, "SiLU").
+const defaultActivation = nn.SiLU
+
+// parseActivationFlag reads --activation.
+func parseActivationFlag(s string) (nn.Activation, error) {
+	for _, a := range []nn.Activation{nn.SiLU, nn.Tanh} {
+		if a.String() == s {
+			return a, nil
+		}
+	}
+	return 0, usagef("train: --activation %q: want silu or tanh", s)
+}
+
+// mlpInputOptions sets the options of --x-fourier, --precondition and
+// --activation on cfg and refuses them for the U-Net (known once the
+// image defaults have chosen the network).
+func mlpInputOptions(fl *pflag.FlagSet, tf *trainFlags, cfg *gk.Config) error {
 	xf, err := gk.ParseXFeatures(tf.xFourier)
 	if err != nil {
 		return usagef("train: --x-fourier %q: want M:σ with M ≥ 1 and σ > 0 (for example 64:3), or off", tf.xFourier)
 	}
 	cfg.XFeatures, cfg.Precondition = xf, gk.Precondition{On: tf.precondition}
+	if fl.Changed("activation") {
+		if cfg.Activation, err = parseActivationFlag(tf.activation); err != nil {
+			return err
+		}
+	}
 	switch {
+	case fl.Changed("activation") && cfg.Net != gk.NetMLP:
+		return usagef("train: --activation sets the MLP's, not the U-Net's (give --net mlp, or leave --activation off)")
 	case xf.On() && cfg.Net != gk.NetMLP:
 		return usagef("train: --x-fourier works with the MLP only, not the U-Net (give --net mlp, or leave --x-fourier off)")
 	case tf.precondition && cfg.Net != gk.NetMLP:

@@ -112,7 +112,9 @@ func applyImageDefaults(fl *pflag.FlagSet, img *datasets.ImageShape, cfg *gk.Con
 			cfg.Hidden[i] = n
 		}
 	}
-	cfg.Activation = d.act
+	if !fl.Changed("activation") {
+		cfg.Activation = d.act
+	}
 	if !fl.Changed("steps") {
 		set.Steps, set.Warmup = d.steps, 0
 	}
