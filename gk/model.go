@@ -86,7 +86,7 @@ type Config struct {
 	// Activation follows every hidden layer; the zero value is tanh.
 	// mmi train uses SiLU for data that are not images: on the problems
 	// of package suite it is 1.1–4× more accurate at the same budget
-	// (gk/ARCHITECTURE.md, "SiLU").
+	// (gk/ARCHITECTURE.md, "Fifteenth session").
 	Activation nn.Activation
 	// Float32 selects float32 weights and arithmetic in the network
 	// (inputs and outputs stay float64); the default is float64.

@@ -19,7 +19,8 @@ import (
 
 // screenVariants are the settings screened on the suite's hardest
 // problems (gk/ARCHITECTURE.md, "The suite"): each changes mmi train's
-// defaults (3×128 SiLU, float32, gk.DefaultSettings) in one respect.
+// defaults for vector data (3×128 SiLU, float32, Fourier features of x
+// 32:1, 60000 steps, otherwise gk.DefaultSettings) in one respect.
 var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	"base": func(Problem, *gk.Config, *gk.Settings) {},
 	"lr2":  func(_ Problem, _ *gk.Config, s *gk.Settings) { s.LR = 2e-3 },
@@ -45,6 +46,9 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	// default before it).
 	"silu": func(_ Problem, c *gk.Config, _ *gk.Settings) { c.Activation = nn.SiLU },
 	"tanh": func(_ Problem, c *gk.Config, _ *gk.Settings) { c.Activation = nn.Tanh },
+	// No features of x; tanh+noxf:80000 is the default of before the
+	// fifteenth session, silu+noxf:80000 its first change.
+	"noxf": func(_ Problem, c *gk.Config, _ *gk.Settings) { c.XFeatures = gk.XFeatures{} },
 	// Wider at equal time: 3×256 runs ~2.5× slower per step.
 	"w256": func(_ Problem, c *gk.Config, s *gk.Settings) {
 		c.Hidden = []int{256, 256, 256}
@@ -193,11 +197,13 @@ func TestScreen(t *testing.T) {
 func screenTrain(t *testing.T, p Problem, ms []marginals.Marginal, variant func(Problem, *gk.Config, *gk.Settings), steps int) (*gk.Model, gk.Settings, float64) {
 	t.Helper()
 	set := gk.DefaultSettings()
-	if steps > 0 {
-		set.Steps, set.Warmup = steps, 0 // as mmi train --steps
-	}
+	set.Steps, set.Warmup = 60000, 60000/20      // mmi train's default for vector data
 	set.CheckpointEvery, set.Seed = time.Hour, 1 // mmi train --seed 1
-	cfg := gk.Config{Marginals: len(ms), Dim: ms[0].Dim(), Hidden: []int{128, 128, 128}, Float32: true, Activation: nn.SiLU}
+	cfg := gk.Config{Marginals: len(ms), Dim: ms[0].Dim(), Hidden: []int{128, 128, 128}, Float32: true,
+		Activation: nn.SiLU, XFeatures: gk.XFeatures{Frequencies: 32, Scale: 1}}
+	if steps > 0 {
+		set.Steps, set.Warmup = steps, steps/20 // as mmi train --steps
+	}
 	variant(p, &cfg, &set)
 	c, err := marginals.NewIndependent(ms...)
 	if err != nil {

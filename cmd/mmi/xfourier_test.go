@@ -48,10 +48,32 @@ func TestTrainXFourier(t *testing.T) {
 	}
 	wantUsage(t, "MLP only", []string{out}, "train", "--net", "unet", "--x-fourier", "8:1", "--steps", "5", "--out", out)
 	plain := filepath.Join(dir, "plain.mmi")
-	if code, _, stderr := mmi(t, "train", "--data", "moons", "--steps", "5", "--batch", "8", "--hidden", "4", "--out", plain); code != 0 {
+	if code, _, stderr := mmi(t, "train", "--data", "moons", "--x-fourier", "off", "--steps", "5", "--batch", "8", "--hidden", "4", "--out", plain); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if v := version(plain); v != 2 {
-		t.Errorf("a model without --x-fourier is written as version %d, want 2", v)
+		t.Errorf("a model with --x-fourier off is written as version %d, want 2", v)
+	}
+	// The default: 32:1 for vector data, none for images.
+	for _, c := range []struct {
+		data string
+		want gk.XFeatures
+	}{{"moons", gk.XFeatures{Frequencies: 32, Scale: 1}}, {"digits:0,digits:1", gk.XFeatures{}}} {
+		out := filepath.Join(dir, "default.mmi")
+		if code, _, stderr := mmi(t, "train", "--data", c.data, "--net", "mlp", "--steps", "5", "--batch", "8", "--hidden", "4", "--out", out, "--force"); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		m, err := gk.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Config().XFeatures; got != c.want {
+			t.Errorf("--data %s without --x-fourier: features %+v, want %+v", c.data, got, c.want)
+		}
+	}
+	// The U-Net takes none and is not refused for the default.
+	unet := filepath.Join(dir, "unet.mmi")
+	if code, _, stderr := mmi(t, "train", "--data", "digits:0,digits:1", "--net", "unet", "--widths", "4,4", "--steps", "2", "--batch", "4", "--out", unet); code != 0 {
+		t.Errorf("U-Net without --x-fourier: exit %d: %s", code, stderr)
 	}
 }
