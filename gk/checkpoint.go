@@ -538,15 +538,6 @@ func parseHeads(s string) (Heads, error) {
 	return 0, fmt.Errorf("unknown head layout %q", s)
 }
 
-func parseActivation(s string) (nn.Activation, error) {
-	for _, a := range []nn.Activation{nn.Tanh, nn.SiLU} {
-		if a.String() == s {
-			return a, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown activation %q", s)
-}
-
 func decodeFloat64s(b []byte, what string) ([]float64, error) {
 	if len(b) == 0 {
 		return nil, nil
@@ -569,7 +560,7 @@ func (p *checkpointPayload) model(weights []byte) (*Model, error) {
 	var err error
 	if a.Net == "" {
 		cfg.Net = NetMLP
-		if cfg.Activation, err = parseActivation(a.Activation); err != nil {
+		if cfg.Activation, err = nn.ParseActivation(a.Activation); err != nil {
 			return nil, err
 		}
 	} else {

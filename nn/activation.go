@@ -17,6 +17,16 @@ func (a Activation) String() string {
 	return fmt.Sprintf("Activation(%d)", int(a))
 }
 
+// ParseActivation returns the activation String names ("tanh", "silu").
+func ParseActivation(s string) (Activation, error) {
+	for _, a := range []Activation{Tanh, SiLU} {
+		if a.String() == s {
+			return a, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown activation %q", s)
+}
+
 // Apply returns act(z) in float64: tanh(z), or SiLU z·σ(z) with
 // σ(z) = 1/(1+e^{−z}). It is the scalar reference of the batched kernels
 // (which for float32 use a faster rational tanh).

@@ -146,14 +146,7 @@ func TestActivationDeriv(t *testing.T) {
 			z = append(z, x+0.25)
 			b = append(b, -0.25)
 		}
-		s := make([]float64, len(z))
-		a := append([]float64(nil), z...)
-		biasActRows(act, false, a, s, b, 0, 1)
-		d := make([]float64, len(z))
-		for i := range d {
-			d[i] = 1
-		}
-		mulDerivRange(act, d, a, s, 0, len(d))
+		a, d := kernelsAt[float64](act, z, b)
 		for i := range z {
 			x := z[i] + b[i]
 			// Same formula up to rounding (σ computed once vs twice).
@@ -167,16 +160,7 @@ func TestActivationDeriv(t *testing.T) {
 		// (6e-8 near 1), so σ = (1 + tanh(v/2))/2 is within 1e-7 and
 		// z·σ within 1e-7·|z| plus rounding; 1e-6·max(1, |x|) has margin,
 		// and tanh(v) for tanh(v/2) or a dropped ½ is off by 0.1 or more.
-		z32, s32, b32 := make([]float32, len(z)), make([]float32, len(z)), make([]float32, len(z))
-		for i := range z {
-			z32[i], b32[i] = float32(z[i]), float32(b[i])
-		}
-		biasActRows(act, false, z32, s32, b32, 0, 1)
-		d32 := make([]float32, len(z))
-		for i := range d32 {
-			d32[i] = 1
-		}
-		mulDerivRange(act, d32, z32, s32, 0, len(d32))
+		z32, d32 := kernelsAt[float32](act, z, b)
 		for i := range z {
 			x := float64(float32(z[i]) + float32(b[i]))
 			if math.Abs(float64(z32[i])-act.Apply(x)) > 1e-6*math.Max(1, math.Abs(x)) || math.Abs(float64(d32[i])-act.Deriv(x)) > 1e-6*math.Max(1, math.Abs(x)) {
@@ -184,4 +168,18 @@ func TestActivationDeriv(t *testing.T) {
 			}
 		}
 	}
+}
+
+// kernelsAt runs the batched kernels in width T on one row z with bias b:
+// act(z + b) from biasActRows and act'(z + b) from mulDerivRange on a
+// gradient of ones.
+func kernelsAt[T Float](act Activation, z, b []float64) (a, d []T) {
+	a, s, bt := make([]T, len(z)), make([]T, len(z)), make([]T, len(z))
+	d = make([]T, len(z))
+	for i := range z {
+		a[i], bt[i], d[i] = T(z[i]), T(b[i]), 1
+	}
+	biasActRows(act, false, a, s, bt, 0, 1)
+	mulDerivRange(act, d, a, s, 0, len(d))
+	return a, d
 }

@@ -311,16 +311,6 @@ var vectorDefaults = struct {
 	steps int
 }{act: nn.SiLU, xf: gk.XFeatures{Frequencies: 32, Scale: 1}, steps: 60000}
 
-// parseActivationFlag reads --activation.
-func parseActivationFlag(s string) (nn.Activation, error) {
-	for _, a := range []nn.Activation{nn.SiLU, nn.Tanh} {
-		if a.String() == s {
-			return a, nil
-		}
-	}
-	return 0, usagef("train: --activation %q: want silu or tanh", s)
-}
-
 // mlpInputOptions sets the options of --x-fourier, --precondition and
 // --activation on cfg and refuses them for the U-Net (known once the
 // image defaults have chosen the network).
@@ -334,8 +324,8 @@ func mlpInputOptions(fl *pflag.FlagSet, tf *trainFlags, cfg *gk.Config) error {
 	}
 	cfg.XFeatures, cfg.Precondition = xf, gk.Precondition{On: tf.precondition}
 	if fl.Changed("activation") {
-		if cfg.Activation, err = parseActivationFlag(tf.activation); err != nil {
-			return err
+		if cfg.Activation, err = nn.ParseActivation(tf.activation); err != nil {
+			return usagef("train: --activation %q: want silu or tanh", tf.activation)
 		}
 	}
 	switch {
