@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/mmi-go/mmi/internal/trig"
 )
 
 // FeatureKind selects how the simplex coordinate α enters the network.
@@ -113,10 +115,9 @@ func (a *alphaFeatures) compute(dst, alpha []float64) {
 		for k, v := range row {
 			s += v * alpha[k]
 		}
-		sn, cs := math.Sincos(2 * math.Pi * s)
-		dst[a.n+i] = sn
-		dst[a.n+m+i] = cs
+		dst[a.n+i] = s
 	}
+	trig.Sincos2PiTo(dst[a.n:a.n+m], dst[a.n+m:a.n+2*m], dst[a.n:a.n+m])
 }
 
 // vjp adds Jᵀ dfeat to dalpha (length K+1), where J = ∂features/∂α is the
@@ -134,7 +135,7 @@ func (a *alphaFeatures) vjp(dalpha, alpha, dfeat []float64) {
 		for k, v := range row {
 			s += v * alpha[k]
 		}
-		sn, cs := math.Sincos(2 * math.Pi * s)
+		sn, cs := trig.Sincos2Pi(s)
 		c := 2 * math.Pi * (cs*dfeat[a.n+i] - sn*dfeat[a.n+m+i])
 		for k, v := range row {
 			dalpha[k] += c * v

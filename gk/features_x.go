@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+
+	"github.com/mmi-go/mmi/internal/trig"
 )
 
 // XFeatures configures random Fourier features of the network's input x
@@ -112,8 +114,9 @@ func (x *xFeatures) compute(dst, row []float64) {
 		for j, v := range x.b[i*x.d : (i+1)*x.d] {
 			s += v * row[j]
 		}
-		dst[i], dst[m+i] = math.Sincos(2 * math.Pi * s)
+		dst[i] = s
 	}
+	trig.Sincos2PiTo(dst[:m], dst[m:2*m], dst[:m])
 }
 
 // vjp adds Jᵀ dfeat to dx (len d), J = ∂features/∂x at the row whose
