@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mmi-go/mmi/marginals"
+	"github.com/mmi-go/mmi/nn"
 )
 
 // bnUniform is a cheap coupling for benchmarks: K+1 marginals of
@@ -33,6 +34,9 @@ var _ marginals.Coupling = bnUniform{}
 //
 //	small:   K+1 = 3, d = 2: 3+2 → 3×256 tanh → 3·2, float64, batch 512
 //	small32: the same network in float32
+//	vector:  mmi train's default for data that are not images: K+1 = 4,
+//	         d = 2, 16 Fourier α-features and 32 of x (32:1) + 2 → 3×128
+//	         SiLU → 4·2, float32, batch 512
 //	mnist:   K+1 = 7, d = 784: 7+784 → 3×1024 tanh → 7·784, float32, batch 512
 //	image:   the image default of `mmi train` (six MNIST classes): K+1 = 7,
 //	         d = 784, 39 Fourier α-features + 784 → 3×512 tanh → 7·784,
@@ -58,14 +62,18 @@ func BenchmarkTrainStep(b *testing.B) {
 	}{
 		{"small", 3, 2, 256, false, 512},
 		{"small32", 3, 2, 256, true, 512},
+		{"vector", 4, 2, 128, true, 512},
 		{"mnist", 7, 784, 1024, true, 512},
 		{"image", 7, 784, 512, true, 128},
 		{"unet", 7, 784, 0, true, 128},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			cfg := Config{Hidden: []int{c.hidden, c.hidden, c.hidden}, Float32: c.float32, Norm: Affine{Scale: 1}}
-			if c.d == 2 {
+			switch c.name {
+			case "small", "small32":
 				cfg.Features = Features{Kind: FeaturesPlain}
+			case "vector":
+				cfg.Activation, cfg.XFeatures = nn.SiLU, XFeatures{Frequencies: 32, Scale: 1}
 			}
 			if c.name == "image" || c.name == "unet" {
 				cfg.Bounds, cfg.NoiseWeight = Bounds{Lo: -1, Hi: 1}, 0.03

@@ -78,6 +78,10 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	// scales (gk.Precondition, fitted by the trainer; mmi train
 	// --precondition).
 	"pre": func(_ Problem, c *gk.Config, _ *gk.Settings) { c.Precondition = gk.Precondition{On: true} },
+	// A longer average of the weights (the default β is 0.999, a
+	// window of about 1000 steps).
+	"ema9995": func(_ Problem, _ *gk.Config, s *gk.Settings) { s.EMA = 0.9995 },
+	"ema9998": func(_ Problem, _ *gk.Config, s *gk.Settings) { s.EMA = 0.9998 },
 	// Both levers that helped on p03 at 1/8 of the budget.
 	"normwithin-lr8": func(p Problem, c *gk.Config, s *gk.Settings) {
 		c.Norm = withinAffine(p.Marginals)
