@@ -220,6 +220,9 @@ type ckptSettings struct {
 	// HeadWeightFloor is Settings.HeadWeightFloor; 0 (absent in older
 	// files) weighs every head alike.
 	HeadWeightFloor float64 `msgpack:"head_weight_floor,omitempty"`
+	// NormFit is Settings.Norm: "" (pooled, and every older file) or
+	// "within".
+	NormFit string `msgpack:"norm_fit,omitempty"`
 }
 
 type ckptTraining struct {
@@ -382,6 +385,9 @@ func (t *Trainer) Save(path string) error {
 		Alpha:           []float64{s.Alpha.Interior, s.Alpha.Faces, s.Alpha.Edges, s.Alpha.Vertices, s.Alpha.EdgeBeta, s.Alpha.DataEdges},
 		CheckpointEvery: s.CheckpointEvery, RecordEvery: s.RecordEvery, NormSamples: s.NormSamples,
 		HeadLoss: "raw", Reuse: s.Reuse, HeadWeightFloor: s.HeadWeightFloor,
+	}
+	if s.Norm != NormPooled {
+		cs.NormFit = s.Norm.String()
 	}
 	if s.LossThroughProjection {
 		cs.HeadLoss = "projected"
@@ -724,6 +730,13 @@ func (p *checkpointPayload) trainer(c marginals.Coupling, alpha simplex.Sampler)
 	case "raw":
 	default:
 		return nil, fmt.Errorf("unknown head loss %q", cs.HeadLoss)
+	}
+	if cs.NormFit != "" {
+		f, err := ParseNormFit(cs.NormFit)
+		if err != nil {
+			return nil, err
+		}
+		set.Norm = f
 	}
 	switch got := fmt.Sprintf("%T", alpha); {
 	case cs.CustomAlpha != "" && alpha == nil:

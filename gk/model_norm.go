@@ -96,6 +96,42 @@ func (a Affine) Denormalize(x []float64) {
 // normalized coordinates plus this is the log density in data coordinates.
 func (a Affine) LogDetJacobian(d int) float64 { return -float64(d) * math.Log(a.scale()) }
 
+// NormFit selects how NewTrainer fits the scale of a model's
+// normalization (the centre is always the pooled mean of the data).
+type NormFit int
+
+const (
+	// NormPooled (the zero value) scales the union of the data marginals
+	// to unit spread (FitAffine).
+	NormPooled NormFit = iota
+	// NormWithin scales by the marginals' own spread about their own
+	// means (FitAffineWithin): a small marginal far from the others is
+	// not squeezed by the distances between the marginals' locations.
+	NormWithin
+)
+
+// String returns "pooled" or "within", the names ParseNormFit reads.
+func (f NormFit) String() string {
+	switch f {
+	case NormPooled:
+		return "pooled"
+	case NormWithin:
+		return "within"
+	}
+	return fmt.Sprintf("NormFit(%d)", int(f))
+}
+
+// ParseNormFit reads "pooled" or "within".
+func ParseNormFit(s string) (NormFit, error) {
+	switch s {
+	case "pooled":
+		return NormPooled, nil
+	case "within":
+		return NormWithin, nil
+	}
+	return 0, fmt.Errorf("gk: normalization %q: want pooled or within", s)
+}
+
 // FitAffine estimates the normalization of the data marginals 1 … K of c
 // from n joint draws: Center is the mean of the pooled data samples and
 // Scale² the mean squared distance to it per coordinate,
@@ -106,6 +142,25 @@ func (a Affine) LogDetJacobian(d int) float64 { return -float64(d) * math.Log(a.
 // N(0, I) matches it. Marginal 0 is not used. It fails if the data are
 // constant or not finite.
 func FitAffine(c marginals.Coupling, n int, r *rand.Rand) (Affine, error) {
+	return fitAffine(c, n, r, NormPooled)
+}
+
+// FitAffineWithin is FitAffine with the scale of NormWithin: the root mean
+// over the data marginals of each one's variance per coordinate about its
+// own mean,
+//
+//	Scale² = (1/(K n d)) Σ_{k≥1} Σ_i |x_{k,i} − m_k|² ,  m_k = (1/n) Σ_i x_{k,i},
+//
+// which counts the spread of the modes and not the distances between the
+// marginals. Why: near the vertex of a thin or small marginal the heads
+// vary on the scale of that marginal's modes, and the pooled scale can
+// make it a few hundredths of a unit (gk/ARCHITECTURE.md, "The suite").
+// Center is FitAffine's. It fails if every marginal is constant.
+func FitAffineWithin(c marginals.Coupling, n int, r *rand.Rand) (Affine, error) {
+	return fitAffine(c, n, r, NormWithin)
+}
+
+func fitAffine(c marginals.Coupling, n int, r *rand.Rand, fit NormFit) (Affine, error) {
 	kk, d := c.Len(), c.Dim()
 	if kk < 2 {
 		return Affine{}, errors.New("gk: coupling has no data marginal")
@@ -124,6 +179,8 @@ func FitAffine(c marginals.Coupling, n int, r *rand.Rand) (Affine, error) {
 	sum := make([]float64, d)
 	sq := 0.0
 	total := 0
+	sumK := make([]float64, kk*d) // per marginal, for NormWithin
+	sqK := make([]float64, kk)
 	for done := 0; done < n; {
 		m := min(chunk, n-done)
 		for k := range buf {
@@ -141,6 +198,8 @@ func FitAffine(c marginals.Coupling, n int, r *rand.Rand) (Affine, error) {
 				y := v - shift[i%d]
 				sum[i%d] += y
 				sq += y * y
+				sumK[k*d+i%d] += y
+				sqK[k] += y * y
 			}
 		}
 		total += m * (kk - 1)
@@ -154,6 +213,16 @@ func FitAffine(c marginals.Coupling, n int, r *rand.Rand) (Affine, error) {
 		meanSq += mu * mu
 	}
 	v := (sq/float64(total) - meanSq) / float64(d)
+	if fit == NormWithin {
+		v = 0
+		for k := 1; k < kk; k++ {
+			vk := sqK[k] / float64(n)
+			for _, s := range sumK[k*d : (k+1)*d] {
+				vk -= (s / float64(n)) * (s / float64(n))
+			}
+			v += vk / float64((kk-1)*d)
+		}
+	}
 	if !(v > 0) || math.IsInf(v, 0) {
 		return Affine{}, fmt.Errorf("gk: data marginals have variance %v, cannot normalize", v)
 	}

@@ -151,6 +151,9 @@ type Settings struct {
 	// NormSamples is the number of joint draws from which NewTrainer fits
 	// the normalization when the Config has none; default 4096.
 	NormSamples int
+	// Norm is how that normalization's scale is fitted; default
+	// NormPooled (FitAffine), NormWithin for FitAffineWithin.
+	Norm NormFit
 	// LossThroughProjection applies the loss of a model with projected
 	// heads to the projected g_k, as in the original HeadsProjected
 	// training. By default (false) the loss is applied to the raw heads
@@ -236,6 +239,8 @@ func (s Settings) validate() error {
 		return fmt.Errorf("gk: record interval %d", s.RecordEvery)
 	case s.NormSamples < 1:
 		return fmt.Errorf("gk: %d normalization samples", s.NormSamples)
+	case s.Norm != NormPooled && s.Norm != NormWithin:
+		return fmt.Errorf("gk: unknown normalization fit %d", int(s.Norm))
 	case s.Reuse < 0:
 		return fmt.Errorf("gk: coupling draws reused for %d steps", s.Reuse)
 	case !(s.HeadWeightFloor >= 0) || math.IsInf(s.HeadWeightFloor, 0):
@@ -368,7 +373,8 @@ type Trainer struct {
 // the coupling c, whose marginal 0 must be N(0, I_d) and marginals 1 … K
 // the data (in data coordinates). cfg.Marginals and cfg.Dim may be left 0
 // to take them from c. If cfg.Norm is the zero Affine (Center nil, Scale
-// 0) it is fitted from set.NormSamples draws of c (FitAffine); pass
+// 0) it is fitted from set.NormSamples draws of c (FitAffine, or
+// FitAffineWithin with set.Norm = NormWithin); pass
 // Affine{Scale: 1} for no normalization.
 func NewTrainer(cfg Config, c marginals.Coupling, set Settings) (*Trainer, error) {
 	set = set.withDefaults()
@@ -400,7 +406,7 @@ func NewTrainer(cfg Config, c marginals.Coupling, set Settings) (*Trainer, error
 		if ot, ok := c.(*marginals.OT); ok {
 			fit = ot.Independent()
 		}
-		a, err := FitAffine(fit, set.NormSamples, rand.New(rand.NewPCG(set.Seed, streamNorm)))
+		a, err := fitAffine(fit, set.NormSamples, rand.New(rand.NewPCG(set.Seed, streamNorm)), set.Norm)
 		if err != nil {
 			return nil, err
 		}

@@ -74,6 +74,8 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	// pooled spread (which counts the distances between the marginals'
 	// locations): the scale of the modes, not of the layout.
 	"normwithin": func(p Problem, c *gk.Config, s *gk.Settings) { c.Norm = withinAffine(p.Marginals) },
+	// The same scale fitted from draws, as mmi train --norm within does.
+	"within": func(_ Problem, _ *gk.Config, s *gk.Settings) { s.Norm = gk.NormWithin },
 	// Input and heads preconditioned by the marginals' own means and
 	// scales (gk.Precondition, fitted by the trainer; mmi train
 	// --precondition).

@@ -111,6 +111,7 @@ func checkResumeFlags(fl *pflag.FlagSet, tf *trainFlags, file string, t *gk.Trai
 		{"x-fourier", xFourierName(tf.xFourier), cfg.XFeatures.String()},
 		{"precondition", tf.precondition, cfg.Precondition.On},
 		{"activation", tf.activation, cfg.Activation},
+		{"norm", tf.norm, set.Norm},
 		{"alpha-mix", alphaMixName(tf.alphaMix, set.Alpha), set.Alpha.String()},
 		{"widths", intsString(tf.widths), intsString(cfg.UNet.Widths)},
 		{"blocks", tf.blocks, max(cfg.UNet.Blocks, 1)},

@@ -41,6 +41,7 @@ type trainFlags struct {
 	blocks            int
 	xFourier          string
 	activation        string
+	norm              string
 	precondition      bool
 	alphaMix          string
 	lossWeights       string
@@ -101,13 +102,19 @@ and %d steps, chosen on the problems of mmi suite (docs/suite.md).`,
 	f.StringVar(&tf.net, "net", "mlp", "network: mlp, or unet (a convolutional U-Net for images of any H×W×C); image data gets the U-Net unless --net mlp, --hidden or --layers is given (docs/images.md measures both)")
 	f.IntSliceVar(&tf.widths, "widths", nil, "U-Net channels per level, finest first (implies --net unet; default "+intsString(gk.DefaultUNetWidths)+", fewer levels where the image does not halve)")
 	f.IntVar(&tf.blocks, "blocks", 1, "U-Net residual blocks per level on each side of the U (implies --net unet)")
-	f.StringVar(&tf.xFourier, "x-fourier", vectorDefaults.xf.String(), "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (docs/suite.md); off: none. Image data: off unless given")
-	f.StringVar(&tf.activation, "activation", vectorDefaults.act.String(), "hidden-layer activation of the MLP: silu or tanh (the image MLP: "+imageDefaults.act.String()+" unless given; docs/suite.md measures both)")
-	f.BoolVar(&tf.precondition, "precondition", false, "MLP: feed the network x centred and scaled by the marginals' own means and scales at α, and scale its heads by them (helps marginals of small scale; docs/suite.md)")
+	mlpFlags(f, &tf)
 	f.StringVar(&tf.alphaMix, "alpha-mix", gk.DefaultAlphaMix.String(), "where α is drawn in training: relative weights of the simplex's interior (Dirichlet(1)), 2-faces, edges and vertices, the share of edge draws between two data marginals (data-edges) and t ~ Beta(B, B) on an edge (edge-beta, 1: uniform); keys not given keep their default")
 	f.StringVar(&tf.lossWeights, "loss-weights", "uniform", "weight of each head's error in the loss: uniform, or alpha:δ (head k weighs ∝ α_k + δ: the accuracy goes to the heads the flow uses at α; the minimizer is the same). Image data on the U-Net: alpha:"+fmt.Sprint(imageDefaults.unetHeadFloor)+" unless given (docs/images.md)")
 	f.DurationVar(&tf.every, "checkpoint-every", def.CheckpointEvery, "interval of the periodic checkpoints (kept by --resume)")
 	return cmd
+}
+
+// mlpFlags defines the flags of how the MLP sees its input.
+func mlpFlags(f *pflag.FlagSet, tf *trainFlags) {
+	f.StringVar(&tf.xFourier, "x-fourier", vectorDefaults.xf.String(), "random Fourier features of x for the MLP: M:σ feeds sin and cos of 2π Bx, B of M×d entries N(0, σ²) in normalized units (docs/suite.md); off: none. Image data: off unless given")
+	f.StringVar(&tf.activation, "activation", vectorDefaults.act.String(), "hidden-layer activation of the MLP: silu or tanh (the image MLP: "+imageDefaults.act.String()+" unless given; docs/suite.md measures both)")
+	f.StringVar(&tf.norm, "norm", vectorDefaults.norm.String(), "scale of the normalization of the data: pooled (the union of the marginals has unit spread) or within (each marginal's spread about its own mean: small marginals far apart are not squeezed; docs/suite.md). Image data: pooled unless given")
+	f.BoolVar(&tf.precondition, "precondition", false, "MLP: feed the network x centred and scaled by the marginals' own means and scales at α, and scale its heads by them (helps marginals of small scale; docs/suite.md)")
 }
 
 // runTrain opens or resumes the trainer that the flags describe and runs it.
@@ -248,7 +255,7 @@ func newTrainer(fl *pflag.FlagSet, tf *trainFlags, dom simplex.Domain, spec marg
 		cfg.Shape = img.HWC()
 		imageLine = applyImageDefaults(fl, img, &cfg, &set, &spec)
 	}
-	if err := mlpInputOptions(fl, tf, &cfg); err != nil {
+	if err := inputOptions(fl, tf, &cfg, &set); err != nil {
 		return nil, "", err
 	}
 	if cfg.Net == gk.NetMLP {
@@ -308,8 +315,27 @@ func alphaMixFlag(fl *pflag.FlagSet, tf *trainFlags, set *gk.Settings) (string, 
 var vectorDefaults = struct {
 	act   nn.Activation
 	xf    gk.XFeatures
+	norm  gk.NormFit
 	steps int
-}{act: nn.SiLU, xf: gk.XFeatures{Frequencies: 32, Scale: 1}, steps: 60000}
+}{act: nn.SiLU, xf: gk.XFeatures{Frequencies: 32, Scale: 1}, norm: gk.NormPooled, steps: 60000}
+
+// inputOptions sets how the network sees its input: the MLP's options
+// (mlpInputOptions) on cfg and the normalization fit of --norm on set,
+// pooled for images unless --norm is given.
+func inputOptions(fl *pflag.FlagSet, tf *trainFlags, cfg *gk.Config, set *gk.Settings) error {
+	if err := mlpInputOptions(fl, tf, cfg); err != nil {
+		return err
+	}
+	f, err := gk.ParseNormFit(tf.norm)
+	if err != nil {
+		return usagef("train: --norm %q: want pooled or within", tf.norm)
+	}
+	if !fl.Changed("norm") && cfg.Shape != nil {
+		f = gk.NormPooled
+	}
+	set.Norm = f
+	return nil
+}
 
 // mlpInputOptions sets the options of --x-fourier, --precondition and
 // --activation on cfg and refuses them for the U-Net (known once the
