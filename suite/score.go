@@ -54,9 +54,11 @@ type Transfer struct {
 	From int `json:"from"`
 	To   int `json:"to"`
 	// Energy is the energy distance between the transferred samples and
-	// fresh samples of j, in the model's normalized coordinates (data
-	// units divided by the normalization scale), so that it does not
-	// depend on the data's units.
+	// fresh samples of j in the problem's units: data units divided by
+	// the problem's pooled scale (PooledScale), the scale a pooled
+	// normalization fits. A fixed unit per problem, not the model's own
+	// normalization, so that models normalized differently compare and
+	// the floor EnergyFloor means the same for all of them.
 	Energy float64 `json:"energy"`
 	// Ratio is Energy over noise → j's energy, the latter taken as at
 	// least EnergyFloor/MaxRatio (an estimate at the floor of the
@@ -116,10 +118,7 @@ func Score(ctx context.Context, name string, gen *generate.Generator, mix []*mar
 			res.WorstRegion = r.Name()
 		}
 	}
-	scale := norm.Scale
-	if scale == 0 {
-		scale = 1
-	}
+	scale := PooledScale(mix)
 	truth := make([][]float64, k1)
 	for j := 1; j < k1; j++ {
 		if truth[j], err = gen.Draw(j, s.N, generate.ChunkRand(^s.Seed, j)); err != nil {
@@ -165,6 +164,32 @@ func Score(ctx context.Context, name string, gen *generate.Generator, mix []*mar
 		}
 	}
 	return res, nil
+}
+
+// PooledScale returns the scale of the pooled normalization of the
+// mixtures, exactly: the root mean square per coordinate of the distance
+// of the pooled data to their mean, which gk.FitAffine estimates from
+// draws. Score measures energy distances in it.
+func PooledScale(mix []*marginals.Mixture) float64 {
+	d := mix[0].Dim()
+	center := make([]float64, d)
+	for _, m := range mix {
+		for c, g := range m.Components() {
+			for j, v := range g.Mean() {
+				center[j] += m.Weights()[c] * v / float64(len(mix))
+			}
+		}
+	}
+	ss := 0.0
+	for _, m := range mix {
+		for c, g := range m.Components() {
+			cov := g.Cov()
+			for j, v := range g.Mean() {
+				ss += m.Weights()[c] * (cov.At(j, j) + (v-center[j])*(v-center[j]))
+			}
+		}
+	}
+	return math.Sqrt(ss / float64(len(mix)*d))
 }
 
 // Summary is the suite's worst case over the results of several problems.

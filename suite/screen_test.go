@@ -193,7 +193,8 @@ func TestScreen(t *testing.T) {
 	}
 	out, _ := json.Marshal(map[string]any{"problem": p.Name, "variant": f[4], "steps": set.Steps, "train_seconds": secs,
 		"worst": res.Report.Worst, "worst_region": res.WorstRegion, "identity": res.Report.Identity,
-		"worst_transfer": res.WorstTransfer, "pass": res.Pass, "regions": res.Report.Regions, "transfers": res.Transfers})
+		"worst_transfer": res.WorstTransfer, "pass": res.Pass,
+		"norm_scale": m.Normalization().Scale, "pooled_scale": PooledScale(p.Marginals), "regions": res.Report.Regions, "transfers": res.Transfers})
 	t.Logf("SCREEN %s", out)
 }
 
