@@ -20,7 +20,8 @@ import (
 // screenVariants are the settings screened on the suite's hardest
 // problems (gk/ARCHITECTURE.md, "The suite"): each changes mmi train's
 // defaults for vector data (3×128 SiLU, float32, Fourier features of x
-// 32:1, 60000 steps, otherwise gk.DefaultSettings) in one respect.
+// 32:1, the within-marginal scale, 60000 steps, otherwise
+// gk.DefaultSettings) in one respect.
 var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	"base": func(Problem, *gk.Config, *gk.Settings) {},
 	"lr2":  func(_ Problem, _ *gk.Config, s *gk.Settings) { s.LR = 2e-3 },
@@ -74,8 +75,11 @@ var screenVariants = map[string]func(p Problem, c *gk.Config, s *gk.Settings){
 	// pooled spread (which counts the distances between the marginals'
 	// locations): the scale of the modes, not of the layout.
 	"normwithin": func(p Problem, c *gk.Config, s *gk.Settings) { c.Norm = withinAffine(p.Marginals) },
-	// The same scale fitted from draws, as mmi train --norm within does.
+	// The normalization of mmi train --norm within (the default since
+	// the sixteenth session; the same scale as normwithin, fitted from
+	// draws) and of --norm pooled (the default before it).
 	"within": func(_ Problem, _ *gk.Config, s *gk.Settings) { s.Norm = gk.NormWithin },
+	"pooled": func(_ Problem, _ *gk.Config, s *gk.Settings) { s.Norm = gk.NormPooled },
 	// Input and heads preconditioned by the marginals' own means and
 	// scales (gk.Precondition, fitted by the trainer; mmi train
 	// --precondition).
@@ -206,6 +210,7 @@ func screenTrain(t *testing.T, p Problem, ms []marginals.Marginal, variant func(
 	set := gk.DefaultSettings()
 	set.Steps, set.Warmup = 60000, 60000/20      // mmi train's default for vector data
 	set.CheckpointEvery, set.Seed = time.Hour, 1 // mmi train --seed 1
+	set.Norm = gk.NormWithin                     // mmi train's default for vector data
 	cfg := gk.Config{Marginals: len(ms), Dim: ms[0].Dim(), Hidden: []int{128, 128, 128}, Float32: true,
 		Activation: nn.SiLU, XFeatures: gk.XFeatures{Frequencies: 32, Scale: 1}}
 	if steps > 0 {
