@@ -17,16 +17,7 @@ func TestTrainActivation(t *testing.T) {
 	dir := t.TempDir()
 	train := func(name string, args ...string) nn.Activation {
 		t.Helper()
-		out := filepath.Join(dir, name)
-		args = append([]string{"train", "--steps", "5", "--batch", "8", "--hidden", "4", "--out", out}, args...)
-		if code, _, stderr := mmi(t, args...); code != 0 {
-			t.Fatalf("mmi %v: exit %d: %s", args, code, stderr)
-		}
-		m, err := gk.Load(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m.Config().Activation
+		return trainSmall(t, filepath.Join(dir, name), args...).Config().Activation
 	}
 	for _, c := range []struct {
 		name string
@@ -50,4 +41,19 @@ func TestTrainActivation(t *testing.T) {
 	out := filepath.Join(dir, "x.mmi")
 	wantUsage(t, "--activation", []string{out}, "train", "--data", "moons", "--activation", "relu", "--steps", "5", "--out", out)
 	wantUsage(t, "MLP's", []string{out}, "train", "--data", "digits:0,digits:1", "--activation", "silu", "--steps", "5", "--out", out)
+}
+
+// trainSmall runs mmi train with args for 5 steps of a network of width 4
+// into out and loads the model.
+func trainSmall(t *testing.T, out string, args ...string) *gk.Model {
+	t.Helper()
+	args = append([]string{"train", "--steps", "5", "--batch", "8", "--hidden", "4", "--out", out}, args...)
+	if code, _, stderr := mmi(t, args...); code != 0 {
+		t.Fatalf("mmi %v: exit %d: %s", args, code, stderr)
+	}
+	m, err := gk.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -16,16 +16,7 @@ func TestTrainNorm(t *testing.T) {
 	dir := t.TempDir()
 	scale := func(name string, args ...string) float64 {
 		t.Helper()
-		out := filepath.Join(dir, name)
-		args = append([]string{"train", "--steps", "5", "--batch", "8", "--hidden", "4", "--out", out}, args...)
-		if code, _, stderr := mmi(t, args...); code != 0 {
-			t.Fatalf("mmi %v: exit %d: %s", args, code, stderr)
-		}
-		m, err := gk.Load(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m.Normalization().Scale
+		return trainSmall(t, filepath.Join(dir, name), args...).Normalization().Scale
 	}
 	vec := []string{"--data", "moons,circles"}
 	pooled, within := scale("p.mmi", append(vec, "--norm", "pooled")...), scale("w.mmi", append(vec, "--norm", "within")...)
