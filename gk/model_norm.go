@@ -179,7 +179,10 @@ func fitAffine(c marginals.Coupling, n int, r *rand.Rand, fit NormFit) (Affine, 
 	sum := make([]float64, d)
 	sq := 0.0
 	total := 0
-	sumK := make([]float64, kk*d) // per marginal, for NormWithin
+	// Per marginal, for NormWithin, about its own first row (a marginal
+	// far from marginal 1 would otherwise lose its variance to the
+	// cancellation above).
+	sumK, shiftK := make([]float64, kk*d), make([]float64, kk*d)
 	sqK := make([]float64, kk)
 	for done := 0; done < n; {
 		m := min(chunk, n-done)
@@ -189,6 +192,9 @@ func fitAffine(c marginals.Coupling, n int, r *rand.Rand, fit NormFit) (Affine, 
 		c.Sample(buf, r)
 		if shift == nil {
 			shift = append([]float64(nil), buf[1][:d]...)
+			for k := 1; k < kk; k++ {
+				copy(shiftK[k*d:(k+1)*d], buf[k][:d])
+			}
 		}
 		for k := 1; k < kk; k++ {
 			for i, v := range buf[k] {
@@ -198,8 +204,9 @@ func fitAffine(c marginals.Coupling, n int, r *rand.Rand, fit NormFit) (Affine, 
 				y := v - shift[i%d]
 				sum[i%d] += y
 				sq += y * y
-				sumK[k*d+i%d] += y
-				sqK[k] += y * y
+				yk := v - shiftK[k*d+i%d]
+				sumK[k*d+i%d] += yk
+				sqK[k] += yk * yk
 			}
 		}
 		total += m * (kk - 1)
