@@ -123,11 +123,10 @@ func (f NormFit) String() string {
 
 // ParseNormFit reads "pooled" or "within".
 func ParseNormFit(s string) (NormFit, error) {
-	switch s {
-	case "pooled":
-		return NormPooled, nil
-	case "within":
-		return NormWithin, nil
+	for _, f := range []NormFit{NormPooled, NormWithin} {
+		if f.String() == s {
+			return f, nil
+		}
 	}
 	return 0, fmt.Errorf("gk: normalization %q: want pooled or within", s)
 }

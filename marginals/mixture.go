@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // Mixture is the Gaussian mixture Σ_c w_c N(μ_c, Σ_c) of its Weights and
@@ -86,6 +88,36 @@ func (m *Mixture) Components() []*Gaussian { return append([]*Gaussian(nil), m.c
 
 // Sample fills dst with len(dst)/d draws: for each row, a component c with
 // probability w_c, then a draw of N(μ_c, Σ_c). It panics if len(dst) is not
+
+// Mean returns the mixture's mean Σ_c w_c μ_c.
+func (m *Mixture) Mean() []float64 {
+	mean := make([]float64, m.Dim())
+	for c, g := range m.components {
+		for j, v := range g.mean {
+			mean[j] += m.weights[c] * v
+		}
+	}
+	return mean
+}
+
+// Cov returns the mixture's covariance Σ_c w_c (Σ_c + (μ_c − m)(μ_c − m)ᵀ),
+// m its mean (the law of total covariance, without the cancellation of
+// the uncentred form).
+func (m *Mixture) Cov() *mat.SymDense {
+	d := m.Dim()
+	mean := m.Mean()
+	cov := mat.NewSymDense(d, nil)
+	for c, g := range m.components {
+		w := m.weights[c]
+		for i := 0; i < d; i++ {
+			for j := i; j < d; j++ {
+				cov.SetSym(i, j, cov.At(i, j)+w*(g.cov.At(i, j)+(g.mean[i]-mean[i])*(g.mean[j]-mean[j])))
+			}
+		}
+	}
+	return cov
+}
+
 // a multiple of d.
 func (m *Mixture) Sample(dst []float64, r *rand.Rand) {
 	d := m.Dim()

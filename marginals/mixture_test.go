@@ -137,6 +137,13 @@ func TestMixtureMoments(t *testing.T) {
 	// Equal weights instead of 0.2/0.5/0.3 move the mean by ≈ 0.3, about
 	// 20 standard errors.
 	checkMoments(t, "mixture", x, 2, mean, cov)
+	// Mean and Cov give the same closed form (Cov in its centred form).
+	if got := m.Mean(); !floats.EqualApprox(got, mean, 1e-12) {
+		t.Errorf("Mean() = %v, want %v", got, mean)
+	}
+	if got := m.Cov(); !mat.EqualApprox(got, cov, 1e-12) {
+		t.Errorf("Cov() = %v, want %v", mat.Formatted(got), mat.Formatted(cov))
+	}
 }
 
 func TestMixtureZeroWeight(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/metrics"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 )
 
 // The targets of a problem (issue "defaults that hold on data nobody tuned
@@ -173,21 +175,14 @@ func Score(ctx context.Context, name string, gen *generate.Generator, mix []*mar
 func PooledScale(mix []*marginals.Mixture) float64 {
 	d := mix[0].Dim()
 	center := make([]float64, d)
-	for _, m := range mix {
-		for c, g := range m.Components() {
-			for j, v := range g.Mean() {
-				center[j] += m.Weights()[c] * v / float64(len(mix))
-			}
-		}
+	means := make([][]float64, len(mix))
+	for k, m := range mix {
+		means[k] = m.Mean()
+		floats.AddScaled(center, 1/float64(len(mix)), means[k])
 	}
 	ss := 0.0
-	for _, m := range mix {
-		for c, g := range m.Components() {
-			cov := g.Cov()
-			for j, v := range g.Mean() {
-				ss += m.Weights()[c] * (cov.At(j, j) + (v-center[j])*(v-center[j]))
-			}
-		}
+	for k, m := range mix {
+		ss += mat.Trace(m.Cov()) + floats.Distance(means[k], center, 2)*floats.Distance(means[k], center, 2)
 	}
 	return math.Sqrt(ss / float64(len(mix)*d))
 }

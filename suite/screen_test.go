@@ -15,6 +15,8 @@ import (
 	"github.com/mmi-go/mmi/gk"
 	"github.com/mmi-go/mmi/marginals"
 	"github.com/mmi-go/mmi/nn"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 )
 
 // screenVariants are the settings screened on the suite's hardest
@@ -128,22 +130,8 @@ func withinAffine(mix []*marginals.Mixture) gk.Affine {
 	center := make([]float64, d)
 	within := 0.0
 	for _, m := range mix {
-		w := m.Weights()
-		mean := make([]float64, d)
-		for c, g := range m.Components() {
-			for j, v := range g.Mean() {
-				mean[j] += w[c] * v
-			}
-		}
-		for c, g := range m.Components() {
-			cov := g.Cov()
-			for j, v := range g.Mean() {
-				within += w[c] * (cov.At(j, j) + (v-mean[j])*(v-mean[j]))
-			}
-		}
-		for j := range center {
-			center[j] += mean[j] / float64(len(mix))
-		}
+		floats.AddScaled(center, 1/float64(len(mix)), m.Mean())
+		within += mat.Trace(m.Cov())
 	}
 	return gk.Affine{Center: center, Scale: math.Sqrt(within / float64(len(mix)*d))}
 }
